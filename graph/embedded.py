@@ -1,0 +1,169 @@
+"""The embedded store: a NetworkX graph kept in a workspace folder. No server needed.
+
+Layout of a workspace (``./.dhrgraph`` by default)::
+
+    manifest.json            which reviews the graph holds, in load order, and their files
+    reviews/<sha256>.json    one review's graph rows (columns + rows, plain JSON: safe to share)
+
+Every file is written to a temporary name and renamed into place, and the manifest is switched
+last, so a load either lands whole or not at all. A lock file keeps two loads from interleaving.
+The NetworkX graph is rebuilt from the review files when first needed.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import os
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Iterable, Iterator
+
+import networkx as nx
+
+from graph.errors import StoreError
+from graph.model import LABELS, REL_TYPES, SHARED_LABELS, Batch
+from graph.store import Progress, Store
+from queries.base import Query
+
+__all__ = ["EmbeddedStore", "FORMAT", "batch_to_json", "batch_from_json"]
+
+FORMAT = "dhrgraph-workspace"
+VERSION = 1
+
+
+def batch_to_json(batch: Batch) -> dict:
+    """Columnar JSON of a batch: one key list per label/type instead of one per row (smaller, faster)."""
+    def table(dicts: list[dict], lead: list[list]) -> dict:
+        columns = sorted({k for d in dicts for k in d})
+        return {"columns": columns, "rows": [[*head, *(d.get(k) for k in columns)] for head, d in zip(lead, dicts)]}
+
+    nodes = {label: table(rows, [[] for _ in rows]) for label, rows in batch.nodes.items()}
+    edges = {t: table([p for _, _, p in rows], [[s, e] for s, e, _ in rows]) for t, rows in batch.edges.items()}
+    return {"review": batch.review, "nodes": nodes, "edges": edges}
+
+
+def batch_from_json(data: dict) -> Batch:
+    batch = Batch(data["review"])
+    for label, table in data["nodes"].items():
+        cols = table["columns"]
+        batch.nodes[label] = [{k: v for k, v in zip(cols, row) if v is not None} for row in table["rows"]]
+    for rel_type, table in data["edges"].items():
+        cols = table["columns"]
+        batch.edges[rel_type] = [(row[0], row[1], {k: v for k, v in zip(cols, row[2:]) if v is not None})
+                                 for row in table["rows"]]
+    return batch
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with open(tmp, "wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+
+
+class EmbeddedStore(Store):
+    backend = "embedded"
+
+    def __init__(self, workspace: str | os.PathLike):
+        self.root = Path(workspace)
+        self._graph: nx.MultiDiGraph | None = None
+
+    # --- workspace files ---------------------------------------------------------------------
+
+    @property
+    def _manifest_path(self) -> Path:
+        return self.root / "manifest.json"
+
+    def _manifest(self) -> dict:
+        if not self._manifest_path.exists():
+            return {"format": FORMAT, "version": VERSION, "reviews": []}
+        try:
+            manifest = json.loads(self._manifest_path.read_text("utf-8"))
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise StoreError(f"{self._manifest_path} is damaged ({exc}); delete the workspace folder and load again") from None
+        if manifest.get("format") != FORMAT or manifest.get("version") != VERSION:
+            raise StoreError(f"{self.root} is not a dhrgraph workspace of version {VERSION}")
+        return manifest
+
+    @contextmanager
+    def _locked(self) -> Iterator[None]:
+        (self.root / "reviews").mkdir(parents=True, exist_ok=True)
+        with open(self.root / ".lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
+
+    def _read_batch(self, entry: dict) -> Batch:
+        path = self.root / entry["file"]
+        try:
+            return batch_from_json(json.loads(path.read_bytes()))
+        except (OSError, json.JSONDecodeError, KeyError, TypeError) as exc:
+            raise StoreError(f"{path} (review {entry['id']!r}) is missing or damaged ({exc.__class__.__name__}); load that review again") from None
+
+    def batches(self) -> Iterable[Batch]:
+        for entry in self._manifest()["reviews"]:
+            yield self._read_batch(entry)
+
+    # --- Store hooks ---------------------------------------------------------------------------
+
+    def _replace(self, batches: list[Batch], progress: Progress | None) -> None:
+        with self._locked():
+            manifest = self._manifest()
+            entries = {e["id"]: e for e in manifest["reviews"]}
+            done = 0
+            for batch in batches:
+                data = json.dumps(batch_to_json(batch), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+                name = f"reviews/{hashlib.sha256(data).hexdigest()[:32]}.json"
+                if not (self.root / name).exists():
+                    _write_atomic(self.root / name, data)
+                # dict order is load order; a reloaded review keeps its place, so reloads are idempotent
+                entries[batch.review] = {"id": batch.review, "file": name, "contacts": batch.contact_count}
+                done += batch.contact_count
+                if progress:
+                    progress(done)
+            manifest["reviews"] = list(entries.values())
+            _write_atomic(self._manifest_path, json.dumps(manifest, indent=1, ensure_ascii=False).encode("utf-8"))
+            in_use = {e["file"] for e in manifest["reviews"]}
+            for path in (self.root / "reviews").glob("*.json"):
+                if f"reviews/{path.name}" not in in_use:
+                    path.unlink()
+        self._graph = None
+
+    @property
+    def graph(self) -> nx.MultiDiGraph:
+        if self._graph is None:
+            self._graph = build_graph(self.batches())
+        return self._graph
+
+    def _run(self, query: Query, params: dict[str, Any]) -> list[dict[str, Any]]:
+        return query.networkx(self.graph, params)
+
+    def close(self) -> None:
+        self._graph = None
+
+
+def build_graph(batches: Iterable[Batch]) -> nx.MultiDiGraph:
+    """One MultiDiGraph of many reviews. Shared nodes keep the properties of their first review,
+    as the Neo4j store's ``MERGE ... ON CREATE SET`` does."""
+    G = nx.MultiDiGraph()
+    by_label: dict[str, list[str]] = {label: [] for label in LABELS}
+    for batch in batches:
+        for label in LABELS:
+            index = by_label[label]
+            shared = label in SHARED_LABELS
+            for props in batch.nodes[label]:
+                node_id = props["id"]
+                if shared and node_id in G:
+                    continue
+                G.add_node(node_id, label=label, **props)
+                index.append(node_id)
+        for rel_type in REL_TYPES:
+            G.add_edges_from((s, e, {"type": rel_type, **p}) for s, e, p in batch.edges[rel_type])
+    G.graph["by_label"] = by_label
+    return G

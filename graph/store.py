@@ -1,0 +1,97 @@
+"""The store interface: what every command needs from a graph, whichever backend holds it.
+
+A backend fills in three hooks (``_replace``, ``_run``, ``close``); loading, running named queries
+and person look-up live here once.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from typing import Any, Callable, Iterable
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from graph.errors import UnknownName
+from graph.model import Batch, review_batch
+from loaders import Problem, ReadResult, read_reviews
+from queries.base import Query, bind_params
+from queries.core import FIND_PERSON, TIMELINE
+
+__all__ = ["Store", "LoadReport"]
+
+Progress = Callable[[int], None]
+
+
+@dataclass
+class LoadReport:
+    reviews: list[str]
+    people: int
+    contacts: int
+    relationships: int
+    warnings: list[Problem]
+
+
+class Store(ABC):
+    backend: str = ""
+
+    # --- hooks -------------------------------------------------------------------------------
+
+    @abstractmethod
+    def _replace(self, batches: list[Batch], progress: Progress | None) -> None:
+        """Replace each batch's review whole (delete the old one, write the new) atomically per review."""
+
+    @abstractmethod
+    def _run(self, query: Query, params: dict[str, Any]) -> list[dict[str, Any]]:
+        """Run one query's implementation for this backend; return its raw rows."""
+
+    @abstractmethod
+    def close(self) -> None: ...
+
+    @abstractmethod
+    def batches(self) -> Iterable[Batch]:
+        """Every review as graph rows (for export)."""
+
+    # --- shared ------------------------------------------------------------------------------
+
+    def replace_reviews(self, batches: list[Batch], progress: Progress | None = None) -> None:
+        self._replace(batches, progress)
+
+    def load(self, paths: list[str | Path], progress: Progress | None = None) -> LoadReport:
+        """Validate everything under ``paths``, then replace each review whole (LoadError: nothing written)."""
+        return self.load_reviews(read_reviews(paths), progress)
+
+    def load_reviews(self, result: ReadResult, progress: Progress | None = None) -> LoadReport:
+        """Replace each review of an already validated read, whole."""
+        self.replace_reviews([review_batch(r) for r in result.reviews], progress)
+        return LoadReport(
+            reviews=[r.id for r in result.reviews], people=sum(len(r.people) for r in result.reviews),
+            contacts=sum(len(r.contacts) for r in result.reviews),
+            relationships=sum(len(r.relationships) for r in result.reviews), warnings=result.warnings,
+        )
+
+    def run(self, query: Query, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+        bound = bind_params(query, params or {})
+        rows = self._run(query, bound)
+        return query.finish(rows, bound) if query.finish else rows
+
+    def resolve_person(self, name: str, review: str | None = None) -> str:
+        """The node id of the one person called ``name`` (pseudonym, global id or id)."""
+        rows = self.run(FIND_PERSON, {"name": name, "review": review})
+        ids = sorted({r["id"] for r in rows})
+        if not ids:
+            where = f" in review {review!r}" if review else ""
+            raise UnknownName(f"No person {name!r}{where}. Check the pseudonym in people.csv (or give a global_id).")
+        if len(ids) > 1:
+            places = ", ".join(f"{r['review']} ({r['role']})" for r in rows)
+            raise UnknownName(f"{name!r} names {len(ids)} different people: {places}. Give --review to choose one.")
+        return ids[0]
+
+    def timeline(self, person: str, review: str | None = None) -> list[dict[str, Any]]:
+        return self.run(TIMELINE, {"person": self.resolve_person(person, review), "review": review})
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

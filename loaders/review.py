@@ -1,0 +1,395 @@
+"""Review chronologies in, validated records out.
+
+Accepted inputs (``read_reviews``):
+
+* a review folder: ``people.csv``, ``chronology.csv``, optional ``relationships.csv`` and
+  ``agencies.csv``; the folder name is the review id;
+* a folder of review folders (and ``.xlsx`` workbooks), e.g. ``examples/``;
+* a review workbook ``<review-id>.xlsx`` with sheets named people, relationships, chronology, agencies;
+* combined files: a folder whose ``chronology.csv`` has a ``review`` column (``people.csv`` and
+  ``relationships.csv`` then have one too), or a single combined chronology CSV with a ``review`` column
+  (people are then taken from its subjects, with role ``other``).
+
+Nothing is written here. Every row is checked and every problem collected, so that a load either
+succeeds whole or reports all its problems and changes nothing.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+from loaders import vocab
+from loaders.dates import parse_date
+from loaders.records import Agency, Contact, Person, Relationship, Review
+from loaders.tabular import LoadError, Problem, Problems, Sheet, read_csv, read_workbook
+
+__all__ = ["read_reviews", "ReadResult", "LoadError"]
+
+REQUIRED = {
+    "people": ("person", "role"),
+    "relationships": ("person", "other", "relationship"),
+    "chronology": ("date", "agency", "subject", "event", "summary"),
+    "agencies": ("name",),
+}
+SHEET_FILES = {kind: f"{kind}.csv" for kind in REQUIRED}
+
+
+@dataclass
+class ReadResult:
+    reviews: list[Review]
+    warnings: list[Problem]
+
+
+def read_reviews(paths: list[str | Path]) -> ReadResult:
+    """Read and validate every review under ``paths``; raise LoadError listing all problems."""
+    problems = Problems()
+    reviews: list[Review] = []
+    for path in paths:
+        path = Path(path)
+        if not path.exists():
+            problems.error(str(path), 1, "no such file or folder")
+            continue
+        for source in _sources(path, problems):
+            reviews.extend(_read_source(source, problems))
+    seen: dict[str, str] = {}
+    for review in reviews:
+        if review.id in seen:
+            problems.error(review.path, 1, f"review id {review.id!r} is also given by {seen[review.id]}; review ids must be unique in one load")
+        seen.setdefault(review.id, review.path)
+    if not reviews and not problems.errors:
+        problems.error(", ".join(str(p) for p in paths), 1,
+                       "no review found: give review folders (with people.csv and chronology.csv), .xlsx workbooks or combined CSVs")
+    problems.raise_if_any()
+    return ReadResult(reviews, problems.warnings)
+
+
+def _is_review_folder(path: Path) -> bool:
+    return (path / SHEET_FILES["chronology"]).is_file() or (path / SHEET_FILES["people"]).is_file()
+
+
+def _sources(path: Path, problems: Problems) -> list[Path]:
+    if path.is_file():
+        if path.suffix.lower() not in (".xlsx", ".csv"):
+            problems.error(str(path), 1, "unsupported file type: give a review folder, an .xlsx workbook or a combined .csv")
+            return []
+        return [path]
+    if _is_review_folder(path):
+        return [path]
+    found = sorted(p for p in path.iterdir() if (p.is_dir() and _is_review_folder(p)) or p.suffix.lower() == ".xlsx")
+    if not found:
+        problems.error(str(path), 1, "no review here: a review folder holds people.csv and chronology.csv")
+    return found
+
+
+def _read_source(path: Path, problems: Problems) -> list[Review]:
+    if path.suffix.lower() == ".xlsx":
+        sheets = read_workbook(path, REQUIRED, problems)
+        if "chronology" not in sheets and not any(p.file.startswith(str(path)) for p in problems.errors):
+            problems.error(str(path), 1, "the workbook has no 'chronology' sheet; sheets must be named people, relationships, chronology, agencies")
+        return _build(path, path.stem, sheets, problems)
+    if path.is_file():  # a single combined chronology CSV
+        sheet = read_csv(path, "chronology", REQUIRED["chronology"], problems, path.name)
+        if sheet is None:
+            return []
+        if not sheet.has("review"):
+            problems.error(str(path), 1, "a single CSV must be a combined chronology with a 'review' column; to load one review, give its folder")
+            return []
+        return _build(path, None, {"chronology": sheet}, problems)
+    sheets: dict[str, Sheet] = {}
+    for kind, name in SHEET_FILES.items():
+        file = path / name
+        if file.is_file():
+            sheet = read_csv(file, kind, REQUIRED[kind], problems, f"{path.name}/{name}")
+            if sheet is not None:
+                sheets[kind] = sheet
+        elif kind in ("people", "chronology"):
+            problems.error(str(file), 1, f"missing {name}: a review folder needs people.csv and chronology.csv")
+    return _build(path, path.name, sheets, problems)
+
+
+def _build(path: Path, review_id: str | None, sheets: dict[str, Sheet], problems: Problems) -> list[Review]:
+    """Split sheets into reviews (by their ``review`` column when combined) and validate each."""
+    chronology = sheets.get("chronology")
+    if chronology is None:
+        return []
+    combined = chronology.has("review")
+    agencies = _read_agencies(sheets.get("agencies"), problems)
+    grouped: dict[str, dict[str, list[tuple[int, list[str]]]]] = defaultdict(lambda: defaultdict(list))
+    for kind in ("people", "relationships", "chronology"):
+        sheet = sheets.get(kind)
+        if sheet is None:
+            continue
+        if combined and not sheet.has("review"):
+            problems.error(sheet.file, 1, "the chronology is combined (it has a 'review' column), so this sheet needs a 'review' column too")
+            continue
+        for line, cells in sheet.rows:
+            rid = sheet.cell(cells, "review") if combined else review_id
+            if not rid:
+                problems.error(sheet.file, line, "empty review id", sheet.column_number("review"), "review")
+                continue
+            grouped[rid][kind].append((line, cells))
+    reviews = []
+    for rid, rows in grouped.items():
+        if "chronology" not in rows:
+            problems.error(sheets["people"].file if "people" in sheets else str(path), 1,
+                           f"review {rid!r} has people but no chronology rows")
+            continue
+        reviews.append(_validate(rid, str(path), sheets, rows, agencies, problems, infer_people="people" not in sheets))
+    return reviews
+
+
+@dataclass
+class _AgencyIndex:
+    """The declared agencies of one source and every spelling that names them."""
+
+    by_key: dict[str, Agency]
+    declared: bool
+
+    def resolve(self, name: str) -> Agency:
+        key = vocab.agency_key(name)
+        agency = self.by_key.get(key)
+        if agency is None:
+            agency = Agency(name=" ".join(name.split()), type=vocab.infer_agency_type(name), declared=False)
+            self.by_key[key] = agency
+        return agency
+
+
+def _read_agencies(sheet: Sheet | None, problems: Problems) -> _AgencyIndex:
+    index = _AgencyIndex({}, declared=sheet is not None)
+    if sheet is None:
+        return index
+    first_line: dict[str, int] = {}
+    for line, cells in sheet.rows:
+        name = " ".join(sheet.cell(cells, "name").split())
+        if not name:
+            problems.error(sheet.file, line, "agency name is empty", sheet.column_number("name"), "name")
+            continue
+        type_text = sheet.cell(cells, "type")
+        if type_text:
+            kind = vocab.lookup(vocab.AGENCY_TYPES, type_text)
+            if kind is None:
+                problems.error(sheet.file, line, f"unknown agency type {type_text!r}; allowed: {', '.join(sorted(set(vocab.AGENCY_TYPES.values())))}",
+                               sheet.column_number("type"), "type")
+                continue
+        else:
+            kind = vocab.infer_agency_type(name)
+        aliases = tuple(a.strip() for a in sheet.cell(cells, "aliases").split(";") if a.strip())
+        agency = Agency(name=name, type=kind, aliases=aliases)
+        for spelling in (name, *aliases):
+            key = vocab.agency_key(spelling)
+            if key in first_line:
+                problems.error(sheet.file, line, f"agency {spelling!r} is already named at line {first_line[key]}",
+                               sheet.column_number("name"), "name")
+                continue
+            first_line[key] = line
+            index.by_key[key] = agency
+    return index
+
+
+def _bool(text: str, default: bool) -> bool | None:
+    if not text:
+        return default
+    return vocab.BOOLEANS.get(text.strip().lower())
+
+
+def _split(text: str) -> list[str]:
+    return [part.strip() for part in text.split(";") if part.strip()]
+
+
+def _validate(rid: str, path: str, sheets: dict[str, Sheet], rows: dict[str, list], agencies: _AgencyIndex,
+              problems: Problems, infer_people: bool) -> Review:
+    review = Review(id=rid, path=path)
+    people = _validate_people(review, sheets.get("people"), rows.get("people", []), problems)
+    if "relationships" in sheets:
+        _validate_relationships(review, sheets["relationships"], rows.get("relationships", []), people, problems)
+    _validate_chronology(review, sheets["chronology"], rows["chronology"], people, agencies, problems, infer_people)
+    return review
+
+
+def _validate_people(review: Review, sheet: Sheet | None, rows: list, problems: Problems) -> dict[str, Person]:
+    people: dict[str, Person] = {}
+    if sheet is None:
+        return people
+    col = sheet.column_number
+    for line, cells in rows:
+        ok = True
+        name = sheet.cell(cells, "person")
+        if not name:
+            problems.error(sheet.file, line, "person is empty; give the pseudonym used in the review", col("person"), "person")
+            continue
+        if name in people:
+            problems.error(sheet.file, line, f"duplicate person {name!r} (first at line {people[name].line}); person ids must be unique in a review",
+                           col("person"), "person")
+            continue
+        role_text = sheet.cell(cells, "role")
+        role = vocab.lookup(vocab.ROLES, role_text)
+        if role is None:
+            problems.error(sheet.file, line, f"unknown role {role_text!r}; allowed: {', '.join(sorted(set(vocab.ROLES.values())))}", col("role"), "role")
+            ok = False
+        sex_text = sheet.cell(cells, "sex")
+        sex = vocab.lookup(vocab.SEXES, sex_text) if sex_text else None
+        if sex_text and sex is None:
+            problems.error(sheet.file, line, f"unknown sex {sex_text!r}; allowed: female, male, other, unknown", col("sex"), "sex")
+            ok = False
+        age_text = sheet.cell(cells, "age")
+        age = None
+        if age_text:
+            if age_text.isdigit() and int(age_text) <= 120:
+                age = int(age_text)
+            else:
+                problems.error(sheet.file, line, f"age must be a whole number from 0 to 120, got {age_text!r}", col("age"), "age")
+                ok = False
+        identified = _bool(sheet.cell(cells, "identified"), True)
+        if identified is None:
+            problems.error(sheet.file, line, f"identified must be yes or no, got {sheet.cell(cells, 'identified')!r}", col("identified"), "identified")
+            ok = False
+        person = Person(review.id, name, role or "other", sex, age, sheet.cell(cells, "global_id") or None,
+                        bool(identified), sheet.name, line)
+        people[name] = person
+        if ok:
+            review.people.append(person)
+    return people
+
+
+def _unknown_person(name: str, people: dict[str, Person]) -> str:
+    known = ", ".join(sorted(people)[:12]) + (", ..." if len(people) > 12 else "")
+    return f"unknown person {name!r}; people.csv has: {known or 'nobody'}"
+
+
+def _validate_relationships(review: Review, sheet: Sheet, rows: list, people: dict[str, Person], problems: Problems) -> None:
+    col = sheet.column_number
+    for line, cells in rows:
+        ok = True
+        ends = {}
+        for column in ("person", "other"):
+            name = sheet.cell(cells, column)
+            if name not in people:
+                problems.error(sheet.file, line, _unknown_person(name, people), col(column), column)
+                ok = False
+            ends[column] = name
+        if ok and ends["person"] == ends["other"]:
+            problems.error(sheet.file, line, "a relationship needs two different people", col("other"), "other")
+            ok = False
+        kind_text = sheet.cell(cells, "relationship")
+        kind = vocab.lookup(vocab.RELATIONSHIPS, kind_text)
+        if kind is None:
+            problems.error(sheet.file, line, f"unknown relationship {kind_text!r}; allowed: {', '.join(sorted(set(vocab.RELATIONSHIPS.values())))}",
+                           col("relationship"), "relationship")
+            ok = False
+        abusive = _bool(sheet.cell(cells, "abusive"), False)
+        if abusive is None:
+            problems.error(sheet.file, line, f"abusive must be yes or no, got {sheet.cell(cells, 'abusive')!r}", col("abusive"), "abusive")
+            ok = False
+        if ok:
+            review.relationships.append(Relationship(review.id, ends["person"], ends["other"], kind, bool(abusive), sheet.name, line))
+
+
+def _validate_chronology(review: Review, sheet: Sheet, rows: list, people: dict[str, Person], agencies: _AgencyIndex,
+                         problems: Problems, infer_people: bool) -> None:
+    col = sheet.column_number
+    cell = sheet.cell
+    dates: dict[str, object] = {}  # memo: chronologies repeat dates, and parsing is the hot spot
+    used_agencies: dict[str, Agency] = {}
+    named_in_agency_column: set[str] = set()
+    flows: list[tuple[int, str, str]] = []  # (line, column, agency name) checked once all rows are seen
+
+    def resolve_list(line: int, column: str, text: str) -> tuple[str, ...]:
+        names = []
+        for name in _split(text):
+            agency = agencies.resolve(name)
+            used_agencies[agency.name] = agency
+            flows.append((line, column, name))
+            names.append(agency.name)
+        return tuple(dict.fromkeys(names))
+
+    for line, cells in rows:
+        errors_before = len(problems.errors)
+        date_text = cell(cells, "date")
+        date = dates.get(date_text)
+        if date is None:
+            try:
+                date = dates[date_text] = parse_date(date_text) if date_text else None
+            except ValueError as exc:
+                problems.error(sheet.file, line, str(exc), col("date"), "date")
+            if not date_text:
+                problems.error(sheet.file, line, "date is empty; give the date of the contact", col("date"), "date")
+        agency_name = cell(cells, "agency")
+        if not agency_name:
+            problems.error(sheet.file, line, "agency is empty; give the recording agency", col("agency"), "agency")
+        subjects = _split(cell(cells, "subject"))
+        if not subjects:
+            problems.error(sheet.file, line, "subject is empty; give one or more persons, ';'-separated", col("subject"), "subject")
+        for name in subjects:
+            if name not in people:
+                if infer_people:
+                    people[name] = Person(review.id, name, "other", None, None, None, True, sheet.name, line)
+                    review.people.append(people[name])
+                else:
+                    problems.error(sheet.file, line, _unknown_person(name, people), col("subject"), "subject")
+        event_text = cell(cells, "event")
+        event = vocab.lookup(vocab.EVENTS, event_text)
+        if event is None:
+            problems.error(sheet.file, line, f"unknown event {event_text!r}; allowed: {', '.join(sorted(set(vocab.EVENTS.values())))} (DNA, call-out, home visit ... are accepted too)",
+                           col("event"), "event")
+        summary = cell(cells, "summary")
+        if not summary:
+            problems.error(sheet.file, line, "summary is empty; say what the agency recorded", col("summary"), "summary")
+        time_text = cell(cells, "time") or None
+        if time_text and not _valid_time(time_text):
+            problems.error(sheet.file, line, f"invalid time {time_text!r}; use HH:MM (24-hour)", col("time"), "time")
+        sequence = _int_or_error(sheet, line, cells, "sequence", 0, 10_000, problems)
+        dash = _int_or_error(sheet, line, cells, "dash_score", 0, 27, problems,
+                             hint="the DASH checklist has 27 questions (SafeLives 24); give the number of 'yes' answers")
+        level_text = cell(cells, "risk_level")
+        level = vocab.lookup(vocab.RISK_LEVELS, level_text) if level_text else None
+        if level_text and level is None:
+            problems.error(sheet.file, line, f"unknown risk level {level_text!r}; allowed: standard, medium, high", col("risk_level"), "risk_level")
+        factors = []
+        for factor_text in _split(cell(cells, "risk_factors")):
+            factor = vocab.lookup(vocab.RISK_FACTORS, factor_text)
+            if factor is None:
+                problems.error(sheet.file, line, f"unknown risk factor {factor_text!r}; allowed: {', '.join(sorted(set(vocab.RISK_FACTORS.values())))}",
+                               col("risk_factors"), "risk_factors")
+            else:
+                factors.append(factor)
+        referred = resolve_list(line, "referred_to", cell(cells, "referred_to"))
+        shared = resolve_list(line, "shared_with", cell(cells, "shared_with"))
+        if len(problems.errors) > errors_before:
+            continue
+        agency = agencies.resolve(agency_name)
+        used_agencies[agency.name] = agency
+        named_in_agency_column.add(vocab.agency_key(agency.name))
+        review.contacts.append(Contact(
+            review=review.id, file=sheet.name, line=line, date=date, agency=agency.name,
+            subjects=tuple(dict.fromkeys(subjects)), event=event, summary=summary, time=time_text,
+            sequence=sequence, professional=cell(cells, "professional") or None, risk_level=level,
+            dash_score=dash, risk_factors=tuple(dict.fromkeys(factors)), referred_to=referred,
+            referral_outcome=cell(cells, "referral_outcome") or None, shared_with=shared,
+            source=cell(cells, "source") or None,
+        ))
+    for line, column, name in flows:
+        agency = agencies.resolve(name)
+        if not agency.declared and vocab.agency_key(agency.name) not in named_in_agency_column:
+            where = "agencies.csv" if agencies.declared else "the chronology's agency column"
+            problems.warn(sheet.file, line, f"agency {name!r} is not in {where}; created with type {agency.type!r}", col(column), column)
+    review.agencies = used_agencies
+
+
+def _valid_time(text: str) -> bool:
+    parts = text.split(":")
+    return (len(parts) in (2, 3) and all(p.isdigit() and len(p) <= 2 for p in parts)
+            and int(parts[0]) < 24 and int(parts[1]) < 60)
+
+
+def _int_or_error(sheet: Sheet, line: int, cells: list[str], column: str, low: int, high: int, problems: Problems,
+                  hint: str = "") -> int | None:
+    text = sheet.cell(cells, column)
+    if not text:
+        return None
+    if text.isdigit() and low <= int(text) <= high:
+        return int(text)
+    problems.error(sheet.file, line, f"{column} must be a whole number from {low} to {high}, got {text!r}" + (f"; {hint}" if hint else ""),
+                   sheet.column_number(column), column)
+    return None

@@ -1,0 +1,167 @@
+"""The controlled vocabularies of the input format, with the synonyms reviewers actually write.
+
+Everything here is data: the loader looks values up, it never guesses beyond these tables.
+A value is normalised (lower case, spaces, hyphens and slashes to underscores) before lookup.
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = [
+    "ROLES",
+    "RELATIONSHIPS",
+    "EVENTS",
+    "RISK_LEVELS",
+    "RISK_FACTORS",
+    "AGENCY_TYPES",
+    "FORUM_TYPES",
+    "SEXES",
+    "BOOLEANS",
+    "normalise_token",
+    "lookup",
+    "infer_agency_type",
+    "agency_key",
+]
+
+
+def _table(canonical: list[str], synonyms: dict[str, str] | None = None) -> dict[str, str]:
+    table = {value: value for value in canonical}
+    for synonym, value in (synonyms or {}).items():
+        assert value in canonical, f"synonym {synonym!r} points at unknown value {value!r}"
+        table[normalise_token(synonym)] = value
+    return table
+
+
+def normalise_token(text: str) -> str:
+    """'Did Not Attend' -> 'did_not_attend'; 'call-out' -> 'call_out'."""
+    return re.sub(r"[\s\-/]+", "_", text.strip().lower()).strip("_")
+
+
+def lookup(table: dict[str, str], text: str) -> str | None:
+    """The canonical value for ``text`` in ``table``, or None when it is not allowed."""
+    return table.get(normalise_token(text))
+
+
+ROLES = _table(
+    ["victim", "perpetrator", "child", "family", "friend", "previous_partner", "other"],
+    {"former partner": "previous_partner", "ex partner": "previous_partner", "relative": "family",
+     "deceased": "victim", "alleged perpetrator": "perpetrator"},
+)
+
+RELATIONSHIPS = _table(
+    ["partner", "ex_partner", "spouse", "parent", "child", "sibling", "household", "carer", "friend", "other"],
+    {"former partner": "ex_partner", "ex": "ex_partner", "husband": "spouse", "wife": "spouse",
+     "mother": "parent", "father": "parent", "son": "child", "daughter": "child",
+     "brother": "sibling", "sister": "sibling", "boyfriend": "partner", "girlfriend": "partner",
+     "household member": "household"},
+)
+
+EVENTS = _table(
+    ["incident", "call", "appointment", "home_visit", "assessment", "disclosure", "referral",
+     "information_share", "meeting", "arrest", "charge", "court", "conviction", "admission",
+     "discharge", "did_not_attend", "case_closed", "other"],
+    {
+        "DNA": "did_not_attend", "did not attend": "did_not_attend", "was not brought": "did_not_attend",
+        "no access visit": "did_not_attend", "missed appointment": "did_not_attend",
+        "call-out": "incident", "callout": "incident", "attendance": "incident",
+        "domestic incident": "incident", "999 call": "incident",
+        "phone call": "call", "telephone call": "call", "telephone": "call", "101 call": "call",
+        "home visit": "home_visit", "visit": "home_visit",
+        "consultation": "appointment", "clinic": "appointment", "contact": "appointment",
+        "risk assessment": "assessment", "dash": "assessment", "review": "assessment",
+        "referral made": "referral",
+        "information sharing": "information_share", "info share": "information_share",
+        "strategy meeting": "meeting", "case conference": "meeting", "marac meeting": "meeting",
+        "conference": "meeting",
+        "arrested": "arrest", "charged": "charge", "court hearing": "court", "hearing": "court",
+        "convicted": "conviction", "sentence": "conviction",
+        "admitted": "admission", "a&e attendance": "admission", "a and e attendance": "admission",
+        "discharged": "discharge",
+        "closed": "case_closed", "case closure": "case_closed", "closure": "case_closed",
+    },
+)
+
+RISK_LEVELS = _table(
+    ["standard", "medium", "high"],
+    {"low": "standard", "std": "standard", "med": "medium", "moderate": "medium", "very high": "high"},
+)
+
+RISK_FACTORS = _table(
+    ["threats_to_kill", "strangulation", "weapon", "separation", "pregnancy", "escalation", "stalking",
+     "sexual_violence", "child_contact_dispute", "coercive_control", "financial_abuse",
+     "honour_based_abuse", "isolation", "previous_partner_abuse", "criminal_history",
+     "breach_of_order", "mental_health", "substance_misuse", "alcohol_misuse", "suicidal_ideation",
+     "self_harm", "animal_abuse", "child_in_household", "medication_non_compliance", "injury"],
+    {"threat to kill": "threats_to_kill", "ttk": "threats_to_kill", "choking": "strangulation",
+     "non fatal strangulation": "strangulation", "weapons": "weapon", "knife": "weapon",
+     "pregnant": "pregnancy", "new baby": "pregnancy", "harassment": "stalking",
+     "sexual assault": "sexual_violence", "rape": "sexual_violence", "contact dispute": "child_contact_dispute",
+     "coercive and controlling behaviour": "coercive_control", "controlling behaviour": "coercive_control",
+     "economic abuse": "financial_abuse", "hba": "honour_based_abuse",
+     "drugs": "substance_misuse", "drug misuse": "substance_misuse", "alcohol": "alcohol_misuse",
+     "mental ill health": "mental_health", "suicide": "suicidal_ideation", "suicidal": "suicidal_ideation",
+     "breach": "breach_of_order", "bail breach": "breach_of_order", "injuries": "injury",
+     "children in household": "child_in_household", "children": "child_in_household"},
+)
+
+AGENCY_TYPES = _table(
+    ["police", "gp", "mental_health", "ambulance", "hospital", "children_social_care",
+     "adult_social_care", "housing", "probation", "substance_misuse", "da_service", "education",
+     "health_visiting", "marac", "mash", "cafcass", "immigration", "dwp", "other"],
+    {"primary care": "gp", "csc": "children_social_care", "childrens social care": "children_social_care",
+     "asc": "adult_social_care", "idva": "da_service", "domestic abuse service": "da_service",
+     "a&e": "hospital", "acute": "hospital", "midwifery": "health_visiting", "school": "education",
+     "yot": "probation", "youth offending": "probation"},
+)
+
+# Agencies of these types are forums: information flowing into them counts as shared,
+# but they never hold risk on their own.
+FORUM_TYPES = frozenset({"marac", "mash"})
+
+SEXES = _table(["female", "male", "other", "unknown"], {"f": "female", "m": "male", "woman": "female", "man": "male"})
+
+BOOLEANS = {"yes": True, "y": True, "true": True, "1": True, "no": False, "n": False, "false": False, "0": False}
+
+# Agency-name fragments -> type, tried in order (first match wins), so more specific
+# fragments come first ("Children's Services" before "Services", "MARAC" before "Police").
+_AGENCY_NAME_HINTS: list[tuple[str, str]] = [
+    (r"\bmarac\b", "marac"),
+    (r"\bmash\b|multi.agency safeguarding hub", "mash"),
+    (r"\bcafcass\b", "cafcass"),
+    (r"\bidva\b|\bisva\b|women'?s aid|refuge\b|domestic abuse|domestic violence|safelives|\bda service", "da_service"),
+    (r"children'?s (social care|services|social services)|\bcsc\b|early help|family support", "children_social_care"),
+    (r"adult'?s? (social care|services|social services)|\basc\b|safeguarding adults", "adult_social_care"),
+    (r"health visit|midwif|maternity|school nurs|0-19|family nurse", "health_visiting"),
+    (r"\bcpn\b|mental health|home treatment|crisis team|early intervention|\bimhs\b|\bcmht\b|psychiatr|iapt|talking therap", "mental_health"),
+    (r"substance|drug|alcohol|recovery service|addaction|we are with you|turning point|change grow live|\bcgl\b", "substance_misuse"),
+    (r"ambulance|paramedic|\bnhs 111\b", "ambulance"),
+    (r"hospital|a ?& ?e|emergency department|infirmary|\bnhs (foundation )?trust\b", "hospital"),
+    (r"\bgp\b|surgery|medical cent|health cent|medical practice|primary care|doctor", "gp"),
+    (r"probation|\bcrc\b|\bnps\b|youth offending|\byot\b|prison|\bhmpps\b", "probation"),
+    (r"police|constabulary|\bmet\b|\bwmp\b|\bgmp\b", "police"),
+    (r"housing|homes\b|homeless|tenancy|landlord", "housing"),
+    (r"school|college|academy|universit|education", "education"),
+    (r"immigration|ukba|home office|border", "immigration"),
+    (r"\bdwp\b|jobcentre|job centre|work and pensions", "dwp"),
+]
+_AGENCY_HINTS_COMPILED = [(re.compile(pattern, re.IGNORECASE), kind) for pattern, kind in _AGENCY_NAME_HINTS]
+
+
+def infer_agency_type(name: str) -> str:
+    """The agency type a name suggests ("Elm Tree Surgery" -> "gp"), else "other"."""
+    for pattern, kind in _AGENCY_HINTS_COMPILED:
+        if pattern.search(name):
+            return kind
+    return "other"
+
+
+def agency_key(name: str) -> str:
+    """One key for every spelling of a name that differs only in case, spacing, punctuation or '&'.
+
+    >>> agency_key("Children's  Services") == agency_key("childrens services")
+    True
+    """
+    text = name.lower().replace("&", " and ")
+    text = re.sub(r"[^\w\s]", "", text)
+    return " ".join(text.split())

@@ -1,0 +1,9 @@
+"""The query catalogue. Importing this package registers every query.
+
+Each module holds its queries' Cypher and NetworkX implementations side by side.
+"""
+
+from queries import core  # noqa: F401  (registers the everyday reads)
+from queries.base import Param, Query, bind_params, catalogue, get
+
+__all__ = ["Param", "Query", "bind_params", "catalogue", "get"]

@@ -1,0 +1,90 @@
+"""Named queries as plain data: a name, a title, a description, parameters, and two implementations.
+
+Each query has its Cypher (run by the Neo4j store) and its NetworkX function (run by the embedded
+store) side by side in one module, plus an optional ``finish`` step that both share (sorting,
+wording) so that the two backends give identical rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable
+
+import networkx as nx
+
+from graph.errors import DhrgraphError, UnknownName
+
+__all__ = ["Param", "Query", "register", "get", "catalogue", "bind_params", "REVIEW_PARAM"]
+
+Rows = list[dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    default: Any
+    help: str
+    type: type = str
+
+    def parse(self, text: str) -> Any:
+        if self.type is str:
+            return text
+        try:
+            return self.type(text)
+        except ValueError:
+            raise DhrgraphError(f"parameter {self.name!r} must be {self.type.__name__}, got {text!r}") from None
+
+
+REVIEW_PARAM = Param("review", None, "only this review (default: all reviews)")
+
+
+@dataclass(frozen=True)
+class Query:
+    name: str
+    title: str
+    description: str
+    cypher: str
+    networkx: Callable[[nx.MultiDiGraph, dict], Rows]
+    params: tuple[Param, ...] = ()
+    finish: Callable[[Rows, dict], Rows] | None = None
+    listed: bool = True  # part of the missed-connections catalogue shown by `dhrgraph queries`
+
+    def describe(self) -> dict:
+        return {
+            "name": self.name, "title": self.title, "description": self.description,
+            "parameters": [{"name": p.name, "default": p.default, "help": p.help} for p in self.params],
+        }
+
+
+_REGISTRY: dict[str, Query] = {}
+
+
+def register(query: Query) -> Query:
+    if query.name in _REGISTRY:
+        raise ValueError(f"a query named {query.name!r} is already registered; give the new one another name")
+    _REGISTRY[query.name] = query
+    return query
+
+
+def get(name: str) -> Query:
+    try:
+        return _REGISTRY[name]
+    except KeyError:
+        raise UnknownName(f"Unknown query {name!r}. Available: {', '.join(q.name for q in catalogue())}") from None
+
+
+def catalogue() -> list[Query]:
+    return [q for q in _REGISTRY.values() if q.listed]
+
+
+def bind_params(query: Query, given: dict[str, Any]) -> dict[str, Any]:
+    """Defaults overlaid with ``given`` (strings are parsed to each parameter's type)."""
+    known = {p.name: p for p in query.params}
+    unknown = sorted(set(given) - set(known))
+    if unknown:
+        valid = ", ".join(known) or "none"
+        raise UnknownName(f"Unknown parameter(s) {', '.join(unknown)} for query {query.name!r}. Valid: {valid}")
+    bound = {p.name: p.default for p in query.params}
+    for name, value in given.items():
+        bound[name] = known[name].parse(value) if isinstance(value, str) and known[name].type is not str else value
+    return bound

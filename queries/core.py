@@ -1,0 +1,162 @@
+"""The everyday reads that every command stands on: counts, person look-up, a person's timeline.
+
+Not part of the missed-connections catalogue (``listed=False``), but built the same way: Cypher and
+NetworkX side by side, one shared ``finish``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import networkx as nx
+
+from queries.base import REVIEW_PARAM, Param, Query, register
+
+__all__ = ["STATS", "FIND_PERSON", "TIMELINE", "AGENCIES", "timeline_sort_key"]
+
+
+def by_label(G: nx.MultiDiGraph, label: str) -> list[str]:
+    """Node ids of one label (the embedded store keeps this index up to date)."""
+    return G.graph["by_label"].get(label, [])
+
+
+def out_edges(G: nx.MultiDiGraph, node: str, rel_type: str):
+    """The end nodes of ``node``'s outgoing relationships of one type, with their properties."""
+    for _, end, data in G.out_edges(node, data=True):
+        if data["type"] == rel_type:
+            yield end, data
+
+
+def in_edges(G: nx.MultiDiGraph, node: str, rel_type: str):
+    for start, _, data in G.in_edges(node, data=True):
+        if data["type"] == rel_type:
+            yield start, data
+
+
+# --- stats ------------------------------------------------------------------------------------
+
+STATS_CYPHER = """
+CALL () { MATCH (r:Review) RETURN count(r) AS reviews }
+CALL () { MATCH (p:Person) RETURN count(p) AS people }
+CALL () { MATCH (a:Agency) RETURN count(a) AS agencies }
+CALL () { MATCH (c:Contact) RETURN count(c) AS contacts }
+CALL () { MATCH ()-[r:RELATED]->() RETURN count(r) AS relationships }
+RETURN reviews, people, agencies, contacts, relationships
+"""
+
+
+def stats_networkx(G: nx.MultiDiGraph, params: dict) -> list[dict]:
+    related = sum(1 for c in by_label(G, "Person") for _ in out_edges(G, c, "RELATED"))
+    return [{"reviews": len(by_label(G, "Review")), "people": len(by_label(G, "Person")),
+             "agencies": len(by_label(G, "Agency")), "contacts": len(by_label(G, "Contact")),
+             "relationships": related}]
+
+
+STATS = register(Query(
+    name="stats", title="Counts", description="How many reviews, people, agencies, contacts and relationships the graph holds.",
+    cypher=STATS_CYPHER, networkx=stats_networkx, listed=False,
+))
+
+# --- find a person ----------------------------------------------------------------------------
+
+FIND_PERSON_CYPHER = """
+MATCH (p:Person)-[m:IN_REVIEW]->(r:Review)
+WHERE (toLower(m.name) = toLower($name) OR toLower(p.global_id) = toLower($name) OR p.id = $name)
+  AND ($review IS NULL OR r.name = $review)
+RETURN p.id AS id, m.name AS name, r.name AS review, m.role AS role
+"""
+
+
+def find_person_networkx(G: nx.MultiDiGraph, params: dict) -> list[dict]:
+    wanted = params["name"].lower()
+    rows = []
+    for pid in by_label(G, "Person"):
+        node = G.nodes[pid]
+        for rid, m in out_edges(G, pid, "IN_REVIEW"):
+            review = G.nodes[rid]["name"]
+            if (m["name"].lower() == wanted or str(node.get("global_id", "")).lower() == wanted or pid == params["name"]) \
+                    and params["review"] in (None, review):
+                rows.append({"id": pid, "name": m["name"], "review": review, "role": m["role"]})
+    return rows
+
+
+FIND_PERSON = register(Query(
+    name="find-person", title="Find a person", description="People whose pseudonym, global id or node id is NAME.",
+    cypher=FIND_PERSON_CYPHER, networkx=find_person_networkx, listed=False,
+    params=(Param("name", None, "pseudonym, global id or node id"), REVIEW_PARAM),
+    finish=lambda rows, params: sorted(rows, key=lambda r: (r["review"], r["id"])),
+))
+
+# --- timeline ---------------------------------------------------------------------------------
+
+TIMELINE_CYPHER = """
+MATCH (p:Person {id: $person})<-[:ABOUT]-(c:Contact)<-[:RECORDED]-(a:Agency)
+WHERE $review IS NULL OR c.review = $review
+RETURN c.date_text AS date, c.uncertain AS uncertain, c.time AS time, c.sequence AS sequence,
+       a.name AS agency, a.type AS agency_type, c.event AS event, c.summary AS summary,
+       c.source AS source, c.professional AS professional, c.risk_level AS risk_level,
+       c.dash_score AS dash_score, c.risk_factors AS risk_factors, c.referred_to AS referred_to,
+       c.shared_with AS shared_with, c.review AS review, c.file AS file, c.line AS line,
+       c.sort_key AS sort_key
+"""
+
+TIMELINE_KEYS = ("date", "uncertain", "time", "sequence", "agency", "agency_type", "event", "summary", "source",
+                 "professional", "risk_level", "dash_score", "risk_factors", "referred_to", "shared_with",
+                 "review", "file", "line", "sort_key")
+
+
+def timeline_networkx(G: nx.MultiDiGraph, params: dict) -> list[dict]:
+    rows = []
+    for cid, _ in in_edges(G, params["person"], "ABOUT"):
+        c = G.nodes[cid]
+        if params["review"] not in (None, c["review"]):
+            continue
+        agency = next(G.nodes[a] for a, _ in in_edges(G, cid, "RECORDED"))
+        rows.append({**{k: c.get(k) for k in TIMELINE_KEYS}, "date": c["date_text"], "agency": agency["name"],
+                     "agency_type": agency["type"]})
+    return rows
+
+
+def timeline_sort_key(row: dict[str, Any]) -> tuple:
+    """Date order: partial dates at the start of their period, then sequence, time, review, line."""
+    sequence = row.get("sequence")
+    return (row["sort_key"], sequence is None, sequence or 0, row.get("time") or "", row["review"], row["line"])
+
+
+def finish_timeline(rows: list[dict], params: dict) -> list[dict]:
+    rows.sort(key=timeline_sort_key)
+    for row in rows:
+        row["uncertain"] = bool(row["uncertain"])
+        for key in ("risk_factors", "referred_to", "shared_with"):
+            row[key] = list(row[key] or [])
+        del row["sort_key"]
+    return rows
+
+
+TIMELINE = register(Query(
+    name="timeline", title="Merged chronology of one person",
+    description="Every agency's contacts about one person, in date order.",
+    cypher=TIMELINE_CYPHER, networkx=timeline_networkx, finish=finish_timeline, listed=False,
+    params=(Param("person", None, "person node id (see find-person)"), REVIEW_PARAM),
+))
+
+# --- agencies ---------------------------------------------------------------------------------
+
+AGENCIES_CYPHER = """
+MATCH (a:Agency)
+OPTIONAL MATCH (a)-[:RECORDED]->(c:Contact)
+WITH a, count(c) AS contacts
+RETURN a.id AS id, a.name AS name, a.type AS type, contacts
+"""
+
+
+def agencies_networkx(G: nx.MultiDiGraph, params: dict) -> list[dict]:
+    return [{"id": a, "name": G.nodes[a]["name"], "type": G.nodes[a]["type"],
+             "contacts": sum(1 for _ in out_edges(G, a, "RECORDED"))} for a in by_label(G, "Agency")]
+
+
+AGENCIES = register(Query(
+    name="agencies", title="Agencies", description="Every agency with its type and number of recorded contacts.",
+    cypher=AGENCIES_CYPHER, networkx=agencies_networkx, listed=False,
+    finish=lambda rows, params: sorted(rows, key=lambda r: r["name"].lower()),
+))

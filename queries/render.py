@@ -1,0 +1,56 @@
+"""One renderer for every command's rows: an aligned table, JSON (always an array) or CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import Any, Sequence
+
+__all__ = ["render", "FORMATS"]
+
+FORMATS = ("table", "json", "csv")
+TABLE_CELL_WIDTH = 60
+
+
+def _flat(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, (list, tuple)):
+        return "; ".join(_flat(v) for v in value)
+    if isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
+def render(rows: list[dict[str, Any]], fmt: str, columns: Sequence[str] | None = None) -> str:
+    """Rows as text. ``columns`` picks and orders the table's columns; JSON and CSV keep every key.
+
+    >>> render([{"a": 1, "b": [2, 3]}], "csv")
+    'a,b\\r\\n1,2; 3\\r\\n'
+    """
+    if fmt == "json":
+        return json.dumps(rows, ensure_ascii=False, indent=2)
+    keys = list(dict.fromkeys(k for row in rows for k in row))
+    if fmt == "csv":
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(keys)
+        writer.writerows([_flat(row.get(k)) for k in keys] for row in rows)
+        return out.getvalue()
+    if not rows:
+        return "(no rows)"
+    keys = [k for k in (columns or keys)]
+    cells = [[_shorten(_flat(row.get(k))) for k in keys] for row in rows]
+    widths = [max(len(k), *(len(r[i]) for r in cells)) for i, k in enumerate(keys)]
+    lines = ["  ".join(k.ljust(w) for k, w in zip(keys, widths)).rstrip(),
+             "  ".join("-" * w for w in widths)]
+    lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in cells]
+    return "\n".join(lines)
+
+
+def _shorten(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= TABLE_CELL_WIDTH else text[: TABLE_CELL_WIDTH - 1] + "…"
