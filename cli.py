@@ -13,6 +13,7 @@ import click
 
 from graph.backends import BACKENDS, Settings, open_store
 from graph.errors import DhrgraphError
+from loaders import LoadError
 from queries.render import FORMATS, render
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -28,12 +29,21 @@ def emit(rows: list[dict[str, Any]], fmt: str, columns: list[str] | None = None)
     click.echo(render(rows, fmt, columns))
 
 
+class ProblemsReport(click.ClickException):
+    """Input problems print as compiler-style lines (file:line:column: ...), with no 'Error:' prefix."""
+
+    def show(self, file: Any = None) -> None:
+        click.echo(self.message, err=True)
+
+
 def user_errors(func: Callable) -> Callable:
     """Report a DhrgraphError as one clear message and exit code 1; never a traceback."""
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return func(*args, **kwargs)
+        except LoadError as exc:
+            raise ProblemsReport(exc.report()) from None
         except DhrgraphError as exc:
             raise click.ClickException(str(exc)) from None
     return wrapper
@@ -41,8 +51,11 @@ def user_errors(func: Callable) -> Callable:
 
 @contextmanager
 def store_from(ctx: click.Context):
-    with open_store(ctx.obj) as store:
+    store = open_store(ctx.obj)
+    try:
         yield store
+    finally:
+        store.close()
 
 
 @contextmanager
@@ -72,9 +85,14 @@ def print_warnings(warnings: list) -> None:
               type=click.Path(file_okay=False), help="Folder of the embedded graph (env DHRGRAPH_WORKSPACE).")
 @click.option("--backend", envvar="DHRGRAPH_BACKEND", type=click.Choice(BACKENDS), default="embedded",
               show_default=True, help="Where the graph lives (env DHRGRAPH_BACKEND).")
+@click.option("--neo4j-uri", envvar="NEO4J_URI", help="Neo4j URI: bolt://, neo4j://, neo4j+s:// (env NEO4J_URI).")
+@click.option("--neo4j-user", envvar="NEO4J_USERNAME", default="neo4j", show_default=True, help="Neo4j user (env NEO4J_USERNAME).")
+@click.option("--neo4j-password", envvar="NEO4J_PASSWORD", help="Neo4j password; prefer the env NEO4J_PASSWORD (never printed).")
+@click.option("--neo4j-database", envvar="NEO4J_DATABASE", default="neo4j", show_default=True, help="Neo4j database (env NEO4J_DATABASE).")
 @click.version_option(package_name="dhrgraph")
 @click.pass_context
-def main(ctx: click.Context, workspace: str, backend: str) -> None:
+def main(ctx: click.Context, workspace: str, backend: str, neo4j_uri: str | None, neo4j_user: str,
+         neo4j_password: str | None, neo4j_database: str) -> None:
     """dhrgraph: review chronologies as a knowledge graph, to show the connections no single agency saw.
 
     \b
@@ -83,7 +101,8 @@ def main(ctx: click.Context, workspace: str, backend: str) -> None:
       dhrgraph stats
       dhrgraph timeline Jade --review dhr-northbrook-2021
     """
-    ctx.obj = Settings(backend=backend, workspace=workspace)
+    ctx.obj = Settings(backend=backend, workspace=workspace, neo4j_uri=neo4j_uri, neo4j_user=neo4j_user,
+                       neo4j_password=neo4j_password, neo4j_database=neo4j_database)
 
 
 @main.command()

@@ -1,0 +1,223 @@
+"""The Neo4j store, through the official ``neo4j`` driver (py2neo is end-of-life and never supported Neo4j 5).
+
+Writes are batched (``UNWIND $rows``) in managed transactions (``execute_write`` retries transient
+errors); a review is deleted and rewritten inside one transaction, so a failed load leaves the
+previous state. Reads run with READ routing. Values only ever reach Cypher as parameters; the only
+things formatted into Cypher text are this module's own label and relationship-type constants.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Iterable, Iterator
+
+import neo4j
+from neo4j import GraphDatabase, RoutingControl
+from neo4j.exceptions import AuthError, ClientError, DriverError, Neo4jError, ServiceUnavailable
+
+from graph.errors import ConnectionFailed, StoreError
+from graph.model import LABELS, REL_TYPES, SHARED_LABELS, Batch
+from graph.store import Progress, Store
+from queries.base import Query
+
+__all__ = ["Neo4jStore", "Neo4jSettings"]
+
+WRITE_CHUNK = 5_000  # rows per UNWIND statement
+TX_CONTACTS = 20_000  # small reviews are written together, up to this many contacts a transaction
+
+_PREFIX_LABEL = {"review": "Review", "person": "Person", "agency": "Agency", "contact": "Contact", "risk": "RiskFactor"}
+
+
+def label_of(node_id: str) -> str:
+    return _PREFIX_LABEL[node_id.split(":", 1)[0]]
+
+
+@dataclass(frozen=True)
+class Neo4jSettings:
+    uri: str
+    user: str
+    password: str
+    database: str = "neo4j"
+
+    def __repr__(self) -> str:  # never show the password, not even in a debugger or a log
+        return f"Neo4jSettings(uri={self.uri!r}, user={self.user!r}, database={self.database!r})"
+
+
+# --- Cypher: every statement the store writes with ------------------------------------------
+
+CONSTRAINT = "CREATE CONSTRAINT dhrgraph_{label}_id IF NOT EXISTS FOR (n:{label}) REQUIRE n.id IS UNIQUE"
+REVIEW_MEMBERS = """
+MATCH (r:Review {id: $rid})<-[:IN_REVIEW]-(m)
+OPTIONAL MATCH (m:Contact)--(n) WHERE n:Agency OR n:RiskFactor OR n:Person
+RETURN collect(DISTINCT CASE WHEN m:Person THEN m.id END) + collect(DISTINCT n.id) AS touched
+"""
+DELETE_RELATED = "UNWIND $ids AS id MATCH (:Person {id: id})-[x:RELATED {review: $name}]->() DELETE x"
+DELETE_CONTACTS = "MATCH (:Review {id: $rid})<-[:IN_REVIEW]-(c:Contact) DETACH DELETE c"
+DELETE_REVIEW = "MATCH (r:Review {id: $rid}) DETACH DELETE r"
+DELETE_ORPHANS = "UNWIND $ids AS id MATCH (n:{label} {{id: id}}) WHERE NOT (n)--() DELETE n"
+CREATE_NODES = "UNWIND $rows AS row CREATE (n:{label}) SET n = row"
+MERGE_NODES = "UNWIND $rows AS row MERGE (n:{label} {{id: row.id}}) ON CREATE SET n = row"
+CREATE_EDGES = """
+UNWIND $rows AS row
+MATCH (s:{start} {{id: row[0]}}) MATCH (e:{end} {{id: row[1]}})
+CREATE (s)-[x:{type}]->(e) SET x = row[2]
+"""
+EXPORT_REVIEWS = "MATCH (r:Review) RETURN r.name AS name ORDER BY r.name"
+EXPORT_NODES = """
+MATCH (r:Review {id: $rid})
+OPTIONAL MATCH (r)<-[:IN_REVIEW]-(m)
+OPTIONAL MATCH (m:Contact)--(n) WHERE n:Agency OR n:RiskFactor
+WITH r, collect(DISTINCT m) + collect(DISTINCT n) + [r] AS nodes
+UNWIND nodes AS n
+RETURN labels(n)[0] AS label, properties(n) AS props
+"""
+EXPORT_EDGES = """
+MATCH (r:Review {id: $rid})<-[:IN_REVIEW]-(m)
+MATCH (m)-[x]-(o)
+WHERE type(x) <> 'RELATED' OR x.review = $name
+WITH DISTINCT x
+RETURN type(x) AS type, startNode(x).id AS start, endNode(x).id AS end, properties(x) AS props
+"""
+
+
+def _chunks(rows: list, size: int = WRITE_CHUNK) -> Iterator[list]:
+    for i in range(0, len(rows), size):
+        yield rows[i:i + size]
+
+
+def _edge_groups(batch: Batch) -> dict[tuple[str, str, str], list]:
+    """Relationships grouped by (type, start label, end label), so every MATCH can use an index."""
+    groups: dict[tuple[str, str, str], list] = {}
+    for rel_type in REL_TYPES:
+        for start, end, props in batch.edges[rel_type]:
+            groups.setdefault((rel_type, label_of(start), label_of(end)), []).append([start, end, props])
+    return groups
+
+
+class Neo4jStore(Store):
+    backend = "neo4j"
+
+    def __init__(self, settings: Neo4jSettings):
+        self.settings = settings
+        self.database = settings.database
+        try:
+            self.driver = GraphDatabase.driver(settings.uri, auth=(settings.user, settings.password))
+            self.driver.verify_connectivity()
+            self.driver.execute_query("RETURN 1", database_=self.database, routing_=RoutingControl.READ)
+        except Exception as exc:  # noqa: BLE001 - every failure becomes one clear line, never the password
+            if hasattr(self, "driver"):
+                self.driver.close()
+            raise self._connection_error(exc) from None
+        self._constraints_ready = False
+
+    def _connection_error(self, exc: Exception) -> StoreError:
+        where = f"Neo4j at {self.settings.uri}"
+        if isinstance(exc, AuthError):
+            return ConnectionFailed(f"{where} refused the credentials of user {self.settings.user!r}: check NEO4J_USERNAME and NEO4J_PASSWORD.")
+        if isinstance(exc, ClientError) and "DatabaseNotFound" in (exc.code or ""):
+            return ConnectionFailed(f"{where} has no database {self.database!r}: check NEO4J_DATABASE (the default is neo4j).")
+        if isinstance(exc, (ServiceUnavailable, OSError)):
+            return ConnectionFailed(f"Cannot reach {where}: is the server running? (docker compose up -d, or tools/neo4j-local start)")
+        if isinstance(exc, (ValueError, neo4j.exceptions.ConfigurationError)):
+            return ConnectionFailed(f"Bad NEO4J_URI {self.settings.uri!r}: use bolt://, neo4j://, neo4j+s:// or bolt+s:// (e.g. bolt://localhost:7687).")
+        if isinstance(exc, (Neo4jError, DriverError)):
+            return ConnectionFailed(f"{where} failed: {exc.__class__.__name__}: {getattr(exc, 'message', None) or exc}")
+        return ConnectionFailed(f"{where} failed: {exc.__class__.__name__}")
+
+    # --- writing ---------------------------------------------------------------------------------
+
+    def _ensure_constraints(self) -> None:
+        if self._constraints_ready:
+            return
+        for label in LABELS:
+            self.driver.execute_query(CONSTRAINT.format(label=label), database_=self.database)
+        self._constraints_ready = True
+
+    def _replace(self, batches: list[Batch], progress: Progress | None) -> None:
+        try:
+            self._ensure_constraints()
+            done = 0
+            for group in self._transaction_groups(batches):
+                with self.driver.session(database=self.database) as session:
+                    session.execute_write(self._write_group, group)
+                done += sum(b.contact_count for b in group)
+                if progress:
+                    progress(done)
+        except Neo4jError as exc:
+            raise StoreError(f"Neo4j refused the load: {exc.code}: {exc.message}. The reviews of the failed transaction were left as they were.") from None
+        except (ServiceUnavailable, DriverError, OSError) as exc:
+            raise StoreError(f"Lost the connection to Neo4j at {self.settings.uri} during the load ({exc.__class__.__name__}). "
+                             "Reviews written before the failure are complete; load again to finish (loads are idempotent).") from None
+
+    @staticmethod
+    def _transaction_groups(batches: list[Batch]) -> Iterator[list[Batch]]:
+        group: list[Batch] = []
+        size = 0
+        for batch in batches:
+            if group and size + batch.contact_count > TX_CONTACTS:
+                yield group
+                group, size = [], 0
+            group.append(batch)
+            size += batch.contact_count
+        if group:
+            yield group
+
+    @staticmethod
+    def _write_group(tx: neo4j.ManagedTransaction, group: list[Batch]) -> None:
+        for batch in group:
+            Neo4jStore._delete_review(tx, batch.review)
+            for label in LABELS:
+                statement = (MERGE_NODES if label in SHARED_LABELS else CREATE_NODES).format(label=label)
+                for rows in _chunks(batch.nodes[label]):
+                    tx.run(statement, rows=rows).consume()
+            for (rel_type, start, end), rows in _edge_groups(batch).items():
+                statement = CREATE_EDGES.format(type=rel_type, start=start, end=end)
+                for chunk in _chunks(rows):
+                    tx.run(statement, rows=chunk).consume()
+
+    @staticmethod
+    def _delete_review(tx: neo4j.ManagedTransaction, name: str) -> None:
+        rid = f"review:{name}"
+        touched = tx.run(REVIEW_MEMBERS, rid=rid).single()
+        touched_ids = touched["touched"] if touched else []
+        people = [i for i in touched_ids if i.startswith("person:")]
+        tx.run(DELETE_RELATED, ids=people, name=name).consume()
+        tx.run(DELETE_CONTACTS, rid=rid).consume()
+        tx.run(DELETE_REVIEW, rid=rid).consume()
+        for label in SHARED_LABELS:
+            ids = [i for i in touched_ids if label_of(i) == label]
+            if ids:
+                tx.run(DELETE_ORPHANS.format(label=label), ids=ids).consume()
+
+    # --- reading ---------------------------------------------------------------------------------
+
+    def read(self, cypher: str, params: dict[str, Any] | None = None, write: bool = False) -> list[dict[str, Any]]:
+        """Run Cypher with parameters; READ access unless ``write`` (then the server refuses nothing)."""
+        routing = RoutingControl.WRITE if write else RoutingControl.READ
+        try:
+            records, _, _ = self.driver.execute_query(cypher, params or {}, database_=self.database, routing_=routing)
+        except Neo4jError as exc:
+            raise StoreError(f"Neo4j refused the query: {exc.code}: {exc.message}") from None
+        except (ServiceUnavailable, DriverError, OSError) as exc:
+            raise StoreError(f"Lost the connection to Neo4j at {self.settings.uri} ({exc.__class__.__name__}).") from None
+        return [record.data() for record in records]
+
+    def _run(self, query: Query, params: dict[str, Any]) -> list[dict[str, Any]]:
+        try:
+            return self.read(query.cypher, params)
+        except StoreError as exc:
+            raise StoreError(f"query {query.name!r}: {exc}") from None
+
+    def batches(self) -> Iterable[Batch]:
+        for row in self.read(EXPORT_REVIEWS):
+            name = row["name"]
+            batch = Batch(name)
+            rid = f"review:{name}"
+            for node in self.read(EXPORT_NODES, {"rid": rid}):
+                batch.nodes[node["label"]].append(node["props"])
+            for edge in self.read(EXPORT_EDGES, {"rid": rid, "name": name}):
+                batch.edges[edge["type"]].append((edge["start"], edge["end"], edge["props"]))
+            yield batch
+
+    def close(self) -> None:
+        self.driver.close()

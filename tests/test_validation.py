@@ -1,0 +1,159 @@
+"""Bad input: one clear message naming file, line and column and what is allowed; exit 1; no
+traceback; nothing of a failed load kept. Run through the real CLI on both backends."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from conftest import CHRONOLOGY, PEOPLE, write_csv, write_review
+
+
+def _stats(cli) -> dict:
+    result = cli("stats", "--format", "json")
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def _chronology_with(**changes) -> list[dict]:
+    rows = [dict(r) for r in CHRONOLOGY]
+    rows[2].update(changes)  # the row on line 4
+    return rows
+
+
+BAD_CHRONOLOGY = [
+    # (change to the row on line 4, column number, text the message must contain)
+    ({"date": "31/02/2019"}, 1, "no such date '31/02/2019'"),
+    ({"date": "March 2019"}, 1, "YYYY-MM-DD, YYYY-MM, YYYY or DD/MM/YYYY"),
+    ({"subject": "Jade;Kyle"}, 5, "unknown person 'Kyle'; people.csv has: Child A, Dean, Jade"),
+    ({"event": "chat"}, 6, "unknown event 'chat'; allowed:"),
+    ({"dash_score": "31"}, 8, "dash_score must be a whole number from 0 to 27, got '31'"),
+    ({"dash_score": "-1"}, 8, "dash_score must be a whole number from 0 to 27"),
+    ({"risk_level": "severe"}, 9, "unknown risk level 'severe'; allowed: standard, medium, high"),
+    ({"risk_factors": "threats_to_kill;bad_vibes"}, 10, "unknown risk factor 'bad_vibes'"),
+    ({"time": "25:00"}, 2, "invalid time '25:00'; use HH:MM"),
+    ({"summary": ""}, 7, "summary is empty"),
+]
+
+
+@pytest.mark.parametrize("change, column, message", BAD_CHRONOLOGY, ids=[str(c) for c, _, _ in BAD_CHRONOLOGY])
+def test_bad_chronology_cell_is_reported_with_file_line_column(tmp_path, cli, change, column, message):
+    folder = write_review(tmp_path, chronology=_chronology_with(**change))
+    result = cli("load", str(folder))
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output
+    expected = f"{folder / 'chronology.csv'}:4:{column}: column '{next(iter(change))}': "
+    lines = [line for line in result.stderr.splitlines() if line.startswith(expected)]
+    assert len(lines) == 1, result.stderr
+    assert message in lines[0]
+    assert "nothing was loaded" in result.stderr
+    assert _stats(cli)["contacts"] == 0
+
+
+def test_every_error_is_reported_not_just_the_first(tmp_path, cli):
+    rows = [dict(r) for r in CHRONOLOGY]
+    rows[0]["date"] = "yesterday"
+    rows[1]["event"] = "nonsense"
+    rows[3]["dash_score"] = "99"
+    folder = write_review(tmp_path, chronology=rows)
+    result = cli("validate", str(folder))
+    assert result.exit_code == 1
+    chron = folder / "chronology.csv"
+    assert [line.split(": ")[0] for line in result.stderr.splitlines()[:3]] == [f"{chron}:2:1", f"{chron}:3:6", f"{chron}:5:8"]
+    assert "3 problem(s); nothing was loaded." in result.stderr
+
+
+def test_missing_required_column(tmp_path, cli):
+    rows = [{k: v for k, v in r.items() if k != "event"} for r in CHRONOLOGY]
+    folder = write_review(tmp_path, chronology=rows)
+    result = cli("load", str(folder))
+    assert result.exit_code == 1
+    assert f"{folder / 'chronology.csv'}:1: missing required column(s) event; the chronology columns are: date," in result.stderr
+
+
+def test_empty_file(tmp_path, cli):
+    folder = write_review(tmp_path, people=[])
+    result = cli("load", str(folder))
+    assert result.exit_code == 1
+    assert f"{folder / 'people.csv'}:1: the file is empty; expected a header row with the columns: person, role" in result.stderr
+
+
+def test_not_utf8_names_the_byte_and_suggests_resaving(tmp_path, cli):
+    folder = write_review(tmp_path)
+    people = folder / "people.csv"
+    people.write_bytes(people.read_bytes().replace(b"Jade,victim", b"Jos\xe9,victim"))
+    result = cli("load", str(folder))
+    assert result.exit_code == 1
+    line = next(line for line in result.stderr.splitlines() if line.startswith(str(people)))
+    assert line.startswith(f"{people}:2:4: the file is not UTF-8 (byte 0xE9 here); re-save it as 'CSV UTF-8'")
+
+
+def test_duplicate_person(tmp_path, cli):
+    folder = write_review(tmp_path, people=[*PEOPLE, dict(PEOPLE[1])])
+    result = cli("load", str(folder))
+    assert result.exit_code == 1
+    assert f"{folder / 'people.csv'}:5:1: column 'person': duplicate person 'Dean' (first at line 3)" in result.stderr
+
+
+def test_unknown_person_in_relationships(tmp_path, cli):
+    folder = write_review(tmp_path, relationships=[{"person": "Dean", "other": "Jayde", "relationship": "partner", "abusive": "yes"}])
+    result = cli("load", str(folder))
+    assert result.exit_code == 1
+    assert f"{folder / 'relationships.csv'}:2:2: column 'other': unknown person 'Jayde'" in result.stderr
+
+
+def test_unknown_referral_agency_warns_and_is_created(tmp_path, cli):
+    rows = _chronology_with(referred_to="Northbrook Recovery Service")
+    folder = write_review(tmp_path, chronology=rows)
+    result = cli("load", str(folder))
+    assert result.exit_code == 0, result.output
+    assert (f"warning: {folder / 'chronology.csv'}:4:11: column 'referred_to': agency 'Northbrook Recovery Service' "
+            "is not in agencies.csv; created with type 'substance_misuse'") in result.stderr
+    assert _stats(cli)["agencies"] == 4
+
+
+def test_a_bad_review_keeps_the_good_ones_out_too(tmp_path, cli):
+    good = write_review(tmp_path, "good")
+    bad = write_review(tmp_path, "bad", chronology=_chronology_with(date="2019-13-01"))
+    result = cli("load", str(good), str(bad))
+    assert result.exit_code == 1
+    assert _stats(cli) == {"reviews": 0, "people": 0, "agencies": 0, "contacts": 0, "relationships": 0}
+
+
+def test_a_failed_reload_keeps_the_previous_version(tmp_path, cli):
+    folder = write_review(tmp_path)
+    assert cli("load", str(folder)).exit_code == 0
+    before = _stats(cli)
+    write_review(tmp_path, chronology=_chronology_with(event="gossip"))
+    assert cli("load", str(folder)).exit_code == 1
+    assert _stats(cli) == before
+
+
+def test_the_error_list_is_capped(tmp_path, cli):
+    rows = [dict(CHRONOLOGY[0], date="never") for _ in range(80)]
+    folder = write_review(tmp_path, chronology=rows)
+    result = cli("validate", str(folder))
+    assert result.exit_code == 1
+    errors = [line for line in result.stderr.splitlines() if re.match(r".*chronology\.csv:\d+:1: ", line)]
+    assert len(errors) == 50
+    assert "... and 30 more problem(s)" in result.stderr
+    assert "80 problem(s); nothing was loaded." in result.stderr
+
+
+def test_a_path_that_is_not_a_review(tmp_path, cli):
+    (tmp_path / "notes.txt").write_text("hello", encoding="utf-8")
+    result = cli("load", str(tmp_path / "notes.txt"))
+    assert result.exit_code == 1
+    assert "unsupported file type" in result.stderr
+    result = cli("load", str(tmp_path / "nowhere"))
+    assert result.exit_code == 1
+    assert f"{tmp_path / 'nowhere'}:1: no such file or folder" in result.stderr
+
+
+def test_single_csv_without_review_column_is_refused(tmp_path, cli):
+    path = write_csv(tmp_path / "chronology.csv", CHRONOLOGY)
+    result = cli("load", str(path))
+    assert result.exit_code == 1
+    assert "a single CSV must be a combined chronology with a 'review' column" in result.stderr
