@@ -26,7 +26,8 @@ def output_options(default: str = "table") -> Callable:
 
 
 def emit(rows: list[dict[str, Any]], fmt: str, columns: list[str] | None = None) -> None:
-    click.echo(render(rows, fmt, columns))
+    text = render(rows, fmt, columns)
+    click.echo(text, nl=not text.endswith("\n"))
 
 
 class ProblemsReport(click.ClickException):

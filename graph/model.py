@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from loaders import vocab
 from loaders.records import Review
 
-__all__ = ["Batch", "review_batch", "LABELS", "REL_TYPES", "person_id", "agency_id", "review_id", "contact_id"]
+__all__ = ["Batch", "review_batch", "LABELS", "REL_TYPES", "person_id", "agency_id", "review_id", "contact_id", "order_key"]
 
 LABELS = ("Review", "Person", "Agency", "Contact", "RiskFactor")
 REL_TYPES = ("RECORDED", "ABOUT", "REFERRED_TO", "SHARED_WITH", "FLAGGED", "RELATED", "IN_REVIEW")
@@ -42,6 +42,14 @@ def agency_id(name: str) -> str:
 
 def contact_id(review: str, line: int) -> str:
     return f"contact:{review}#{line}"
+
+
+def order_key(sort_key: str, sequence: int | None, time: str | None, review: str, line: int) -> str:
+    """One string that sorts contacts in chronology order: date (partial dates first in their period),
+    then sequence (rows without one after those with one), time, review, line. Stored on each
+    contact so that Cypher and NetworkX order by the same thing."""
+    has_sequence = "0" if sequence is not None else "1"
+    return f"{sort_key}|{has_sequence}{sequence or 0:05d}|{time or '--:--'}|{review}|{line:08d}"
 
 
 def _props(**values: object) -> dict:
@@ -82,7 +90,8 @@ def review_batch(review: Review) -> Batch:
         cid = contact_id(review.id, c.line)
         batch.nodes["Contact"].append(_props(
             id=cid, review=review.id, file=c.file, line=c.line, date=c.date.start.isoformat(), date_text=c.date.text,
-            date_precision=c.date.precision, uncertain=c.date.uncertain, sort_key=c.date.sort_key, time=c.time,
+            date_precision=c.date.precision, uncertain=c.date.uncertain,
+            order_key=order_key(c.date.sort_key, c.sequence, c.time, review.id, c.line), time=c.time,
             sequence=c.sequence, agency=c.agency, event=c.event, summary=c.summary, professional=c.professional,
             risk_level=c.risk_level, dash_score=c.dash_score, risk_factors=list(c.risk_factors) or None,
             referred_to=list(c.referred_to) or None, shared_with=list(c.shared_with) or None,

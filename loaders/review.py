@@ -337,8 +337,12 @@ def _validate_chronology(review: Review, sheet: Sheet, rows: list, people: dict[
         if not summary:
             problems.error(sheet.file, line, "summary is empty; say what the agency recorded", col("summary"), "summary")
         time_text = cell(cells, "time") or None
-        if time_text and not _valid_time(time_text):
-            problems.error(sheet.file, line, f"invalid time {time_text!r}; use HH:MM (24-hour)", col("time"), "time")
+        if time_text:
+            if _valid_time(time_text):
+                hours, minutes = time_text.split(":")[:2]
+                time_text = f"{int(hours):02d}:{minutes}"
+            else:
+                problems.error(sheet.file, line, f"invalid time {time_text!r}; use HH:MM (24-hour)", col("time"), "time")
         sequence = _int_or_error(sheet, line, cells, "sequence", 0, 10_000, problems)
         dash = _int_or_error(sheet, line, cells, "dash_score", 0, 27, problems,
                              hint="the DASH checklist has 27 questions (SafeLives 24); give the number of 'yes' answers")
@@ -380,7 +384,7 @@ def _validate_chronology(review: Review, sheet: Sheet, rows: list, people: dict[
 def _valid_time(text: str) -> bool:
     parts = text.split(":")
     return (len(parts) in (2, 3) and all(p.isdigit() and len(p) <= 2 for p in parts)
-            and int(parts[0]) < 24 and int(parts[1]) < 60)
+            and len(parts[1]) == 2 and int(parts[0]) < 24 and int(parts[1]) < 60)
 
 
 def _int_or_error(sheet: Sheet, line: int, cells: list[str], column: str, low: int, high: int, problems: Problems,

@@ -12,7 +12,7 @@ import networkx as nx
 
 from queries.base import REVIEW_PARAM, Param, Query, register
 
-__all__ = ["STATS", "FIND_PERSON", "TIMELINE", "AGENCIES", "timeline_sort_key"]
+__all__ = ["STATS", "FIND_PERSON", "TIMELINE", "AGENCIES", "DUMP", "by_label", "out_edges", "in_edges"]
 
 
 def by_label(G: nx.MultiDiGraph, label: str) -> list[str]:
@@ -97,12 +97,12 @@ RETURN c.date_text AS date, c.uncertain AS uncertain, c.time AS time, c.sequence
        c.source AS source, c.professional AS professional, c.risk_level AS risk_level,
        c.dash_score AS dash_score, c.risk_factors AS risk_factors, c.referred_to AS referred_to,
        c.shared_with AS shared_with, c.review AS review, c.file AS file, c.line AS line,
-       c.sort_key AS sort_key
+       c.order_key AS order_key
 """
 
 TIMELINE_KEYS = ("date", "uncertain", "time", "sequence", "agency", "agency_type", "event", "summary", "source",
                  "professional", "risk_level", "dash_score", "risk_factors", "referred_to", "shared_with",
-                 "review", "file", "line", "sort_key")
+                 "review", "file", "line", "order_key")
 
 
 def timeline_networkx(G: nx.MultiDiGraph, params: dict) -> list[dict]:
@@ -117,19 +117,13 @@ def timeline_networkx(G: nx.MultiDiGraph, params: dict) -> list[dict]:
     return rows
 
 
-def timeline_sort_key(row: dict[str, Any]) -> tuple:
-    """Date order: partial dates at the start of their period, then sequence, time, review, line."""
-    sequence = row.get("sequence")
-    return (row["sort_key"], sequence is None, sequence or 0, row.get("time") or "", row["review"], row["line"])
-
-
 def finish_timeline(rows: list[dict], params: dict) -> list[dict]:
-    rows.sort(key=timeline_sort_key)
+    rows.sort(key=lambda row: row["order_key"])
     for row in rows:
         row["uncertain"] = bool(row["uncertain"])
         for key in ("risk_factors", "referred_to", "shared_with"):
             row[key] = list(row[key] or [])
-        del row["sort_key"]
+        del row["order_key"]
     return rows
 
 
@@ -159,4 +153,35 @@ AGENCIES = register(Query(
     name="agencies", title="Agencies", description="Every agency with its type and number of recorded contacts.",
     cypher=AGENCIES_CYPHER, networkx=agencies_networkx, listed=False,
     finish=lambda rows, params: sorted(rows, key=lambda r: r["name"].lower()),
+))
+
+# --- dump: the whole graph, for exports and for proving both stores hold the same graph ----------
+
+DUMP_CYPHER = """
+MATCH (n)
+RETURN 'node' AS kind, labels(n)[0] AS label, n.id AS start, null AS end, properties(n) AS props
+UNION ALL
+MATCH (s)-[x]->(e)
+RETURN 'edge' AS kind, type(x) AS label, s.id AS start, e.id AS end, properties(x) AS props
+"""
+
+
+def dump_networkx(G: nx.MultiDiGraph, params: dict) -> list[dict]:
+    rows = [{"kind": "node", "label": data["label"], "start": node, "end": None,
+             "props": {k: v for k, v in data.items() if k != "label"}} for node, data in G.nodes(data=True)]
+    rows += [{"kind": "edge", "label": data["type"], "start": s, "end": e,
+              "props": {k: v for k, v in data.items() if k != "type"}} for s, e, data in G.edges(data=True)]
+    return rows
+
+
+def finish_dump(rows: list[dict], params: dict) -> list[dict]:
+    import json
+
+    return sorted(rows, key=lambda r: (r["kind"] != "node", r["label"], r["start"], r["end"] or "",
+                                       json.dumps(r["props"], sort_keys=True)))
+
+
+DUMP = register(Query(
+    name="dump", title="Whole graph", description="Every node and relationship with its properties, in a stable order.",
+    cypher=DUMP_CYPHER, networkx=dump_networkx, finish=finish_dump, listed=False,
 ))
