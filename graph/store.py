@@ -72,7 +72,7 @@ class Store(ABC):
 
     def run(self, query: Query, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
         bound = bind_params(query, params or {})
-        rows = self._run(query, bound)
+        rows = self._run(query, {**query.constants, **bound})
         return query.finish(rows, bound) if query.finish else rows
 
     def resolve_person(self, name: str, review: str | None = None) -> str:

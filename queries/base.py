@@ -7,7 +7,7 @@ wording) so that the two backends give identical rows.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Callable
 
 import networkx as nx
@@ -47,6 +47,7 @@ class Query:
     networkx: Callable[[nx.MultiDiGraph, dict], Rows]
     params: tuple[Param, ...] = ()
     finish: Callable[[Rows, dict], Rows] | None = None
+    constants: dict[str, Any] = field(default_factory=dict)  # fixed vocabularies both implementations read
     listed: bool = True  # part of the missed-connections catalogue shown by `dhrgraph queries`
 
     def describe(self) -> dict:
