@@ -1,0 +1,1020 @@
+"""A deterministic synthetic corpus of Domestic Homicide Review chronologies, with an answer key.
+
+Why: the loaders and the missed-connections queries need data shaped like real review chronologies
+(agencies and their aliases, pseudonyms, DASH scores, referrals, shares, uncertain dates) at any
+scale up to millions of contacts, and the queries need a ground truth. Real reviews are
+special-category personal data, so everything here is invented: fictional areas, pseudonymous
+people ("Adult A", fictional first names) and professionals ("GP 3", "PC 1127").
+
+Each review is one family, shaped by the figures in ``shared/DOMAIN.md`` (victims mostly female,
+perpetrators mostly male, mostly intimate partners, children in most households).
+
+* About 12% are *good practice* families: every risk is referred or shared onward within days to
+  every agency that later sees the family, high DASH scores go to the MARAC, a missed appointment
+  is followed up. No query should find anything in them.
+* The others get one to three *planted* missed connections (issue 4), each built so that it meets
+  its query's definition with the default parameters, plus a few serial perpetrators linked across
+  reviews by ``global_id``. Planted rows never refer or share: only the episodes that model agencies
+  doing their job do, and those are kept away from the agencies a plant depends on.
+* Background rows (routine appointments, visits, calls) fill each review to its size. They carry no
+  referrals, shares, DASH scores, incidents, assessments or missed appointments, so they can add
+  findings to a non-good-practice review but can never hide a planted one.
+
+``answer_key.json`` lists every planted finding with the chronology line of the row it rests on.
+Output is byte-identical for the same arguments: one ``random.Random(seed)`` drives everything in
+a fixed order, and only lists and insertion-ordered dicts are iterated.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import random
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Callable, Sequence
+
+__all__ = ["generate"]
+
+# --- vocabulary and shape of the files ----------------------------------------------------------
+
+CHRONOLOGY_COLUMNS = ("date", "time", "sequence", "agency", "subject", "event", "summary", "professional",
+                      "risk_level", "dash_score", "risk_factors", "referred_to", "referral_outcome",
+                      "shared_with", "source")
+PEOPLE_COLUMNS = ("person", "role", "sex", "age", "global_id", "identified")
+RELATIONSHIP_COLUMNS = ("person", "other", "relationship", "abusive")
+AGENCY_COLUMNS = ("name", "type", "aliases")
+
+PATTERNS = ("missed-marac", "unshared-risk", "fragmented-risk", "victim-perpetrator-divide",
+            "children-not-referred", "no-follow-up", "professional-churn", "unidentified-people",
+            "escalation-without-reassessment")
+
+AREAS = ("Northbrook", "Calder Vale", "Ashworth", "Kingsmere", "Eastholm", "Westmarsh", "Harrowfield",
+         "Brackenridge", "Fenwick Moor", "Lindale", "Oakhurst", "Stonebridge", "Marlow Heath",
+         "Redcliffe Vale", "Thornbury Cross", "Wickham Dene", "Ravensfold", "Hollingbrook", "Greystead",
+         "Amberley Moor", "Dunmere", "Kestrel Bay", "Saltmarsh", "Elderton")
+SURGERIES = ("Elm Tree Surgery", "Riverside Medical Centre", "Castle Street Surgery", "Park Lane Health Centre",
+             "Millbrook Medical Practice", "Station Road Surgery", "Oakfield Medical Centre", "The Willows Surgery")
+SCHOOLS = ("St Anne's Primary School", "Hillside Academy", "Meadow Lane Primary School", "Brookfield Academy")
+FEMALE_NAMES = ("Alice", "Bethany", "Carla", "Dawn", "Erin", "Fiona", "Gemma", "Hollie", "Imogen", "Jodie",
+                "Kerry", "Leanne", "Maya", "Nadia", "Olivia", "Paula", "Rosie", "Shona", "Tanya", "Vicky", "Zara")
+MALE_NAMES = ("Aaron", "Ben", "Callum", "Dean", "Ethan", "Frank", "Gary", "Harvey", "Ian", "Jason", "Kyle",
+              "Liam", "Mark", "Neil", "Owen", "Paul", "Ryan", "Scott", "Terry", "Wayne")
+PRONOUNS = {"female": ("she", "her", "her"), "male": ("he", "him", "his")}
+RELATION_WORDS = {  # how the victim's side would name the perpetrator, by relationship and the perpetrator's sex
+    "partner": ("partner", "partner"), "ex_partner": ("ex-partner", "ex-partner"), "spouse": ("wife", "husband"),
+    "child": ("daughter", "son"), "household": ("lodger", "lodger"), "carer": ("carer", "carer"),
+    "sibling": ("sister", "brother"),
+}
+
+# Who an agency may record contacts about: victim-side agencies never see the perpetrator and
+# perpetrator-side agencies never see the victim, which is what victim-perpetrator-divide is about.
+V_SIDE, P_SIDE, BOTH, CHILD_ONLY, FORUM = "victim", "perpetrator", "both", "child", "forum"
+SIDE_SUBJECTS = {V_SIDE: ("v", "c", "vc"), P_SIDE: ("p",), BOTH: ("v", "p", "vp", "c", "vc"),
+                 CHILD_ONLY: ("c",), FORUM: ()}
+
+
+@dataclass(frozen=True)
+class AgencyKind:
+    type: str
+    name: str                  # pattern: {area}, {surgery}, {school}
+    aliases: tuple[str, ...]
+    source: str
+    professional: str          # pseudonym prefix, e.g. "PC" -> "PC 1127"
+    numbers: tuple[int, int]
+    side: str
+    time_share: float          # share of rows that record a time of day
+
+
+AGENCY_KINDS: dict[str, AgencyKind] = {
+    "police": AgencyKind("police", "{area} Police", ("{area} Constabulary",), "Police IMR", "PC", (1000, 2999), BOTH, 0.8),
+    "gp": AgencyKind("gp", "{area} {surgery}", (), "GP IMR", "GP", (1, 12), BOTH, 0.1),
+    "mh": AgencyKind("mental_health", "{area} Mental Health Trust", ("{area} MHT",), "Mental Health Trust IMR", "CPN", (1, 9), P_SIDE, 0.1),
+    "recovery": AgencyKind("substance_misuse", "{area} Recovery Service", (), "Recovery Service IMR", "Key worker", (1, 9), P_SIDE, 0.1),
+    "probation": AgencyKind("probation", "{area} Probation", ("{area} Probation Service",), "Probation IMR", "PO", (1, 9), P_SIDE, 0.1),
+    "idva": AgencyKind("da_service", "{area} IDVA Service", ("{area} IDVA",), "IDVA Service IMR", "IDVA", (1, 6), V_SIDE, 0.2),
+    "hv": AgencyKind("health_visiting", "{area} Health Visiting", (), "Health IMR", "HV", (1, 9), V_SIDE, 0.1),
+    "midwifery": AgencyKind("health_visiting", "{area} Midwifery", (), "Health IMR", "Midwife", (1, 9), V_SIDE, 0.1),
+    "housing": AgencyKind("housing", "{area} Housing", ("{area} Housing Services",), "Housing IMR", "Housing officer", (1, 9), V_SIDE, 0.1),
+    "asc": AgencyKind("adult_social_care", "{area} Adult Social Care", (), "Adult Social Care IMR", "Social worker", (1, 9), V_SIDE, 0.1),
+    "hospital": AgencyKind("hospital", "{area} Hospital", ("{area} General Hospital",), "Hospital IMR", "ED doctor", (1, 20), BOTH, 0.7),
+    "ambulance": AgencyKind("ambulance", "{area} Ambulance Service", (), "Ambulance Service IMR", "Paramedic", (1, 30), BOTH, 0.9),
+    "csc": AgencyKind("children_social_care", "{area} Children's Services", ("{area} Children's Social Care",), "Children's Services IMR", "SW", (1, 9), BOTH, 0.1),
+    "school": AgencyKind("education", "{area} {school}", (), "School IMR", "DSL", (1, 3), CHILD_ONLY, 0.1),
+    "marac": AgencyKind("marac", "{area} MARAC", (), "MARAC minutes", "MARAC chair", (1, 3), FORUM, 0.0),
+    "mash": AgencyKind("mash", "{area} MASH", (), "MASH record", "MASH officer", (1, 9), FORUM, 0.0),
+}
+
+# Background contacts by agency kind: (event, who, summary, risk factors). "who" is v (victim),
+# p (perpetrator), vp (both), c (a child) or vc (victim and a child). No flows, no DASH, no
+# incidents, assessments or missed appointments: see the module docstring.
+NOISE: dict[str, tuple[tuple[str, str, str, tuple[str, ...]], ...]] = {
+    "police": (
+        ("call", "v", "{v} reported that {v_pos} car had been damaged outside the house; crime recorded, no suspect identified.", ()),
+        ("call", "v", "Welfare check requested by {v_pos} family after a missed phone call; {v} found safe and well.", ()),
+        ("other", "v", "{v} attended the front counter to collect property held after a burglary report.", ()),
+        ("call", "p", "{p} reported a dispute with a neighbour about parking; advice given to both parties.", ()),
+        ("arrest", "p", "{p} arrested for shoplifting from a supermarket; released under investigation.", ("criminal_history",)),
+        ("other", "p", "{p} stopped while driving; vehicle documents produced, no offences.", ()),
+        ("call", "vp", "Neighbour reported raised voices at the home of {v} and {p}; officers attended, both said it had been a verbal argument, no offences disclosed.", ()),
+    ),
+    "gp": (
+        ("appointment", "v", "{v} seen with a chest infection; antibiotics prescribed.", ()),
+        ("appointment", "v", "Contraception review with {v}; no concerns noted.", ()),
+        ("call", "v", "Telephone consultation with {v} about a repeat prescription.", ()),
+        ("appointment", "v", "{v} seen with anxiety and poor sleep; self-help resources given.", ("mental_health",)),
+        ("appointment", "p", "{p} seen with a sprained wrist; advised rest.", ()),
+        ("appointment", "p", "{p} attended for a fit note; low mood and stress at work recorded.", ("mental_health",)),
+        ("appointment", "p", "{p} said {p_subj} drinks most evenings; alcohol advice given.", ("alcohol_misuse",)),
+        ("call", "p", "Telephone medication review with {p}; not taking antidepressants as prescribed.", ("mental_health", "medication_non_compliance")),
+        ("appointment", "c", "{c} seen with an ear infection; antibiotics prescribed.", ()),
+        ("appointment", "c", "{c} attended for routine immunisations.", ()),
+    ),
+    "mh": (
+        ("appointment", "p", "Outpatient review with {p}; mood described as stable, medication continued.", ("mental_health",)),
+        ("home_visit", "p", "Care coordinator visited {p}; medication adherence discussed.", ("mental_health",)),
+        ("call", "p", "{p} telephoned the crisis line feeling low; advised to contact {p_pos} GP the next day.", ("mental_health",)),
+        ("appointment", "p", "Psychology session with {p}; work on managing anger continued.", ("mental_health",)),
+        ("call", "p", "Telephone call to {p} to rebook an outpatient review; new date agreed.", ()),
+    ),
+    "recovery": (
+        ("appointment", "p", "Key work session with {p}; said {p_subj} had cut down {p_pos} drinking.", ("alcohol_misuse",)),
+        ("appointment", "p", "{p} attended the weekly recovery group.", ("substance_misuse",)),
+        ("call", "p", "Telephone check-in with {p}; no new concerns.", ()),
+    ),
+    "probation": (
+        ("appointment", "p", "Supervision appointment with {p}; employment and accommodation discussed.", ()),
+        ("appointment", "p", "{p} attended the unpaid work induction.", ()),
+        ("home_visit", "p", "Home visit to {p}; no concerns noted at the address.", ()),
+    ),
+    "idva": (
+        ("call", "v", "Welfare call to {v}; no new concerns reported.", ()),
+        ("appointment", "v", "{v} attended the weekly support group.", ()),
+        ("call", "v", "{v} asked about the Freedom Programme; course details sent.", ()),
+    ),
+    "hv": (
+        ("home_visit", "vc", "Routine health visitor contact with {v} and {c}; development on track.", ()),
+        ("appointment", "c", "{c} weighed at the baby clinic; growth on track.", ()),
+        ("home_visit", "vc", "Routine enquiry about domestic abuse asked with {v} seen alone; no disclosure.", ()),
+    ),
+    "midwifery": (
+        ("appointment", "v", "Antenatal appointment with {v}; pregnancy progressing normally.", ("pregnancy",)),
+        ("appointment", "v", "Antenatal appointment; routine enquiry about domestic abuse not asked because {v} was not seen alone.", ()),
+    ),
+    "housing": (
+        ("home_visit", "v", "Tenancy visit to {v}; property in good condition.", ()),
+        ("call", "v", "{v} reported a leaking roof; repair ordered.", ()),
+        ("appointment", "v", "{v} attended the housing office about a change to {v_pos} benefits.", ()),
+    ),
+    "asc": (
+        ("home_visit", "v", "Care needs review with {v}; care package continued.", ()),
+        ("call", "v", "{v} asked for a review of {v_pos} mobility aids; occupational therapy visit booked.", ()),
+    ),
+    "hospital": (
+        ("appointment", "v", "{v} attended the fracture clinic for a follow-up review.", ()),
+        ("admission", "p", "{p} admitted overnight with chest pain; discharged the next day.", ()),
+        ("appointment", "p", "{p} attended the emergency department intoxicated with a cut hand; wound closed and discharged.", ("alcohol_misuse",)),
+        ("appointment", "c", "{c} attended the emergency department after a fall in the park; no concerns.", ()),
+    ),
+    "ambulance": (
+        ("call", "p", "Ambulance called for {p} after a fall while drunk; conveyed to the emergency department.", ("alcohol_misuse",)),
+        ("call", "v", "Ambulance called for {v} with abdominal pain; conveyed to hospital.", ()),
+    ),
+    "school": (
+        ("other", "c", "{c}'s attendance fell to 88% this term; letter sent home.", ()),
+        ("other", "c", "{c} reported to be tired in class; class teacher spoke to the parent at collection.", ()),
+        ("appointment", "c", "Parents' evening: {c} making expected progress.", ()),
+    ),
+}
+# Good-practice background rows use only these: none of them creates an obligation to share.
+SAFE_EVENTS = ("appointment", "home_visit", "call", "other")
+
+# --- planted patterns: (agency kind, summary, risk factors), one tuple per variant ---------------
+
+MISSED_MARAC = (
+    ("Officers attended after {v} reported that {p} had pushed {v_obj} against a wall and threatened to kill {v_obj}. DASH completed: {dash} yes answers, high risk. Crime recorded; no MARAC referral made.",
+     ("threats_to_kill", "injury")),
+    ("Report of a domestic incident at {v}'s home; {p} had left before officers arrived. DASH completed with {v}: {dash} yes answers, graded high. Safeguarding advice given; supervisor review did not identify the case for MARAC.",
+     ("separation", "stalking", "coercive_control")),
+    ("{v} reported that {p} had held {v_obj} by the throat during an argument. DASH {dash}/27, high risk. {p} arrested and bailed; no MARAC referral made.",
+     ("strangulation", "injury", "escalation")),
+)
+UNSHARED_RISK = (  # (agency kind, who, event, summary, factors)
+    ("gp_v", "v", "disclosure", "{v} told the GP that {p_rel} had threatened to kill {v_obj}. Advised to call the police in an emergency; no referral made and no information shared.",
+     ("threats_to_kill", "coercive_control")),
+    ("mh", "p", "assessment", "Home treatment team assessment: {p} described thoughts of ending {p_pos} life and said {p_subj} would 'take {v} too'. Review in four weeks; no safeguarding referral and no information shared.",
+     ("suicidal_ideation", "threats_to_kill", "mental_health")),
+    ("hospital", "v", "appointment", "{v} attended the emergency department with bruising to the neck and said {p_rel} had strangled {v_obj}. Injuries treated and discharged home; no safeguarding referral recorded.",
+     ("strangulation", "injury")),
+    ("probation", "p", "appointment", "Supervision: {p} said {p_subj} had been waiting outside {v}'s workplace 'to talk'. Recorded on the case file; not shared with the police.",
+     ("stalking",)),
+)
+FRAGMENTED_RISK = {  # by whose risk is fragmented: (agency kind, event, summary, factors)
+    "p": (("mh", "assessment", "Mental health assessment of {p}: low mood, poor sleep and paranoid thoughts about {v}; not taking prescribed medication. Care coordinator allocated.",
+           ("mental_health", "medication_non_compliance")),
+          ("recovery", "appointment", "Key work session: {p} drinking up to two litres of cider a day and using cocaine at weekends. Harm reduction advice given.",
+           ("alcohol_misuse", "substance_misuse")),
+          ("probation", "appointment", "OASys review of {p}: previous convictions for violence, including against a former partner.",
+           ("criminal_history", "previous_partner_abuse"))),
+    "v": (("gp_v", "appointment", "{v} seen with low mood and superficial cuts to {v_pos} arms; talking therapy discussed.",
+           ("mental_health", "self_harm")),
+          ("housing", "home_visit", "Tenancy visit: {v} in rent arrears and said {p} controls the household money; {v} rarely leaves the flat.",
+           ("financial_abuse", "isolation"))),
+}
+DIVIDE_VICTIM = (
+    ("idva", "call", "{v} called the helpline and described {p}'s controlling behaviour; safety planning discussed.", ("coercive_control",)),
+    ("housing", "call", "{v} asked about moving to another property because of problems with {p}; housing application form sent.", ()),
+    ("gp_v", "disclosure", "{v} disclosed that {p_rel} checks {v_pos} phone and stops {v_obj} seeing friends; helpline leaflet given.", ("coercive_control",)),
+)
+DIVIDE_PERPETRATOR = (
+    ("probation", "appointment", "Supervision with {p}: said {p_subj} was 'back with' {v} and things were fine; not verified.", ("criminal_history",)),
+    ("mh", "appointment", "Outpatient review: {p} described jealousy and anger about {v} going out; medication changed.", ("mental_health",)),
+    ("recovery", "appointment", "Key work session: {p} said arguments at home were making {p_obj} drink more.", ("alcohol_misuse",)),
+)
+CHILDREN_NOT_REFERRED = (  # (agency kind, event, summary, factors)
+    ("gp_v", "disclosure", "{v} disclosed that {p_rel} had hit {v_obj} in front of the children. Advice given; no referral to children's services.",
+     ("injury", "child_in_household")),
+    ("hospital", "disclosure", "{v} attended the emergency department with a fractured finger and said {p_rel} had twisted it during an argument while the children were at home. Treated and discharged.",
+     ("injury", "child_in_household")),
+    ("hv", "disclosure", "Routine enquiry with {v} seen alone: {v} disclosed that {p} shouts at {v_obj} and had pushed {v_obj} while {c} was present. Leaflet given.",
+     ("coercive_control", "child_in_household")),
+    ("police", "incident", "Officers attended an argument that had become physical; {v} had a cut lip and {c} was in the house. {p} given words of advice. DASH not completed; no notification to children's services.",
+     ("injury", "child_in_household")),
+)
+NO_FOLLOW_UP = {  # (agency kind, who): (first event, first summary, missed summary, closing event, closing summary)
+    ("mh", "p"): ("appointment", "GP referral triaged; first appointment offered to {p}.", "{p} did not attend the first appointment.",
+                  "discharge", "Discharged from the service after the missed appointment."),
+    ("recovery", "p"): ("call", "Self-referral by telephone; assessment booked for {p}.", "{p} did not attend the assessment.",
+                        "case_closed", "Case closed after the missed assessment."),
+    ("idva", "v"): ("call", "Referral received; {v} spoken to by telephone and a meeting arranged.", "{v} did not attend the planned meeting.",
+                    "case_closed", "Case closed after the missed meeting."),
+    ("asc", "v"): ("call", "Request for a care needs assessment for {v}; home visit booked.", "No answer at the booked home visit to {v}.",
+                   "case_closed", "Request closed after the unsuccessful visit."),
+}
+CHURN = (
+    ("{who} seen with low mood and poor sleep; sertraline started.", ("mental_health",)),
+    ("{who} reviewed: still low in mood and 'stressed at home'; dose increased.", ("mental_health",)),
+    ("{who} requested a fit note for stress; issued for four weeks.", ("mental_health",)),
+    ("{who} seen with back pain; analgesia prescribed.", ()),
+    ("{who} seen with headaches; blood pressure normal.", ()),
+)
+UNIDENTIFIED = {  # pseudonym pattern -> rows (agency kind, who, event, summary)
+    "Unnamed {partner}": (("police", "p", "call", "{p} attended the front counter and said {p_pos} {partner} was putting something in {p_pos} food; {p_subj} would not give a name. No enquiries made to identify who this was."),
+                          ("police", "p", "call", "{p} called from another station's area repeating that {p_pos} {partner} was poisoning {p_obj}; the earlier report was not linked."),
+                          ("gp_p", "p", "appointment", "{p} told the GP that {p_pos} {partner} was poisoning {p_obj}; not asked who she was.")),
+    "Unknown male": (("housing", "v", "home_visit", "A man was at {v}'s flat and left as the housing officer arrived; his identity was not established."),
+                     ("police", "v", "call", "Neighbour reported a man shouting at {v}'s door; gone on arrival and not identified.")),
+}
+ESCALATION = (  # the first incident is assessed; the rest grow in frequency and seriousness without a new assessment
+    ("Officers attended a report of shouting at {v}'s home; {v} described controlling behaviour by {p}. DASH completed: {dash} yes answers, standard risk.",
+     ("coercive_control",)),
+    ("{v} reported that {p} had pushed {v_obj} into a door, causing bruising. DASH not completed.",
+     ("coercive_control", "injury")),
+    ("Neighbour reported screaming. {v} had red marks on {v_pos} neck and said {p} had grabbed {v_obj} by the throat. Crime recorded; risk assessment not reviewed.",
+     ("coercive_control", "injury", "strangulation")),
+    ("{v} reported that {p} had threatened {v_obj} with a kitchen knife and said {p_subj} would kill {v_obj}. {p} arrested and released on bail; risk assessment not reviewed.",
+     ("injury", "strangulation", "threats_to_kill", "weapon")),
+)
+
+# --- agencies doing their job (good practice, and the better parts of other reviews) ------------
+
+HIGH_ACTS = (("punched {v_obj} and threatened to kill {v_obj}", ("threats_to_kill", "injury")),
+             ("held {v_obj} by the throat during an argument", ("strangulation", "injury")),
+             ("followed {v_obj} to work and smashed {v_pos} car windows", ("stalking", "escalation")))
+MEDIUM_ACTS = (("pushed {v_obj} and smashed {v_pos} phone", ("coercive_control", "injury")),
+               ("shouted at {v_obj} and would not let {v_obj} leave the house", ("coercive_control",)))
+TRIGGER = "Officers attended after {v} reported that {p} had {act}. DASH completed: {dash} yes answers, {level} risk. {flows}"
+IDVA_REVIEW = "IDVA contacted {v} the day after the referral. DASH reviewed: {dash} yes answers, {level} risk. Safety plan agreed. {flows}"
+CSC_ASSESSMENT = "Child and family assessment started; the children seen at home and {v} seen alone. Safety plan agreed with {v}. {flows}"
+MARAC_MEETING = "Case heard at MARAC; risk confirmed as {level}. Action plan agreed. {flows}"
+GP_AWARE = "{v} seen by the GP, who was aware of the police referral; domestic abuse support discussed and a review booked. {flows}"
+GP_PERPETRATOR = "{p} seen with low mood; the GP was aware of the police incident and asked who else was at risk. {flows}"
+MISSED_THEN_SEEN = ("{v} did not attend the planned appointment.",
+                    "Follow-up home visit after the missed appointment; {v} seen alone and support continued. {flows}")
+MARAC_IDVA_CALL = "IDVA contacted {v} following the police referral; safety planning started."
+MENTAL_HEALTH_NOTE = "{p} seen with anxiety and low mood; antidepressant started and reviewed in four weeks."
+
+# A missed MARAC needs no MARAC near it; an escalation needs no risk assessment after its first one.
+EXCLUSIVE = {"missed-marac", "escalation-without-reassessment"}
+
+# --- dates --------------------------------------------------------------------------------------
+
+FIRST_DAY, LAST_DAY = date(2008, 1, 1).toordinal(), date(2024, 1, 1).toordinal()
+ISO = {d: date.fromordinal(d).isoformat() for d in range(FIRST_DAY, LAST_DAY)}
+UK = {d: f"{iso[8:10]}/{iso[5:7]}/{iso[:4]}" for d, iso in ISO.items()}
+TIMES = tuple(f"{h:02d}:{m:02d}" for h in range(24) for m in range(0, 60, 5))
+HOMICIDES = (date(2013, 1, 1).toordinal(), date(2023, 12, 31).toordinal())
+
+UK_SHARE = 0.05       # rows written with a UK DD/MM/YYYY date
+MONTH_SHARE = 0.03    # background rows known only to the month (YYYY-MM)
+UNCERTAIN_SHARE = 0.03  # background rows marked uncertain with a leading '?'
+ALIAS_SHARE = 0.08    # rows naming their agency by an alias
+# With the plants that also record it, about 9 in 13 perpetrators (the West Midlands figure) end up
+# with mental health issues on record.
+PERPETRATOR_MENTAL_HEALTH = 0.55
+
+
+def level_of(dash: int) -> str:
+    return "high" if dash >= 14 else "medium" if dash >= 10 else "standard"
+
+
+# --- one review ---------------------------------------------------------------------------------
+
+@dataclass
+class Agency:
+    key: str
+    name: str
+    type: str
+    aliases: tuple[str, ...]
+    source: str
+    side: str
+    pool: tuple[str, ...]      # the professionals who record its routine contacts in this review
+    time_share: float
+
+
+@dataclass
+class Review:
+    """One family: its people, its agencies, the rows that carry its story, and its answer key."""
+
+    rid: str
+    rng: random.Random
+    area: str
+    kind: str                  # partner | family | other
+    good: bool
+    surgeries: tuple[str, ...]
+    school: str
+    lettered: bool = False     # pseudonyms "Adult A", "Child C" rather than first names
+    troubled: bool = False     # the perpetrator's mental health is on record (routine rows may say so)
+    start: int = 0
+    end: int = 0
+    people: list[tuple] = field(default_factory=list)
+    relationships: list[tuple] = field(default_factory=list)
+    victim: str = ""
+    perpetrator: str = ""
+    children: list[str] = field(default_factory=list)
+    words: dict[str, str] = field(default_factory=dict)
+    agencies: dict[str, Agency] = field(default_factory=dict)
+    patterns: list[str] = field(default_factory=list)
+    quiet: set[str] = field(default_factory=set)      # agencies that must record nothing but their plant
+    isolated: set[str] = field(default_factory=set)   # agencies no flow may leave or reach
+    core: list[tuple] = field(default_factory=list)
+    key: list[dict] = field(default_factory=list)
+    order: int = 0
+
+    # people -------------------------------------------------------------------------------------
+
+    def cast(self, serial_gid: str | None) -> None:
+        """Invent the victim, the perpetrator, any children and a relative, and how they are related."""
+        rng = self.rng
+        letters = iter("ABCDEFGHJKLMNPQRSTUVWXYZ")
+        used: set[str] = set()
+
+        def name(sex: str, label: str) -> str:
+            if self.lettered:
+                return f"{label} {next(letters)}"
+            chosen = rng.choice([n for n in (FEMALE_NAMES if sex == "female" else MALE_NAMES) if n not in used])
+            used.add(chosen)
+            return chosen
+
+        self.lettered = rng.random() < 0.5
+        self.troubled = rng.random() < PERPETRATOR_MENTAL_HEALTH
+        if serial_gid:
+            v_sex, p_sex = "female", "male"
+        else:
+            v_sex = "female" if rng.random() < 0.88 else "male"
+            p_sex = ("male" if rng.random() < 0.97 else "female") if v_sex == "female" else \
+                    ("female" if rng.random() < 0.6 else "male")
+        if self.kind == "partner":
+            relation = rng.choices(("partner", "ex_partner", "spouse"), (0.45, 0.3, 0.25))[0]
+            v_age = min(80, max(18, int(rng.triangular(18, 75, 33))))
+            p_age = max(18, v_age + rng.randint(-5, 10))
+        elif self.kind == "family":
+            relation, v_age = "child", rng.randint(55, 88)
+            p_age = rng.randint(20, v_age - 20)
+        else:
+            relation = rng.choice(("household", "carer", "sibling"))
+            v_age, p_age = rng.randint(25, 80), rng.randint(20, 70)
+        self.victim = name(v_sex, "Adult")
+        self.perpetrator = name(p_sex, "Adult")
+        self.people += [(self.victim, "victim", v_sex, v_age, "", "yes"),
+                        (self.perpetrator, "perpetrator", p_sex, p_age, serial_gid or "", "yes")]
+        self.relationships.append((self.perpetrator, self.victim, relation, "yes"))
+        v_subj, v_obj, v_pos = PRONOUNS[v_sex]
+        p_subj, p_obj, p_pos = PRONOUNS[p_sex]
+        self.words.update(v=self.victim, p=self.perpetrator, v_subj=v_subj, v_obj=v_obj, v_pos=v_pos,
+                          p_subj=p_subj, p_obj=p_obj, p_pos=p_pos,
+                          p_rel=f"{v_pos} {RELATION_WORDS[relation][p_sex == 'male']}",
+                          partner="girlfriend" if p_sex == "male" else "boyfriend")
+        # 0.66 of partner homicides gives the 58% of households with children in DOMAIN.md
+        if self.kind == "partner" and rng.random() < 0.66:
+            for _ in range(rng.choices((1, 2, 3), (0.45, 0.4, 0.15))[0]):
+                sex = rng.choice(("female", "male"))
+                child = name(sex, "Child")
+                self.children.append(child)
+                self.people.append((child, "child", sex, rng.randint(0, 17), "", "yes"))
+                self.relationships.append((self.victim, child, "parent", "no"))
+                step = "parent" if rng.random() < 0.7 else "household"
+                self.relationships.append((self.perpetrator, child, step, "no"))
+            self.words["c"] = self.children[0]
+        if rng.random() < 0.2:
+            sex = rng.choice(("female", "male"))
+            relative = name(sex, "Adult")
+            self.people.append((relative, "family", sex, max(18, v_age + rng.randint(-8, 8)), "", "yes"))
+            self.relationships.append((relative, self.victim, "sibling", "no"))
+
+    def add_previous_partner(self) -> None:
+        """A former partner the perpetrator abused: the within-review form of a serial perpetrator."""
+        p_sex = self.people[1][2]
+        sex = "female" if p_sex == "male" else "male"
+        taken = {p[0] for p in self.people}
+        if self.lettered:
+            former = next(f"Adult {c}" for c in "EFGHJKLMN" if f"Adult {c}" not in taken)
+        else:
+            former = self.rng.choice([n for n in (FEMALE_NAMES if sex == "female" else MALE_NAMES) if n not in taken])
+        age = max(18, self.people[1][3] + self.rng.randint(-6, 4))
+        self.people.append((former, "previous_partner", sex, age, "", "yes"))
+        self.relationships.append((self.perpetrator, former, "ex_partner", "yes"))
+        self.key.append({"query": "serial-perpetrators", "review": self.rid, "perpetrator": self.perpetrator,
+                         "reviews": [self.rid], "victims": 2})
+
+    # agencies -----------------------------------------------------------------------------------
+
+    def ensure(self, key: str) -> Agency:
+        """The review's agency of this kind, brought into the review on first use."""
+        if key in self.agencies:
+            return self.agencies[key]
+        if key == "gp_p" and "gp_v" in self.agencies and self.rng.random() < 0.5:
+            shared = self.agencies["gp_v"]      # one surgery for the whole household
+            shared.side = BOTH
+            self.agencies[key] = shared
+            return shared
+        kind = AGENCY_KINDS["gp" if key.startswith("gp") else key]
+        surgery = self.surgeries[0 if key == "gp_v" else 1]
+        fill = {"area": self.area, "surgery": surgery, "school": self.school}
+        side = {"gp_v": V_SIDE, "gp_p": P_SIDE}.get(key, kind.side)
+        # one practitioner per agency in good practice; never enough elsewhere to look like churn
+        numbers = self.rng.sample(range(kind.numbers[0], kind.numbers[1] + 1), 1 if self.good else 3)
+        pool = tuple(f"{kind.professional} {n}" for n in numbers)
+        agency = Agency(key, kind.name.format(**fill), kind.type, tuple(a.format(**fill) for a in kind.aliases),
+                        kind.source, side, pool, kind.time_share)
+        self.agencies[key] = agency
+        return agency
+
+    def unique_agencies(self) -> list[Agency]:
+        return list({id(a): a for a in self.agencies.values()}.values())
+
+    def side_of(self, key: str) -> str:
+        agency = self.agencies.get(key)
+        return agency.side if agency else {"gp_v": V_SIDE, "gp_p": P_SIDE}.get(key) or AGENCY_KINDS[key].side
+
+    def can_see(self, key: str, who: str) -> bool:
+        """Whether agency ``key`` may record a contact about ``who`` without crossing the sides."""
+        return who in SIDE_SUBJECTS[self.side_of(key)] and key not in self.quiet
+
+    def blocked(self, key: str) -> bool:
+        """Whether no flow may leave or reach agency ``key``."""
+        return key in self.isolated or key in self.quiet
+
+    def recipients(self, sender: str, *candidates: str) -> list[str]:
+        return [k for k in candidates if k in self.agencies and k != sender and not self.blocked(k)]
+
+    # rows ---------------------------------------------------------------------------------------
+
+    def add(self, day: int, key: str, subjects: list[str], event: str, summary: str, *, professional: str = "",
+            risk: str = "", dash: int | None = None, factors: tuple[str, ...] = (), referred: Sequence[str] = (),
+            shared: Sequence[str] = (), finding: dict | None = None) -> None:
+        """Append one core row; ``finding`` is the answer-key entry that will get this row's line."""
+        rng = self.rng
+        agency = self.ensure(key)
+        shown = agency.aliases[0] if agency.aliases and rng.random() < ALIAS_SHARE else agency.name
+        when = (UK if rng.random() < UK_SHARE else ISO)[day]
+        time = rng.choice(TIMES) if rng.random() < agency.time_share else ""
+        self.core.append((day, self.order, True, when, time, shown, "; ".join(subjects), event, summary,
+                          professional or rng.choice(agency.pool), risk, "" if dash is None else str(dash),
+                          "; ".join(factors), self.names(referred), "accepted" if referred else "",
+                          self.names(shared), agency.source, finding))
+        self.order += 1
+        if finding is not None:
+            finding.update(agency=agency.name, date=ISO[day])
+            self.key.append(finding)
+
+    def names(self, keys: Sequence[str]) -> str:
+        """A `;` list of the agencies' canonical names (two keys may share one surgery)."""
+        return "; ".join(dict.fromkeys(self.agencies[k].name for k in keys))
+
+    def text(self, template: str, **extra: object) -> str:
+        return template.format(**self.words, **extra)
+
+    def day_between(self, after: int, before: int) -> int:
+        """A day at least ``after`` days past the start and ``before`` days short of the end."""
+        return self.rng.randint(self.start + after, self.end - before)
+
+    def routine(self, key: str, who: str) -> tuple[str, str]:
+        """A factor-free background contact of agency ``key`` about ``who``: (event, summary)."""
+        kind = "gp" if key.startswith("gp") else key
+        event, _, summary, _ = self.rng.choice([t for t in NOISE[kind] if t[1] == who and not t[3]])
+        return event, self.text(summary)
+
+    def flows_text(self, referred: Sequence[str], shared: Sequence[str]) -> str:
+        """The summary's account of the row's referrals and shares."""
+        parts = [f"{verb} {self.names(keys).replace('; ', ', ')}." for verb, keys in
+                 (("Referred to", referred), ("Information shared with", shared)) if keys]
+        return " ".join(parts) or "No referrals made."
+
+    def noise_slots(self) -> list[tuple]:
+        """Every background contact this review's agencies may record, fully written out."""
+        slots = []
+        subjects = {"v": [(self.victim, self.words)], "p": [(self.perpetrator, self.words)],
+                    "vp": [(f"{self.victim}; {self.perpetrator}", self.words)],
+                    "c": [(c, {**self.words, "c": c}) for c in self.children],
+                    "vc": [(f"{self.victim}; {c}", {**self.words, "c": c}) for c in self.children]}
+        for agency in self.unique_agencies():
+            if agency.key in self.quiet:
+                continue
+            for event, who, summary, factors in NOISE.get("gp" if agency.key.startswith("gp") else agency.key, ()):
+                if who not in SIDE_SUBJECTS[agency.side]:
+                    continue
+                if self.good and (factors or event not in SAFE_EVENTS or who == "vp"):
+                    continue
+                if who == "p" and "mental_health" in factors and not self.troubled:
+                    continue
+                for subject, words in subjects[who]:
+                    slots.append((agency.name, agency.aliases[0] if agency.aliases else agency.name, subject, event,
+                                  summary.format(**words), "; ".join(factors), agency.source, agency.pool,
+                                  agency.time_share))
+        return slots
+
+
+# --- the stories --------------------------------------------------------------------------------
+
+def good_practice(rv: Review) -> None:
+    """Police refer at once, everyone shares with everyone, the MARAC meets, a missed visit is followed up."""
+    rng = rv.rng
+    for key in ("police", "gp_v", "idva"):
+        rv.ensure(key)
+    rv.agencies["gp_p"] = rv.agencies["gp_v"]
+    rv.agencies["gp_v"].side = BOTH
+    if rv.children:
+        for key in ("csc", "hv") + (("school",) if rng.random() < 0.5 else ()):
+            rv.ensure(key)
+    if rng.random() < 0.3:
+        rv.ensure("housing")
+    high = rng.random() < 0.5
+    if high:
+        rv.ensure("marac")
+    v, p = rv.victim, rv.perpetrator
+    everyone = [k for k, a in rv.agencies.items() if a.type != "marac" and k != "gp_p"]
+    forum = ["marac"] if high else []
+
+    def others(key: str) -> list[str]:
+        return [k for k in everyone if k != key] + forum
+
+    day = rv.day_between(60, 120)
+    act, factors = rng.choice(HIGH_ACTS if high else MEDIUM_ACTS)
+    dash = rng.randint(14, 20) if high else rng.randint(6, 13)
+    referred = forum + ["idva"] + (["csc"] if rv.children else [])
+    shared = [k for k in everyone if k not in referred and k != "police"]
+    rv.add(day, "police", [v, p], "incident",
+           rv.text(TRIGGER, act=rv.text(act), dash=dash, level=level_of(dash), flows=rv.flows_text(referred, shared)),
+           risk=level_of(dash), dash=dash, factors=factors + (("child_in_household",) if rv.children else ()),
+           referred=referred, shared=shared)
+    day += rng.randint(1, 2)
+    dash = min(max(dash + rng.randint(-1, 1), 14 if high else 6), 20 if high else 13)
+    rv.add(day, "idva", [v], "assessment",
+           rv.text(IDVA_REVIEW, dash=dash, level=level_of(dash), flows=rv.flows_text([], others("idva"))),
+           risk=level_of(dash), dash=dash, factors=factors, shared=others("idva"))
+    if rv.children:
+        day += rng.randint(1, 3)
+        rv.add(day, "csc", [v] + rv.children, "home_visit",
+               rv.text(CSC_ASSESSMENT, flows=rv.flows_text([], others("csc"))),
+               factors=("child_in_household",), shared=others("csc"))
+    if high:
+        day += rng.randint(4, 12)
+        rv.add(day, "marac", [v], "meeting", rv.text(MARAC_MEETING, level="high", flows=rv.flows_text([], everyone)),
+               shared=everyone)
+    day += rng.randint(5, 25)
+    rv.add(day, "gp_v", [v], "appointment", rv.text(GP_AWARE, flows=rv.flows_text([], others("gp_v"))),
+           shared=others("gp_v"))
+    if rv.troubled:
+        day += rng.randint(3, 20)
+        rv.add(day, "gp_v", [p], "appointment", rv.text(GP_PERPETRATOR, flows=rv.flows_text([], others("gp_v"))),
+               factors=("mental_health",), shared=others("gp_v"))
+    if rng.random() < 0.4:
+        key = "hv" if rv.children else "idva"
+        day += rng.randint(5, 20)
+        missed, seen = MISSED_THEN_SEEN
+        rv.add(day, key, [v], "did_not_attend", rv.text(missed))
+        day += rng.randint(3, 12)
+        rv.add(day, key, [v], "home_visit", rv.text(seen, flows=rv.flows_text([], others(key))), shared=others(key))
+
+
+def plant_missed_marac(rv: Review) -> None:
+    summary, factors = rv.rng.choice(MISSED_MARAC)
+    dash = rv.rng.randint(14, 20)
+    rv.add(rv.day_between(30, 40), "police", [rv.victim], "incident", rv.text(summary, dash=dash),
+           risk="high", dash=dash, factors=factors,
+           finding={"query": "missed-marac", "review": rv.rid, "subject": rv.victim})
+
+
+def plant_unshared_risk(rv: Review) -> None:
+    rng = rv.rng
+    key, who, event, summary, factors = rng.choice([u for u in UNSHARED_RISK if rv.can_see(u[0], u[1])])
+    subject = rv.victim if who == "v" else rv.perpetrator
+    day = rv.day_between(20, 190)
+    later = rng.choice([k for k in ("police", "gp_v", "gp_p", "hospital", "housing", "probation", "mh", "idva")
+                        if k != key and rv.can_see(k, who) and rv.agencies.get(k) is not rv.agencies.get(key)])
+    finding = {"query": "unshared-risk", "review": rv.rid, "subject": subject}
+    rv.add(day, key, [subject], event, rv.text(summary), factors=factors, finding=finding)
+    later_event, later_summary = rv.routine(later, who)
+    rv.add(day + rng.randint(10, 150), later, [subject], later_event, later_summary)
+    finding["not_shared_with"] = [rv.agencies[later].name]
+
+
+def plant_fragmented_risk(rv: Review) -> None:
+    rng = rv.rng
+    who = "v" if rng.random() < 0.3 else "p"
+    options = [f for f in FRAGMENTED_RISK[who] if rv.can_see(f[0], who)]
+    chosen = rng.sample(options, rng.randint(2, len(options)))
+    subject = rv.victim if who == "v" else rv.perpetrator
+    for key, event, summary, factors in chosen:
+        rv.isolated.add(key)
+        day = rv.day_between(10, 40)
+        rv.add(day, key, [subject], event, rv.text(summary), factors=factors)
+        if rng.random() < 0.5:
+            rv.add(min(day + rng.randint(20, 90), rv.end), key, [subject], event, rv.text(summary), factors=factors)
+    rv.key.append({"query": "fragmented-risk", "review": rv.rid, "subject": subject})
+
+
+def plant_divide(rv: Review) -> None:
+    rng = rv.rng
+    for sides, who, subject in ((DIVIDE_VICTIM, "v", rv.victim), (DIVIDE_PERPETRATOR, "p", rv.perpetrator)):
+        # a shared surgery sees both partners, so it cannot stand on one side
+        options = [d for d in sides if rv.can_see(d[0], who) and rv.side_of(d[0]) != BOTH]
+        key, event, summary, factors = rng.choice(options)
+        rv.add(rv.day_between(10, 10), key, [subject], event, rv.text(summary), factors=factors)
+    rv.key.append({"query": "victim-perpetrator-divide", "review": rv.rid, "victim": rv.victim,
+                   "perpetrator": rv.perpetrator})
+
+
+def plant_children_not_referred(rv: Review) -> None:
+    # another police incident would break the planted escalation's pattern
+    options = [c for c in CHILDREN_NOT_REFERRED if rv.can_see(c[0], "v")
+               and not (c[1] == "incident" and "escalation-without-reassessment" in rv.patterns)]
+    key, event, summary, factors = rv.rng.choice(options)
+    rv.add(rv.day_between(40, 40), key, [rv.victim], event, rv.text(summary), factors=factors,
+           finding={"query": "children-not-referred", "review": rv.rid, "subject": rv.victim})
+
+
+def plant_no_follow_up(rv: Review) -> None:
+    rng = rv.rng
+    (key, who), (first_event, first, missed, closing_event, closing) = rng.choice(
+        [item for item in NO_FOLLOW_UP.items() if item[0][0] != "asc" or rv.kind != "partner"])
+    rv.quiet.add(key)
+    subject = rv.victim if who == "v" else rv.perpetrator
+    day = rv.day_between(60, 60)
+    rv.add(day - rng.randint(7, 30), key, [subject], first_event, rv.text(first))
+    rv.add(day, key, [subject], "did_not_attend", rv.text(missed),
+           finding={"query": "no-follow-up", "review": rv.rid, "subject": subject})
+    if rng.random() < 0.5:
+        rv.add(day + rng.randint(2, 10), key, [subject], closing_event, rv.text(closing))
+
+
+def plant_professional_churn(rv: Review) -> None:
+    rng = rv.rng
+    key, subject = ("gp_p", rv.perpetrator) if rng.random() < 0.75 else ("gp_v", rv.victim)
+    agency = rv.ensure(key)
+    doctors = [f"GP {n}" for n in rng.sample(range(1, 13), rng.randint(5, 7))]
+    seen_by = doctors + [rng.choice(doctors) for _ in range(rng.randint(0, 3))]
+    rng.shuffle(seen_by)
+    first = rv.day_between(0, 0)
+    last = min(rv.end, first + rng.randint(300, 900))
+    days = sorted(rng.randint(first, last) for _ in seen_by)
+    for day, doctor in zip(days, seen_by):
+        summary, factors = rng.choice(CHURN)
+        rv.add(day, key, [subject], "appointment", summary.format(who=subject), professional=doctor, factors=factors)
+    rv.key.append({"query": "professional-churn", "review": rv.rid, "subject": subject, "agency": agency.name})
+
+
+def plant_unidentified(rv: Review) -> None:
+    rng = rv.rng
+    pattern = "Unknown male" if rng.random() < 0.3 else "Unnamed {partner}"
+    person = rv.text(pattern)
+    rows = [r for r in UNIDENTIFIED[pattern] if rv.can_see(r[0], r[1])]
+    rv.people.append((person, "other", "female" if person.endswith("girlfriend") else "male", "", "", "no"))
+    for key, who, event, summary in rng.sample(rows, rng.randint(1, len(rows))):
+        named = rv.victim if who == "v" else rv.perpetrator
+        rv.add(rv.day_between(10, 10), key, [named, person], event, rv.text(summary))
+    rv.key.append({"query": "unidentified-people", "review": rv.rid, "person": person})
+
+
+def plant_escalation(rv: Review) -> None:
+    rng = rv.rng
+    day = rv.day_between(10, 360)
+    gaps = (0, rng.randint(120, 200), rng.randint(60, 90), rng.randint(20, 40))  # shrinking: more frequent
+    for step, (gap, (summary, factors)) in enumerate(zip(gaps, ESCALATION)):
+        day += gap
+        dash = rng.randint(3, 8) if step == 0 else None
+        rv.add(day, "police", [rv.victim], "incident", rv.text(summary, dash=dash),
+               risk="standard" if step == 0 else "", dash=dash, factors=factors)
+    rv.key.append({"query": "escalation-without-reassessment", "review": rv.rid, "subject": rv.victim})
+
+
+PLANTERS: dict[str, Callable[[Review], None]] = {
+    "no-follow-up": plant_no_follow_up,          # first: it reserves its agency before the others choose
+    "missed-marac": plant_missed_marac,
+    "unshared-risk": plant_unshared_risk,
+    "fragmented-risk": plant_fragmented_risk,
+    "victim-perpetrator-divide": plant_divide,
+    "children-not-referred": plant_children_not_referred,
+    "professional-churn": plant_professional_churn,
+    "unidentified-people": plant_unidentified,
+    "escalation-without-reassessment": plant_escalation,
+}
+
+
+def marac_episode(rv: Review) -> None:
+    """A high DASH referred to the MARAC and heard there: the part of a flawed case that went right."""
+    rng = rv.rng
+    rv.ensure("marac")
+    act, factors = rng.choice(HIGH_ACTS)
+    dash = rng.randint(14, 19)
+    referred = ["marac"] + rv.recipients("police", "idva", "csc")
+    day = rv.day_between(20, 40)
+    rv.add(day, "police", [rv.victim], "incident",
+           rv.text(TRIGGER, act=rv.text(act), dash=dash, level="high", flows=rv.flows_text(referred, [])),
+           risk="high", dash=dash, factors=factors, referred=referred)
+    if "idva" in referred:
+        rv.add(day + rng.randint(1, 3), "idva", [rv.victim], "call", rv.text(MARAC_IDVA_CALL))
+    shared = rv.recipients("marac", "police", "idva", "gp_v", "hv", "housing", "csc")
+    rv.add(day + rng.randint(7, 21), "marac", [rv.victim], "meeting",
+           rv.text(MARAC_MEETING, level="high", flows=rv.flows_text([], shared)), shared=shared)
+
+
+def medium_episode(rv: Review) -> None:
+    """A standard or medium DASH referred to a domestic abuse service (and children's services)."""
+    rng = rv.rng
+    act, factors = rng.choice(MEDIUM_ACTS)
+    dash = rng.randint(3, 13)
+    if rv.children and "children-not-referred" not in rv.patterns and rng.random() < 0.4:
+        rv.ensure("mash")
+    referred = rv.recipients("police", "idva", *(("csc", "mash") if rv.children else ()))
+    rv.add(rv.day_between(20, 20), "police", [rv.victim, rv.perpetrator], "incident",
+           rv.text(TRIGGER, act=rv.text(act), dash=dash, level=level_of(dash), flows=rv.flows_text(referred, [])),
+           risk=level_of(dash), dash=dash, factors=factors, referred=referred)
+
+
+def flawed_case(rv: Review, patterns: list[str]) -> None:
+    """The agencies of a review with planted missed connections, the plants, then what went right."""
+    rng = rv.rng
+    rv.patterns = patterns
+    rv.ensure("police")
+    rv.ensure("gp_v")
+    optional = {"gp_p": 1.0, "hospital": 0.7, "ambulance": 0.4, "housing": 0.4, "idva": 0.5, "mh": 0.6,
+                "recovery": 0.4, "probation": 0.35, "asc": 0.0 if rv.kind == "partner" else 0.6}
+    if rv.children:
+        optional.update(hv=0.6, midwifery=0.3, school=0.5, csc=0.0 if "children-not-referred" in patterns else 0.6)
+    for key, share in optional.items():
+        if rng.random() < share:
+            rv.ensure(key)
+    for name, plant in PLANTERS.items():
+        if name in patterns:
+            plant(rv)
+    # Which agencies end up seeing only one partner depends on the background rows, so a divided
+    # family gets no flows at all; an escalation must not be re-assessed; a missed MARAC stays missed.
+    if "victim-perpetrator-divide" not in patterns:
+        if not EXCLUSIVE & set(patterns) and rng.random() < 0.15:
+            marac_episode(rv)
+        if "escalation-without-reassessment" not in patterns and rng.random() < 0.55:
+            medium_episode(rv)
+    if rv.troubled:
+        key = rng.choice([k for k in ("gp_p", "mh") if rv.can_see(k, "p")])
+        rv.add(rv.day_between(0, 0), key, [rv.perpetrator], "appointment", rv.text(MENTAL_HEALTH_NOTE),
+               factors=("mental_health",))
+
+
+# --- background rows ----------------------------------------------------------------------------
+
+def background(rv: Review, count: int, slots: list[tuple], rng: random.Random) -> list[tuple]:
+    """``count`` routine rows; in a good-practice review never on a day a core row happens."""
+    rows = []
+    if not slots or count <= 0:
+        return rows
+    start, span, n = rv.start, rv.end - rv.start + 1, len(slots)
+    busy = {r[0] for r in rv.core} if rv.good else ()
+    rand = rng.random
+    order = rv.order
+    for _ in range(count):
+        name, alias, subject, event, summary, factors, source, pool, time_share = slots[int(rand() * n)]
+        day = start + int(rand() * span)
+        while day in busy:
+            day = start + int(rand() * span)
+        r = rand()
+        if r < UK_SHARE:
+            when, precise = UK[day], True
+        elif r < UK_SHARE + MONTH_SHARE and not rv.good:
+            when, precise = ISO[day][:7], False
+        elif r < UK_SHARE + MONTH_SHARE + UNCERTAIN_SHARE and not rv.good:
+            when, precise = "?" + ISO[day], False
+        else:
+            when, precise = ISO[day], True
+        time = TIMES[int(rand() * len(TIMES))] if precise and rand() < time_share else ""
+        rows.append((day, order, precise, when, time, alias if rand() < ALIAS_SHARE else name, subject, event,
+                     summary, pool[int(rand() * len(pool))], "", "", factors, "", "", "", source, None))
+        order += 1
+    return rows
+
+
+def chronology(rows: list[tuple]) -> tuple[list[tuple], list[tuple[int, dict]]]:
+    """Rows in date order with same-day sequence numbers, and (row index, finding) for the key."""
+    rows.sort()
+    same_day = Counter(r[0] for r in rows if r[2])
+    next_seq: dict[int, int] = {}
+    out, found = [], []
+    for index, r in enumerate(rows):
+        seq = ""
+        if r[2] and same_day[r[0]] > 1:
+            seq = next_seq.get(r[0], 1)
+            next_seq[r[0]] = seq + 1
+        out.append((r[3], r[4], seq) + r[5:17])
+        if r[17] is not None:
+            found.append((index, r[17]))
+    return out, found
+
+
+# --- the corpus ---------------------------------------------------------------------------------
+
+def plan_patterns(rng: random.Random, rv: Review, counts: Counter) -> list[str]:
+    """One to three patterns, the least planted compatible one first so every pattern shows up."""
+
+    def fits(name: str, chosen: list[str]) -> bool:
+        if name in chosen or (name == "children-not-referred" and not rv.children):
+            return False
+        return not (name in EXCLUSIVE and EXCLUSIVE & set(chosen))
+
+    chosen: list[str] = []
+    ranked = sorted(PATTERNS, key=lambda p: (counts[p], rng.random()))
+    chosen.append(next(p for p in ranked if fits(p, chosen)))
+    for _ in range(rng.choices((0, 1, 2), (0.4, 0.4, 0.2))[0]):
+        extra = [p for p in PATTERNS if fits(p, chosen)]
+        chosen.append(rng.choice(extra))
+    counts.update(chosen)
+    return chosen
+
+
+def build_reviews(rng: random.Random, count: int) -> tuple[list[Review], list[dict]]:
+    """Every review with its core rows, and the answer-key entries of the serial perpetrators."""
+    width = max(4, len(str(count)))
+    areas = AREAS[:max(1, min(len(AREAS), -(-count // 6)))]
+    surgeries = {a: tuple(rng.sample(SURGERIES, 2)) for a in areas}
+    schools = {a: rng.choice(SCHOOLS) for a in areas}
+    kinds = [rng.choices(("partner", "family", "other"), (0.88, 0.09, 0.03))[0] for _ in range(count)]
+    partner = [i for i, k in enumerate(kinds) if k == "partner"]
+    good = set(rng.sample(partner, min(len(partner), round(count * 0.12)))) if count >= 5 else set()
+    # serial perpetrators: 2-3 flawed partner reviews share one perpetrator by global_id
+    pool = [i for i in partner if i not in good]
+    rng.shuffle(pool)
+    serial: dict[int, str] = {}
+    groups: list[tuple[str, list[int]]] = []
+    for number in range(1, max(1, count // 30) + 1):
+        size = 3 if rng.random() < 0.3 else 2
+        if len(pool) < size:
+            break
+        members, pool = sorted(pool[:size]), pool[size:]
+        gid = f"G-{number:05d}"
+        groups.append((gid, members))
+        serial.update({i: gid for i in members})
+    reviews, counts = [], Counter()
+    for i in range(count):
+        area = rng.choice(areas)
+        rv = Review(f"syn-{i + 1:0{width}d}", rng, area, kinds[i], i in good, surgeries[area], schools[area])
+        homicide = rng.randint(*HOMICIDES)
+        rv.end, rv.start = homicide - 1, homicide - rng.randint(540, 1460)
+        rv.cast(serial.get(i))
+        if rv.good:
+            good_practice(rv)
+        else:
+            if rv.kind == "partner" and i not in serial and rng.random() < 0.25:
+                rv.add_previous_partner()
+            flawed_case(rv, plan_patterns(rng, rv, counts))
+        reviews.append(rv)
+    serial_key = [{"query": "serial-perpetrators", "perpetrator_global_id": gid,
+                   "reviews": [reviews[i].rid for i in members], "victims": len(members)} for gid, members in groups]
+    return reviews, serial_key
+
+
+def noise_counts(rng: random.Random, reviews: list[Review], contacts: int | None) -> list[int]:
+    """Background rows per review: a realistic 20-80 rows each, or exactly ``contacts`` in all."""
+    core = [len(rv.core) for rv in reviews]
+    if contacts is None:
+        return [max(0, rng.randint(20, 80) - c) for c in core]
+    spare = contacts - sum(core)
+    if spare < 0:
+        raise ValueError(f"contacts={contacts} is too few: the planted patterns of {len(reviews)} reviews "
+                         f"need at least {sum(core)} rows")
+    weights = [rng.uniform(0.5, 1.5) for _ in reviews]
+    total = sum(weights)
+    counts = [int(spare * w / total) for w in weights]
+    for i in range(spare - sum(counts)):
+        counts[i % len(counts)] += 1
+    return counts
+
+
+class Writer:
+    """CSV output for one layout: one folder per review, or one set of combined files."""
+
+    def __init__(self, out: Path, layout: str):
+        self.out, self.combined = out, layout == "combined"
+        self.files: list = []
+        self.agencies: dict[str, tuple] = {}
+        if self.combined:
+            self.people = self._open(out / "people.csv", ("review",) + PEOPLE_COLUMNS)
+            self.relationships = self._open(out / "relationships.csv", ("review",) + RELATIONSHIP_COLUMNS)
+            self.chronology = self._open(out / "chronology.csv", ("review",) + CHRONOLOGY_COLUMNS)
+            self.lines = 1
+
+    def _open(self, path: Path, header: tuple[str, ...]):
+        handle = open(path, "w", newline="", encoding="utf-8")
+        self.files.append(handle)
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(header)
+        return writer
+
+    def review(self, rv: Review, rows: list[tuple]) -> int:
+        """Write one review; returns the line of its first chronology row."""
+        agencies = [(a.name, a.type, "; ".join(a.aliases)) for a in rv.unique_agencies()]
+        if self.combined:
+            rid = (rv.rid,)
+            self.people.writerows(rid + p for p in rv.people)
+            self.relationships.writerows(rid + r for r in rv.relationships)
+            self.chronology.writerows(rid + r for r in rows)
+            self.agencies.update((a[0], a) for a in agencies)
+            first, self.lines = self.lines + 1, self.lines + len(rows)
+            return first
+        folder = self.out / rv.rid
+        folder.mkdir(parents=True, exist_ok=True)
+        for name, header, body in (("people.csv", PEOPLE_COLUMNS, rv.people),
+                                   ("relationships.csv", RELATIONSHIP_COLUMNS, rv.relationships),
+                                   ("agencies.csv", AGENCY_COLUMNS, agencies),
+                                   ("chronology.csv", CHRONOLOGY_COLUMNS, rows)):
+            with open(folder / name, "w", newline="", encoding="utf-8") as handle:
+                writer = csv.writer(handle, lineterminator="\n")
+                writer.writerow(header)
+                writer.writerows(body)
+        return 2
+
+    def close(self) -> None:
+        if self.combined:
+            self._open(self.out / "agencies.csv", AGENCY_COLUMNS).writerows(self.agencies.values())
+        for handle in self.files:
+            handle.close()
+
+
+def generate(out_dir: str | os.PathLike, reviews: int, seed: int = 0, contacts: int | None = None,
+             layout: str = "folders", progress: Callable[[int], None] | None = None) -> dict:
+    """Write a synthetic corpus; return a summary dict {"reviews": n, "people": n, "contacts": n, "relationships": n, "answer_key": path}.
+
+    ``layout="folders"`` writes ``<out>/<review-id>/{people,relationships,chronology,agencies}.csv``;
+    ``layout="combined"`` writes one of each with a leading ``review`` column (agencies.csv without
+    one). ``contacts=None`` gives each review 20-80 rows; ``contacts=M`` makes exactly M rows in all
+    (ValueError when M is below what the planted patterns need). ``progress(n)`` gets the rows
+    written so far about every 10,000 rows and at the end. ``<out>/answer_key.json`` lists the
+    good-practice reviews and every planted finding, with the chronology line it rests on.
+
+    >>> generate("/tmp/corpus", reviews=3, seed=1)["reviews"]
+    3
+    """
+    if reviews < 1:
+        raise ValueError("reviews must be at least 1")
+    if layout not in ("folders", "combined"):
+        raise ValueError(f"Unknown layout {layout!r}: use 'folders' or 'combined'")
+    rng = random.Random(seed)
+    corpus, serial_key = build_reviews(rng, reviews)
+    extra = noise_counts(rng, corpus, contacts)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    writer = Writer(out, layout)
+    written = reported = people = relationships = 0
+    try:
+        for rv, count in zip(corpus, extra):
+            rows, found = chronology(rv.core + background(rv, count, rv.noise_slots(), rng))
+            first_line = writer.review(rv, rows)
+            for index, finding in found:
+                finding["line"] = first_line + index
+            written += len(rows)
+            people += len(rv.people)
+            relationships += len(rv.relationships)
+            if progress and (written - reported >= 10_000 or rv is corpus[-1]):
+                progress(written)
+                reported = written
+    finally:
+        writer.close()
+    key_path = out / "answer_key.json"
+    answer_key = {"seed": seed, "reviews": reviews, "contacts": written,
+                  "good_practice_reviews": [rv.rid for rv in corpus if rv.good],
+                  "planted": [f for rv in corpus for f in rv.key] + serial_key}
+    key_path.write_text(json.dumps(answer_key, indent=1) + "\n", encoding="utf-8")
+    return {"reviews": reviews, "people": people, "contacts": written, "relationships": relationships,
+            "answer_key": str(key_path)}
