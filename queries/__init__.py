@@ -3,7 +3,7 @@
 Each module holds its queries' Cypher and NetworkX implementations side by side.
 """
 
-from queries import core  # noqa: F401  (registers the everyday reads)
+from queries import core, sharing  # noqa: F401  (importing registers the queries)
 from queries.base import Param, Query, bind_params, catalogue, get
 
 __all__ = ["Param", "Query", "bind_params", "catalogue", "get"]

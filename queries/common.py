@@ -1,0 +1,187 @@
+"""Definitions the missed-connections queries share, in both languages.
+
+A definition that a query applies in Cypher and in Python lives here twice, next to itself:
+a Cypher fragment (``*_CYPHER``) and the Python function that means the same. The constants that
+both read (which factors are serious, which agency types are forums) reach Cypher as parameters,
+never as text.
+
+Definitions (see README, "The missed-connections catalogue"):
+
+* a **risk signal** is a contact with risk_level high, dash_score >= ``dash_high``, a serious
+  factor, or pregnancy/separation recorded together with abuse (an incident or disclosure event,
+  or another abuse factor);
+* an **information flow** is a referral (``referred_to``) or a share (``shared_with``) from the
+  recording agency to another; a **time-respecting path** is a chain of flows in chronology order;
+* MARAC and MASH are forums: a flow into them counts, but they never hold risk on their own.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Iterable
+
+import networkx as nx
+
+from queries.base import Param, REVIEW_PARAM
+from queries.core import by_label, in_edges, out_edges
+
+__all__ = [
+    "CONSTANTS", "SERIOUS_FACTORS", "CONTEXT_FACTORS", "ABUSE_FACTORS", "ABUSE_EVENTS", "FORUM_TYPES",
+    "DASH_HIGH", "RISK_SIGNAL_CYPHER", "is_risk_signal", "risk_reasons", "records_abuse", "RECORDS_ABUSE_CYPHER",
+    "EVIDENCE_CYPHER", "evidence", "finish_rows", "days_between", "contact_agency", "subject_name",
+    "flows_about", "components", "UNION_FIND_CYPHER",
+]
+
+SERIOUS_FACTORS = ("threats_to_kill", "strangulation", "weapon", "stalking", "sexual_violence", "escalation",
+                   "breach_of_order", "child_contact_dispute", "honour_based_abuse", "suicidal_ideation")
+CONTEXT_FACTORS = ("pregnancy", "separation")
+# Factors that record abuse itself, as opposed to context (pregnancy, separation) or the
+# perpetrator's or victim's needs (mental health, substance use, self-harm ...).
+ABUSE_FACTORS = ("threats_to_kill", "strangulation", "weapon", "escalation", "stalking", "sexual_violence",
+                 "child_contact_dispute", "coercive_control", "financial_abuse", "honour_based_abuse", "isolation",
+                 "previous_partner_abuse", "breach_of_order", "animal_abuse", "injury")
+ABUSE_EVENTS = ("incident", "disclosure")
+FORUM_TYPES = ("marac", "mash")
+CHILDREN_TYPES = ("children_social_care", "mash")
+
+CONSTANTS = {
+    "serious_factors": list(SERIOUS_FACTORS), "context_factors": list(CONTEXT_FACTORS),
+    "abuse_factors": list(ABUSE_FACTORS), "abuse_events": list(ABUSE_EVENTS), "forum_types": list(FORUM_TYPES),
+    "children_types": list(CHILDREN_TYPES),
+}
+
+DASH_HIGH = Param("dash_high", 14, "DASH score at or above which risk is visibly high", int)
+COMMON_PARAMS = (REVIEW_PARAM,)
+
+
+# --- risk signal ------------------------------------------------------------------------------
+
+def RISK_SIGNAL_CYPHER(c: str) -> str:
+    """Cypher predicate: contact variable ``c`` is a risk signal."""
+    return f"""({c}.risk_level = 'high' OR {c}.dash_score >= $dash_high
+      OR any(f IN coalesce({c}.risk_factors, []) WHERE f IN $serious_factors)
+      OR (any(f IN coalesce({c}.risk_factors, []) WHERE f IN $context_factors) AND {RECORDS_ABUSE_CYPHER(c)}))"""
+
+
+def RECORDS_ABUSE_CYPHER(c: str) -> str:
+    """Cypher predicate: contact variable ``c`` records abuse."""
+    return f"({c}.event IN $abuse_events OR any(f IN coalesce({c}.risk_factors, []) WHERE f IN $abuse_factors))"
+
+
+def records_abuse(c: dict) -> bool:
+    return c["event"] in ABUSE_EVENTS or any(f in ABUSE_FACTORS for f in c.get("risk_factors", ()))
+
+
+def is_risk_signal(c: dict, dash_high: int) -> bool:
+    factors = c.get("risk_factors", ())
+    return (c.get("risk_level") == "high" or (c.get("dash_score") is not None and c["dash_score"] >= dash_high)
+            or any(f in SERIOUS_FACTORS for f in factors)
+            or (any(f in CONTEXT_FACTORS for f in factors) and records_abuse(c)))
+
+
+def risk_reasons(c: dict, dash_high: int) -> list[str]:
+    """Why a contact is a risk signal, in words ("DASH 15", "threats_to_kill", "pregnancy with abuse")."""
+    reasons = []
+    if c.get("dash_score") is not None and c["dash_score"] >= dash_high:
+        reasons.append(f"DASH {c['dash_score']}")
+    if c.get("risk_level") == "high":
+        reasons.append("risk level high")
+    factors = c.get("risk_factors") or ()
+    reasons += [f for f in factors if f in SERIOUS_FACTORS]
+    if any(f in CONTEXT_FACTORS for f in factors) and records_abuse(c):
+        reasons += [f"{f} with abuse" for f in factors if f in CONTEXT_FACTORS]
+    return reasons
+
+
+# --- evidence and rows --------------------------------------------------------------------------
+
+def EVIDENCE_CYPHER(c: str, a: str) -> str:
+    """Cypher map of one evidence item: the contact ``c`` recorded by agency ``a``."""
+    return f"{{review: {c}.review, file: {c}.file, line: {c}.line, date: {c}.date_text, agency: {a}.name}}"
+
+
+def evidence(c: dict, agency: dict) -> dict:
+    return {"review": c["review"], "file": c["file"], "line": c["line"], "date": c["date_text"], "agency": agency["name"]}
+
+
+def _evidence_key(item: dict) -> tuple:
+    return (item["review"], item["file"], item["line"])
+
+
+def finish_rows(rows: Iterable[dict], params: dict, sort_key: tuple[str, ...]) -> list[dict]:
+    """Shared last step of every catalogue query: evidence deduplicated and in file order, the
+    ``--review`` filter, and a stable row order. Both backends end here, so their rows match."""
+    review = params.get("review")
+    out = []
+    for row in rows:
+        if review is not None and row["review"] != review and review not in row.get("reviews", ()):
+            continue
+        row["evidence"] = sorted({_evidence_key(e): e for e in row["evidence"] if e.get("line") is not None}.values(),
+                                 key=_evidence_key)
+        out.append(row)
+    return sorted(out, key=lambda r: tuple(_sortable(r.get(k)) for k in sort_key))
+
+
+def _sortable(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, (list, tuple)):
+        return tuple(_sortable(v) for v in value)
+    return value
+
+
+# --- graph helpers (NetworkX side) ---------------------------------------------------------------
+
+def days_between(earlier: str, later: str) -> int:
+    return (dt.date.fromisoformat(later) - dt.date.fromisoformat(earlier)).days
+
+
+def contact_agency(G: nx.MultiDiGraph, contact: str) -> dict:
+    return next(G.nodes[a] for a, _ in in_edges(G, contact, "RECORDED"))
+
+
+def subject_name(G: nx.MultiDiGraph, person: str, review: str) -> str:
+    """The person's pseudonym in ``review`` (a global person has one per review)."""
+    for rid, m in out_edges(G, person, "IN_REVIEW"):
+        if G.nodes[rid]["name"] == review:
+            return m["name"]
+    return G.nodes[person]["name"]
+
+
+def flows_about(G: nx.MultiDiGraph, person: str) -> list[tuple[str, str, str, str]]:
+    """(order_key, from agency id, to agency id, contact id) of every flow in a contact about ``person``,
+    in chronology order."""
+    flows = []
+    for cid, _ in in_edges(G, person, "ABOUT"):
+        c = G.nodes[cid]
+        source = next(a for a, _ in in_edges(G, cid, "RECORDED"))
+        for end, data in out_edges(G, cid, "REFERRED_TO"):
+            flows.append((c["order_key"], source, end, cid))
+        for end, data in out_edges(G, cid, "SHARED_WITH"):
+            flows.append((c["order_key"], source, end, cid))
+    flows.sort()
+    return flows
+
+
+def components(nodes: Iterable[str], links: Iterable[tuple[str, str]]) -> list[set[str]]:
+    """Connected components of ``nodes`` joined by undirected ``links`` (NetworkX does the work)."""
+    graph = nx.Graph()
+    graph.add_nodes_from(nodes)
+    graph.add_edges_from(links)
+    return [set(c) for c in nx.connected_components(graph)]
+
+
+def UNION_FIND_CYPHER(nodes: str, links: str) -> str:
+    """Cypher expression: the connected components (lists of ids, may repeat an id) of the id list
+    ``nodes`` joined by ``links`` (a list of [id, id] pairs), by folding each link into the groups."""
+    return f"""reduce(groups = [n IN {nodes} | [n]], l IN {links} |
+        [g IN groups WHERE NOT (l[0] IN g OR l[1] IN g)]
+        + [reduce(merged = [l[0], l[1]], g IN [g IN groups WHERE l[0] IN g OR l[1] IN g] | merged + g)])"""
+
+
+def is_forum(G: nx.MultiDiGraph, agency: str) -> bool:
+    return G.nodes[agency]["type"] in FORUM_TYPES
+
+
+def persons(G: nx.MultiDiGraph) -> list[str]:
+    return by_label(G, "Person")

@@ -1,0 +1,296 @@
+"""Information that did not travel: risk one agency held and others never received.
+
+* ``unshared-risk``: a risk signal that never reached the other agencies who then saw the person;
+* ``fragmented-risk``: the agencies holding risk about one person, split into groups that never
+  exchanged anything, so no one saw the whole picture;
+* ``victim-perpetrator-divide``: the agencies around the victim and those around the perpetrator,
+  with no flow between the two sides.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import networkx as nx
+
+from queries.base import Param, Query, register
+from queries.common import (
+    CONSTANTS, COMMON_PARAMS, DASH_HIGH, EVIDENCE_CYPHER, FORUM_TYPES, RISK_SIGNAL_CYPHER, UNION_FIND_CYPHER,
+    components, contact_agency, days_between, evidence, finish_rows, flows_about, is_risk_signal, risk_reasons,
+    subject_name,
+)
+from queries.core import by_label, in_edges, out_edges
+
+__all__ = ["UNSHARED_RISK", "FRAGMENTED_RISK", "VICTIM_PERPETRATOR_DIVIDE"]
+
+
+def _contacts_by_person(G: nx.MultiDiGraph) -> dict[str, list[tuple[str, str]]]:
+    """person -> [(contact id, recording agency id)]: computed once per query run."""
+    index: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for cid in by_label(G, "Contact"):
+        agency = next(a for a, _ in in_edges(G, cid, "RECORDED"))
+        for person, _ in out_edges(G, cid, "ABOUT"):
+            index[person].append((cid, agency))
+    return index
+
+
+# --- unshared-risk ----------------------------------------------------------------------------
+
+UNSHARED_RISK_CYPHER = f"""
+MATCH (a:Agency)-[:RECORDED]->(sig:Contact)-[:ABOUT]->(s:Person)
+WHERE NOT a.type IN $forum_types AND {RISK_SIGNAL_CYPHER("sig")}
+CALL (s, sig) {{
+  MATCH (s)<-[:ABOUT]-(f:Contact)-[:REFERRED_TO|SHARED_WITH]->(y:Agency)
+  WHERE f.order_key >= sig.order_key
+  MATCH (x:Agency)-[:RECORDED]->(f)
+  WITH f, x, y ORDER BY f.order_key
+  RETURN collect([f.order_key, x.id, y.id]) AS flows
+}}
+// time-respecting reach: walk the flows in chronology order from the signalling agency
+WITH a, sig, s, reduce(reached = [[a.id, sig.order_key]], f IN flows |
+     CASE WHEN any(r IN reached WHERE r[0] = f[1]) AND none(r IN reached WHERE r[0] = f[2])
+          THEN reached + [[f[2], f[0]]] ELSE reached END) AS reached
+MATCH (s)<-[:ABOUT]-(e:Contact)<-[:RECORDED]-(b:Agency)
+WHERE b <> a AND NOT b.type IN $forum_types AND e.date > sig.date
+  AND date(e.date) <= date(sig.date) + duration({{days: $window_days}})
+WITH a, sig, s, reached, b, e ORDER BY e.order_key
+WITH a, sig, s, reached, b, collect(e)[0] AS first
+WHERE none(r IN reached WHERE r[0] = b.id AND r[1] <= first.order_key)
+WITH a, sig, s, collect({{name: b.name, evidence: {EVIDENCE_CYPHER("first", "b")}}}) AS missed
+MATCH (s)-[m:IN_REVIEW]->(:Review {{name: sig.review}})
+RETURN sig.review AS review, m.name AS subject, a.name AS agency, a.type AS agency_type, sig.date_text AS date,
+       sig {{.risk_level, .dash_score, .risk_factors, .event}} AS signal, missed,
+       {EVIDENCE_CYPHER("sig", "a")} AS signal_evidence
+"""
+
+
+def unshared_risk_networkx(G: nx.MultiDiGraph, p: dict) -> list[dict]:
+    contacts_of = _contacts_by_person(G)
+    flows_of: dict[str, list] = {}
+    rows = []
+    for cid in by_label(G, "Contact"):
+        sig = G.nodes[cid]
+        if not is_risk_signal(sig, p["dash_high"]):
+            continue
+        a_id = next(a for a, _ in in_edges(G, cid, "RECORDED"))
+        a = G.nodes[a_id]
+        if a["type"] in FORUM_TYPES:
+            continue
+        for s, _ in out_edges(G, cid, "ABOUT"):
+            if s not in flows_of:
+                flows_of[s] = flows_about(G, s)
+            reached = {a_id: sig["order_key"]}
+            for key, x, y, _ in flows_of[s]:
+                if key >= sig["order_key"] and x in reached and y not in reached:
+                    reached[y] = key
+            first: dict[str, dict] = {}
+            for eid, b in contacts_of[s]:
+                e = G.nodes[eid]
+                if b == a_id or G.nodes[b]["type"] in FORUM_TYPES or not e["date"] > sig["date"] \
+                        or days_between(sig["date"], e["date"]) > p["window_days"]:
+                    continue
+                if b not in first or e["order_key"] < first[b]["order_key"]:
+                    first[b] = e
+            missed = [{"name": G.nodes[b]["name"], "evidence": evidence(e, G.nodes[b])} for b, e in first.items()
+                      if not (b in reached and reached[b] <= e["order_key"])]
+            if missed:
+                rows.append({"review": sig["review"], "subject": subject_name(G, s, sig["review"]), "agency": a["name"],
+                             "agency_type": a["type"], "date": sig["date_text"],
+                             "signal": {k: sig.get(k) for k in ("risk_level", "dash_score", "risk_factors", "event")},
+                             "missed": missed, "signal_evidence": evidence(sig, a)})
+    return rows
+
+
+def finish_unshared_risk(rows: list[dict], p: dict) -> list[dict]:
+    out = []
+    for r in rows:
+        missed = sorted(r["missed"], key=lambda m: m["name"])
+        out.append({
+            "review": r["review"], "subject": r["subject"], "agency": r["agency"], "agency_type": r["agency_type"],
+            "date": r["date"], "risk": risk_reasons({**r["signal"], "risk_factors": r["signal"]["risk_factors"] or []}, p["dash_high"]),
+            "not_shared_with": [m["name"] for m in missed],
+            "finding": f"{r['agency']} recorded a risk signal about {r['subject']} on {r['date']}; it did not reach "
+                       f"{', '.join(m['name'] for m in missed)} before their next contact with {r['subject']}.",
+            "evidence": [r["signal_evidence"], *(m["evidence"] for m in missed)],
+        })
+    return finish_rows(out, p, ("review", "date", "subject", "agency"))
+
+
+UNSHARED_RISK = register(Query(
+    name="unshared-risk",
+    title="Risk held by one agency, not shared with the others who saw the person",
+    description="Agency A recorded a risk signal about a person; within window_days other agencies had contact with "
+                "that person, and no time-respecting chain of referrals or shares from A reached them before that contact.",
+    cypher=UNSHARED_RISK_CYPHER, networkx=unshared_risk_networkx, finish=finish_unshared_risk, constants=CONSTANTS,
+    params=(*COMMON_PARAMS, Param("window_days", 180, "days after the signal in which other agencies' contacts count", int),
+            DASH_HIGH),
+))
+
+
+# --- fragmented-risk --------------------------------------------------------------------------
+
+FRAGMENTED_RISK_CYPHER = f"""
+MATCH (a:Agency)-[:RECORDED]->(c:Contact)-[:ABOUT]->(s:Person)
+WHERE NOT a.type IN $forum_types AND size(coalesce(c.risk_factors, [])) > 0
+WITH s, a, collect(c) AS contacts
+WITH s, collect({{id: a.id, name: a.name, contacts: [c IN contacts | {{factors: c.risk_factors,
+     evidence: {EVIDENCE_CYPHER("c", "a")}}}]}}) AS holders
+WHERE size(holders) >= 2
+CALL (s) {{
+  OPTIONAL MATCH (s)<-[:ABOUT]-(f:Contact)-[:REFERRED_TO|SHARED_WITH]->(y:Agency), (x:Agency)-[:RECORDED]->(f)
+  RETURN collect(DISTINCT [x.id, y.id]) AS links
+}}
+WITH s, holders, {UNION_FIND_CYPHER("[h IN holders | h.id]", "[l IN links WHERE l[0] IS NOT NULL]")} AS groups
+WITH s, holders, [g IN groups WHERE any(h IN holders WHERE h.id IN g)] AS groups
+WHERE size(groups) >= 2
+MATCH (s)-[m:IN_REVIEW]->(r:Review)
+WITH s, holders, groups, collect(m.name) AS names, collect(r.name) AS reviews
+RETURN s.id AS person, names, reviews, holders, groups
+"""
+
+
+def fragmented_risk_networkx(G: nx.MultiDiGraph, p: dict) -> list[dict]:
+    holders_of: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
+    for cid in by_label(G, "Contact"):
+        c = G.nodes[cid]
+        if not c.get("risk_factors"):
+            continue
+        a = next(a for a, _ in in_edges(G, cid, "RECORDED"))
+        if G.nodes[a]["type"] in FORUM_TYPES:
+            continue
+        for s, _ in out_edges(G, cid, "ABOUT"):
+            holders_of[s][a].append({"factors": c["risk_factors"], "evidence": evidence(c, G.nodes[a])})
+    rows = []
+    for s, held in holders_of.items():
+        if len(held) < 2:
+            continue
+        links = {(x, y) for _, x, y, _ in flows_about(G, s)}
+        groups = [g for g in components(held, links) if any(h in g for h in held)]
+        if len(groups) < 2:
+            continue
+        memberships = list(out_edges(G, s, "IN_REVIEW"))
+        rows.append({"person": s, "names": [m["name"] for _, m in memberships],
+                     "reviews": [G.nodes[r]["name"] for r, _ in memberships],
+                     "holders": [{"id": a, "name": G.nodes[a]["name"], "contacts": cs} for a, cs in held.items()],
+                     "groups": [list(g) for g in groups]})
+    return rows
+
+
+def finish_fragmented_risk(rows: list[dict], p: dict) -> list[dict]:
+    out = []
+    for r in rows:
+        holders = {h["id"]: h for h in r["holders"]}
+        groups = []
+        for group in r["groups"]:
+            members = [holders[i] for i in sorted(set(group)) if i in holders]
+            groups.append({"agencies": sorted(h["name"] for h in members),
+                           "factors": sorted({f for h in members for c in h["contacts"] for f in c["factors"]})})
+        groups.sort(key=lambda g: g["agencies"])
+        names = sorted(set(r["names"]))
+        reviews = sorted(set(r["reviews"]))
+        out.append({
+            "review": reviews[-1], "reviews": reviews, "subject": " / ".join(names), "groups": groups,
+            "finding": f"Risk about {' / '.join(names)} was held in {len(groups)} groups of agencies with no referral or "
+                       f"share between them: " + "; ".join(", ".join(g["agencies"]) for g in groups) + ".",
+            "evidence": [c["evidence"] for h in r["holders"] for c in h["contacts"]],
+        })
+    return finish_rows(out, p, ("review", "subject"))
+
+
+FRAGMENTED_RISK = register(Query(
+    name="fragmented-risk",
+    title="Risk about one person split between agencies that never exchanged information",
+    description="The agencies that recorded risk factors about one person fall into two or more groups with no referral "
+                "or share (about that person) between the groups: no one saw the whole picture.",
+    cypher=FRAGMENTED_RISK_CYPHER, networkx=fragmented_risk_networkx, finish=finish_fragmented_risk, constants=CONSTANTS,
+    params=COMMON_PARAMS,
+))
+
+
+# --- victim-perpetrator-divide ------------------------------------------------------------------
+
+VICTIM_PERPETRATOR_DIVIDE_CYPHER = f"""
+MATCH (p:Person)-[rel:RELATED {{abusive: true}}]->(v:Person)
+CALL (p, v, rel) {{
+  MATCH (a:Agency)-[:RECORDED]->(c:Contact)-[:ABOUT]->(x:Person)
+  WHERE x IN [p, v] AND c.review = rel.review AND NOT a.type IN $forum_types
+  WITH a, c, x ORDER BY c.order_key
+  WITH a, collect(DISTINCT x.id) AS seen, collect([x.id, {EVIDENCE_CYPHER("c", "a")}]) AS contacts
+  RETURN collect({{id: a.id, name: a.name, seen: seen, contacts: contacts}}) AS agencies
+}}
+WITH p, v, rel, [a IN agencies WHERE a.seen = [v.id]] AS victim_side, [a IN agencies WHERE a.seen = [p.id]] AS perpetrator_side
+WHERE size(victim_side) > 0 AND size(perpetrator_side) > 0
+CALL (p, v, rel) {{
+  OPTIONAL MATCH (x:Agency)-[:RECORDED]->(f:Contact {{review: rel.review}})-[:REFERRED_TO|SHARED_WITH]->(y:Agency)
+  WHERE EXISTS {{ (f)-[:ABOUT]->(p) }} OR EXISTS {{ (f)-[:ABOUT]->(v) }}
+  RETURN collect(DISTINCT [x.id, y.id, x.type IN $forum_types, y.type IN $forum_types]) AS links
+}}
+WITH p, v, rel, victim_side, perpetrator_side, [a IN victim_side + perpetrator_side | a.id] AS sides, links
+// only flows between the two sides count, directly or through a forum (MARAC, MASH)
+WITH p, v, rel, victim_side, perpetrator_side,
+     {UNION_FIND_CYPHER("sides", "[l IN links WHERE l[0] IS NOT NULL AND (l[2] OR l[0] IN sides) AND (l[3] OR l[1] IN sides)]")} AS groups
+WHERE none(g IN groups WHERE any(a IN victim_side WHERE a.id IN g) AND any(a IN perpetrator_side WHERE a.id IN g))
+MATCH (p)-[pm:IN_REVIEW]->(:Review {{name: rel.review}}), (v)-[vm:IN_REVIEW]->(:Review {{name: rel.review}})
+RETURN rel.review AS review, pm.name AS perpetrator, vm.name AS victim, victim_side, perpetrator_side
+"""
+
+
+def victim_perpetrator_divide_networkx(G: nx.MultiDiGraph, p: dict) -> list[dict]:
+    contacts_of = _contacts_by_person(G)
+    rows = []
+    for pid in by_label(G, "Person"):
+        for vid, rel in out_edges(G, pid, "RELATED"):
+            if not rel.get("abusive"):
+                continue
+            agencies: dict[str, dict] = {}
+            for x in (pid, vid):
+                for cid, a in sorted(contacts_of[x], key=lambda ca: G.nodes[ca[0]]["order_key"]):
+                    if G.nodes[a]["type"] in FORUM_TYPES or G.nodes[cid]["review"] != rel["review"]:
+                        continue
+                    entry = agencies.setdefault(a, {"id": a, "name": G.nodes[a]["name"], "seen": [], "contacts": []})
+                    if x not in entry["seen"]:
+                        entry["seen"].append(x)
+                    entry["contacts"].append([x, evidence(G.nodes[cid], G.nodes[a])])
+            victim_side = [a for a in agencies.values() if a["seen"] == [vid]]
+            perpetrator_side = [a for a in agencies.values() if a["seen"] == [pid]]
+            if not victim_side or not perpetrator_side:
+                continue
+            sides = {a["id"] for a in victim_side + perpetrator_side}
+            # only flows between the two sides count, directly or through a forum (MARAC, MASH)
+            links = {(x, y) for person in (pid, vid) for _, x, y, cid in flows_about(G, person)
+                     if G.nodes[cid]["review"] == rel["review"]
+                     and (x in sides or G.nodes[x]["type"] in FORUM_TYPES) and (y in sides or G.nodes[y]["type"] in FORUM_TYPES)}
+            groups = components(sides, links)
+            if any(any(a["id"] in g for a in victim_side) and any(a["id"] in g for a in perpetrator_side) for g in groups):
+                continue
+            rows.append({"review": rel["review"], "perpetrator": subject_name(G, pid, rel["review"]),
+                         "victim": subject_name(G, vid, rel["review"]), "victim_side": victim_side,
+                         "perpetrator_side": perpetrator_side})
+    return rows
+
+
+def finish_victim_perpetrator_divide(rows: list[dict], p: dict) -> list[dict]:
+    out = []
+    for r in rows:
+        victim_agencies = sorted(a["name"] for a in r["victim_side"])
+        perpetrator_agencies = sorted(a["name"] for a in r["perpetrator_side"])
+        out.append({
+            "review": r["review"], "perpetrator": r["perpetrator"], "victim": r["victim"],
+            "victim_agencies": victim_agencies, "perpetrator_agencies": perpetrator_agencies,
+            "finding": f"Agencies that saw only {r['victim']} ({', '.join(victim_agencies)}) and agencies that saw only "
+                       f"{r['perpetrator']} ({', '.join(perpetrator_agencies)}) exchanged no referral or share.",
+            # the first contact of each agency with its side's person
+            "evidence": [a["contacts"][0][1] for a in r["victim_side"] + r["perpetrator_side"]],
+        })
+    return finish_rows(out, p, ("review", "perpetrator", "victim"))
+
+
+VICTIM_PERPETRATOR_DIVIDE = register(Query(
+    name="victim-perpetrator-divide",
+    title="Victim-side and perpetrator-side agencies that never talked",
+    description="For each abusive relationship, within its review: the agencies that saw only the victim and those that "
+                "saw only the perpetrator, when no referral or share about either of them went from one side to the other, "
+                "directly or through a forum (MARAC, MASH).",
+    cypher=VICTIM_PERPETRATOR_DIVIDE_CYPHER, networkx=victim_perpetrator_divide_networkx,
+    finish=finish_victim_perpetrator_divide, constants=CONSTANTS, params=COMMON_PARAMS,
+))
