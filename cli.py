@@ -218,5 +218,195 @@ def synth(reviews: int, out: str, seed: int, contacts: int | None, layout: str) 
                f"to {out} (answer key: {summary['answer_key']}).")
 
 
+def parse_params(pairs: tuple[str, ...]) -> dict[str, str]:
+    params = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            raise click.BadParameter(f"{pair!r} is not key=value", param_hint="--param")
+        params[key.strip()] = value
+    return params
+
+
+param_option = click.option("--param", "params", multiple=True, metavar="KEY=VALUE", help="A query parameter; repeatable.")
+
+
+@main.command(name="queries")
+@output_options()
+def list_queries(fmt: str) -> None:
+    """List the missed-connections queries with their parameters and defaults.
+
+    \b
+    Example:
+      dhrgraph queries --format json
+    """
+    from queries import catalogue
+
+    rows = [q.describe() for q in catalogue()]
+    if fmt == "table":
+        rows = [{"name": r["name"], "title": r["title"],
+                 "parameters": ", ".join(f"{p['name']}={p['default']}" for p in r["parameters"] if p["name"] != "review")}
+                for r in rows]
+    emit(rows, fmt)
+
+
+@main.command()
+@click.argument("name")
+@click.option("--review", help="Only findings in this review.")
+@param_option
+@output_options()
+@click.pass_context
+@user_errors
+def query(ctx: click.Context, name: str, review: str | None, params: tuple[str, ...], fmt: str) -> None:
+    """Run one named query; every row cites the chronology rows it rests on.
+
+    See `dhrgraph queries` for the names and parameters.
+
+    \b
+    Example:
+      dhrgraph query unshared-risk --review dhr-northbrook-2021 --param window_days=90 --format json
+    """
+    import queries
+    from queries.render import table_rows
+
+    chosen = queries.get(name)
+    values = parse_params(params)
+    if review:
+        values["review"] = review
+    with store_from(ctx) as store:
+        rows = store.run(chosen, values)
+    emit(table_rows(rows) if fmt == "table" else rows, fmt)
+
+
+@main.command()
+@click.option("--review", help="Only this review.")
+@click.option("--output", type=click.Path(dir_okay=False, writable=True), help="Write report.md or report.html instead of printing.")
+@click.pass_context
+@user_errors
+def findings(ctx: click.Context, review: str | None, output: str | None) -> None:
+    """Run every query and report the findings, grouped and counted, with their evidence.
+
+    Markdown on the terminal or to a .md file; a self-contained page for a .html file.
+
+    \b
+    Example:
+      dhrgraph findings --review dhr-northbrook-2021 --output report.html
+    """
+    from queries.findings import run_findings, to_html, to_markdown
+
+    with store_from(ctx) as store:
+        sections = run_findings(store, review)
+    if output is None:
+        click.echo(to_markdown(sections, review))
+        return
+    text = to_html(sections, review) if output.lower().endswith((".html", ".htm")) else to_markdown(sections, review)
+    with open(output, "w", encoding="utf-8") as fh:
+        fh.write(text)
+    click.echo(f"Wrote {sum(len(s.rows) for s in sections)} findings to {output}.")
+
+
+@main.command()
+@click.argument("from_agency")
+@click.argument("to_agency")
+@click.option("--subject", help="Only referrals and shares in contacts about this person.")
+@click.option("--review", help="Only flows recorded in this review.")
+@click.option("--after", type=click.DateTime(["%Y-%m-%d"]), help="Only flows on or after this date (YYYY-MM-DD).")
+@click.option("--before", type=click.DateTime(["%Y-%m-%d"]), help="Only flows on or before this date (YYYY-MM-DD).")
+@click.option("--max-hops", type=click.IntRange(1, 4), default=4, show_default=True, help="Longest chain of flows.")
+@click.option("--limit", type=click.IntRange(0), default=50, show_default=True, help="At most this many paths (0: all).")
+@output_options()
+@click.pass_context
+@user_errors
+def path(ctx: click.Context, from_agency: str, to_agency: str, subject: str | None, review: str | None, after, before,
+         max_hops: int, limit: int, fmt: str) -> None:
+    """How information from one agency reached another: time-respecting chains of referrals and shares.
+
+    Each path lists its hops (from, to, date, kind, evidence) in chronology order. No path: [] in JSON.
+
+    \b
+    Example:
+      dhrgraph path "Kingsmere Police" "Kingsmere Children's Services" --subject "Ms A" --format json
+    """
+    with store_from(ctx) as store:
+        rows = store.paths(from_agency, to_agency, subject=subject, review=review,
+                           after=after.date().isoformat() if after else None,
+                           before=before.date().isoformat() if before else None, max_hops=max_hops, limit=limit)
+    emit(rows, fmt, columns=["length", "arrives", "route"])
+
+
+@main.command()
+@click.argument("statement")
+@param_option
+@click.option("--write", is_flag=True, help="Allow writes (default: READ access, so the server refuses any write).")
+@output_options()
+@click.pass_context
+@user_errors
+def cypher(ctx: click.Context, statement: str, params: tuple[str, ...], write: bool, fmt: str) -> None:
+    """Run ad-hoc Cypher on the Neo4j backend (read-only unless --write).
+
+    Parameter values are JSON when they parse as JSON (numbers, lists), else text; they reach
+    Neo4j as parameters, never as Cypher text.
+
+    \b
+    Example:
+      dhrgraph --backend neo4j cypher "MATCH (a:Agency {type: $type}) RETURN a.name AS name" --param type=police
+    """
+    if ctx.obj.backend != "neo4j":
+        raise click.ClickException("cypher needs the Neo4j backend: dhrgraph --backend neo4j cypher ... (see README, Neo4j).")
+    values = {k: _json_or_text(v) for k, v in parse_params(params).items()}
+    with store_from(ctx) as store:
+        rows = store.read(statement, values, write=write)
+    emit(rows, fmt)
+
+
+def _json_or_text(value: str) -> Any:
+    try:
+        return json.loads(value)
+    except ValueError:
+        return value
+
+
+@main.command(name="export")
+@click.option("--to", "folder", type=click.Path(file_okay=False), help="Folder for a dhrgraph workspace (importable, openable with --workspace).")
+@click.option("--graphml", type=click.Path(dir_okay=False), help="A GraphML file for Gephi or yEd.")
+@click.pass_context
+@user_errors
+def export_graph(ctx: click.Context, folder: str | None, graphml: str | None) -> None:
+    """Export the whole graph: to a workspace folder (lossless), and/or to GraphML.
+
+    \b
+    Example:
+      dhrgraph --backend neo4j export --to /tmp/from-neo4j --graphml /tmp/graph.graphml
+    """
+    from graph.transfer import export_workspace, write_graphml
+
+    if not folder and not graphml:
+        raise click.UsageError("give --to DIR and/or --graphml FILE")
+    with store_from(ctx) as store:
+        if folder:
+            click.echo(f"Exported {export_workspace(store, folder)} review(s) to {folder}.")
+        if graphml:
+            nodes, edges = write_graphml(store, graphml)
+            click.echo(f"Wrote {nodes} nodes and {edges} relationships to {graphml}.")
+
+
+@main.command(name="import")
+@click.argument("folder", type=click.Path(exists=True, file_okay=False))
+@click.pass_context
+@user_errors
+def import_graph(ctx: click.Context, folder: str) -> None:
+    """Import a workspace folder made by `dhrgraph export --to` (or an embedded workspace).
+
+    \b
+    Example:
+      dhrgraph --backend neo4j import .dhrgraph
+    """
+    from graph.transfer import import_workspace
+
+    with store_from(ctx) as store:
+        count = import_workspace(store, folder)
+    click.echo(f"Imported {count} review(s) from {folder} ({ctx.obj.backend}).")
+
+
 if __name__ == "__main__":
     main()

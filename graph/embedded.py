@@ -122,7 +122,9 @@ class EmbeddedStore(Store):
                 name = f"reviews/{hashlib.sha256(data).hexdigest()[:32]}.json"
                 if not (self.root / name).exists():
                     _write_atomic(self.root / name, data)
-                # dict order is load order; a reloaded review keeps its place, so reloads are idempotent
+                # manifest order is load order: a reloaded review moves to the end, because the last review
+                # written sets the properties of shared nodes, as in Neo4j
+                entries.pop(batch.review, None)
                 entries[batch.review] = {"id": batch.review, "file": name, "contacts": batch.contact_count}
                 done += batch.contact_count
                 if progress:
@@ -149,8 +151,9 @@ class EmbeddedStore(Store):
 
 
 def build_graph(batches: Iterable[Batch]) -> nx.MultiDiGraph:
-    """One MultiDiGraph of many reviews. Shared nodes keep the properties of their first review,
-    as the Neo4j store's ``MERGE ... ON CREATE SET`` does."""
+    """One MultiDiGraph of many reviews, in load order. A shared node (a person with a global_id, an
+    agency, a risk factor) takes each review's properties in turn, so the last loaded review's
+    values win, as the Neo4j store's ``MERGE ... SET n += row`` does."""
     G = nx.MultiDiGraph()
     by_label: dict[str, list[str]] = {label: [] for label in LABELS}
     for batch in batches:
@@ -160,6 +163,7 @@ def build_graph(batches: Iterable[Batch]) -> nx.MultiDiGraph:
             for props in batch.nodes[label]:
                 node_id = props["id"]
                 if shared and node_id in G:
+                    G.nodes[node_id].update(props)
                     continue
                 G.add_node(node_id, label=label, **props)
                 index.append(node_id)

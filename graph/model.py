@@ -2,12 +2,13 @@
 
     (Agency)-[:RECORDED]->(Contact)-[:ABOUT]->(Person)-[:RELATED {kind, abusive}]->(Person)
     (Contact)-[:REFERRED_TO]->(Agency)      (Contact)-[:SHARED_WITH]->(Agency)
-    (Contact)-[:FLAGGED]->(RiskFactor)      (Person|Contact)-[:IN_REVIEW]->(Review)
+    (Contact)-[:FLAGGED]->(RiskFactor)      (Person|Contact|Agency)-[:IN_REVIEW]->(Review)
 
 Every node has a unique string ``id`` with a prefix naming its kind. People with a ``global_id``
 are one node across reviews (``person:global:<id>``); others are ``person:<review>/<pseudonym>``.
-Agencies are one node per normalised name across reviews. A person's role, pseudonym and age
-belong to a review, so they sit on the person's IN_REVIEW relationship.
+Agencies are one node per normalised name across reviews. A person's role, pseudonym and age,
+and an agency's other spellings (aliases), belong to a review, so they sit on the IN_REVIEW
+relationship to it.
 
 Properties that are not recorded are left out rather than stored as null (Neo4j cannot store
 null), so both stores hold exactly the same properties.
@@ -24,7 +25,8 @@ __all__ = ["Batch", "review_batch", "LABELS", "REL_TYPES", "person_id", "agency_
 
 LABELS = ("Review", "Person", "Agency", "Contact", "RiskFactor")
 REL_TYPES = ("RECORDED", "ABOUT", "REFERRED_TO", "SHARED_WITH", "FLAGGED", "RELATED", "IN_REVIEW")
-# Nodes that several reviews can share: written with MERGE, removed only when no review uses them.
+# Nodes that several reviews can share: merged (the last review loaded sets their properties) and
+# removed only when no review uses them.
 SHARED_LABELS = ("Person", "Agency", "RiskFactor")
 
 
@@ -85,6 +87,8 @@ def review_batch(review: Review) -> Batch:
             kind=r.relationship, abusive=r.abusive, review=review.id, file=r.file, line=r.line)))
     for agency in review.agencies.values():
         batch.nodes["Agency"].append({"id": agency_id(agency.name), "name": agency.name, "type": agency.type})
+        # spellings belong to the review that declared them, so they come and go with it
+        batch.edges["IN_REVIEW"].append((agency_id(agency.name), rid, _props(aliases=list(agency.aliases) or None)))
     factors: set[str] = set()
     for c in review.contacts:
         cid = contact_id(review.id, c.line)

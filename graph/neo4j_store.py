@@ -49,14 +49,14 @@ CONSTRAINT = "CREATE CONSTRAINT dhrgraph_{label}_id IF NOT EXISTS FOR (n:{label}
 REVIEW_MEMBERS = """
 MATCH (r:Review {id: $rid})<-[:IN_REVIEW]-(m)
 OPTIONAL MATCH (m:Contact)--(n) WHERE n:Agency OR n:RiskFactor OR n:Person
-RETURN collect(DISTINCT CASE WHEN m:Person THEN m.id END) + collect(DISTINCT n.id) AS touched
+RETURN collect(DISTINCT CASE WHEN m:Person OR m:Agency THEN m.id END) + collect(DISTINCT n.id) AS touched
 """
 DELETE_RELATED = "UNWIND $ids AS id MATCH (:Person {id: id})-[x:RELATED {review: $name}]->() DELETE x"
 DELETE_CONTACTS = "MATCH (:Review {id: $rid})<-[:IN_REVIEW]-(c:Contact) DETACH DELETE c"
 DELETE_REVIEW = "MATCH (r:Review {id: $rid}) DETACH DELETE r"
 DELETE_ORPHANS = "UNWIND $ids AS id MATCH (n:{label} {{id: id}}) WHERE NOT (n)--() DELETE n"
 CREATE_NODES = "UNWIND $rows AS row CREATE (n:{label}) SET n = row"
-MERGE_NODES = "UNWIND $rows AS row MERGE (n:{label} {{id: row.id}}) ON CREATE SET n = row"
+MERGE_NODES = "UNWIND $rows AS row MERGE (n:{label} {{id: row.id}}) SET n += row"
 CREATE_EDGES = """
 UNWIND $rows AS row
 MATCH (s:{start} {{id: row[0]}}) MATCH (e:{end} {{id: row[1]}})
@@ -74,7 +74,7 @@ RETURN labels(n)[0] AS label, properties(n) AS props
 EXPORT_EDGES = """
 MATCH (r:Review {id: $rid})<-[:IN_REVIEW]-(m)
 MATCH (m)-[x]-(o)
-WHERE type(x) <> 'RELATED' OR x.review = $name
+WHERE m:Contact OR (type(x) = 'IN_REVIEW' AND o = r) OR (type(x) = 'RELATED' AND x.review = $name)
 WITH DISTINCT x
 RETURN type(x) AS type, startNode(x).id AS start, endNode(x).id AS end, properties(x) AS props
 """

@@ -7,16 +7,17 @@ and person look-up live here once.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from typing import Any, Callable, Iterable
-
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Callable, Iterable
 
 from graph.errors import UnknownName
 from graph.model import Batch, review_batch
 from loaders import Problem, ReadResult, read_reviews
+from loaders.vocab import agency_key
 from queries.base import Query, bind_params
-from queries.core import FIND_PERSON, TIMELINE
+from queries.core import AGENCIES, FIND_PERSON, TIMELINE
+from queries.paths import PATHS
 
 __all__ = ["Store", "LoadReport"]
 
@@ -89,6 +90,26 @@ class Store(ABC):
 
     def timeline(self, person: str, review: str | None = None) -> list[dict[str, Any]]:
         return self.run(TIMELINE, {"person": self.resolve_person(person, review), "review": review})
+
+    def resolve_agency(self, name: str) -> str:
+        """The node id of the agency called ``name``: its name or an alias, in any case or spacing."""
+        agencies = self.run(AGENCIES)
+        key = agency_key(name)
+        for agency in agencies:
+            if key in {agency_key(n) for n in (agency["name"], *agency["aliases"])}:
+                return agency["id"]
+        words = set(key.split())
+        similar = [a["name"] for a in agencies if words & set(agency_key(a["name"]).split())]
+        shown = similar or [a["name"] for a in agencies]
+        listing = ", ".join(shown[:20]) + (f", ... ({len(shown)} in all)" if len(shown) > 20 else "")
+        raise UnknownName(f"No agency {name!r}. {'Similar names' if similar else 'Agencies'}: {listing}")
+
+    def paths(self, source: str, target: str, subject: str | None = None, review: str | None = None,
+              after: str | None = None, before: str | None = None, **options: Any) -> list[dict[str, Any]]:
+        """Time-respecting paths of referrals and shares from agency ``source`` to agency ``target``."""
+        params = {"from": self.resolve_agency(source), "to": self.resolve_agency(target), "review": review,
+                  "subject": self.resolve_person(subject, review) if subject else None, "after": after, "before": before}
+        return self.run(PATHS, {**params, **options})
 
     def __enter__(self) -> "Store":
         return self

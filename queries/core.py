@@ -138,21 +138,23 @@ TIMELINE = register(Query(
 
 AGENCIES_CYPHER = """
 MATCH (a:Agency)
-OPTIONAL MATCH (a)-[:RECORDED]->(c:Contact)
-WITH a, count(c) AS contacts
-RETURN a.id AS id, a.name AS name, a.type AS type, contacts
+CALL (a) { OPTIONAL MATCH (a)-[:RECORDED]->(c:Contact) RETURN count(c) AS contacts }
+CALL (a) { OPTIONAL MATCH (a)-[m:IN_REVIEW]->(:Review) UNWIND coalesce(m.aliases, []) AS alias
+           RETURN collect(DISTINCT alias) AS aliases }
+RETURN a.id AS id, a.name AS name, a.type AS type, aliases, contacts
 """
 
 
 def agencies_networkx(G: nx.MultiDiGraph, params: dict) -> list[dict]:
     return [{"id": a, "name": G.nodes[a]["name"], "type": G.nodes[a]["type"],
+             "aliases": list({alias: None for _, m in out_edges(G, a, "IN_REVIEW") for alias in m.get("aliases", [])}),
              "contacts": sum(1 for _ in out_edges(G, a, "RECORDED"))} for a in by_label(G, "Agency")]
 
 
 AGENCIES = register(Query(
     name="agencies", title="Agencies", description="Every agency with its type and number of recorded contacts.",
     cypher=AGENCIES_CYPHER, networkx=agencies_networkx, listed=False,
-    finish=lambda rows, params: sorted(rows, key=lambda r: r["name"].lower()),
+    finish=lambda rows, params: sorted(({**r, "aliases": sorted(r["aliases"])} for r in rows), key=lambda r: r["name"].lower()),
 ))
 
 # --- dump: the whole graph, for exports and for proving both stores hold the same graph ----------

@@ -7,7 +7,7 @@ import io
 import json
 from typing import Any, Sequence
 
-__all__ = ["render", "FORMATS"]
+__all__ = ["render", "table_rows", "FORMATS"]
 
 FORMATS = ("table", "json", "csv")
 TABLE_CELL_WIDTH = 60
@@ -42,8 +42,9 @@ def render(rows: list[dict[str, Any]], fmt: str, columns: Sequence[str] | None =
         return out.getvalue()
     if not rows:
         return "(no rows)"
-    keys = [k for k in (columns or keys)]
-    cells = [[_shorten(_flat(row.get(k))) for k in keys] for row in rows]
+    keys = list(columns or keys)
+    # cells are cut to keep columns aligned; the last column needs no alignment, so it stays whole
+    cells = [[_shorten(_flat(row.get(k))) for k in keys[:-1]] + [" ".join(_flat(row.get(keys[-1])).split())] for row in rows]
     widths = [max(len(k), *(len(r[i]) for r in cells)) for i, k in enumerate(keys)]
     lines = ["  ".join(k.ljust(w) for k, w in zip(keys, widths)).rstrip(),
              "  ".join("-" * w for w in widths)]
@@ -54,3 +55,17 @@ def render(rows: list[dict[str, Any]], fmt: str, columns: Sequence[str] | None =
 def _shorten(text: str) -> str:
     text = " ".join(text.split())
     return text if len(text) <= TABLE_CELL_WIDTH else text[: TABLE_CELL_WIDTH - 1] + "…"
+
+
+def table_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """For tables: the simple columns, how many rows the finding cites, and the finding sentence last
+    (the one column a table never cuts). JSON and CSV keep everything."""
+    out = []
+    for row in rows:
+        short = {k: v for k, v in row.items() if k not in ("evidence", "finding")
+                 and not (isinstance(v, list) and v and isinstance(v[0], dict)) and not isinstance(v, dict)}
+        short["cites"] = len(row.get("evidence", []))
+        if "finding" in row:
+            short["finding"] = row["finding"]
+        out.append(short)
+    return out

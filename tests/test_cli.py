@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 
@@ -30,8 +31,10 @@ def test_every_command_has_help_with_an_example_and_a_readme_entry(name, command
     result = CliRunner().invoke(main, [*name.split(), "--help"])
     assert result.exit_code == 0
     assert command.help and len(command.help.split()) >= 5, f"{name} has no real help text"
-    assert "Example:" in result.output and f"dhrgraph {name}" in result.output.split("Example:")[1]
-    assert f"dhrgraph {name}" in README, f"README.md does not document `dhrgraph {name}`"
+    assert "Example:" in result.output
+    uses = re.compile(rf"dhrgraph (--\S+ \S+ )*{re.escape(name)}\b")  # global options may come first
+    assert uses.search(result.output.split("Example:")[1]), f"{name}'s help has no example of it"
+    assert f"### dhrgraph {name}" in README and uses.search(README), f"README.md does not document `dhrgraph {name}`"
 
 
 def test_python_cli_py_works_too(tmp_path):

@@ -1,0 +1,55 @@
+"""Moving a graph between stores, and out to Gephi.
+
+The exchange format is the embedded store's workspace folder (a manifest and one JSON file per
+review), so an export from Neo4j can be opened directly with ``--workspace DIR`` and imported
+into any store. Nothing is lost: every node, relationship and property travels.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import networkx as nx
+
+from graph.embedded import EmbeddedStore, build_graph
+from graph.errors import StoreError
+from graph.store import Store
+
+__all__ = ["export_workspace", "import_workspace", "write_graphml"]
+
+
+def export_workspace(store: Store, folder: str | os.PathLike) -> int:
+    """Write every review of ``store`` to a workspace folder; return the number of reviews."""
+    target = Path(folder)
+    if target.exists() and any(target.iterdir()) and not (target / "manifest.json").exists():
+        raise StoreError(f"{target} is not empty and not a dhrgraph workspace; choose an empty folder")
+    batches = list(store.batches())
+    EmbeddedStore(target).replace_reviews(batches)
+    return len(batches)
+
+
+def import_workspace(store: Store, folder: str | os.PathLike) -> int:
+    """Load every review of a workspace folder into ``store`` (replacing reviews of the same id)."""
+    source = Path(folder)
+    if not (source / "manifest.json").exists():
+        raise StoreError(f"{source} is not a dhrgraph workspace (no manifest.json); export one with `dhrgraph export --to DIR`")
+    batches = list(EmbeddedStore(source).batches())
+    store.replace_reviews(batches)
+    return len(batches)
+
+
+def write_graphml(store: Store, path: str | os.PathLike) -> tuple[int, int]:
+    """GraphML for Gephi and yEd. GraphML has no list type, so lists become '; '-joined text."""
+    graph = build_graph(store.batches())
+    flat = nx.MultiDiGraph()
+    for node, data in graph.nodes(data=True):
+        flat.add_node(node, **_flat(data))
+    for start, end, data in graph.edges(data=True):
+        flat.add_edge(start, end, **_flat(data))
+    nx.write_graphml(flat, path, encoding="utf-8")
+    return flat.number_of_nodes(), flat.number_of_edges()
+
+
+def _flat(props: dict) -> dict:
+    return {k: "; ".join(map(str, v)) if isinstance(v, list) else v for k, v in props.items() if v is not None}

@@ -1,0 +1,204 @@
+"""The catalogue as a whole: both backends give identical rows for every query, every row cites its
+evidence and is worded about agencies, planted patterns are found and good practice is left alone."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+import queries
+import synth
+from conftest import EXAMPLES, clear_neo4j, write_review
+from graph.backends import Settings, open_store
+from queries.core import DUMP
+
+ALL = [q.name for q in queries.catalogue()]
+# Phrases that put the onus on the victim; findings describe what agencies did.
+VICTIM_BLAMING = re.compile(r"declined to engage|refused (help|support|to engage)|failed to (attend|engage|disclose)|"
+                            r"non-complian|chose not to|did not engage|would not engage", re.IGNORECASE)
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory):
+    """A synthetic corpus with its answer key (small enough to load into Neo4j quickly)."""
+    folder = tmp_path_factory.mktemp("synth")
+    synth.generate(folder, reviews=40, seed=21)
+    return folder, json.loads((folder / "answer_key.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def both(request, tmp_path_factory, corpus):
+    """The examples and the synthetic corpus, loaded into an embedded store and into Neo4j."""
+    env = request.getfixturevalue("neo4j_env")
+    clear_neo4j(env)
+    embedded = open_store(Settings(workspace=str(tmp_path_factory.mktemp("ws"))))
+    neo4j = open_store(Settings(backend="neo4j", neo4j_uri=env["NEO4J_URI"], neo4j_user=env["NEO4J_USERNAME"],
+                                neo4j_password=env["NEO4J_PASSWORD"], neo4j_database=env.get("NEO4J_DATABASE", "neo4j")))
+    for store in (embedded, neo4j):
+        store.load([EXAMPLES, corpus[0]])
+    yield embedded, neo4j
+    embedded.close()
+    neo4j.close()
+
+
+@pytest.fixture(scope="module")
+def examples_store(tmp_path_factory, corpus):
+    store = open_store(Settings(workspace=str(tmp_path_factory.mktemp("ws-examples"))))
+    store.load([EXAMPLES, corpus[0]])
+    yield store
+    store.close()
+
+
+@pytest.mark.neo4j
+@pytest.mark.parametrize("name", ALL)
+def test_both_backends_give_identical_rows(both, name):
+    embedded, neo4j = both
+    rows = embedded.run(queries.get(name))
+    assert rows, f"{name} finds nothing in the examples and the synthetic corpus: the comparison would prove nothing"
+    assert neo4j.run(queries.get(name)) == rows
+
+
+@pytest.mark.neo4j
+def test_both_backends_hold_the_same_graph(both):
+    embedded, neo4j = both
+    assert neo4j.run(DUMP) == embedded.run(DUMP)
+
+
+@pytest.mark.neo4j
+@pytest.mark.parametrize("source, target, subject", [
+    ("Kingsmere Police", "Kingsmere MARAC", None),
+    ("Kingsmere Police", "Kingsmere Children's Services", "Ms A"),
+    ("NP", "Northbrook CSC", None),
+])
+def test_paths_agree_and_respect_time(both, source, target, subject):
+    embedded, neo4j = both
+    review = "dhr-kingsmere-2020" if subject else None
+    rows = embedded.paths(source, target, subject=subject, review=review, limit=0)
+    assert rows and neo4j.paths(source, target, subject=subject, review=review, limit=0) == rows
+    for row in rows:
+        hops = row["hops"]
+        assert [h["evidence"]["date"] for h in hops] == [h["date"] for h in hops]
+        dates = [h["date"].lstrip("?") for h in hops]
+        assert dates == sorted(dates), row["route"]
+        assert [h["from"] for h in hops[1:]] == [h["to"] for h in hops[:-1]]
+        agencies = [hops[0]["from"], *(h["to"] for h in hops)]
+        assert len(set(agencies)) == len(agencies)
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_every_row_cites_evidence_and_describes_agencies(examples_store, name):
+    rows = examples_store.run(queries.get(name))
+    for row in rows:
+        assert {"review", "finding", "evidence"} <= set(row)
+        assert row["evidence"], row
+        for item in row["evidence"]:
+            assert set(item) == {"review", "file", "line", "date", "agency"}
+            assert isinstance(item["line"], int) and item["file"]
+        assert not VICTIM_BLAMING.search(row["finding"]), row["finding"]
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_nothing_is_found_in_good_practice_reviews(examples_store, corpus, name):
+    good = {"dhr-kingsmere-2020", *corpus[1]["good_practice_reviews"]}
+    found = [row for row in examples_store.run(queries.get(name)) if row["review"] in good]
+    assert found == []
+
+
+@pytest.mark.parametrize("name", ["unshared-risk", "fragmented-risk", "victim-perpetrator-divide"])
+def test_planted_sharing_failures_are_found(examples_store, corpus, name):
+    rows = examples_store.run(queries.get(name))
+    planted = [p for p in corpus[1]["planted"] if p["query"] == name]
+    assert planted
+    for plant in planted:
+        matches = [r for r in rows if r["review"] == plant["review"]]
+        if name == "unshared-risk":
+            matches = [r for r in matches if r["subject"] == plant["subject"] and r["agency"] == plant["agency"]
+                       and r["date"] == plant["date"] and set(plant["not_shared_with"]) <= set(r["not_shared_with"])]
+        elif name == "fragmented-risk":
+            matches = [r for r in matches if plant["subject"] in r["subject"].split(" / ")]
+        else:
+            matches = [r for r in matches if (r["victim"], r["perpetrator"]) == (plant["victim"], plant["perpetrator"])]
+        assert matches, plant
+
+
+def test_unshared_risk_on_the_examples(examples_store):
+    rows = [r for r in examples_store.run(queries.get("unshared-risk"), {"review": "dhr-northbrook-2021"})
+            if r["subject"] == "Jade" and r["date"] == "2020-03-11"]
+    [row] = rows
+    assert row["agency"] == "Northbrook Police" and row["risk"][:2] == ["DASH 15", "risk level high"]
+    assert row["not_shared_with"] == ["Hollins Road Surgery", "Northbrook Midwifery Service"]
+    assert [e["line"] for e in row["evidence"]] == [13, 18, 23]
+
+
+def test_a_share_reaches_through_a_chain_in_time_order(tmp_path, store):
+    base = {"time": "", "sequence": "", "dash_score": "", "risk_level": "", "risk_factors": "", "referred_to": "", "shared_with": ""}
+    rows = [
+        dict(base, date="2020-01-01", agency="Northbrook Police", subject="Jade", event="incident", summary="Threat to kill.",
+             risk_factors="threats_to_kill", referred_to="Northbrook MARAC"),
+        dict(base, date="2020-01-10", agency="Northbrook MARAC", subject="Jade", event="meeting", summary="MARAC heard the case.",
+             shared_with="Elm Tree Surgery"),
+        dict(base, date="2020-02-01", agency="Elm Tree Surgery", subject="Jade", event="appointment", summary="Seen by GP."),
+        dict(base, date="2020-02-02", agency="Hollins Road Surgery", subject="Jade", event="appointment", summary="Seen by other GP."),
+    ]
+    store.load([write_review(tmp_path, chronology=rows, agencies=[
+        {"name": "Northbrook Police", "type": "police", "aliases": ""}, {"name": "Northbrook MARAC", "type": "marac", "aliases": ""},
+        {"name": "Elm Tree Surgery", "type": "gp", "aliases": ""}, {"name": "Hollins Road Surgery", "type": "gp", "aliases": ""}])])
+    [row] = store.run(queries.get("unshared-risk"))
+    assert row["not_shared_with"] == ["Hollins Road Surgery"]  # the surgery reached through the MARAC is not listed
+    # the same chain in the wrong order (the MARAC shared before it heard of the risk) carries nothing
+    rows[1]["date"] = "2019-12-31"
+    store.load([write_review(tmp_path, chronology=rows)])
+    [row] = store.run(queries.get("unshared-risk"))
+    assert row["not_shared_with"] == ["Elm Tree Surgery", "Hollins Road Surgery"]
+    assert store.run(queries.get("unshared-risk"), {"window_days": 20}) == []  # both surgeries saw her after 20 days
+
+
+def test_unknown_query_and_parameter_list_the_valid_ones(tmp_path, cli):
+    cli("load", str(write_review(tmp_path)))
+    result = cli("query", "missed-maracs")
+    assert result.exit_code == 1
+    assert "Unknown query 'missed-maracs'. Available: " in result.stderr and "unshared-risk" in result.stderr
+    result = cli("query", "unshared-risk", "--param", "window=3")
+    assert result.exit_code == 1
+    assert "Unknown parameter(s) window for query 'unshared-risk'. Valid: review, window_days, dash_high" in result.stderr
+    result = cli("query", "unshared-risk", "--param", "window_days=soon")
+    assert result.exit_code == 1 and "parameter 'window_days' must be int, got 'soon'" in result.stderr
+
+
+def test_query_json_is_an_array_even_when_empty(tmp_path, cli):
+    cli("load", str(write_review(tmp_path)))
+    result = cli("query", "victim-perpetrator-divide", "--format", "json")
+    assert result.exit_code == 0 and json.loads(result.stdout) == []
+    listing = json.loads(cli("queries", "--format", "json").stdout)
+    assert [q["name"] for q in listing] == ALL
+    assert all(q["title"] and q["description"] and isinstance(q["parameters"], list) for q in listing)
+
+
+def test_path_json_and_unknown_agency(tmp_path, cli):
+    cli("load", str(write_review(tmp_path)))
+    result = cli("path", "Elm Tree Surgery", "Northbrook MARAC", "--format", "json")
+    [path] = json.loads(result.stdout)
+    assert path["hops"] == [{"from": "Elm Tree Surgery", "to": "Northbrook MARAC", "date": "2019", "kind": "referral",
+                             "evidence": {"review": "rev-a", "file": "rev-a/chronology.csv", "line": 5, "date": "2019",
+                                          "agency": "Elm Tree Surgery"}}]
+    assert json.loads(cli("path", "NP", "Elm Tree Surgery", "--format", "json").stdout) == []
+    result = cli("path", "Northbrook Polise", "Elm Tree Surgery")
+    assert result.exit_code == 1
+    assert "No agency 'Northbrook Polise'. Similar names: Northbrook MARAC, Northbrook Police" in result.stderr
+
+
+def test_findings_report_markdown_and_html(tmp_path, cli):
+    cli("load", str(EXAMPLES))
+    markdown = cli("findings", "--review", "dhr-ashworth-2022").stdout
+    assert markdown.startswith("# dhrgraph findings: review dhr-ashworth-2022")
+    assert "dhr-kingsmere-2020" not in markdown and "dhr-ashworth-2022/chronology.csv:16" in markdown
+    report = tmp_path / "report.html"
+    result = cli("findings", "--output", str(report))
+    assert result.exit_code == 0
+    page = report.read_text(encoding="utf-8")
+    assert page.startswith("<!doctype html>") and "unshared-risk" in page
+    assert not re.search(r"(src|href)\s*=\s*['\"]?(https?:)?//", page)
+    for name in ALL:
+        assert f"id='{name}'" in page
