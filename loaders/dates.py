@@ -8,6 +8,7 @@ period: "2019" before "2019-01-01", "2019-03" between February and the first of 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass
 
@@ -20,25 +21,26 @@ _ISO = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
 _UK = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 
 
-@dataclass(frozen=True, order=False)
+@dataclass(frozen=True)
 class PartialDate:
     start: dt.date
     precision: str  # day | month | year
     uncertain: bool = False
 
-    @property
+    @functools.cached_property  # parse_date shares instances, so each is formatted once
     def text(self) -> str:
         """The date as the review should show it: '2019-03-05', '2019-03', '?2019'."""
         full = self.start.isoformat()
         shown = {"day": full, "month": full[:7], "year": full[:4]}[self.precision]
         return ("?" if self.uncertain else "") + shown
 
-    @property
+    @functools.cached_property
     def sort_key(self) -> str:
         """A string that sorts partial dates at the start of their period, before exact days."""
         return f"{self.start.isoformat()}~{_PRECISION_RANK[self.precision]}"
 
 
+@functools.lru_cache(maxsize=65536)  # a corpus has far fewer distinct dates than rows
 def parse_date(text: str) -> PartialDate:
     """Parse a chronology date; raise ValueError with what is allowed.
 

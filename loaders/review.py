@@ -195,6 +195,8 @@ def _bool(text: str, default: bool) -> bool | None:
 
 
 def _split(text: str) -> list[str]:
+    if not text:  # most list cells are empty
+        return []
     return [part.strip() for part in text.split(";") if part.strip()]
 
 
@@ -289,8 +291,7 @@ def _validate_relationships(review: Review, sheet: Sheet, rows: list, people: di
 def _validate_chronology(review: Review, sheet: Sheet, rows: list, people: dict[str, Person], agencies: _AgencyIndex,
                          problems: Problems, infer_people: bool) -> None:
     col = sheet.column_number
-    cell = sheet.cell
-    dates: dict[str, object] = {}  # memo: chronologies repeat dates, and parsing is the hot spot
+    cell = sheet.reader()
     used_agencies: dict[str, Agency] = {}
     named_in_agency_column: set[str] = set()
     flows: list[tuple[int, str, str]] = []  # (line, column, agency name) checked once all rows are seen
@@ -307,14 +308,14 @@ def _validate_chronology(review: Review, sheet: Sheet, rows: list, people: dict[
     for line, cells in rows:
         errors_before = len(problems.errors)
         date_text = cell(cells, "date")
-        date = dates.get(date_text)
-        if date is None:
+        date = None
+        if not date_text:
+            problems.error(sheet.file, line, "date is empty; give the date of the contact", col("date"), "date")
+        else:
             try:
-                date = dates[date_text] = parse_date(date_text) if date_text else None
+                date = parse_date(date_text)
             except ValueError as exc:
                 problems.error(sheet.file, line, str(exc), col("date"), "date")
-            if not date_text:
-                problems.error(sheet.file, line, "date is empty; give the date of the contact", col("date"), "date")
         agency_name = cell(cells, "agency")
         if not agency_name:
             problems.error(sheet.file, line, "agency is empty; give the recording agency", col("agency"), "agency")
@@ -343,8 +344,8 @@ def _validate_chronology(review: Review, sheet: Sheet, rows: list, people: dict[
                 time_text = f"{int(hours):02d}:{minutes}"
             else:
                 problems.error(sheet.file, line, f"invalid time {time_text!r}; use HH:MM (24-hour)", col("time"), "time")
-        sequence = _int_or_error(sheet, line, cells, "sequence", 0, 10_000, problems)
-        dash = _int_or_error(sheet, line, cells, "dash_score", 0, 27, problems,
+        sequence = _int_or_error(sheet, line, cell(cells, "sequence"), "sequence", 0, 10_000, problems)
+        dash = _int_or_error(sheet, line, cell(cells, "dash_score"), "dash_score", 0, 27, problems,
                              hint="the DASH checklist has 27 questions (SafeLives 24); give the number of 'yes' answers")
         level_text = cell(cells, "risk_level")
         level = vocab.lookup(vocab.RISK_LEVELS, level_text) if level_text else None
@@ -387,9 +388,8 @@ def _valid_time(text: str) -> bool:
             and len(parts[1]) == 2 and int(parts[0]) < 24 and int(parts[1]) < 60)
 
 
-def _int_or_error(sheet: Sheet, line: int, cells: list[str], column: str, low: int, high: int, problems: Problems,
+def _int_or_error(sheet: Sheet, line: int, text: str, column: str, low: int, high: int, problems: Problems,
                   hint: str = "") -> int | None:
-    text = sheet.cell(cells, column)
     if not text:
         return None
     if text.isdigit() and low <= int(text) <= high:

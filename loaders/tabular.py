@@ -13,6 +13,7 @@ import io
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from graph.errors import DhrgraphError
 
@@ -139,6 +140,15 @@ class Sheet:
         if index is None or index >= len(cells):
             return ""
         return cells[index].strip()
+
+    def reader(self) -> "Callable[[list[str], str], str]":
+        """A faster ``cell`` for hot loops: column positions looked up once, not per cell."""
+        positions = {column: self.columns.get(column, -1) for column in COLUMNS[self.kind]}
+
+        def cell(cells: list[str], column: str) -> str:
+            index = positions[column]
+            return cells[index].strip() if 0 <= index < len(cells) else ""
+        return cell
 
     def column_number(self, column: str) -> int | None:
         index = self.columns.get(column)

@@ -6,6 +6,7 @@ A value is normalised (lower case, spaces, hyphens and slashes to underscores) b
 
 from __future__ import annotations
 
+import functools
 import re
 
 __all__ = [
@@ -33,6 +34,7 @@ def _table(canonical: list[str], synonyms: dict[str, str] | None = None) -> dict
     return table
 
 
+@functools.lru_cache(maxsize=4096)  # chronologies repeat the same few values on every row
 def normalise_token(text: str) -> str:
     """'Did Not Attend' -> 'did_not_attend'; 'call-out' -> 'call_out'."""
     return re.sub(r"[\s\-/]+", "_", text.strip().lower()).strip("_")
@@ -156,6 +158,7 @@ def infer_agency_type(name: str) -> str:
     return "other"
 
 
+@functools.lru_cache(maxsize=65536)
 def agency_key(name: str) -> str:
     """One key for every spelling of a name that differs only in case, spacing, punctuation or '&'.
 
