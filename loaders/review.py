@@ -96,6 +96,7 @@ def _read_source(path: Path, problems: Problems) -> list[Review]:
         if not sheet.has("review"):
             problems.error(str(path), 1, "a single CSV must be a combined chronology with a 'review' column; to load one review, give its folder")
             return []
+        problems.warn(str(path), 1, "no people.csv with a combined chronology: people are taken from the subjects, with role 'other'")
         return _build(path, None, {"chronology": sheet}, problems)
     sheets: dict[str, Sheet] = {}
     for kind, name in SHEET_FILES.items():

@@ -157,3 +157,62 @@ def test_single_csv_without_review_column_is_refused(tmp_path, cli):
     result = cli("load", str(path))
     assert result.exit_code == 1
     assert "a single CSV must be a combined chronology with a 'review' column" in result.stderr
+
+
+def test_headers_are_matched_loosely(tmp_path, cli):
+    renamed = {"date": "Date of contact", "agency": "Source of information", "dash_score": "DASH Score",
+               "risk_factors": "Risk_Factors", "referred_to": "Referred-to", "subject": "Subject(s)"}
+    rows = [{renamed.get(k, k): v for k, v in r.items()} for r in CHRONOLOGY]
+    folder = write_review(tmp_path, chronology=rows)
+    result = cli("load", str(folder))
+    assert result.exit_code == 0, result.output
+    assert _stats(cli)["contacts"] == len(CHRONOLOGY)
+    timeline = json.loads(cli("timeline", "Jade", "--format", "json").stdout)
+    assert timeline[0]["dash_score"] == 15 and timeline[0]["risk_factors"] == ["threats_to_kill", "strangulation"]
+
+
+def test_synonyms_are_accepted_and_normalised(tmp_path, cli):
+    rows = [dict(CHRONOLOGY[2], event="DNA"), dict(CHRONOLOGY[0], event="Call-out", risk_level="Low", risk_factors="TTK; choking",
+                                                   time="9:05")]
+    folder = write_review(tmp_path, chronology=rows)
+    assert cli("load", str(folder)).exit_code == 0
+    timeline = json.loads(cli("timeline", "Jade", "--format", "json").stdout)
+    assert [(r["event"], r["risk_level"], r["risk_factors"], r["time"]) for r in timeline] == [
+        ("incident", "standard", ["threats_to_kill", "strangulation"], "09:05"), ("did_not_attend", None, [], None)]
+
+
+def test_workbook_errors_name_the_sheet_row_and_column(tmp_path, cli):
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for title, rows in (("People", PEOPLE), ("Chronology", _chronology_with(dash_score="40"))):
+        sheet = book.create_sheet(title)
+        sheet.append(list(rows[0]))
+        for row in rows:
+            sheet.append(list(row.values()))
+    path = tmp_path / "rev-x.xlsx"
+    book.save(path)
+    result = cli("load", str(path))
+    assert result.exit_code == 1
+    assert f"{path}[Chronology]:4:8: column 'dash_score': dash_score must be a whole number from 0 to 27, got '40'" in result.stderr
+    (tmp_path / "broken.xlsx").write_bytes(b"not a zip")
+    result = cli("load", str(tmp_path / "broken.xlsx"))
+    assert result.exit_code == 1 and "not a readable .xlsx workbook" in result.stderr
+
+
+def test_combined_csv_errors_name_the_combined_file(tmp_path, cli):
+    rows = [{"review": "rev-a", **r} for r in CHRONOLOGY] + [{"review": "", **CHRONOLOGY[0]}]
+    path = write_csv(tmp_path / "all.csv", rows)
+    result = cli("load", str(path))
+    assert result.exit_code == 1
+    assert f"{path}:6:1: column 'review': empty review id" in result.stderr
+
+
+def test_a_combined_chronology_alone_takes_people_from_its_subjects(tmp_path, cli):
+    rows = [{"review": "rev-a", **r} for r in CHRONOLOGY] + [{"review": "rev-b", **CHRONOLOGY[0]}]
+    path = write_csv(tmp_path / "all.csv", rows)
+    result = cli("load", str(path))
+    assert result.exit_code == 0, result.output
+    assert "people are taken from the subjects, with role 'other'" in result.stderr
+    assert _stats(cli) == {"reviews": 2, "people": 4, "agencies": 3, "contacts": len(CHRONOLOGY) + 1, "relationships": 0}
