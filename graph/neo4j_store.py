@@ -47,19 +47,24 @@ class Neo4jSettings:
 
 CONSTRAINT = "CREATE CONSTRAINT dhrgraph_{label}_id IF NOT EXISTS FOR (n:{label}) REQUIRE n.id IS UNIQUE"
 REVIEW_MEMBERS = """
-MATCH (r:Review {id: $rid})<-[:IN_REVIEW]-(m)
+UNWIND $rids AS rid
+MATCH (r:Review {id: rid}) USING INDEX r:Review(id)
+MATCH (r)<-[:IN_REVIEW]-(m)
 OPTIONAL MATCH (m:Contact)--(n) WHERE n:Agency OR n:RiskFactor OR n:Person
 RETURN collect(DISTINCT CASE WHEN m:Person OR m:Agency THEN m.id END) + collect(DISTINCT n.id) AS touched
 """
-DELETE_RELATED = "UNWIND $ids AS id MATCH (:Person {id: id})-[x:RELATED {review: $name}]->() DELETE x"
-DELETE_CONTACTS = "MATCH (:Review {id: $rid})<-[:IN_REVIEW]-(c:Contact) DETACH DELETE c"
-DELETE_REVIEW = "MATCH (r:Review {id: $rid}) DETACH DELETE r"
-DELETE_ORPHANS = "UNWIND $ids AS id MATCH (n:{label} {{id: id}}) WHERE NOT (n)--() DELETE n"
+DELETE_RELATED = "UNWIND $ids AS id MATCH (p:Person {id: id}) USING INDEX p:Person(id) MATCH (p)-[x:RELATED]->() WHERE x.review IN $names DELETE x"
+DELETE_CONTACTS = "UNWIND $rids AS rid MATCH (r:Review {id: rid}) USING INDEX r:Review(id) MATCH (r)<-[:IN_REVIEW]-(c:Contact) DETACH DELETE c"
+DELETE_REVIEWS = "UNWIND $rids AS rid MATCH (r:Review {id: rid}) USING INDEX r:Review(id) DETACH DELETE r"
+DELETE_ORPHANS = "UNWIND $ids AS id MATCH (n:{label} {{id: id}}) USING INDEX n:{label}(id) WHERE NOT (n)--() DELETE n"
 CREATE_NODES = "UNWIND $rows AS row CREATE (n:{label}) SET n = row"
 MERGE_NODES = "UNWIND $rows AS row MERGE (n:{label} {{id: row.id}}) SET n += row"
+# The index hints keep the planner on index seeks even when it planned the statement while the
+# database was nearly empty (label scans then make every row scan all nodes: quadratic loads).
 CREATE_EDGES = """
 UNWIND $rows AS row
-MATCH (s:{start} {{id: row[0]}}) MATCH (e:{end} {{id: row[1]}})
+MATCH (s:{start} {{id: row[0]}}) USING INDEX s:{start}(id)
+MATCH (e:{end} {{id: row[1]}}) USING INDEX e:{end}(id)
 CREATE (s)-[x:{type}]->(e) SET x = row[2]
 """
 EXPORT_REVIEWS = "MATCH (r:Review) RETURN r.name AS name ORDER BY r.name"
@@ -111,7 +116,18 @@ class Neo4jStore(Store):
         self._constraints_ready = False
 
     def _connection_error(self, exc: Exception) -> StoreError:
-        where = f"Neo4j at {self.settings.uri}"
+        import re
+
+        # The URI as shown: a "user:password@" part is masked, so a password put in the URI is never printed.
+        uri = re.sub(r"(?<=://)[^/?#]*@", "***@", self.settings.uri)
+        scheme = self.settings.uri.split("://", 1)[0].lower() if "://" in self.settings.uri else ""
+        bad_uri = f"Bad NEO4J_URI {uri!r}: use bolt://, neo4j://, neo4j+s:// or bolt+s:// (e.g. bolt://localhost:7687)"
+        where = f"Neo4j at {uri}"
+        # dhrgraph speaks Bolt; the driver's http(s):// Query API (a preview) cannot run its transactions
+        if scheme not in ("bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc"):
+            return ConnectionFailed(f"{bad_uri}.")
+        if "@" in self.settings.uri.split("://", 1)[1].split("/", 1)[0]:
+            return ConnectionFailed(f"{bad_uri}, without user or password in it: give them in NEO4J_USERNAME and NEO4J_PASSWORD.")
         if isinstance(exc, AuthError):
             return ConnectionFailed(f"{where} refused the credentials of user {self.settings.user!r}: check NEO4J_USERNAME and NEO4J_PASSWORD.")
         if isinstance(exc, ClientError) and "DatabaseNotFound" in (exc.code or ""):
@@ -119,9 +135,12 @@ class Neo4jStore(Store):
         if isinstance(exc, (ServiceUnavailable, OSError)):
             return ConnectionFailed(f"Cannot reach {where}: is the server running? (docker compose up -d, or tools/neo4j-local start)")
         if isinstance(exc, (ValueError, neo4j.exceptions.ConfigurationError)):
-            return ConnectionFailed(f"Bad NEO4J_URI {self.settings.uri!r}: use bolt://, neo4j://, neo4j+s:// or bolt+s:// (e.g. bolt://localhost:7687).")
+            return ConnectionFailed(f"{bad_uri}.")
         if isinstance(exc, (Neo4jError, DriverError)):
-            return ConnectionFailed(f"{where} failed: {exc.__class__.__name__}: {getattr(exc, 'message', None) or exc}")
+            message = str(getattr(exc, "message", None) or exc)
+            if self.settings.password:
+                message = message.replace(self.settings.password, "***")
+            return ConnectionFailed(f"{where} failed: {exc.__class__.__name__}: {message}")
         return ConnectionFailed(f"{where} failed: {exc.__class__.__name__}")
 
     # --- writing ---------------------------------------------------------------------------------
@@ -164,26 +183,31 @@ class Neo4jStore(Store):
 
     @staticmethod
     def _write_group(tx: neo4j.ManagedTransaction, group: list[Batch]) -> None:
+        """Replace a group of whole reviews in one transaction: few large statements, not many small ones."""
+        Neo4jStore._delete_reviews(tx, [b.review for b in group])
+        for label in LABELS:
+            statement = (MERGE_NODES if label in SHARED_LABELS else CREATE_NODES).format(label=label)
+            rows = [row for batch in group for row in batch.nodes[label]]
+            for chunk in _chunks(rows):
+                tx.run(statement, rows=chunk).consume()
+        edges: dict[tuple[str, str, str], list] = {}
         for batch in group:
-            Neo4jStore._delete_review(tx, batch.review)
-            for label in LABELS:
-                statement = (MERGE_NODES if label in SHARED_LABELS else CREATE_NODES).format(label=label)
-                for rows in _chunks(batch.nodes[label]):
-                    tx.run(statement, rows=rows).consume()
-            for (rel_type, start, end), rows in _edge_groups(batch).items():
-                statement = CREATE_EDGES.format(type=rel_type, start=start, end=end)
-                for chunk in _chunks(rows):
-                    tx.run(statement, rows=chunk).consume()
+            for key, rows in _edge_groups(batch).items():
+                edges.setdefault(key, []).extend(rows)
+        for (rel_type, start, end), rows in edges.items():
+            statement = CREATE_EDGES.format(type=rel_type, start=start, end=end)
+            for chunk in _chunks(rows):
+                tx.run(statement, rows=chunk).consume()
 
     @staticmethod
-    def _delete_review(tx: neo4j.ManagedTransaction, name: str) -> None:
-        rid = f"review:{name}"
-        touched = tx.run(REVIEW_MEMBERS, rid=rid).single()
+    def _delete_reviews(tx: neo4j.ManagedTransaction, names: list[str]) -> None:
+        rids = [f"review:{name}" for name in names]
+        touched = tx.run(REVIEW_MEMBERS, rids=rids).single()
         touched_ids = touched["touched"] if touched else []
         people = [i for i in touched_ids if i.startswith("person:")]
-        tx.run(DELETE_RELATED, ids=people, name=name).consume()
-        tx.run(DELETE_CONTACTS, rid=rid).consume()
-        tx.run(DELETE_REVIEW, rid=rid).consume()
+        tx.run(DELETE_RELATED, ids=people, names=names).consume()
+        tx.run(DELETE_CONTACTS, rids=rids).consume()
+        tx.run(DELETE_REVIEWS, rids=rids).consume()
         for label in SHARED_LABELS:
             ids = [i for i in touched_ids if label_of(i) == label]
             if ids:

@@ -1,9 +1,13 @@
-"""The query catalogue. Importing this package registers every query.
+"""The query catalogue. Importing this package registers every query, in the order shown to users:
+people across reviews, then information sharing, risk assessment, children, and continuity.
 
 Each module holds its queries' Cypher and NetworkX implementations side by side.
 """
 
-from queries import core, paths, sharing  # noqa: F401  (importing registers the queries)
+from queries import core, paths  # noqa: F401  (the everyday reads)
+from queries import people  # noqa: F401  (serial-perpetrators, unidentified-people)
+from queries import sharing  # noqa: F401  (unshared-risk, fragmented-risk, victim-perpetrator-divide)
+from queries import continuity  # noqa: F401  (no-follow-up, professional-churn)
 from queries.base import Param, Query, bind_params, catalogue, get
 
 __all__ = ["Param", "Query", "bind_params", "catalogue", "get"]

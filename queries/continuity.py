@@ -1,0 +1,233 @@
+"""Care that stopped or kept changing hands: the agency's next step not taken.
+
+* ``no-follow-up``: a missed appointment, or a referral not taken up, after which the agency closed
+  the case, discharged, or simply had no further contact, and escalated nothing;
+* ``professional-churn``: one person seen by many different professionals of one agency within a
+  few years, so no one held the whole history.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+
+import networkx as nx
+
+from queries.base import Param, Query, register
+from queries.common import (
+    CONSTANTS, COMMON_PARAMS, EVIDENCE_CYPHER, FORUM_TYPES, days_between, evidence, finish_rows, subject_name,
+)
+from queries.core import by_label
+
+__all__ = ["NO_FOLLOW_UP", "PROFESSIONAL_CHURN", "NOT_TAKEN_UP", "CLOSING_EVENTS", "NOT_FOLLOW_UP_EVENTS"]
+
+# A referral_outcome containing any of these (case-insensitive) records a referral that was not taken up.
+NOT_TAKEN_UP = ("not taken up", "declined", "no response", "not engaged", "did not engage", "unable to contact",
+                "not accepted", "no contact")
+CLOSING_EVENTS = ("case_closed", "discharge")
+# Later contacts with these events are not a follow-up (unless they refer the person on).
+NOT_FOLLOW_UP_EVENTS = (*CLOSING_EVENTS, "did_not_attend")
+THEN_WORDS = {"case_closed": "case closed", "discharge": "discharged"}
+
+CONTINUITY_CONSTANTS = {**CONSTANTS, "not_taken_up": list(NOT_TAKEN_UP), "closing_events": list(CLOSING_EVENTS),
+                        "not_follow_up_events": list(NOT_FOLLOW_UP_EVENTS)}
+
+
+def _recorder(G: nx.MultiDiGraph, contact: str) -> str:
+    """The agency that recorded a contact. Read from NetworkX's adjacency dictionaries (its edge views
+    cost more than the work when called once per contact): RECORDED is a contact's only incoming type."""
+    return next(iter(G._pred[contact]))
+
+
+def _contacts_about(G: nx.MultiDiGraph, person: str) -> list[str]:
+    """The contacts about a person (ABOUT is the only relationship from a contact to a person)."""
+    return [c for c in G._pred[person] if G._node[c]["label"] == "Contact"]
+
+
+def _subjects(G: nx.MultiDiGraph, contact: str) -> list[str]:
+    return [p for p in G._succ[contact] if G._node[p]["label"] == "Person"]
+
+
+# --- no-follow-up -----------------------------------------------------------------------------
+
+NO_FOLLOW_UP_CYPHER = f"""
+MATCH (a:Agency)-[:RECORDED]->(t:Contact)-[:ABOUT]->(s:Person)
+WHERE t.event = 'did_not_attend'
+   OR (t.referral_outcome IS NOT NULL AND any(phrase IN $not_taken_up WHERE toLower(t.referral_outcome) CONTAINS phrase))
+CALL (a, t, s) {{
+  OPTIONAL MATCH (s)<-[:ABOUT]-(f:Contact)<-[:RECORDED]-(a)
+  WHERE f.order_key > t.order_key AND date(f.date) <= date(t.date) + duration({{days: $days}})
+  WITH f ORDER BY f.order_key
+  RETURN collect(f) AS later
+}}
+// a follow-up: any later contact that is not a closure, discharge or missed appointment, or any that refers on
+WITH a, t, s, later
+WHERE none(f IN later WHERE NOT f.event IN $not_follow_up_events OR size(coalesce(f.referred_to, [])) > 0)
+WITH a, t, s, [f IN later WHERE f.event IN $closing_events][0] AS closed
+MATCH (s)-[m:IN_REVIEW]->(:Review {{name: t.review}})
+RETURN t.review AS review, m.name AS subject, a.name AS agency, a.type AS agency_type, t.date_text AS date,
+       t.order_key AS order_key, t.event = 'did_not_attend' AS missed, closed.event AS closed_event,
+       closed.date_text AS closed_date, [e IN [t, closed] WHERE e IS NOT NULL | {EVIDENCE_CYPHER("e", "a")}] AS evidence
+"""
+
+
+def _is_trigger(c: dict) -> bool:
+    if c["event"] == "did_not_attend":
+        return True
+    outcome = c.get("referral_outcome")
+    return outcome is not None and any(phrase in outcome.lower() for phrase in NOT_TAKEN_UP)
+
+
+def _is_follow_up(f: dict) -> bool:
+    return f["event"] not in NOT_FOLLOW_UP_EVENTS or bool(f.get("referred_to"))
+
+
+def no_follow_up_networkx(G: nx.MultiDiGraph, p: dict) -> list[dict]:
+    rows = []
+    for tid in by_label(G, "Contact"):
+        t = G.nodes[tid]
+        if not _is_trigger(t):
+            continue
+        a_id = _recorder(G, tid)
+        a = G.nodes[a_id]
+        for s in _subjects(G, tid):
+            later = sorted((G.nodes[f] for f in _contacts_about(G, s)
+                            if G.nodes[f]["order_key"] > t["order_key"] and _recorder(G, f) == a_id
+                            and days_between(t["date"], G.nodes[f]["date"]) <= p["days"]),
+                           key=lambda f: f["order_key"])
+            if any(_is_follow_up(f) for f in later):
+                continue
+            closed = next((f for f in later if f["event"] in CLOSING_EVENTS), None)
+            rows.append({"review": t["review"], "subject": subject_name(G, s, t["review"]), "agency": a["name"],
+                         "agency_type": a["type"], "date": t["date_text"], "order_key": t["order_key"],
+                         "missed": t["event"] == "did_not_attend", "closed_event": closed and closed["event"],
+                         "closed_date": closed and closed["date_text"],
+                         "evidence": [evidence(e, a) for e in (t, closed) if e is not None]})
+    return rows
+
+
+def finish_no_follow_up(rows: list[dict], p: dict) -> list[dict]:
+    out = []
+    for r in sorted(rows, key=lambda r: r["order_key"]):
+        what = "missed appointment" if r["missed"] else "referral not taken up"
+        if r["closed_event"]:
+            then = f"{THEN_WORDS[r['closed_event']]} on {r['closed_date']}"
+            finding = f"{r['agency']}: {what} on {r['date']}, then {then}, with no follow-up contact and nothing escalated."
+        else:
+            then = f"no further contact within {p['days']} days"
+            finding = f"{r['agency']}: {what} on {r['date']}, then {then} and nothing escalated."
+        out.append({"review": r["review"], "subject": r["subject"], "agency": r["agency"],
+                    "agency_type": r["agency_type"], "date": r["date"], "what": what, "then": then,
+                    "finding": finding, "evidence": r["evidence"]})
+    # sorted() is stable: within a review and subject the rows stay in chronology order
+    return finish_rows(out, p, ("review", "subject"))
+
+
+NO_FOLLOW_UP = register(Query(
+    name="no-follow-up",
+    title="Missed appointments and referrals not taken up, with no follow-up",
+    description="A contact recording a missed appointment (event did_not_attend), or a referral whose outcome says it "
+                "was not taken up (the outcome contains, in any case, one of: " + "; ".join(NOT_TAKEN_UP) + "). "
+                "The recording agency is responsible for the next step. For each person the contact is about, it is a "
+                "finding when, within `days` days after it, that agency recorded no follow-up about the person: no later "
+                "contact other than a case closure, a discharge or another missed appointment, and no referral onward "
+                "(a closure or discharge that only informs someone, such as a letter to the referrer, is not a follow-up). "
+                "The row says whether the agency then closed the case, discharged, or had no further contact.",
+    cypher=NO_FOLLOW_UP_CYPHER, networkx=no_follow_up_networkx, finish=finish_no_follow_up,
+    constants=CONTINUITY_CONSTANTS,
+    params=(*COMMON_PARAMS, Param("days", 30, "days after the missed appointment or referral in which a follow-up counts", int)),
+))
+
+
+# --- professional-churn -----------------------------------------------------------------------
+
+PROFESSIONAL_CHURN_CYPHER = f"""
+MATCH (a:Agency)-[:RECORDED]->(c:Contact)-[:ABOUT]->(s:Person)
+WHERE NOT a.type IN $forum_types AND c.professional IS NOT NULL
+WITH a, s, count(DISTINCT c.professional) AS everyone
+WHERE everyone >= $min_professionals
+CALL (a, s) {{
+  MATCH (s)<-[:ABOUT]-(c:Contact)<-[:RECORDED]-(a)
+  WHERE c.professional IS NOT NULL
+  WITH c ORDER BY c.order_key
+  RETURN collect(c) AS contacts
+}}
+// every start date opens a window of `years` years; the first contact of each professional in it
+UNWIND contacts AS start
+WITH DISTINCT a, s, contacts, start.date AS opens
+WITH a, s, opens, toString(date(opens) + duration({{days: $years * 365}})) AS closes, contacts
+WITH a, s, opens, [c IN contacts WHERE c.date >= opens AND c.date <= closes] AS seen
+WITH a, s, opens, seen, reduce(firsts = [], c IN seen |
+     CASE WHEN any(f IN firsts WHERE f.professional = c.professional) THEN firsts ELSE firsts + c END) AS firsts
+ORDER BY size(firsts) DESC, opens
+WITH a, s, collect({{seen: seen, firsts: firsts}})[0] AS best
+WHERE size(best.firsts) >= $min_professionals
+WITH a, s, best.seen AS seen, best.firsts AS firsts, best.seen[-1] AS last
+MATCH (s)-[m:IN_REVIEW]->(:Review {{name: last.review}})
+RETURN last.review AS review, m.name AS subject, a.name AS agency, a.type AS agency_type,
+       [f IN firsts | f.professional] AS names, seen[0].date_text AS first_date, last.date_text AS last_date,
+       [f IN firsts | {EVIDENCE_CYPHER("f", "a")}] AS evidence
+"""
+
+
+def professional_churn_networkx(G: nx.MultiDiGraph, p: dict) -> list[dict]:
+    seen_by: dict[tuple[str, str], list[dict]] = defaultdict(list)
+    for s in by_label(G, "Person"):
+        for cid in _contacts_about(G, s):
+            c = G.nodes[cid]
+            if c.get("professional") is not None:
+                seen_by[s, _recorder(G, cid)].append(c)
+    rows = []
+    for (s, a), contacts in seen_by.items():
+        if len({c["professional"] for c in contacts}) < p["min_professionals"] or G.nodes[a]["type"] in FORUM_TYPES:
+            continue
+        contacts.sort(key=lambda c: c["order_key"])
+        best: tuple[list, list] = ([], [])
+        for opens in sorted({c["date"] for c in contacts}):
+            seen = [c for c in contacts if 0 <= days_between(opens, c["date"]) <= p["years"] * 365]
+            first_of: dict[str, dict] = {}
+            for c in seen:
+                first_of.setdefault(c["professional"], c)
+            firsts = list(first_of.values())
+            if len(firsts) > len(best[1]):  # the earliest window wins a tie
+                best = (seen, firsts)
+        seen, firsts = best
+        if len(firsts) < p["min_professionals"]:
+            continue
+        last, agency = seen[-1], G.nodes[a]
+        rows.append({"review": last["review"], "subject": subject_name(G, s, last["review"]), "agency": agency["name"],
+                     "agency_type": agency["type"], "names": [f["professional"] for f in firsts],
+                     "first_date": seen[0]["date_text"], "last_date": last["date_text"],
+                     "evidence": [evidence(f, agency) for f in firsts]})
+    return rows
+
+
+def _natural(text: str) -> list:
+    """'GP 2' before 'GP 10'."""
+    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", text)]
+
+
+def finish_professional_churn(rows: list[dict], p: dict) -> list[dict]:
+    out = [{"review": r["review"], "subject": r["subject"], "agency": r["agency"], "agency_type": r["agency_type"],
+            "professionals": len(r["names"]), "names": sorted(r["names"], key=_natural),
+            "from": r["first_date"], "to": r["last_date"],
+            "finding": f"{r['subject']} was seen by {len(r['names'])} different professionals at {r['agency']} between "
+                       f"{r['first_date']} and {r['last_date']}; no continuity of care.",
+            "evidence": r["evidence"]} for r in rows]
+    return finish_rows(out, p, ("review", "subject", "agency"))
+
+
+PROFESSIONAL_CHURN = register(Query(
+    name="professional-churn",
+    title="One person seen by many different professionals of one agency",
+    description="For each person and agency (not MARAC or MASH): the agency's contacts about the person that name a "
+                "professional. Each contact's date opens a window of `years` years (365 days each); the window with "
+                "the most different professionals (the earliest on a tie) is a finding when it has `min_professionals` "
+                "or more. The row gives the count, the names, the dates of the window's first and last contacts, and "
+                "cites the first contact of each professional in the window.",
+    cypher=PROFESSIONAL_CHURN_CYPHER, networkx=professional_churn_networkx, finish=finish_professional_churn,
+    constants=CONSTANTS,
+    params=(*COMMON_PARAMS,
+            Param("min_professionals", 5, "different professionals of one agency that make a finding", int),
+            Param("years", 3, "length of the window, in years of 365 days", int)),
+))
