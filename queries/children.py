@@ -1,0 +1,112 @@
+"""Children left out: abuse recorded about a parent with no referral to children's social care.
+
+* ``children-not-referred``: a contact recording abuse about a parent of a child in the review, with
+  no referral or share to children's social care or MASH and no children's social care contact with
+  the family near it.
+"""
+
+from __future__ import annotations
+
+import networkx as nx
+
+from queries.base import Param, Query, register
+from queries.common import (
+    ABUSE_EVENTS, ABUSE_FACTORS, CHILDREN_TYPES, CONSTANTS, COMMON_PARAMS, EVIDENCE_CYPHER, FORUM_TYPES,
+    RECORDS_ABUSE_CYPHER, evidence, records_abuse,
+)
+from queries.core import by_label
+from queries.risk import contacts_by_person, flows_into, memberships, shift, sorted_rows
+
+__all__ = ["CHILDREN_NOT_REFERRED"]
+
+CSC = "children_social_care"
+
+CHILDREN_NOT_REFERRED_CYPHER = f"""
+MATCH (a:Agency)-[:RECORDED]->(c:Contact)-[:ABOUT]->(s:Person)
+WHERE NOT a.type IN $children_types AND NOT a.type IN $forum_types AND {RECORDS_ABUSE_CYPHER("c")}
+CALL (s, c) {{
+  MATCH (s)-[r:RELATED]-(k:Person)-[m:IN_REVIEW]->(:Review {{name: c.review}})
+  WHERE m.role = 'child' AND r.review = c.review
+    AND ((r.kind = 'parent' AND startNode(r) = s) OR (r.kind = 'child' AND startNode(r) = k))
+  RETURN collect(DISTINCT k) AS kids, collect(DISTINCT m.name) AS children
+}}
+WITH a, c, s, kids, children
+WHERE size(kids) > 0
+WITH a, c, s, kids, children, toString(date(c.date) - duration({{days: $window_days}})) AS since,
+     toString(date(c.date) + duration({{days: $window_days}})) AS until
+WHERE NOT EXISTS {{
+  UNWIND [s] + kids AS x
+  MATCH (x)<-[:ABOUT]-(f:Contact)
+  WHERE f.date >= since AND f.date <= until
+    AND (EXISTS {{ MATCH (f)-[:REFERRED_TO|SHARED_WITH]->(t:Agency) WHERE t.type IN $children_types }}
+         OR EXISTS {{ (f)<-[:RECORDED]-(:Agency {{type: 'children_social_care'}}) }})
+}}
+MATCH (s)-[n:IN_REVIEW]->(:Review {{name: c.review}})
+RETURN c.review AS review, n.name AS subject, a.name AS agency, a.type AS agency_type, c.date_text AS date,
+       c.order_key AS order_key, children, c.event AS event, c.risk_factors AS risk_factors,
+       {EVIDENCE_CYPHER("c", "a")} AS evidence
+"""
+
+
+def children_not_referred_networkx(G: nx.MultiDiGraph, p: dict) -> list[dict]:
+    contacts_of, names = contacts_by_person(G), memberships(G)
+    # (parent id, review) -> {child id: child's name in that review}
+    children_of: dict[tuple[str, str], dict[str, str]] = {}
+    for person in by_label(G, "Person"):
+        for other, keyed in G._succ[person].items():
+            for rel in keyed.values():
+                parent, child = {"parent": (person, other), "child": (other, person)}.get(rel.get("kind"), (None, None))
+                membership = names.get((child, rel.get("review")))
+                if rel["type"] == "RELATED" and membership and membership.get("role") == "child":
+                    children_of.setdefault((parent, rel["review"]), {})[child] = membership["name"]
+
+    # dates of the contacts that brought each person to children's services' notice
+    flowed = flows_into(G, CHILDREN_TYPES, ("REFERRED_TO", "SHARED_WITH"))
+    noticed = {x: [c["date"] for c, a in contacts if a["type"] == CSC or c["id"] in flowed] for x, contacts in contacts_of.items()}
+    rows = []
+    for s, contacts in contacts_of.items():
+        for c, a in contacts:
+            kids = children_of.get((s, c["review"]))
+            if not kids or a["type"] in CHILDREN_TYPES or a["type"] in FORUM_TYPES or not records_abuse(c):
+                continue
+            lo, hi = shift(c["date"], -p["window_days"]), shift(c["date"], p["window_days"])
+            if any(lo <= d <= hi for x in (s, *kids) for d in noticed.get(x, ())):
+                continue
+            rows.append({"review": c["review"], "subject": names[s, c["review"]]["name"], "agency": a["name"],
+                         "agency_type": a["type"], "date": c["date_text"], "order_key": c["order_key"],
+                         "children": list(kids.values()), "event": c["event"], "risk_factors": c.get("risk_factors"),
+                         "evidence": evidence(c, a)})
+    return rows
+
+
+def finish_children_not_referred(rows: list[dict], p: dict) -> list[dict]:
+    out = []
+    for r in rows:
+        children = sorted(set(r["children"]))
+        recorded = ([r["event"]] if r["event"] in ABUSE_EVENTS else []) + \
+            [f.replace("_", " ") for f in r["risk_factors"] or () if f in ABUSE_FACTORS]
+        out.append({
+            "review": r["review"], "subject": r["subject"], "agency": r["agency"], "agency_type": r["agency_type"],
+            "date": r["date"], "children": children, "order_key": r["order_key"],
+            "finding": f"{r['agency']} recorded abuse ({', '.join(recorded)}) about {r['subject']}, parent of "
+                       f"{' and '.join(children)}, on {r['date']}; no agency referred or shared it with children's social "
+                       f"care or MASH, and children's social care had no contact with the family, within "
+                       f"{p['window_days']} days either side.",
+            "evidence": [r["evidence"]],
+        })
+    return sorted_rows(out, p)
+
+
+CHILDREN_NOT_REFERRED = register(Query(
+    name="children-not-referred",
+    title="Abuse of a parent recorded, children not referred",
+    description="A contact recording abuse (an incident or disclosure, or an abuse factor such as threats to kill or "
+                "coercive control) about a parent of a child in the review (a person with role child there, linked by a "
+                "parent or child relationship in that review). It is reported when, within window_days days either "
+                "side, no contact about the parent or any of their children was referred or shared to children's social "
+                "care or a MASH, and children's social care recorded no contact about any of them. Contacts recorded by "
+                "children's social care, MASH or MARAC themselves are not checked. One row per contact and parent.",
+    cypher=CHILDREN_NOT_REFERRED_CYPHER, networkx=children_not_referred_networkx, finish=finish_children_not_referred,
+    constants=CONSTANTS, params=(*COMMON_PARAMS, Param("window_days", 30, "days either side in which a referral, share "
+                                                       "or children's social care contact counts", int)),
+))

@@ -1,0 +1,354 @@
+"""Risk identified and not acted on: no MARAC, no reassessment as incidents escalate.
+
+* ``missed-marac``: visible high risk (a high DASH or risk level) or repeat incidents about a person,
+  with no MARAC referral or hearing about that person near it;
+* ``escalation-without-reassessment``: incidents about one person coming faster or getting more
+  serious while the latest risk assessment is old, missing, or never rose.
+
+Both ask about the person at risk: a person recorded as abusive in the contact's review is left out
+(a police incident about victim and perpetrator gives one row, for the victim). Incidents and
+assessments are counted per person, so a person who is one identity across reviews (``global_id``)
+brings their history from every review; each row belongs to the review of the contact it is about.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import networkx as nx
+
+from queries.base import Param, Query, register
+from queries.common import (
+    ABUSE_FACTORS, CONSTANTS, COMMON_PARAMS, DASH_HIGH, EVIDENCE_CYPHER, FORUM_TYPES, days_between, evidence,
+    finish_rows,
+)
+from queries.core import by_label
+
+__all__ = ["MISSED_MARAC", "ESCALATION_WITHOUT_REASSESSMENT", "contacts_by_person", "flows_into", "memberships",
+           "abusers", "shift", "NOT_ABUSER_CYPHER", "sorted_rows"]
+
+# Incidents about one person within this many days of each other make up one escalation.
+ESCALATION_WINDOW_DAYS = 365
+LEVEL_RANK = {"standard": 0, "medium": 1, "high": 2}
+RISK_CONSTANTS = {**CONSTANTS, "escalation_window_days": ESCALATION_WINDOW_DAYS}
+
+
+# --- shared helpers (NetworkX side; children.py uses them too) ------------------------------------
+
+def contacts_by_person(G: nx.MultiDiGraph) -> dict[str, list[tuple[dict, dict]]]:
+    """person id -> [(contact, recording agency)] in chronology order. Reads NetworkX's own adjacency
+    dicts (read only): the public edge views cost several times more, which matters at a million contacts."""
+    succ, pred, node = G._succ, G._pred, G._node
+    # an agency's only relationship to a contact is RECORDED, a contact's only one to a person is ABOUT
+    recorder = {cid: node[a] for a in by_label(G, "Agency") for cid in succ[a] if node[cid]["label"] == "Contact"}
+    index: dict[str, list[tuple[dict, dict]]] = {}
+    for person in by_label(G, "Person"):
+        about = [(node[cid], recorder[cid]) for cid in pred[person] if cid in recorder]
+        about.sort(key=lambda ca: ca[0]["order_key"])
+        index[person] = about
+    return index
+
+
+def flows_into(G: nx.MultiDiGraph, agency_types: tuple[str, ...], rel_types: tuple[str, ...]) -> set[str]:
+    """Ids of the contacts with a relationship of ``rel_types`` to an agency of ``agency_types``."""
+    node = G._node
+    return {cid for a in by_label(G, "Agency") if node[a]["type"] in agency_types for cid, keyed in G._pred[a].items()
+            if any(d["type"] in rel_types for d in keyed.values())}
+
+
+def memberships(G: nx.MultiDiGraph) -> dict[tuple[str, str], dict]:
+    """(person id, review) -> the person's IN_REVIEW properties there (name, role, ...)."""
+    node = G._node
+    return {(p, node[r]["name"]): d for p in by_label(G, "Person") for r, keyed in G._succ[p].items()
+            if node[r]["label"] == "Review" for d in keyed.values()}
+
+
+def abusers(G: nx.MultiDiGraph) -> set[tuple[str, str]]:
+    """(person id, review) of every person recorded as abusive towards someone in that review."""
+    return {(p, d["review"]) for p in by_label(G, "Person") for keyed in G._succ[p].values() for d in keyed.values()
+            if d["type"] == "RELATED" and d.get("abusive")}
+
+
+def NOT_ABUSER_CYPHER(s: str, review: str) -> str:
+    """Cypher predicate: person ``s`` is not recorded as abusive towards anyone in review ``review``."""
+    return f"NOT EXISTS {{ MATCH ({s})-[r:RELATED]->() WHERE r.abusive AND r.review = {review} }}"
+
+
+def shift(date: str, days: int) -> str:
+    """The ISO date ``days`` after ``date`` (before it when negative), as Cypher's
+    ``toString(date(d) + duration({days: n}))`` gives it."""
+    return (dt.date.fromisoformat(date) + dt.timedelta(days=days)).isoformat()
+
+
+def sorted_rows(rows: list[dict], p: dict) -> list[dict]:
+    """finish_rows with rows per review in chronology order: each raw row carries its ``order_key``,
+    which is dropped here (the stable sort keeps the order within a review)."""
+    rows.sort(key=lambda r: (r["order_key"], r["subject"]))
+    for r in rows:
+        del r["order_key"]
+    return finish_rows(rows, p, ("review",))
+
+
+def ordinal(n: int) -> str:
+    return f"{n}{'th' if 10 <= n % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th')}"
+
+
+# --- missed-marac ------------------------------------------------------------------------------
+
+MISSED_MARAC_CYPHER = f"""
+MATCH (a:Agency)-[:RECORDED]->(c:Contact)-[:ABOUT]->(s:Person)
+WHERE NOT a.type IN $forum_types AND (c.dash_score >= $dash_high OR c.risk_level = 'high' OR c.event = 'incident')
+  AND {NOT_ABUSER_CYPHER("s", "c.review")}
+WITH a, c, s, toString(date(c.date) - duration({{days: $incident_days}})) AS since
+CALL (s, c, since) {{
+  MATCH (s)<-[:ABOUT]-(i:Contact {{event: 'incident'}})<-[:RECORDED]-(ia:Agency)
+  WHERE c.event = 'incident' AND i.order_key <= c.order_key AND i.date >= since
+  RETURN collect({EVIDENCE_CYPHER("i", "ia")}) AS incidents
+}}
+WITH a, c, s, incidents
+WHERE (c.dash_score >= $dash_high OR c.risk_level = 'high' OR size(incidents) >= $incidents)
+  AND NOT EXISTS {{
+    MATCH (s)<-[:ABOUT]-(m:Contact)
+    WHERE m.date >= toString(date(c.date) - duration({{days: $within_days}}))
+      AND m.date <= toString(date(c.date) + duration({{days: $within_days}}))
+      AND (EXISTS {{ (m)-[:REFERRED_TO]->(:Agency {{type: 'marac'}}) }} OR EXISTS {{ (m)<-[:RECORDED]-(:Agency {{type: 'marac'}}) }})
+  }}
+MATCH (s)-[n:IN_REVIEW]->(:Review {{name: c.review}})
+RETURN c.review AS review, n.name AS subject, a.name AS agency, a.type AS agency_type, c.date_text AS date,
+       c.order_key AS order_key, c.dash_score AS dash_score, c.risk_level AS risk_level, incidents,
+       {EVIDENCE_CYPHER("c", "a")} AS trigger
+"""
+
+
+def missed_marac_networkx(G: nx.MultiDiGraph, p: dict) -> list[dict]:
+    contacts_of, abusive, names = contacts_by_person(G), abusers(G), memberships(G)
+    referred = flows_into(G, ("marac",), ("REFERRED_TO",))
+    marac_dates = {s: [m["date"] for m, agency in contacts if agency["type"] == "marac" or m["id"] in referred]
+                   for s, contacts in contacts_of.items()}
+    rows = []
+    for s, contacts in contacts_of.items():
+        for c, a in contacts:
+            high = (c.get("dash_score") is not None and c["dash_score"] >= p["dash_high"]) or c.get("risk_level") == "high"
+            if a["type"] in FORUM_TYPES or not (high or c["event"] == "incident") or (s, c["review"]) in abusive:
+                continue
+            incidents = []
+            if c["event"] == "incident":
+                since = shift(c["date"], -p["incident_days"])
+                incidents = [evidence(i, ia) for i, ia in contacts
+                             if i["event"] == "incident" and i["order_key"] <= c["order_key"] and i["date"] >= since]
+            if not (high or len(incidents) >= p["incidents"]):
+                continue
+            lo, hi = shift(c["date"], -p["within_days"]), shift(c["date"], p["within_days"])
+            if any(lo <= d <= hi for d in marac_dates[s]):
+                continue
+            rows.append({"review": c["review"], "subject": names[s, c["review"]]["name"], "agency": a["name"],
+                         "agency_type": a["type"], "date": c["date_text"], "order_key": c["order_key"],
+                         "dash_score": c.get("dash_score"), "risk_level": c.get("risk_level"), "incidents": incidents,
+                         "trigger": evidence(c, a)})
+    return rows
+
+
+def finish_missed_marac(rows: list[dict], p: dict) -> list[dict]:
+    out = []
+    for r in rows:
+        reasons = []
+        if r["dash_score"] is not None and r["dash_score"] >= p["dash_high"]:
+            reasons.append(f"DASH {r['dash_score']}")
+        if r["risk_level"] == "high":
+            reasons.append("risk level high")
+        repeat = len(r["incidents"]) >= p["incidents"]
+        if repeat:
+            reasons.append(f"{ordinal(len(r['incidents']))} incident about {r['subject']} in {p['incident_days']} days")
+        reason = "; ".join(reasons)
+        out.append({
+            "review": r["review"], "subject": r["subject"], "agency": r["agency"], "agency_type": r["agency_type"],
+            "date": r["date"], "reason": reason, "order_key": r["order_key"],
+            "finding": f"{r['agency']}'s contact about {r['subject']} on {r['date']} met a MARAC referral criterion "
+                       f"({reason}); no agency referred {r['subject']} to a MARAC and no MARAC heard the case within "
+                       f"{p['within_days']} days before or after.",
+            "evidence": [r["trigger"], *(r["incidents"] if repeat else ())],
+        })
+    return sorted_rows(out, p)
+
+
+MISSED_MARAC = register(Query(
+    name="missed-marac",
+    title="Visible high risk or repeat incidents with no MARAC",
+    description="A contact about a person at risk (not someone recorded as the abuser in that review) that met a MARAC "
+                "referral criterion: a DASH score of dash_high or more or a risk level of high, or an incident that was at "
+                "least the incidents-th incident about that person within incident_days days (counting incidents in "
+                "chronology order up to and including it). It is reported when no contact about the person referred "
+                "them to a MARAC and no MARAC heard their case within within_days days before or after. Contacts "
+                "recorded by forums (MARAC, MASH) do not count. One row per contact and person; reason lists every "
+                "criterion met, separated by '; '. Incidents, referrals and hearings about a person known in several "
+                "reviews (global_id) count across them.",
+    cypher=MISSED_MARAC_CYPHER, networkx=missed_marac_networkx, finish=finish_missed_marac, constants=CONSTANTS,
+    params=(*COMMON_PARAMS, DASH_HIGH,
+            Param("within_days", 28, "days before or after in which a MARAC referral or hearing counts", int),
+            Param("incidents", 3, "number of incidents within incident_days that meets the repeat criterion", int),
+            Param("incident_days", 365, "days over which incidents are counted", int)),
+))
+
+
+# --- escalation-without-reassessment -------------------------------------------------------------
+
+def SCORE_CYPHER(x: str) -> str:
+    """Cypher: one number ordering assessments by risk level, then DASH (see ``score``)."""
+    return (f"100 * CASE {x}.risk_level WHEN 'standard' THEN 0 WHEN 'medium' THEN 1 WHEN 'high' THEN 2 ELSE -1 END"
+            f" + coalesce({x}.dash_score, -1)")
+
+
+def score(x: dict) -> int:
+    """Risk level first (none < standard < medium < high), then DASH score (none = -1)."""
+    return 100 * LEVEL_RANK.get(x.get("risk_level"), -1) + (x["dash_score"] if x.get("dash_score") is not None else -1)
+
+
+def SEVERITY_CYPHER(x: str) -> str:
+    return f"size([f IN coalesce({x}.risk_factors, []) WHERE f IN $abuse_factors])"
+
+
+def severity(x: dict) -> int:
+    return sum(1 for f in x.get("risk_factors", ()) if f in ABUSE_FACTORS)
+
+
+def _item_cypher(x: str, a: str, extra: str) -> str:
+    return (f"{{key: {x}.order_key, date: {x}.date, date_text: {x}.date_text, review: {x}.review, "
+            f"agency: {a}.name, agency_type: {a}.type, evidence: {EVIDENCE_CYPHER(x, a)}, {extra}}}")
+
+
+ESCALATION_CYPHER = f"""
+MATCH (s:Person)<-[:ABOUT]-(i:Contact {{event: 'incident'}})<-[:RECORDED]-(ia:Agency)
+WITH s, i, ia ORDER BY i.order_key
+WITH s, collect({_item_cypher("i", "ia", "severity: " + SEVERITY_CYPHER("i"))}) AS incidents
+WHERE size(incidents) >= 3
+CALL (s) {{
+  MATCH (s)<-[:ABOUT]-(x:Contact)<-[:RECORDED]-(xa:Agency)
+  WHERE x.dash_score IS NOT NULL OR x.risk_level IS NOT NULL
+  WITH x, xa ORDER BY x.order_key
+  RETURN collect({_item_cypher("x", "xa", "level: x.risk_level, dash: x.dash_score, score: " + SCORE_CYPHER("x"))}) AS assessments
+}}
+UNWIND range(2, size(incidents) - 1) AS k
+WITH s, incidents, assessments, incidents[k] AS l, incidents[k - 1] AS l1, incidents[k - 2] AS l2
+WHERE l2.date >= toString(date(l.date) - duration({{days: $escalation_window_days}}))
+  AND {NOT_ABUSER_CYPHER("s", "l.review")}
+WITH s, incidents, assessments, l, l1, l2,
+     duration.inDays(date(l1.date), date(l.date)).days < duration.inDays(date(l2.date), date(l1.date)).days AS frequent,
+     l.severity > l1.severity AND l.severity > l2.severity AS serious
+WHERE frequent OR serious
+WITH s, incidents, assessments, l, l2, frequent, serious,
+     [x IN assessments WHERE x.key <= l.key] AS upto, [x IN assessments WHERE x.key <= l2.key] AS before,
+     [i IN incidents WHERE i.key <= l.key AND i.date >= toString(date(l.date) - duration({{days: $escalation_window_days}}))] AS counted
+WITH s, assessments, l, l2, frequent, serious, counted, upto[-1] AS latest, before[-1] AS base
+WITH s, l, frequent, serious, counted, latest, base,
+     CASE WHEN latest IS NULL THEN 'none'
+          WHEN duration.inDays(date(latest.date), date(l.date)).days > $days THEN 'old'
+          WHEN base IS NOT NULL AND all(x IN assessments WHERE x.key < l2.key OR x.key > l.key OR x.score <= base.score)
+          THEN 'never rose' END AS why,
+     size([x IN assessments WHERE x.key >= counted[0].key AND x.key <= l.key]) AS during
+WHERE why IS NOT NULL
+WITH s, l, frequent, serious, counted, latest, base, why, during ORDER BY l.key DESC
+WITH s, l.review AS review, collect({{l: l, frequent: frequent, serious: serious, counted: counted, latest: latest,
+     base: base, why: why, during: during}})[0] AS found
+MATCH (s)-[n:IN_REVIEW]->(:Review {{name: review}})
+WITH review, n, found, found.l AS l, found.latest AS latest, found.base AS base
+RETURN review, n.name AS subject, l.agency AS agency, l.agency_type AS agency_type, l.date_text AS date,
+       l.date AS iso_date, l.key AS order_key, found.frequent AS frequent, found.serious AS serious,
+       [i IN found.counted | i.evidence] AS incidents, found.why AS why, found.during AS assessed,
+       latest {{.date, .date_text, .evidence}} AS latest, base {{.level, .dash, .evidence}} AS base
+"""
+
+
+def _item(x: dict, agency: dict) -> dict:
+    return {"key": x["order_key"], "date": x["date"], "date_text": x["date_text"], "review": x["review"],
+            "agency": agency["name"], "agency_type": agency["type"], "evidence": evidence(x, agency),
+            "severity": severity(x), "level": x.get("risk_level"), "dash": x.get("dash_score"), "score": score(x)}
+
+
+def escalation_networkx(G: nx.MultiDiGraph, p: dict) -> list[dict]:
+    abusive, names = abusers(G), memberships(G)
+    window = ESCALATION_WINDOW_DAYS
+    rows = []
+    for s, contacts in contacts_by_person(G).items():
+        incidents = [_item(c, a) for c, a in contacts if c["event"] == "incident"]
+        assessments = [_item(c, a) for c, a in contacts if c.get("dash_score") is not None or c.get("risk_level") is not None]
+        found: dict[str, dict] = {}  # review -> the latest escalating incident not reassessed
+        for k in range(2, len(incidents)):
+            l, l1, l2 = incidents[k], incidents[k - 1], incidents[k - 2]
+            since = shift(l["date"], -window)
+            if l2["date"] < since or (s, l["review"]) in abusive:
+                continue
+            frequent = days_between(l1["date"], l["date"]) < days_between(l2["date"], l1["date"])
+            serious = l["severity"] > l1["severity"] and l["severity"] > l2["severity"]
+            if not (frequent or serious):
+                continue
+            upto = [x for x in assessments if x["key"] <= l["key"]]
+            before = [x for x in assessments if x["key"] <= l2["key"]]
+            latest, base = (upto or [None])[-1], (before or [None])[-1]
+            if latest is None:
+                why = "none"
+            elif days_between(latest["date"], l["date"]) > p["days"]:
+                why = "old"
+            elif base is not None and all(x["score"] <= base["score"] for x in assessments if l2["key"] <= x["key"] <= l["key"]):
+                why = "never rose"
+            else:
+                continue
+            counted = [i for i in incidents if i["key"] <= l["key"] and i["date"] >= since]
+            found[l["review"]] = {
+                "review": l["review"], "subject": names[s, l["review"]]["name"], "agency": l["agency"],
+                "agency_type": l["agency_type"], "date": l["date_text"], "iso_date": l["date"], "order_key": l["key"],
+                "frequent": frequent, "serious": serious, "incidents": [i["evidence"] for i in counted], "why": why,
+                "assessed": sum(1 for x in assessments if counted[0]["key"] <= x["key"] <= l["key"]),
+                "latest": latest and {k: latest[k] for k in ("date", "date_text", "evidence")},
+                "base": base and {k: base[k] for k in ("level", "dash", "evidence")},
+            }
+        rows.extend(found.values())
+    return rows
+
+
+def _level_text(level: str | None, dash: int | None) -> str:
+    parts = ([level] if level else []) + ([f"(DASH {dash})" if level else f"DASH {dash}"] if dash is not None else [])
+    return " ".join(parts)
+
+
+def finish_escalation(rows: list[dict], p: dict) -> list[dict]:
+    out = []
+    for r in rows:
+        latest, base = r["latest"], r["base"]
+        if r["why"] == "none":
+            reason, cited = "no risk assessment recorded", []
+        elif r["why"] == "old":
+            reason = f"last risk assessment {days_between(latest['date'], r['iso_date'])} days earlier ({latest['date_text']})"
+            cited = [latest["evidence"]]
+        else:
+            level = _level_text(base["level"], base["dash"])
+            reason = (f"assessed {r['assessed']} time{'s' if r['assessed'] != 1 else ''} during the escalation, never above {level}"
+                      if r["assessed"] else f"not reassessed during the escalation; last assessed {level}")
+            cited = [latest["evidence"], base["evidence"]]
+        growing = " and ".join(w for w, on in (("more frequent", r["frequent"]), ("more serious", r["serious"])) if on)
+        n = len(r["incidents"])
+        out.append({
+            "review": r["review"], "subject": r["subject"], "agency": r["agency"], "agency_type": r["agency_type"],
+            "date": r["date"], "incidents": n, "reason": reason, "order_key": r["order_key"],
+            "finding": f"{r['agency']} recorded the {ordinal(n)} incident about {r['subject']} in {ESCALATION_WINDOW_DAYS} "
+                       f"days on {r['date']}, as incidents became {growing}; no agency reassessed the risk: {reason}.",
+            "evidence": [*r["incidents"], *cited],
+        })
+    return sorted_rows(out, p)
+
+
+ESCALATION_WITHOUT_REASSESSMENT = register(Query(
+    name="escalation-without-reassessment",
+    title="Incidents escalating while the risk assessment stood still",
+    description=f"Incidents about one person (the person at risk, not someone recorded as the abuser in that review), "
+                f"in chronology order. An incident escalates when the two incidents before it fall within "
+                f"{ESCALATION_WINDOW_DAYS} days of it and either it follows the previous one sooner than that one followed "
+                f"the one before (more frequent) or it records more abuse factors than each of them (more serious). It is "
+                f"reported when the latest risk assessment about the person (any contact with a DASH score or a risk level, "
+                f"up to the incident) is missing, is more than `days` days older than the incident, or never rose: there "
+                f"was an assessment at or before the incident two back, and no assessment from that incident up to this "
+                f"one scored higher (risk level, then DASH) than the latest of them. One row per person and review: the "
+                f"latest such incident, with the number of incidents in the {ESCALATION_WINDOW_DAYS} days up to it. "
+                f"Incidents and assessments of a person known in several reviews (global_id) count in each.",
+    cypher=ESCALATION_CYPHER, networkx=escalation_networkx, finish=finish_escalation, constants=RISK_CONSTANTS,
+    params=(*COMMON_PARAMS, Param("days", 90, "age in days beyond which the latest risk assessment is out of date", int)),
+))

@@ -1,0 +1,303 @@
+"""missed-marac, escalation-without-reassessment and children-not-referred on both backends: the
+examples' answer key, hand-made edge cases, and the synthetic corpus's planted findings."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+import queries
+import queries.children  # noqa: F401  (registers the query until queries/__init__ imports it)
+import queries.risk  # noqa: F401
+import synth
+from conftest import AGENCIES, EXAMPLES, PEOPLE, RELATIONSHIPS, write_review
+
+NORTHBROOK, CALDER_VALE = "dhr-northbrook-2021", "dhr-caldervale-2019"
+ASHWORTH, KINGSMERE = "dhr-ashworth-2022", "dhr-kingsmere-2020"
+MORE_AGENCIES = AGENCIES + [{"name": "Northbrook MASH", "type": "mash", "aliases": ""},
+                            {"name": "Northbrook CSC", "type": "children_social_care", "aliases": ""}]
+
+
+def run(store, name: str, **params) -> list[dict]:
+    return store.run(queries.get(name), params)
+
+
+def lines(row: dict) -> list[int]:
+    return [e["line"] for e in row["evidence"]]
+
+
+def contact(date: str, agency: str, subject: str, event: str, **fields: str) -> dict:
+    """One chronology row; ``fields`` fill the optional columns."""
+    row = {"date": date, "time": "", "sequence": "", "agency": agency, "subject": subject, "event": event,
+           "summary": f"{event} recorded.", "dash_score": "", "risk_level": "", "risk_factors": "", "referred_to": "",
+           "shared_with": ""}
+    return {**row, **fields}
+
+
+def load(store, tmp_path, *chronologies: list[dict], people=None, relationships=None) -> None:
+    """One review per chronology (rev-a, rev-b, ...), loaded into ``store``."""
+    for n, rows in enumerate(chronologies):
+        write_review(tmp_path / "in", f"rev-{'abc'[n]}", chronology=rows, agencies=MORE_AGENCIES, people=people,
+                     relationships=relationships)
+    store.load([tmp_path / "in"])
+
+
+@pytest.fixture
+def examples(store):
+    store.load([EXAMPLES])
+    return store
+
+
+# --- the examples -----------------------------------------------------------------------------
+
+def test_missed_marac_on_the_examples(examples):
+    rows = run(examples, "missed-marac")
+    found = {(r["review"], r["subject"], r["date"]): r for r in rows}
+    assert list(found) == [
+        (CALDER_VALE, "Lauren", "2018-12-20"), (CALDER_VALE, "Lauren", "2019-02-17"),
+        (NORTHBROOK, "Jade", "2020-03-11"), (NORTHBROOK, "Jade", "2020-12-23"), (NORTHBROOK, "Jade", "2021-03-06"),
+        (NORTHBROOK, "Jade", "2021-04-17"), (NORTHBROOK, "Jade", "2021-05-22"),
+    ]
+    dash = found[NORTHBROOK, "Jade", "2020-03-11"]
+    assert dash["reason"] == "DASH 15; risk level high" and lines(dash) == [13]
+    assert (dash["agency"], dash["agency_type"]) == ("Northbrook Police", "police")
+    # the incident criterion counts incidents within 365 days up to and including the contact
+    assert [(r["reason"], lines(r)) for r in rows if r["review"] == NORTHBROOK][1:] == [
+        ("3rd incident about Jade in 365 days", [13, 25, 27]),
+        ("4th incident about Jade in 365 days", [13, 25, 27, 33]),
+        ("4th incident about Jade in 365 days", [25, 27, 33, 37]),
+        ("5th incident about Jade in 365 days", [25, 27, 33, 37, 39]),
+    ]
+    assert [lines(r) for r in rows if r["review"] == CALDER_VALE] == [[9, 11, 13], [9, 11, 13, 15]]
+    assert all("MARAC" in r["finding"] and r["subject"] in r["finding"] for r in rows)
+
+
+def test_escalation_without_reassessment_on_the_examples(examples):
+    rows = run(examples, "escalation-without-reassessment")
+    assert [{k: r[k] for k in ("review", "subject", "agency", "date", "incidents", "reason")} for r in rows] == [
+        {"review": CALDER_VALE, "subject": "Lauren", "agency": "Calder Vale Police", "date": "2019-02-17", "incidents": 4,
+         "reason": "assessed 4 times during the escalation, never above medium (DASH 12)"},
+        {"review": NORTHBROOK, "subject": "Jade", "agency": "Northbrook Police", "date": "2021-05-22", "incidents": 5,
+         "reason": "last risk assessment 437 days earlier (2020-03-11)"},
+    ]
+    assert lines(rows[0]) == [9, 11, 13, 15]
+    assert lines(rows[1]) == [13, 25, 27, 33, 37, 39]  # the five incidents in 365 days and the assessment on line 13
+    assert "more frequent" in rows[1]["finding"]
+
+
+def test_children_not_referred_on_the_examples(examples):
+    rows = run(examples, "children-not-referred")
+    assert [(r["review"], r["subject"], r["date"], r["children"], lines(r)) for r in rows] == [
+        (NORTHBROOK, "Dean", "2020-09-27", ["Child B"], [25]),
+        (NORTHBROOK, "Jade", "2020-09-27", ["Child A", "Child B"], [25]),
+        (NORTHBROOK, "Jade", "2020-11-17", ["Child A", "Child B"], [26]),
+        (NORTHBROOK, "Dean", "2021-04-17", ["Child B"], [37]),
+        (NORTHBROOK, "Jade", "2021-04-17", ["Child A", "Child B"], [37]),
+    ]
+    assert rows[2]["agency"] == "Northbrook Midwifery Service" and "coercive control" in rows[2]["finding"]
+
+
+@pytest.mark.parametrize("name", ["missed-marac", "escalation-without-reassessment", "children-not-referred"])
+def test_the_review_filter_and_the_good_practice_review(examples, name):
+    assert run(examples, name, review=KINGSMERE) == []
+    assert run(examples, name, review=ASHWORTH) == []
+    everything = run(examples, name)
+    assert run(examples, name, review=NORTHBROOK) == [r for r in everything if r["review"] == NORTHBROOK] != []
+
+
+# --- missed-marac -------------------------------------------------------------------------------
+
+def test_a_marac_referral_or_hearing_within_the_window_covers_high_risk(store, tmp_path):
+    load(store, tmp_path, [
+        contact("2019-02-01", "Northbrook MARAC", "Jade", "meeting"),  # 31 days before the second incident
+        contact("2019-03-04", "NP", "Jade;Dean", "incident", dash_score="15", risk_level="high"),
+        contact("2019-06-01", "NP", "Jade;Dean", "incident", risk_level="high"),
+        contact("2019-06-29", "Elm Tree Surgery", "Jade", "appointment", referred_to="Northbrook MARAC"),  # 28 days after
+    ])
+    rows = run(store, "missed-marac")
+    # Dean is the abuser in this review: one row, for Jade
+    assert [(r["subject"], r["date"], r["reason"], lines(r)) for r in rows] == [("Jade", "2019-03-04", "DASH 15; risk level high", [3])]
+    assert [r["date"] for r in run(store, "missed-marac", within_days=31)] == []
+    assert [r["date"] for r in run(store, "missed-marac", within_days=27)] == ["2019-03-04", "2019-06-01"]
+    assert [(r["date"], r["reason"]) for r in run(store, "missed-marac", dash_high=16)] == [("2019-03-04", "risk level high")]
+
+
+def test_forum_contacts_and_lower_scores_are_not_triggers(store, tmp_path):
+    load(store, tmp_path, [
+        contact("2019-03-04", "Northbrook MASH", "Jade", "meeting", dash_score="16", risk_level="high"),
+        contact("2019-05-04", "NP", "Jade", "incident", dash_score="12", risk_level="medium"),
+        contact("2019-08-01", "Elm Tree Surgery", "Jade", "appointment", risk_level="high"),
+    ])
+    assert [(r["date"], r["reason"], lines(r)) for r in run(store, "missed-marac")] == [("2019-08-01", "risk level high", [4])]
+    assert [(r["date"], r["reason"], r["agency"]) for r in run(store, "missed-marac", dash_high=12)] == [
+        ("2019-05-04", "DASH 12", "Northbrook Police"), ("2019-08-01", "risk level high", "Elm Tree Surgery")]
+    # only incidents count towards the repeat criterion
+    assert [(r["date"], r["reason"]) for r in run(store, "missed-marac", incidents=1)] == [
+        ("2019-05-04", "1st incident about Jade in 365 days"), ("2019-08-01", "risk level high")]
+
+
+def test_repeat_incidents_counted_from_the_start_of_a_partial_date(store, tmp_path):
+    load(store, tmp_path, [
+        contact("?2019-03", "NP", "Jade", "incident"),  # starts 2019-03-01
+        contact("2019-06-10", "NP", "Jade", "incident"),
+        contact("2020-03-01", "NP", "Jade", "incident", dash_score="15"),  # 2019-03-01 is 366 days earlier (leap year)
+        contact("2020-04-01", "NP", "Jade", "call"),  # not an incident
+    ])
+    [row] = run(store, "missed-marac")
+    assert row["reason"] == "DASH 15" and lines(row) == [4]
+    [row] = run(store, "missed-marac", incident_days=366)
+    assert row["reason"] == "DASH 15; 3rd incident about Jade in 366 days" and lines(row) == [2, 3, 4]
+    assert run(store, "missed-marac", incident_days=366, incidents=4, dash_high=16) == []
+
+
+def test_same_day_incidents_count_in_sequence_order(store, tmp_path):
+    load(store, tmp_path, [
+        contact("2019-04-01", "NP", "Jade", "incident"),
+        contact("2019-05-01", "Elm Tree Surgery", "Jade", "incident", sequence="2"),
+        contact("2019-05-01", "NP", "Jade", "incident", sequence="1"),
+    ])
+    [row] = run(store, "missed-marac")
+    # the GP's row comes second that day (sequence 2), so it is the third incident
+    assert (row["agency"], row["reason"], lines(row)) == ("Elm Tree Surgery", "3rd incident about Jade in 365 days", [2, 3, 4])
+
+
+def test_a_global_person_brings_incidents_from_another_review(store, tmp_path):
+    people = [dict(p, global_id="G-7") if p["person"] == "Jade" else p for p in PEOPLE]
+    load(store, tmp_path, [
+        contact("2019-01-10", "NP", "Jade", "incident"),
+        contact("2019-04-10", "NP", "Jade", "incident"),
+    ], [
+        contact("2019-09-10", "NP", "Jade", "incident"),
+    ], people=people)
+    [row] = run(store, "missed-marac")
+    assert (row["review"], row["reason"]) == ("rev-b", "3rd incident about Jade in 365 days")
+    assert [(e["review"], e["line"]) for e in row["evidence"]] == [("rev-a", 2), ("rev-a", 3), ("rev-b", 2)]
+    assert run(store, "missed-marac", review="rev-a") == []
+
+
+# --- escalation-without-reassessment -----------------------------------------------------------------
+
+def test_escalating_incidents_with_no_assessment(store, tmp_path):
+    load(store, tmp_path, [
+        contact("2019-01-01", "NP", "Jade;Dean", "incident"),
+        contact("2019-04-11", "NP", "Jade;Dean", "incident"),  # 100 days
+        contact("2019-05-31", "NP", "Jade;Dean", "incident"),  # 50 days: more frequent
+    ])
+    [row] = run(store, "escalation-without-reassessment")
+    assert (row["subject"], row["date"], row["incidents"], row["reason"]) == ("Jade", "2019-05-31", 3, "no risk assessment recorded")
+    assert lines(row) == [2, 3, 4]
+
+
+def test_slower_incidents_escalate_only_when_more_serious(store, tmp_path):
+    rows = [contact("2019-01-01", "NP", "Jade", "incident", risk_factors="injury"),
+            contact("2019-02-20", "NP", "Jade", "incident", risk_factors="coercive_control"),  # 50 days
+            contact("2019-05-31", "NP", "Jade", "incident", risk_factors="injury")]  # 100 days, no more serious
+    load(store, tmp_path, rows)
+    assert run(store, "escalation-without-reassessment") == []
+    rows[2]["risk_factors"] = "injury;threats_to_kill"
+    load(store, tmp_path, rows)
+    [row] = run(store, "escalation-without-reassessment")
+    assert row["date"] == "2019-05-31" and "more serious" in row["finding"] and "more frequent" not in row["finding"]
+
+
+def test_third_incident_more_than_a_year_after_the_first_is_no_escalation(store, tmp_path):
+    load(store, tmp_path, [
+        contact("2019-01-01", "NP", "Jade", "incident"),
+        contact("2019-10-01", "NP", "Jade", "incident"),
+        contact("2020-01-02", "NP", "Jade", "incident"),  # 366 days after the first
+    ])
+    assert run(store, "escalation-without-reassessment") == []
+
+
+def test_an_old_or_unchanged_assessment_is_not_a_reassessment(store, tmp_path):
+    rows = [contact("2019-01-01", "NP", "Jade", "incident", dash_score="5", risk_level="standard"),
+            contact("2019-05-01", "NP", "Jade", "incident"),
+            contact("2019-07-01", "NP", "Jade", "incident")]
+    load(store, tmp_path, rows)
+    [row] = run(store, "escalation-without-reassessment")
+    assert row["reason"] == "last risk assessment 181 days earlier (2019-01-01)" and lines(row) == [2, 3, 4]
+    [row] = run(store, "escalation-without-reassessment", days=180)
+    assert row["reason"] == "last risk assessment 181 days earlier (2019-01-01)"
+    [row] = run(store, "escalation-without-reassessment", days=181)
+    assert row["reason"] == "assessed 1 time during the escalation, never above standard (DASH 5)"
+    # a GP's medium risk level 16 days before the last incident: reassessed, and it rose
+    load(store, tmp_path, rows + [contact("2019-06-15", "Elm Tree Surgery", "Jade", "appointment", risk_level="medium")])
+    assert run(store, "escalation-without-reassessment") == []
+    [row] = run(store, "escalation-without-reassessment", days=10)
+    assert row["reason"] == "last risk assessment 16 days earlier (2019-06-15)" and lines(row) == [2, 3, 4, 5]
+
+
+def test_an_assessment_that_never_rose(store, tmp_path):
+    rows = [contact("2019-01-01", "NP", "Jade", "incident", dash_score="12", risk_level="medium"),
+            contact("2019-05-01", "NP", "Jade", "incident", dash_score="11", risk_level="medium"),
+            contact("2019-07-01", "NP", "Jade", "incident", dash_score="12", risk_level="medium")]
+    load(store, tmp_path, rows)
+    [row] = run(store, "escalation-without-reassessment")
+    assert row["reason"] == "assessed 3 times during the escalation, never above medium (DASH 12)"
+    rows[2]["dash_score"] = "13"
+    load(store, tmp_path, rows)
+    assert run(store, "escalation-without-reassessment") == []
+
+
+# --- children-not-referred --------------------------------------------------------------------
+
+def test_abuse_of_a_parent_with_no_child_referral(store, tmp_path):
+    load(store, tmp_path, [
+        contact("2019-03-04", "NP", "Jade;Dean", "incident"),
+        contact("2019-04-02", "Northbrook CSC", "Child A", "home_visit"),  # 29 days later
+        contact("2019-08-01", "Elm Tree Surgery", "Jade", "appointment", risk_factors="pregnancy"),  # not abuse
+        contact("2019-09-01", "Elm Tree Surgery", "Jade", "appointment", risk_factors="coercive_control"),
+        contact("2019-09-20", "Northbrook MARAC", "Jade", "meeting", risk_factors="threats_to_kill"),  # a forum's own record
+        contact("2019-11-20", "Northbrook MASH", "Jade", "meeting", risk_factors="threats_to_kill"),
+    ])
+    rows = run(store, "children-not-referred")
+    # Dean is no parent of Child A here (default relationships): no row for him
+    assert [(r["subject"], r["date"], r["children"], r["agency"], lines(r)) for r in rows] == [
+        ("Jade", "2019-09-01", ["Child A"], "Elm Tree Surgery", [5])]
+    assert [r["date"] for r in run(store, "children-not-referred", window_days=28)] == ["2019-03-04", "2019-09-01"]
+
+
+def test_a_share_with_mash_about_the_parent_covers_and_a_child_relationship_counts(store, tmp_path):
+    relationships = RELATIONSHIPS[:1] + [{"person": "Child A", "other": "Dean", "relationship": "child", "abusive": "no"}]
+    load(store, tmp_path, [
+        contact("2019-03-04", "NP", "Jade;Dean", "incident", risk_factors="injury"),
+        contact("2019-02-10", "Elm Tree Surgery", "Dean", "appointment", shared_with="Northbrook MASH"),  # 22 days before
+    ], relationships=relationships)
+    assert run(store, "children-not-referred") == []
+    [row] = run(store, "children-not-referred", window_days=20)
+    assert (row["subject"], row["children"]) == ("Dean", ["Child A"])
+    assert "injury" in row["finding"] and "Northbrook Police" in row["finding"]
+
+
+def test_a_child_relationship_to_an_adult_is_no_child_in_the_review(store, tmp_path):
+    people = [dict(p, role="family") if p["person"] == "Child A" else p for p in PEOPLE]
+    load(store, tmp_path, [contact("2019-03-04", "NP", "Jade", "incident")], people=people)
+    assert run(store, "children-not-referred") == []
+
+
+# --- the synthetic corpus ------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("synth-risk")
+    synth.generate(folder, reviews=60, seed=5)
+    return folder, json.loads((folder / "answer_key.json").read_text(encoding="utf-8"))
+
+
+def test_planted_findings_are_found_and_good_practice_is_left_alone(store, corpus):
+    folder, key = corpus
+    store.load([folder])
+    good = set(key["good_practice_reviews"])
+    assert good
+    for name in ("missed-marac", "escalation-without-reassessment", "children-not-referred"):
+        rows = run(store, name)
+        assert [r for r in rows if r["review"] in good] == []
+        planted = [p for p in key["planted"] if p["query"] == name]
+        assert planted, name
+        for plant in planted:
+            matches = [r for r in rows if (r["review"], r["subject"]) == (plant["review"], plant["subject"])]
+            if "line" in plant:
+                matches = [r for r in matches if r["date"] == plant["date"] and r["agency"] == plant["agency"]
+                           and plant["line"] in lines(r)]
+            assert matches, (name, plant)
