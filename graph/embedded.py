@@ -23,7 +23,7 @@ from typing import Any, Iterable, Iterator
 import networkx as nx
 
 from graph.errors import StoreError
-from graph.model import LABELS, REL_TYPES, SHARED_LABELS, Batch
+from graph.model import LABELS, Batch
 from graph.store import Progress, Store
 from queries.base import Query
 

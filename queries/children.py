@@ -12,10 +12,9 @@ import networkx as nx
 from queries.base import Param, Query, register
 from queries.common import (
     ABUSE_EVENTS, ABUSE_FACTORS, CHILDREN_TYPES, CONSTANTS, COMMON_PARAMS, EVIDENCE_CYPHER, FORUM_TYPES,
-    RECORDS_ABUSE_CYPHER, evidence, records_abuse,
+    RECORDS_ABUSE_CYPHER, contacts_by_person, evidence, flows_into, memberships, records_abuse, shift, sorted_rows,
 )
 from queries.core import by_label
-from queries.risk import contacts_by_person, flows_into, memberships, shift, sorted_rows
 
 __all__ = ["CHILDREN_NOT_REFERRED"]
 

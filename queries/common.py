@@ -28,8 +28,9 @@ from queries.core import by_label, in_edges, out_edges
 __all__ = [
     "CONSTANTS", "SERIOUS_FACTORS", "CONTEXT_FACTORS", "ABUSE_FACTORS", "ABUSE_EVENTS", "FORUM_TYPES",
     "DASH_HIGH", "RISK_SIGNAL_CYPHER", "is_risk_signal", "risk_reasons", "records_abuse", "RECORDS_ABUSE_CYPHER",
-    "EVIDENCE_CYPHER", "evidence", "finish_rows", "days_between", "contact_agency", "subject_name",
-    "flows_about", "components", "UNION_FIND_CYPHER",
+    "EVIDENCE_CYPHER", "evidence", "finish_rows", "days_between", "recorder", "contact_agency", "contacts_about",
+    "subjects_of", "subject_name", "flows_about", "components", "UNION_FIND_CYPHER", "contacts_by_person", "flows_into",
+    "memberships", "abusers", "shift", "NOT_ABUSER_CYPHER", "sorted_rows",
 ]
 
 SERIOUS_FACTORS = ("threats_to_kill", "strangulation", "weapon", "stalking", "sexual_violence", "escalation",
@@ -136,8 +137,23 @@ def days_between(earlier: str, later: str) -> int:
     return (dt.date.fromisoformat(later) - dt.date.fromisoformat(earlier)).days
 
 
+def recorder(G: nx.MultiDiGraph, contact: str) -> str:
+    """The id of the agency that recorded ``contact``."""
+    return next(iter(G._pred[contact]))
+
+
 def contact_agency(G: nx.MultiDiGraph, contact: str) -> dict:
-    return next(G.nodes[a] for a, _ in in_edges(G, contact, "RECORDED"))
+    return G._node[recorder(G, contact)]
+
+
+def contacts_about(G: nx.MultiDiGraph, person: str) -> list[str]:
+    """Ids of the contacts about a person."""
+    return [c for c in G._pred[person] if G._node[c]["label"] == "Contact"]
+
+
+def subjects_of(G: nx.MultiDiGraph, contact: str) -> list[str]:
+    """Ids of the people a contact is about."""
+    return [p for p in G._succ[contact] if G._node[p]["label"] == "Person"]
 
 
 def subject_name(G: nx.MultiDiGraph, person: str, review: str) -> str:
@@ -179,9 +195,60 @@ def UNION_FIND_CYPHER(nodes: str, links: str) -> str:
         + [reduce(merged = [l[0], l[1]], g IN [g IN groups WHERE l[0] IN g OR l[1] IN g] | merged + g)])"""
 
 
-def is_forum(G: nx.MultiDiGraph, agency: str) -> bool:
-    return G.nodes[agency]["type"] in FORUM_TYPES
+# --- fast graph access (NetworkX side) -----------------------------------------------------------
+# These read NetworkX's own adjacency dicts (read only): the public edge views cost several times
+# more, which matters at a million contacts. They rely on the model: RECORDED is a contact's only
+# incoming relationship, and ABOUT its only relationship to a person.
+
+def contacts_by_person(G: nx.MultiDiGraph) -> dict[str, list[tuple[dict, dict]]]:
+    """person id -> [(contact, recording agency)] in chronology order. Reads NetworkX's own adjacency
+    dicts (read only): the public edge views cost several times more, which matters at a million contacts."""
+    succ, pred, node = G._succ, G._pred, G._node
+    # an agency's only relationship to a contact is RECORDED, a contact's only one to a person is ABOUT
+    recorder = {cid: node[a] for a in by_label(G, "Agency") for cid in succ[a] if node[cid]["label"] == "Contact"}
+    index: dict[str, list[tuple[dict, dict]]] = {}
+    for person in by_label(G, "Person"):
+        about = [(node[cid], recorder[cid]) for cid in pred[person] if cid in recorder]
+        about.sort(key=lambda ca: ca[0]["order_key"])
+        index[person] = about
+    return index
 
 
-def persons(G: nx.MultiDiGraph) -> list[str]:
-    return by_label(G, "Person")
+def flows_into(G: nx.MultiDiGraph, agency_types: tuple[str, ...], rel_types: tuple[str, ...]) -> set[str]:
+    """Ids of the contacts with a relationship of ``rel_types`` to an agency of ``agency_types``."""
+    node = G._node
+    return {cid for a in by_label(G, "Agency") if node[a]["type"] in agency_types for cid, keyed in G._pred[a].items()
+            if any(d["type"] in rel_types for d in keyed.values())}
+
+
+def memberships(G: nx.MultiDiGraph) -> dict[tuple[str, str], dict]:
+    """(person id, review) -> the person's IN_REVIEW properties there (name, role, ...)."""
+    node = G._node
+    return {(p, node[r]["name"]): d for p in by_label(G, "Person") for r, keyed in G._succ[p].items()
+            if node[r]["label"] == "Review" for d in keyed.values()}
+
+
+def abusers(G: nx.MultiDiGraph) -> set[tuple[str, str]]:
+    """(person id, review) of every person recorded as abusive towards someone in that review."""
+    return {(p, d["review"]) for p in by_label(G, "Person") for keyed in G._succ[p].values() for d in keyed.values()
+            if d["type"] == "RELATED" and d.get("abusive")}
+
+
+def NOT_ABUSER_CYPHER(s: str, review: str) -> str:
+    """Cypher predicate: person ``s`` is not recorded as abusive towards anyone in review ``review``."""
+    return f"NOT EXISTS {{ MATCH ({s})-[r:RELATED]->() WHERE r.abusive AND r.review = {review} }}"
+
+
+def shift(date: str, days: int) -> str:
+    """The ISO date ``days`` after ``date`` (before it when negative), as Cypher's
+    ``toString(date(d) + duration({days: n}))`` gives it."""
+    return (dt.date.fromisoformat(date) + dt.timedelta(days=days)).isoformat()
+
+
+def sorted_rows(rows: list[dict], p: dict) -> list[dict]:
+    """finish_rows with rows per review in chronology order: each raw row carries its ``order_key``,
+    which is dropped here (the stable sort keeps the order within a review)."""
+    rows.sort(key=lambda r: (r["order_key"], r["subject"]))
+    for r in rows:
+        del r["order_key"]
+    return finish_rows(rows, p, ("review",))

@@ -15,7 +15,8 @@ import networkx as nx
 
 from queries.base import Param, Query, register
 from queries.common import (
-    CONSTANTS, COMMON_PARAMS, EVIDENCE_CYPHER, FORUM_TYPES, days_between, evidence, finish_rows, subject_name,
+    CONSTANTS, COMMON_PARAMS, EVIDENCE_CYPHER, FORUM_TYPES, contacts_about, days_between, evidence, finish_rows,
+    recorder, subject_name, subjects_of,
 )
 from queries.core import by_label
 
@@ -31,21 +32,6 @@ THEN_WORDS = {"case_closed": "case closed", "discharge": "discharged"}
 
 CONTINUITY_CONSTANTS = {**CONSTANTS, "not_taken_up": list(NOT_TAKEN_UP), "closing_events": list(CLOSING_EVENTS),
                         "not_follow_up_events": list(NOT_FOLLOW_UP_EVENTS)}
-
-
-def _recorder(G: nx.MultiDiGraph, contact: str) -> str:
-    """The agency that recorded a contact. Read from NetworkX's adjacency dictionaries (its edge views
-    cost more than the work when called once per contact): RECORDED is a contact's only incoming type."""
-    return next(iter(G._pred[contact]))
-
-
-def _contacts_about(G: nx.MultiDiGraph, person: str) -> list[str]:
-    """The contacts about a person (ABOUT is the only relationship from a contact to a person)."""
-    return [c for c in G._pred[person] if G._node[c]["label"] == "Contact"]
-
-
-def _subjects(G: nx.MultiDiGraph, contact: str) -> list[str]:
-    return [p for p in G._succ[contact] if G._node[p]["label"] == "Person"]
 
 
 # --- no-follow-up -----------------------------------------------------------------------------
@@ -88,11 +74,11 @@ def no_follow_up_networkx(G: nx.MultiDiGraph, p: dict) -> list[dict]:
         t = G.nodes[tid]
         if not _is_trigger(t):
             continue
-        a_id = _recorder(G, tid)
+        a_id = recorder(G, tid)
         a = G.nodes[a_id]
-        for s in _subjects(G, tid):
-            later = sorted((G.nodes[f] for f in _contacts_about(G, s)
-                            if G.nodes[f]["order_key"] > t["order_key"] and _recorder(G, f) == a_id
+        for s in subjects_of(G, tid):
+            later = sorted((G.nodes[f] for f in contacts_about(G, s)
+                            if G.nodes[f]["order_key"] > t["order_key"] and recorder(G, f) == a_id
                             and days_between(t["date"], G.nodes[f]["date"]) <= p["days"]),
                            key=lambda f: f["order_key"])
             if any(_is_follow_up(f) for f in later):
@@ -173,10 +159,10 @@ RETURN last.review AS review, m.name AS subject, a.name AS agency, a.type AS age
 def professional_churn_networkx(G: nx.MultiDiGraph, p: dict) -> list[dict]:
     seen_by: dict[tuple[str, str], list[dict]] = defaultdict(list)
     for s in by_label(G, "Person"):
-        for cid in _contacts_about(G, s):
+        for cid in contacts_about(G, s):
             c = G.nodes[cid]
             if c.get("professional") is not None:
-                seen_by[s, _recorder(G, cid)].append(c)
+                seen_by[s, recorder(G, cid)].append(c)
     rows = []
     for (s, a), contacts in seen_by.items():
         if len({c["professional"] for c in contacts}) < p["min_professionals"] or G.nodes[a]["type"] in FORUM_TYPES:

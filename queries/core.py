@@ -6,8 +6,6 @@ NetworkX side by side, one shared ``finish``.
 
 from __future__ import annotations
 
-from typing import Any
-
 import networkx as nx
 
 from queries.base import REVIEW_PARAM, Param, Query, register

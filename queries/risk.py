@@ -13,80 +13,20 @@ brings their history from every review; each row belongs to the review of the co
 
 from __future__ import annotations
 
-import datetime as dt
-
 import networkx as nx
 
 from queries.base import Param, Query, register
 from queries.common import (
-    ABUSE_FACTORS, CONSTANTS, COMMON_PARAMS, DASH_HIGH, EVIDENCE_CYPHER, FORUM_TYPES, days_between, evidence,
-    finish_rows,
+    ABUSE_FACTORS, CONSTANTS, COMMON_PARAMS, DASH_HIGH, EVIDENCE_CYPHER, FORUM_TYPES, NOT_ABUSER_CYPHER, abusers,
+    contacts_by_person, days_between, evidence, flows_into, memberships, shift, sorted_rows,
 )
-from queries.core import by_label
 
-__all__ = ["MISSED_MARAC", "ESCALATION_WITHOUT_REASSESSMENT", "contacts_by_person", "flows_into", "memberships",
-           "abusers", "shift", "NOT_ABUSER_CYPHER", "sorted_rows"]
+__all__ = ["MISSED_MARAC", "ESCALATION_WITHOUT_REASSESSMENT"]
 
 # Incidents about one person within this many days of each other make up one escalation.
 ESCALATION_WINDOW_DAYS = 365
 LEVEL_RANK = {"standard": 0, "medium": 1, "high": 2}
 RISK_CONSTANTS = {**CONSTANTS, "escalation_window_days": ESCALATION_WINDOW_DAYS}
-
-
-# --- shared helpers (NetworkX side; children.py uses them too) ------------------------------------
-
-def contacts_by_person(G: nx.MultiDiGraph) -> dict[str, list[tuple[dict, dict]]]:
-    """person id -> [(contact, recording agency)] in chronology order. Reads NetworkX's own adjacency
-    dicts (read only): the public edge views cost several times more, which matters at a million contacts."""
-    succ, pred, node = G._succ, G._pred, G._node
-    # an agency's only relationship to a contact is RECORDED, a contact's only one to a person is ABOUT
-    recorder = {cid: node[a] for a in by_label(G, "Agency") for cid in succ[a] if node[cid]["label"] == "Contact"}
-    index: dict[str, list[tuple[dict, dict]]] = {}
-    for person in by_label(G, "Person"):
-        about = [(node[cid], recorder[cid]) for cid in pred[person] if cid in recorder]
-        about.sort(key=lambda ca: ca[0]["order_key"])
-        index[person] = about
-    return index
-
-
-def flows_into(G: nx.MultiDiGraph, agency_types: tuple[str, ...], rel_types: tuple[str, ...]) -> set[str]:
-    """Ids of the contacts with a relationship of ``rel_types`` to an agency of ``agency_types``."""
-    node = G._node
-    return {cid for a in by_label(G, "Agency") if node[a]["type"] in agency_types for cid, keyed in G._pred[a].items()
-            if any(d["type"] in rel_types for d in keyed.values())}
-
-
-def memberships(G: nx.MultiDiGraph) -> dict[tuple[str, str], dict]:
-    """(person id, review) -> the person's IN_REVIEW properties there (name, role, ...)."""
-    node = G._node
-    return {(p, node[r]["name"]): d for p in by_label(G, "Person") for r, keyed in G._succ[p].items()
-            if node[r]["label"] == "Review" for d in keyed.values()}
-
-
-def abusers(G: nx.MultiDiGraph) -> set[tuple[str, str]]:
-    """(person id, review) of every person recorded as abusive towards someone in that review."""
-    return {(p, d["review"]) for p in by_label(G, "Person") for keyed in G._succ[p].values() for d in keyed.values()
-            if d["type"] == "RELATED" and d.get("abusive")}
-
-
-def NOT_ABUSER_CYPHER(s: str, review: str) -> str:
-    """Cypher predicate: person ``s`` is not recorded as abusive towards anyone in review ``review``."""
-    return f"NOT EXISTS {{ MATCH ({s})-[r:RELATED]->() WHERE r.abusive AND r.review = {review} }}"
-
-
-def shift(date: str, days: int) -> str:
-    """The ISO date ``days`` after ``date`` (before it when negative), as Cypher's
-    ``toString(date(d) + duration({days: n}))`` gives it."""
-    return (dt.date.fromisoformat(date) + dt.timedelta(days=days)).isoformat()
-
-
-def sorted_rows(rows: list[dict], p: dict) -> list[dict]:
-    """finish_rows with rows per review in chronology order: each raw row carries its ``order_key``,
-    which is dropped here (the stable sort keeps the order within a review)."""
-    rows.sort(key=lambda r: (r["order_key"], r["subject"]))
-    for r in rows:
-        del r["order_key"]
-    return finish_rows(rows, p, ("review",))
 
 
 def ordinal(n: int) -> str:

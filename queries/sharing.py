@@ -16,22 +16,12 @@ import networkx as nx
 from queries.base import Param, Query, register
 from queries.common import (
     CONSTANTS, COMMON_PARAMS, DASH_HIGH, EVIDENCE_CYPHER, FORUM_TYPES, RISK_SIGNAL_CYPHER, UNION_FIND_CYPHER,
-    components, contact_agency, days_between, evidence, finish_rows, flows_about, is_risk_signal, risk_reasons,
+    components, contacts_by_person, days_between, evidence, finish_rows, flows_about, is_risk_signal, risk_reasons,
     subject_name,
 )
 from queries.core import by_label, in_edges, out_edges
 
 __all__ = ["UNSHARED_RISK", "FRAGMENTED_RISK", "VICTIM_PERPETRATOR_DIVIDE"]
-
-
-def _contacts_by_person(G: nx.MultiDiGraph) -> dict[str, list[tuple[str, str]]]:
-    """person -> [(contact id, recording agency id)]: computed once per query run."""
-    index: dict[str, list[tuple[str, str]]] = defaultdict(list)
-    for cid in by_label(G, "Contact"):
-        agency = next(a for a, _ in in_edges(G, cid, "RECORDED"))
-        for person, _ in out_edges(G, cid, "ABOUT"):
-            index[person].append((cid, agency))
-    return index
 
 
 # --- unshared-risk ----------------------------------------------------------------------------
@@ -65,7 +55,7 @@ RETURN sig.review AS review, m.name AS subject, a.name AS agency, a.type AS agen
 
 
 def unshared_risk_networkx(G: nx.MultiDiGraph, p: dict) -> list[dict]:
-    contacts_of = _contacts_by_person(G)
+    contacts_of = contacts_by_person(G)
     flows_of: dict[str, list] = {}
     rows = []
     for cid in by_label(G, "Contact"):
@@ -83,16 +73,14 @@ def unshared_risk_networkx(G: nx.MultiDiGraph, p: dict) -> list[dict]:
             for key, x, y, _ in flows_of[s]:
                 if key >= sig["order_key"] and x in reached and y not in reached:
                     reached[y] = key
-            first: dict[str, dict] = {}
-            for eid, b in contacts_of[s]:
-                e = G.nodes[eid]
-                if b == a_id or G.nodes[b]["type"] in FORUM_TYPES or not e["date"] > sig["date"] \
+            first: dict[str, tuple[dict, dict]] = {}  # agency id -> its first contact in the window
+            for e, b in contacts_of[s]:  # in chronology order
+                if b["id"] == a_id or b["type"] in FORUM_TYPES or b["id"] in first or not e["date"] > sig["date"] \
                         or days_between(sig["date"], e["date"]) > p["window_days"]:
                     continue
-                if b not in first or e["order_key"] < first[b]["order_key"]:
-                    first[b] = e
-            missed = [{"name": G.nodes[b]["name"], "evidence": evidence(e, G.nodes[b])} for b, e in first.items()
-                      if not (b in reached and reached[b] <= e["order_key"])]
+                first[b["id"]] = (e, b)
+            missed = [{"name": b["name"], "evidence": evidence(e, b)} for b_id, (e, b) in first.items()
+                      if not (b_id in reached and reached[b_id] <= e["order_key"])]
             if missed:
                 rows.append({"review": sig["review"], "subject": subject_name(G, s, sig["review"]), "agency": a["name"],
                              "agency_type": a["type"], "date": sig["date_text"],
@@ -236,7 +224,7 @@ RETURN rel.review AS review, pm.name AS perpetrator, vm.name AS victim, victim_s
 
 
 def victim_perpetrator_divide_networkx(G: nx.MultiDiGraph, p: dict) -> list[dict]:
-    contacts_of = _contacts_by_person(G)
+    contacts_of = contacts_by_person(G)
     rows = []
     for pid in by_label(G, "Person"):
         for vid, rel in out_edges(G, pid, "RELATED"):
@@ -244,13 +232,13 @@ def victim_perpetrator_divide_networkx(G: nx.MultiDiGraph, p: dict) -> list[dict
                 continue
             agencies: dict[str, dict] = {}
             for x in (pid, vid):
-                for cid, a in sorted(contacts_of[x], key=lambda ca: G.nodes[ca[0]]["order_key"]):
-                    if G.nodes[a]["type"] in FORUM_TYPES or G.nodes[cid]["review"] != rel["review"]:
+                for c, a in contacts_of[x]:  # in chronology order
+                    if a["type"] in FORUM_TYPES or c["review"] != rel["review"]:
                         continue
-                    entry = agencies.setdefault(a, {"id": a, "name": G.nodes[a]["name"], "seen": [], "contacts": []})
+                    entry = agencies.setdefault(a["id"], {"id": a["id"], "name": a["name"], "seen": [], "contacts": []})
                     if x not in entry["seen"]:
                         entry["seen"].append(x)
-                    entry["contacts"].append([x, evidence(G.nodes[cid], G.nodes[a])])
+                    entry["contacts"].append([x, evidence(c, a)])
             victim_side = [a for a in agencies.values() if a["seen"] == [vid]]
             perpetrator_side = [a for a in agencies.values() if a["seen"] == [pid]]
             if not victim_side or not perpetrator_side:
