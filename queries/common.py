@@ -23,7 +23,7 @@ from typing import Any, Iterable
 import networkx as nx
 
 from queries.base import Param, REVIEW_PARAM
-from queries.core import by_label, in_edges, out_edges
+from queries.core import by_label, out_edges
 
 __all__ = [
     "CONSTANTS", "SERIOUS_FACTORS", "CONTEXT_FACTORS", "ABUSE_FACTORS", "ABUSE_EVENTS", "FORUM_TYPES",
@@ -164,17 +164,19 @@ def subject_name(G: nx.MultiDiGraph, person: str, review: str) -> str:
     return G.nodes[person]["name"]
 
 
+FLOW_TYPES = ("REFERRED_TO", "SHARED_WITH")
+
+
 def flows_about(G: nx.MultiDiGraph, person: str) -> list[tuple[str, str, str, str]]:
     """(order_key, from agency id, to agency id, contact id) of every flow in a contact about ``person``,
     in chronology order."""
     flows = []
-    for cid, _ in in_edges(G, person, "ABOUT"):
-        c = G.nodes[cid]
-        source = next(a for a, _ in in_edges(G, cid, "RECORDED"))
-        for end, data in out_edges(G, cid, "REFERRED_TO"):
-            flows.append((c["order_key"], source, end, cid))
-        for end, data in out_edges(G, cid, "SHARED_WITH"):
-            flows.append((c["order_key"], source, end, cid))
+    for cid in contacts_about(G, person):
+        source = recorder(G, cid)
+        key = G._node[cid]["order_key"]
+        for end, keyed in G._succ[cid].items():
+            if any(d["type"] in FLOW_TYPES for d in keyed.values()):
+                flows.append((key, source, end, cid))
     flows.sort()
     return flows
 

@@ -138,18 +138,12 @@ RETURN s.id AS person, names, reviews, holders, groups
 
 
 def fragmented_risk_networkx(G: nx.MultiDiGraph, p: dict) -> list[dict]:
-    holders_of: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
-    for cid in by_label(G, "Contact"):
-        c = G.nodes[cid]
-        if not c.get("risk_factors"):
-            continue
-        a = next(a for a, _ in in_edges(G, cid, "RECORDED"))
-        if G.nodes[a]["type"] in FORUM_TYPES:
-            continue
-        for s, _ in out_edges(G, cid, "ABOUT"):
-            holders_of[s][a].append({"factors": c["risk_factors"], "evidence": evidence(c, G.nodes[a])})
     rows = []
-    for s, held in holders_of.items():
+    for s, contacts in contacts_by_person(G).items():
+        held: dict[str, list] = defaultdict(list)
+        for c, a in contacts:
+            if c.get("risk_factors") and a["type"] not in FORUM_TYPES:
+                held[a["id"]].append({"factors": c["risk_factors"], "evidence": evidence(c, a)})
         if len(held) < 2:
             continue
         links = {(x, y) for _, x, y, _ in flows_about(G, s)}
