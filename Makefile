@@ -21,8 +21,12 @@ demo: $(STAMP)
 	$(BIN)/dhrgraph --workspace .dhrgraph load examples/
 	$(BIN)/dhrgraph --workspace .dhrgraph stats
 	$(BIN)/dhrgraph --workspace .dhrgraph timeline Jade --review dhr-northbrook-2021
+	mkdir -p out
+	$(BIN)/dhrgraph --workspace .dhrgraph findings --output out/findings.html
+	$(BIN)/dhrgraph --workspace .dhrgraph findings --review dhr-northbrook-2021
 
 test: $(STAMP)
+	tools/ensure-chromium
 	$(BIN)/python -m pytest
 
 bench: $(STAMP)
