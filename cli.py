@@ -176,9 +176,12 @@ def stats(ctx: click.Context, fmt: str) -> None:
 @click.argument("person")
 @click.option("--review", help="Only this review (needed when the pseudonym is used in several).")
 @output_options()
+@click.option("--output", type=click.Path(dir_okay=False, writable=True),
+              help="Write the chronology as a swimlane picture to FILE.html (one lane per agency) instead of printing rows.")
+@click.option("--redact", is_flag=True, help="With --output: people named only by role (Victim 1 ...), no summaries.")
 @click.pass_context
 @user_errors
-def timeline(ctx: click.Context, person: str, review: str | None, fmt: str) -> None:
+def timeline(ctx: click.Context, person: str, review: str | None, fmt: str, output: str | None, redact: bool) -> None:
     """One person's merged chronology across agencies, in date order.
 
     PERSON is a pseudonym from people.csv or a global_id. Uncertain dates are marked with '?'.
@@ -186,7 +189,18 @@ def timeline(ctx: click.Context, person: str, review: str | None, fmt: str) -> N
     \b
     Example:
       dhrgraph timeline Jade --review dhr-northbrook-2021 --format json
+      dhrgraph timeline Jade --review dhr-northbrook-2021 --output jade.html
     """
+    if output:
+        from viz import timeline_view
+
+        with store_from(ctx) as store:
+            view = timeline_view(store, person, review, redact=redact)
+        view.write(output)
+        click.echo(f"Wrote {output}.")
+        return
+    if redact:
+        raise click.UsageError("--redact applies to --output (the picture); the rows are the data itself")
     with store_from(ctx) as store:
         rows = store.timeline(person, review)
     emit(rows, fmt, columns=["date", "agency", "agency_type", "event", "risk_level", "summary"])
@@ -293,13 +307,16 @@ def findings(ctx: click.Context, review: str | None, output: str | None) -> None
       dhrgraph findings --review dhr-northbrook-2021 --output report.html
     """
     from queries.findings import run_findings, to_html, to_markdown
+    from viz import write_report_views
 
+    html_report = output is not None and output.lower().endswith((".html", ".htm"))
     with store_from(ctx) as store:
         sections = run_findings(store, review)
+        links = write_report_views(store, output, sections, review) if html_report else None
     if output is None:
         click.echo(to_markdown(sections, review))
         return
-    text = to_html(sections, review) if output.lower().endswith((".html", ".htm")) else to_markdown(sections, review)
+    text = to_html(sections, review, links) if html_report else to_markdown(sections, review)
     with open(output, "w", encoding="utf-8") as fh:
         fh.write(text)
     click.echo(f"Wrote {sum(len(s.rows) for s in sections)} findings to {output}.")
@@ -406,6 +423,55 @@ def import_graph(ctx: click.Context, folder: str) -> None:
     with store_from(ctx) as store:
         count = import_workspace(store, folder)
     click.echo(f"Imported {count} review(s) from {folder} ({ctx.obj.backend}).")
+
+
+@main.command(name="viz")
+@click.option("--review", help="Draw this review; with --query or --flows: only this review; with --person: the person's review.")
+@click.option("--person", help="Draw this person's neighbourhood across reviews (pseudonym or global_id).")
+@click.option("--depth", type=click.IntRange(1, 6), help="With --person: how many links out to draw (default 2).")
+@click.option("--query", "query_name", metavar="NAME", help="Draw the findings of this catalogue query, highlighted.")
+@param_option
+@click.option("--flows", is_flag=True, help="Draw the agencies and the referrals and shares between them.")
+@click.option("--redact", is_flag=True, help="Name people only by role (Victim 1, Perpetrator 1 ...); drop summaries and professionals.")
+@click.option("--output", type=click.Path(dir_okay=False, writable=True), required=True, help="The HTML file to write.")
+@click.pass_context
+@user_errors
+def viz(ctx: click.Context, review: str | None, person: str | None, depth: int | None, query_name: str | None,
+        params: tuple[str, ...], flows: bool, redact: bool, output: str) -> None:
+    """Draw the graph as one self-contained HTML page that works offline.
+
+    Give exactly one of --review ID, --person P, --query NAME or --flows (--review also narrows
+    --query and --flows, and picks the person when a pseudonym is used in several reviews). Hover
+    for dates, summaries and sources; a query's findings are highlighted.
+
+    \b
+    Example:
+      dhrgraph viz --review dhr-northbrook-2021 --output northbrook.html
+      dhrgraph viz --person P-0417 --depth 2 --redact --output dean.html
+      dhrgraph viz --query unshared-risk --review dhr-northbrook-2021 --output unshared.html
+      dhrgraph viz --flows --output flows.html
+    """
+    import viz as views
+
+    chosen = [flag for flag, given in (("--person", person), ("--query", query_name), ("--flows", flows)) if given]
+    if len(chosen) > 1 or not (chosen or review):
+        raise click.UsageError("give exactly one of --review ID, --person P, --query NAME or --flows")
+    if depth is not None and not person:
+        raise click.UsageError("--depth goes with --person")
+    if params and not query_name:
+        raise click.UsageError("--param goes with --query")
+    with store_from(ctx) as store:
+        if person:
+            view = views.person_view(store, person, depth or 2, review=review, redact=redact)
+        elif query_name:
+            values = {**parse_params(params), **({"review": review} if review else {})}
+            view = views.query_view(store, query_name, values, redact=redact)
+        elif flows:
+            view = views.flows_view(store, review, redact=redact)
+        else:
+            view = views.review_view(store, review, redact=redact)
+    view.write(output)
+    click.echo(f"Wrote {output}: {view.title}.")
 
 
 if __name__ == "__main__":

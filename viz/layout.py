@@ -1,0 +1,117 @@
+"""A precomputed layout for large graphs, so the browser draws them at once with physics off.
+
+NetworkX's layouts need numpy, which dhrgraph does not depend on, so this is a small
+deterministic one in plain Python: each connected component is laid out on its own (a
+Fruchterman-Reingold force layout, seeded, for small components; rings by distance from the
+best-connected node for large ones, where pairwise forces would cost too much), and the
+components are packed in rows, largest first.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+
+import networkx as nx
+
+__all__ = ["layout"]
+
+FORCE_LIMIT = 80      # components up to this size get the force layout
+SPACING = 160.0       # pixels between neighbouring nodes, roughly (an agency box is up to 190 wide)
+SEED = 7
+
+
+def layout(graph: nx.Graph) -> dict[str, tuple[float, float]]:
+    """Positions (x, y) in pixels for every node of ``graph``; the same graph always gives the same layout."""
+    parts = sorted((sorted(c) for c in nx.connected_components(graph)), key=lambda c: (-len(c), c[0]))
+    placed = [_place(graph.subgraph(nodes), nodes) for nodes in parts]
+    row_width = max(SPACING * 12, math.sqrt(sum(_area(p) for p in placed)) * 1.3)
+    positions: dict[str, tuple[float, float]] = {}
+    x = y = row_height = 0.0
+    for part in placed:
+        width, height = _size(part)
+        if x and x + width > row_width:
+            x, y, row_height = 0.0, y + row_height + SPACING, 0.0
+        left, top = min(p[0] for p in part.values()), min(p[1] for p in part.values())
+        for node, (px, py) in part.items():
+            positions[node] = (round(x + px - left, 1), round(y + py - top, 1))
+        x += width + SPACING
+        row_height = max(row_height, height)
+    return positions
+
+
+def _place(graph: nx.Graph, nodes: list[str]) -> dict[str, tuple[float, float]]:
+    if len(nodes) == 1:
+        return {nodes[0]: (0.0, 0.0)}
+    return _force(graph, nodes) if len(nodes) <= FORCE_LIMIT else _rings(graph, nodes)
+
+
+def _force(graph: nx.Graph, nodes: list[str], iterations: int = 120) -> dict[str, tuple[float, float]]:
+    """Fruchterman-Reingold (neighbours attract, everyone repels, the step cools down), then scaled so
+    that nodes sit about ``SPACING`` from their nearest neighbour."""
+    rng = random.Random(SEED)
+    index = {n: i for i, n in enumerate(nodes)}
+    links = sorted((min(index[a], index[b]), max(index[a], index[b])) for a, b in graph.edges() if a != b)
+    k, count = SPACING, len(nodes)
+    side = k * math.sqrt(count)
+    xs = [rng.uniform(0, side) for _ in nodes]
+    ys = [rng.uniform(0, side) for _ in nodes]
+    step = side / 8
+    for _ in range(iterations):
+        dx_total, dy_total = [0.0] * count, [0.0] * count
+        for i in range(count):
+            for j in range(i + 1, count):
+                dx, dy = xs[i] - xs[j], ys[i] - ys[j]
+                dist2 = max(dx * dx + dy * dy, 0.01)
+                push = k * k / dist2  # (k^2 / d) along the unit vector (dx / d)
+                dx_total[i] += dx * push
+                dy_total[i] += dy * push
+                dx_total[j] -= dx * push
+                dy_total[j] -= dy * push
+        for i, j in links:
+            dx, dy = xs[i] - xs[j], ys[i] - ys[j]
+            pull = math.hypot(dx, dy) / k  # (d^2 / k) along the unit vector
+            dx_total[i] -= dx * pull
+            dy_total[i] -= dy * pull
+            dx_total[j] += dx * pull
+            dy_total[j] += dy * pull
+        for i in range(count):
+            length = max(math.hypot(dx_total[i], dy_total[i]), 0.01)
+            xs[i] += dx_total[i] / length * min(length, step)
+            ys[i] += dy_total[i] / length * min(length, step)
+        step = max(step * 0.95, 1.0)
+    nearest = sorted(min(math.hypot(xs[i] - xs[j], ys[i] - ys[j]) for j in range(count) if j != i) for i in range(count))
+    scale = SPACING / max(nearest[len(nearest) // 2], 1.0)
+    return {n: (xs[i] * scale, ys[i] * scale) for n, i in index.items()}
+
+
+def _rings(graph: nx.Graph, nodes: list[str]) -> dict[str, tuple[float, float]]:
+    """Rings around the best-connected node by distance; each node near its parent's angle."""
+    root = max(nodes, key=lambda n: (graph.degree(n), n))
+    parent: dict[str, str | None] = {root: None}
+    depth = {root: 0}
+    queue = [root]
+    for node in queue:  # breadth first, neighbours in name order: the same tree every time
+        for other in sorted(graph[node]):
+            if other not in parent:
+                parent[other], depth[other] = node, depth[node] + 1
+                queue.append(other)
+    angle = {root: 0.0}
+    pos = {root: (0.0, 0.0)}
+    for ring_depth in range(1, max(depth.values()) + 1):
+        ring = sorted((n for n in queue if depth[n] == ring_depth), key=lambda n: (angle[parent[n]], n))
+        radius = max(ring_depth * SPACING * 2.5, len(ring) * SPACING / (2 * math.pi))
+        for i, node in enumerate(ring):
+            angle[node] = 2 * math.pi * i / len(ring)
+            pos[node] = (radius * math.cos(angle[node]), radius * math.sin(angle[node]))
+    return pos
+
+
+def _size(part: dict[str, tuple[float, float]]) -> tuple[float, float]:
+    xs, ys = [p[0] for p in part.values()], [p[1] for p in part.values()]
+    return max(xs) - min(xs), max(ys) - min(ys)
+
+
+def _area(part: dict[str, tuple[float, float]]) -> float:
+    width, height = _size(part)
+    return (width + SPACING) * (height + SPACING)

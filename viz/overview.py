@@ -1,0 +1,193 @@
+"""The graph as a review panel reads it, gathered once for every view.
+
+An :class:`Overview` holds, for a set of reviews, the people with their role in each review, the
+agencies, every contact with the agency that recorded it, the people it was about and the
+referrals and shares it carried, and the relationships between people. Views select from it (a
+review, a person's neighbourhood, a query's context) and aggregate it (contacts per agency-person
+pair, flows per agency pair). It is read from ``Store.batches()``, so it is the same for every
+backend.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Iterable
+
+import networkx as nx
+
+from graph.embedded import build_graph
+from graph.store import Store
+from queries.common import DASH_HIGH, is_risk_signal
+from queries.core import by_label, in_edges, out_edges
+
+__all__ = ["Overview", "Person", "Agency", "Contact", "Relation", "ROLE_ORDER", "FLOW_KINDS"]
+
+# The most telling role first: a person who is a victim in one review and a previous partner in
+# another is drawn as a victim.
+ROLE_ORDER = ("victim", "perpetrator", "child", "previous_partner", "family", "friend", "other")
+FLOW_KINDS = {"REFERRED_TO": "referral", "SHARED_WITH": "share"}
+
+
+@dataclass
+class Person:
+    id: str
+    sex: str | None
+    global_id: str | None
+    memberships: dict[str, dict]  # review -> IN_REVIEW properties: role, name (pseudonym), age, identified, line
+
+    @property
+    def role(self) -> str:
+        roles = {m["role"] for m in self.memberships.values()}
+        return min(roles, key=lambda r: ROLE_ORDER.index(r) if r in ROLE_ORDER else len(ROLE_ORDER))
+
+    @property
+    def names(self) -> list[str]:
+        """The person's pseudonyms, one per review in review order, without repeats."""
+        return list(dict.fromkeys(self.memberships[r]["name"] for r in sorted(self.memberships)))
+
+    @property
+    def identified(self) -> bool:
+        return all(m.get("identified", True) for m in self.memberships.values())
+
+    @property
+    def first_seen(self) -> tuple[str, int]:
+        """(review, line in people.csv) of the person's first appearance: a stable order for numbering."""
+        return min((review, m.get("line", 0)) for review, m in self.memberships.items())
+
+
+@dataclass(frozen=True)
+class Agency:
+    id: str
+    name: str
+    type: str
+
+
+@dataclass(frozen=True)
+class Contact:
+    id: str
+    props: dict          # the Contact node's properties (date_text, event, summary, risk_level, file, line ...)
+    agency: str          # id of the recording agency
+    subjects: tuple[str, ...]
+    flows: tuple[tuple[str, str], ...]  # (kind: referral | share, receiving agency id)
+
+    @property
+    def review(self) -> str:
+        return self.props["review"]
+
+    @property
+    def order_key(self) -> str:
+        return self.props["order_key"]
+
+    @property
+    def risk(self) -> str | None:
+        """The risk the contact shows: "high" for any risk signal (the catalogue's definition: risk level
+        high, DASH 14 or more, a serious factor ...), else the risk level recorded, if any."""
+        if is_risk_signal(self.props, DASH_HIGH.default):
+            return "high"
+        return self.props.get("risk_level")
+
+
+@dataclass(frozen=True)
+class Relation:
+    start: str
+    end: str
+    kind: str
+    abusive: bool
+    review: str
+    file: str | None = None
+    line: int | None = None
+
+
+@dataclass
+class Overview:
+    people: dict[str, Person] = field(default_factory=dict)
+    agencies: dict[str, Agency] = field(default_factory=dict)
+    contacts: list[Contact] = field(default_factory=list)  # in chronology order
+    relations: list[Relation] = field(default_factory=list)
+
+    @classmethod
+    def of_store(cls, store: Store) -> "Overview":
+        """The whole graph of a store, of either backend."""
+        return cls.of_graph(build_graph(store.batches()))
+
+    @classmethod
+    def of_graph(cls, G: nx.MultiDiGraph) -> "Overview":
+        reviews = {rid: G.nodes[rid]["name"] for rid in by_label(G, "Review")}
+        ov = cls()
+        for pid in by_label(G, "Person"):
+            node = G.nodes[pid]
+            ov.people[pid] = Person(pid, node.get("sex"), node.get("global_id"),
+                                    {reviews[rid]: m for rid, m in out_edges(G, pid, "IN_REVIEW")})
+            ov.relations += [Relation(pid, other, r["kind"], bool(r.get("abusive")), r["review"], r.get("file"), r.get("line"))
+                             for other, r in out_edges(G, pid, "RELATED")]
+        for aid in by_label(G, "Agency"):
+            ov.agencies[aid] = Agency(aid, G.nodes[aid]["name"], G.nodes[aid].get("type", "other"))
+        for cid in by_label(G, "Contact"):
+            flows = tuple((FLOW_KINDS[d["type"]], end) for _, end, d in G.out_edges(cid, data=True) if d["type"] in FLOW_KINDS)
+            ov.contacts.append(Contact(cid, G.nodes[cid], next(a for a, _ in in_edges(G, cid, "RECORDED")),
+                                       tuple(p for p, _ in out_edges(G, cid, "ABOUT")), flows))
+        ov.contacts.sort(key=lambda c: c.order_key)
+        ov.relations.sort(key=lambda r: (r.review, r.line or 0, r.start, r.end))
+        return ov
+
+    # --- selections ----------------------------------------------------------------------------
+
+    @property
+    def reviews(self) -> list[str]:
+        return sorted({r for p in self.people.values() for r in p.memberships} | {c.review for c in self.contacts})
+
+    def for_reviews(self, reviews: Iterable[str]) -> "Overview":
+        """Only what belongs to these reviews; people keep only their memberships of them."""
+        wanted = set(reviews)
+        people = {pid: Person(p.id, p.sex, p.global_id, {r: m for r, m in p.memberships.items() if r in wanted})
+                  for pid, p in self.people.items() if wanted & set(p.memberships)}
+        contacts = [c for c in self.contacts if c.review in wanted]
+        used = {c.agency for c in contacts} | {a for c in contacts for _, a in c.flows}
+        return Overview(people, {a: self.agencies[a] for a in sorted(used)}, contacts,
+                        [r for r in self.relations if r.review in wanted])
+
+    def restrict(self, keep: set[str]) -> "Overview":
+        """Only the people and agencies in ``keep``, and what connects them."""
+        contacts = []
+        for c in self.contacts:
+            if c.agency not in keep:
+                continue
+            subjects = tuple(s for s in c.subjects if s in keep)
+            flows = tuple(f for f in c.flows if f[1] in keep)
+            if subjects or flows:
+                contacts.append(Contact(c.id, c.props, c.agency, subjects, flows))
+        return Overview({p: v for p, v in self.people.items() if p in keep},
+                        {a: v for a, v in self.agencies.items() if a in keep}, contacts,
+                        [r for r in self.relations if r.start in keep and r.end in keep])
+
+    # --- aggregates ----------------------------------------------------------------------------
+
+    def pairs(self) -> dict[tuple[str, str], list[Contact]]:
+        """(agency id, person id) -> the agency's contacts about that person, in chronology order."""
+        out: dict[tuple[str, str], list[Contact]] = defaultdict(list)
+        for c in self.contacts:
+            for s in c.subjects:
+                out[(c.agency, s)].append(c)
+        return dict(out)
+
+    def flows(self) -> dict[tuple[str, str, str], list[Contact]]:
+        """(from agency id, to agency id, kind) -> the contacts that carried a referral or share."""
+        out: dict[tuple[str, str, str], list[Contact]] = defaultdict(list)
+        for c in self.contacts:
+            for kind, target in c.flows:
+                if target != c.agency:
+                    out[(c.agency, target, kind)].append(c)
+        return dict(out)
+
+    def adjacency(self) -> nx.Graph:
+        """People and agencies joined by contacts, relationships and flows: the graph a neighbourhood walks."""
+        graph = nx.Graph()
+        graph.add_nodes_from([*self.people, *self.agencies])
+        graph.add_edges_from(self.pairs())
+        graph.add_edges_from((r.start, r.end) for r in self.relations)
+        graph.add_edges_from((a, b) for a, b, _ in self.flows())
+        return graph
+
+    def professionals(self) -> set[str]:
+        return {c.props["professional"] for c in self.contacts if c.props.get("professional")}

@@ -1,0 +1,401 @@
+"""The link-chart views: a review, a person's neighbourhood, a query's findings, the agencies'
+information flows; and the query views written next to a findings report.
+
+Each view reads the whole graph once (``Overview.of_store``), selects what it shows, draws it on a
+:class:`Chart` and returns a :class:`View` (title and self-contained HTML).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections import defaultdict
+from itertools import combinations
+from pathlib import Path
+from typing import Any, Iterable, Iterator
+from urllib.parse import quote
+
+import networkx as nx
+
+import queries
+from graph.errors import UnknownName
+from graph.store import Store
+from loaders.vocab import agency_key
+from queries.base import Query
+from viz.chart import Chart, Focus
+from viz.overview import Contact, Overview, Person, Relation
+from viz.page import View, count, esc
+from viz.redact import ROLE_LABELS, Names
+from viz.style import (
+    GAP, NOT_REACHED, agency_style, contact_style, flow_style, person_style, relation_style, risk_rank,
+)
+
+__all__ = ["review_view", "person_view", "query_view", "flows_view", "write_report_views", "load", "MAX_NODES",
+           "MAX_FINDINGS"]
+
+MAX_NODES = 2500      # a neighbourhood larger than this keeps its nearest nodes
+MAX_FINDINGS = 200    # findings listed beside a query's chart (all are drawn)
+MAX_TIP_CONTACTS = 12  # contacts listed in one tooltip
+GAPS = "gaps"         # the toggle set of links where information did not pass
+
+
+def load(store: Store, redact: bool = False) -> tuple[Overview, Names]:
+    """The whole graph of ``store`` and how to name its people."""
+    whole = Overview.of_store(store)
+    return whole, Names(whole, redact)
+
+
+# --- tooltips -------------------------------------------------------------------------------------
+
+def _contact_line(c: Contact, names: Names) -> str:
+    p = c.props
+    risk = ", ".join(filter(None, [p.get("risk_level") and f"{p['risk_level']} risk",
+                                   p.get("dash_score") is not None and f"DASH {p['dash_score']}"]))
+    summary = names.summary(p.get("summary"))
+    text = f"{p['date_text']}  {p['event'].replace('_', ' ')}" + (f" ({risk})" if risk else "")
+    text += f": {summary[:110]}{'…' if len(summary) > 110 else ''}" if summary else ""
+    return f"{text}  [{p['file']}:{p['line']}]"
+
+
+def _contacts_tip(contacts: list[Contact], names: Names, head: str) -> str:
+    """A tooltip for several contacts: dates, highest risk, factors, each contact in a line, sources."""
+    levels = [c.props.get("risk_level") for c in contacts]
+    dash = [c.props["dash_score"] for c in contacts if c.props.get("dash_score") is not None]
+    factors = sorted({f for c in contacts for f in c.props.get("risk_factors", [])})
+    first, last = contacts[0].props["date_text"], contacts[-1].props["date_text"]
+    lines = [f"{head}: {count(len(contacts), 'contact')}" + (f", {first} to {last}" if first != last else f", {first}")]
+    highest = max(levels, key=risk_rank)
+    if highest or dash:
+        lines.append("Highest risk recorded: " + ", ".join(filter(None, [highest, dash and f"DASH up to {max(dash)}"])))
+    if factors:
+        lines.append("Risk factors: " + ", ".join(f.replace("_", " ") for f in factors))
+    lines += [_contact_line(c, names) for c in contacts[:MAX_TIP_CONTACTS]]
+    if len(contacts) > MAX_TIP_CONTACTS:
+        lines.append(f"… and {len(contacts) - MAX_TIP_CONTACTS} more")
+    sources = sorted({names.text(c.props["source"]) for c in contacts if c.props.get("source")})
+    if sources:
+        lines.append("Source: " + "; ".join(sources))
+    return "\n".join(lines)
+
+
+def _person_tip(person: Person, names: Names, contacts: int) -> str:
+    lines = [names.person(person)]
+    for review, m in sorted(person.memberships.items()):
+        age = "" if names.redact or m.get("age") is None else f", age {m['age']}"
+        lines.append(f"{ROLE_LABELS.get(m['role'], m['role'])} in {review}{age}")
+    if not names.redact and person.sex:
+        lines.append(f"Sex: {person.sex}")
+    if not names.redact and person.global_id:
+        lines.append(f"Global id: {person.global_id} (one person across reviews)")
+    if not person.identified:
+        lines.append("Never identified by the agencies")
+    lines.append(f"{count(contacts, 'contact')} shown")
+    return "\n".join(lines)
+
+
+def _relation_tip(r: Relation, ov: Overview, names: Names) -> str:
+    start, end = names.person(ov.people[r.start]), names.person(ov.people[r.end])
+    text = f"{start} is {end}'s {r.kind.replace('_', ' ')} ({r.review})"
+    if r.abusive:
+        text += f"\nAbusive: {start} abused {end}"
+    return text + (f"\nSource: {r.file}:{r.line}" if r.file else "")
+
+
+# --- drawing an overview -------------------------------------------------------------------------
+
+def _person_label(person: Person, names: Names) -> str:
+    if names.redact:
+        return names.person(person)
+    return f"{names.person(person)}\n{ROLE_LABELS.get(person.role, person.role).lower()}"
+
+
+def draw(chart: Chart, ov: Overview, names: Names, *, focus_person: str | None = None) -> None:
+    """People, agencies, each agency's contacts with each person (one line per pair), relationships
+    and referral/share flows between agencies."""
+    pairs, flows = ov.pairs(), ov.flows()
+    per_node: dict[str, int] = defaultdict(int)
+    for (agency, person), contacts in pairs.items():
+        per_node[agency] += len(contacts)
+        per_node[person] += len(contacts)
+    for agency in sorted(ov.agencies.values(), key=lambda a: a.name.lower()):
+        sent = sum(len(cs) for (a, _, _), cs in flows.items() if a == agency.id)
+        received = sum(len(cs) for (_, b, _), cs in flows.items() if b == agency.id)
+        tip = (f"{agency.name}\nType: {agency.type.replace('_', ' ')}\n{count(per_node[agency.id], 'contact')} with the people shown\n"
+               f"Referrals and shares: {sent} sent, {received} received")
+        chart.node(agency.id, agency.name, agency_style(agency.type), tip)
+    for person in sorted(ov.people.values(), key=lambda p: (p.first_seen, p.id)):
+        style = person_style(person.role, person.identified)
+        chart.node(person.id, _person_label(person, names), style, _person_tip(person, names, per_node[person.id]),
+                   size=style.size * 1.6 if person.id == focus_person else None)
+    for (agency, person), contacts in sorted(pairs.items()):
+        highest = max((c.risk for c in contacts), key=risk_rank)
+        head = f"{ov.agencies[agency].name} with {names.person(ov.people[person])}"
+        chart.edge(("contacts", agency, person), agency, person, contact_style(highest),
+                   _contacts_tip(contacts, names, head), label=str(len(contacts)), weight=len(contacts))
+    for r in ov.relations:
+        label = f"abuse ({r.kind.replace('_', ' ')})" if r.abusive else r.kind.replace("_", " ")
+        chart.edge(("related", r.start, r.end, r.review), r.start, r.end, relation_style(r.abusive),
+                   _relation_tip(r, ov, names), label=label)
+    _draw_flows(chart, ov, names, flows)
+
+
+def _draw_flows(chart: Chart, ov: Overview, names: Names, flows: dict[tuple[str, str, str], list[Contact]]) -> None:
+    """One arrow per agency pair and kind of flow, as thick as the flows are many."""
+    for (a, b, kind), contacts in sorted(flows.items()):
+        head = f"{count(len(contacts), kind)} from {ov.agencies[a].name} to {ov.agencies[b].name}"
+        chart.edge(("flow", a, b, kind), a, b, flow_style(kind), _contacts_tip(contacts, names, head),
+                   label=str(len(contacts)) if len(contacts) > 1 else "", weight=len(contacts))
+
+
+def _check_review(whole: Overview, review: str | None) -> None:
+    if review is not None and review not in whole.reviews:
+        raise UnknownName(f"No review {review!r}. Reviews: {', '.join(whole.reviews) or 'none loaded'}")
+
+
+def _scope(reviews: list[str]) -> str:
+    if len(reviews) <= 3:
+        return ", ".join(reviews) or "no review"
+    return f"{len(reviews)} reviews"
+
+
+# --- the views -------------------------------------------------------------------------------------
+
+def review_view(store: Store, review: str, *, redact: bool = False) -> View:
+    """A review's people and agencies, their contacts (per agency-person pair), relationships and flows."""
+    whole, names = load(store, redact)
+    _check_review(whole, review)
+    ov = whole.for_reviews([review])
+    chart = Chart()
+    draw(chart, ov, names)
+    subtitle = (f"{count(len(ov.people), 'person', 'people')}, {count(len(ov.agencies), 'agency', 'agencies')}, "
+                f"{count(len(ov.contacts), 'contact')}. A line from an agency to a person stands for its contacts with "
+                "them (the number on it; red when any shows high risk). Arrows between agencies are referrals and "
+                "shares. Hover for dates, summaries and sources.")
+    return chart.view(f"Review {review}: who was in contact with whom", subtitle)
+
+
+def _nearest(graph: nx.Graph, start: str, depth: int, limit: int) -> tuple[set[str], int]:
+    """The nodes within ``depth`` of ``start``, nearest first, at most ``limit``; and how many there were."""
+    reach = nx.single_source_shortest_path_length(graph, start, cutoff=depth)
+    ordered = sorted(reach, key=lambda n: (reach[n], n))
+    return set(ordered[:limit]), len(ordered)
+
+
+def person_view(store: Store, person: str, depth: int = 2, *, review: str | None = None, redact: bool = False) -> View:
+    """A person's neighbourhood across reviews: people and agencies within ``depth`` links (contacts,
+    relationships, flows). A person with a global_id is one node in every review."""
+    whole, names = load(store, redact)
+    pid = store.resolve_person(person, review)
+    keep, reached = _nearest(whole.adjacency(), pid, depth, MAX_NODES)
+    ov = whole.restrict(keep)
+    chart = Chart()
+    draw(chart, ov, names, focus_person=pid)
+    label = names.person(whole.people[pid])
+    note = f"Showing the {len(keep)} nearest of {reached} people and agencies." if reached > len(keep) else ""
+    subtitle = (f"Everyone and every agency within {count(depth, 'link')} of {label} (the large circle), in "
+                f"{_scope(ov.reviews)}. Lines from agencies to people are contacts (the number on the line; red when any "
+                "shows high risk); arrows between agencies are referrals and shares.")
+    return chart.view(f"{label}: the neighbourhood across reviews", subtitle, note=note)
+
+
+def flows_view(store: Store, review: str | None = None, *, redact: bool = False) -> View:
+    """Agencies and the information that passed between them, with the pairs that never exchanged any."""
+    whole, names = load(store, redact)
+    _check_review(whole, review)
+    ov = whole.for_reviews([review]) if review else whole
+    chart = Chart()
+    recorded: dict[str, list[Contact]] = defaultdict(list)
+    for c in ov.contacts:
+        recorded[c.agency].append(c)
+    for agency in sorted(ov.agencies.values(), key=lambda a: a.name.lower()):
+        people = {s for c in recorded[agency.id] for s in c.subjects}
+        tip = (f"{agency.name}\nType: {agency.type.replace('_', ' ')}\n{count(len(recorded[agency.id]), 'contact')} "
+               f"about {count(len(people), 'person', 'people')}")
+        seen = count(len(recorded[agency.id]), "contact") if recorded[agency.id] else "told only"
+        chart.node(agency.id, f"{agency.name}\n{seen}", agency_style(agency.type), tip)
+    _draw_flows(chart, ov, names, ov.flows())
+    gaps = _gaps(ov)
+    for (a, b), families in sorted(gaps.items()):
+        tip = (f"{ov.agencies[a].name} and {ov.agencies[b].name} both had contacts about the same family, and no "
+               f"referral or share passed between them either way.\nReviews: {', '.join(families)}")
+        chart.edge(("gap", a, b), a, b, GAP, tip, label=str(len(families)) if len(families) > 1 else "", toggle=GAPS)
+    subtitle = (f"{count(len(ov.agencies), 'agency', 'agencies')} in {_scope(ov.reviews)}. Arrows: "
+                "referrals and shares (thicker = more; the number says how many). Dashed red: two agencies worked with the "
+                "same family and no referral or share passed between them, either way.")
+    return chart.view("Information flows between agencies", subtitle,
+                      toggles={GAPS: f"Agencies that never exchanged information ({len(gaps)})"})
+
+
+def _gaps(ov: Overview) -> dict[tuple[str, str], list[str]]:
+    """(agency, agency) -> the reviews in which both had contacts about the family's people and no
+    referral or share passed between them, either way, in that review."""
+    working: dict[str, set[str]] = defaultdict(set)
+    exchanged: dict[str, set[frozenset]] = defaultdict(set)
+    for c in ov.contacts:
+        if c.subjects:
+            working[c.review].add(c.agency)
+        exchanged[c.review].update(frozenset((c.agency, target)) for _, target in c.flows)
+    gaps: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for review, agencies in sorted(working.items()):
+        for a, b in combinations(sorted(agencies), 2):
+            if frozenset((a, b)) not in exchanged[review]:
+                gaps[(a, b)].append(review)
+    return dict(gaps)
+
+
+# --- query views ---------------------------------------------------------------------------------------
+
+def query_view(store: Store, name: str, params: dict[str, Any] | None = None, *, redact: bool = False) -> View:
+    """A catalogue query's findings drawn over their reviews, each finding's people, agencies,
+    contacts and links highlighted (click one in the list to focus it)."""
+    query = queries.get(name)
+    params = dict(params or {})
+    rows = store.run(query, params)
+    whole, names = load(store, redact)
+    return _query_page(whole, names, query, rows, params.get("review"))
+
+
+def write_report_views(store: Store, report_path: str | os.PathLike, sections: Iterable[Any],
+                       review: str | None = None) -> dict[str, str]:
+    """Write the view of every query with findings next to a findings report (``report-views/<query>.html``
+    beside ``report.html``); return {query name: link relative to the report} for ``to_html``."""
+    report = Path(report_path)
+    folder = report.with_name(f"{report.stem}-views")
+    whole, names = load(store)
+    links = {}
+    for section in sections:
+        if section.rows:
+            _query_page(whole, names, section.query, section.rows, review).write(folder / f"{section.query.name}.html")
+            links[section.query.name] = f"{quote(folder.name)}/{quote(section.query.name)}.html"
+    return links
+
+
+def _query_page(whole: Overview, names: Names, query: Query, rows: list[dict], review: str | None) -> View:
+    reviews = sorted({r["review"] for r in rows} | {x for r in rows for x in r.get("reviews", [])}) or \
+        ([review] if review in whole.reviews else [])
+    ov = whole.for_reviews(reviews)
+    chart = Chart()
+    draw(chart, ov, names)
+    finder = _Finder(ov)
+    focus = [finder.focus(row) for row in rows]
+    _draw_gaps(chart, ov, query, rows, focus, names)
+    for f in focus:
+        chart.highlight(f)
+    has_links = any(k[0] == GAPS for f in focus for k in f.edges)
+    subtitle = " ".join(filter(None, [
+        f"{count(len(rows), 'finding')} in {_scope(reviews)}." if rows else f"No findings in {_scope(reviews)}.",
+        rows and "Highlighted: the people, agencies, contacts and links the findings name.",
+        has_links and "Dashed red arrows: risk that did not reach an agency.",
+        any(f.groups for f in focus) and "Shaded: groups of agencies that exchanged nothing (of the finding in focus).",
+        rows and "Click a finding to focus it; hover for dates and sources."]))
+    return chart.view(f"{query.title} ({query.name})", subtitle, sidebar=_findings_list(rows, names), focus=focus,
+                      toggles={GAPS: "Risk that did not reach an agency"} if has_links else None)
+
+
+def _strings(value: Any) -> Iterator[str]:
+    """Every string in a row value, through lists and dicts, also without a trailing "(...)" and split
+    at " / " (one person's names): "Lauren / Ms L (dhr-caldervale-2019)" gives Lauren and Ms L too."""
+    if isinstance(value, str):
+        yield value
+        bare = re.sub(r"\s*\([^()]*\)$", "", value)
+        yield from {bare, *bare.split(" / ")} - {value}
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _strings(item)
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            yield from _strings(item)
+
+
+class _Finder:
+    """What a finding names: people by pseudonym or global id, agencies by name, the contacts and
+    relationships its evidence cites, and the relationships between the people it names."""
+
+    def __init__(self, ov: Overview):
+        self.ov = ov
+        self.agencies = {agency_key(a.name): a.id for a in ov.agencies.values()}
+        self.contacts = {(c.review, c.props["file"], c.props["line"]): c for c in ov.contacts}
+        self.relations = {(r.review, r.file, r.line): r for r in ov.relations}
+        self.people: dict[str, dict[str, str]] = defaultdict(dict)  # review -> name, global id or id -> person id
+        for pid, person in ov.people.items():
+            for review, m in person.memberships.items():
+                self.people[review].update({m["name"].lower(): pid, pid.lower(): pid})
+                if person.global_id:
+                    self.people[review][person.global_id.lower()] = pid
+
+    def focus(self, row: dict) -> Focus:
+        reviews = {row["review"], *row.get("reviews", [])}
+        focus = Focus()
+        for text in _strings({k: v for k, v in row.items() if k not in ("finding", "evidence", "review", "reviews")}):
+            node = next((self.people[r][text.lower()] for r in reviews if text.lower() in self.people[r]), None) \
+                or self.agencies.get(agency_key(text))
+            if node:
+                focus.nodes.add(node)
+        named = {n for n in focus.nodes if n in self.ov.people}
+        for item in row.get("evidence", []):
+            key = (item["review"], item["file"], item["line"])
+            if key in self.contacts:
+                c = self.contacts[key]
+                subjects = [s for s in c.subjects if s in named] or list(c.subjects)
+                focus.nodes.update([c.agency, *subjects])
+                focus.edges.update(("contacts", c.agency, s) for s in subjects)
+                focus.edges.update(("flow", c.agency, target, kind) for kind, target in c.flows if target in focus.nodes)
+            elif key in self.relations:
+                r = self.relations[key]
+                focus.nodes.update([r.start, r.end])
+                focus.edges.add(("related", r.start, r.end, r.review))
+        focus.edges.update(("related", r.start, r.end, r.review) for r in self.ov.relations
+                           if r.review in reviews and r.start in named and r.end in named)
+        return focus
+
+
+def _gaps_named(query: Query, row: dict) -> tuple[list[tuple[str, str]], list[tuple[str, list[str]]]]:
+    """What a finding says did not pass, by agency names: (from, to) links that a risk signal did not
+    travel, and labelled groups of agencies with no referral or share between them."""
+    if query.name == "unshared-risk":
+        return [(row.get("agency"), other) for other in row.get("not_shared_with", [])], []
+    if query.name == "fragmented-risk":
+        return [], [(f"Group {i}: " + ", ".join(f.replace("_", " ") for f in g.get("factors", [])[:3]), g.get("agencies", []))
+                    for i, g in enumerate(row.get("groups", []), 1)]
+    if query.name == "victim-perpetrator-divide":
+        return [], [("Saw only the victim", row.get("victim_agencies", [])),
+                    ("Saw only the perpetrator", row.get("perpetrator_agencies", []))]
+    return [], []
+
+
+def _draw_gaps(chart: Chart, ov: Overview, query: Query, rows: list[dict], focus: list[Focus], names: Names) -> None:
+    """Dashed red arrows where a finding says risk did not reach an agency (with the findings that say
+    so), and each finding's groups of agencies that exchanged nothing."""
+    by_name = {a.name: a.id for a in ov.agencies.values()}
+    tips: dict[tuple, list[str]] = defaultdict(list)
+    for row, f in zip(rows, focus):
+        links, groups = _gaps_named(query, row)
+        for a, b in links:
+            if a in by_name and b in by_name:
+                key = (GAPS, by_name[a], by_name[b])
+                tips[key].append(names.text(row["finding"]))
+                f.edges.add(key)
+        f.groups = [(label, [by_name[n] for n in agencies if n in by_name]) for label, agencies in groups]
+    for key, findings in tips.items():
+        _, a, b = key
+        lines = [f"{ov.agencies[a].name} → {ov.agencies[b].name}: a risk signal did not reach it", *findings[:MAX_TIP_CONTACTS]]
+        if len(findings) > MAX_TIP_CONTACTS:
+            lines.append(f"… and {len(findings) - MAX_TIP_CONTACTS} more")
+        chart.edge(key, a, b, NOT_REACHED, "\n".join(lines), toggle=GAPS)
+
+
+def _cite(item: dict) -> str:
+    """'line 13 (2020-03-11, Northbrook Police)': the file only when it is not the review's chronology."""
+    where = f"line {item['line']}" if item["file"] == f"{item['review']}/chronology.csv" else f"{item['file']}:{item['line']}"
+    when = ", ".join(filter(None, [item.get("date"), item.get("agency")]))
+    return f"{where} ({when})" if when else where
+
+
+def _findings_list(rows: list[dict], names: Names) -> str:
+    items = []
+    for i, row in enumerate(rows[:MAX_FINDINGS]):
+        cites = "".join(f"<li>{esc(_cite(e))}</li>" for e in row.get("evidence", []))
+        items.append(f"<li><b>{esc(row['review'])}</b>: {esc(names.text(row['finding']))}<ul class='cites'>{cites}</ul>"
+                     f"<button type='button' data-focus='{i}'>Show on the chart</button></li>")
+    more = f"<p>… and {len(rows) - MAX_FINDINGS} more (all are highlighted).</p>" if len(rows) > MAX_FINDINGS else ""
+    return f"<section><h2>Findings ({len(rows)})</h2><ol class='findings'>{''.join(items)}</ol>{more}</section>"
