@@ -194,8 +194,9 @@ FRAGMENTED_RISK = register(Query(
 VICTIM_PERPETRATOR_DIVIDE_CYPHER = f"""
 MATCH (p:Person)-[rel:RELATED {{abusive: true}}]->(v:Person)
 CALL (p, v, rel) {{
-  MATCH (a:Agency)-[:RECORDED]->(c:Contact)-[:ABOUT]->(x:Person)
-  WHERE x IN [p, v] AND c.review = rel.review AND NOT a.type IN $forum_types
+  UNWIND [p, v] AS x  // expand from the two people, not from every contact
+  MATCH (x)<-[:ABOUT]-(c:Contact)<-[:RECORDED]-(a:Agency)
+  WHERE c.review = rel.review AND NOT a.type IN $forum_types
   WITH a, c, x ORDER BY c.order_key
   WITH a, collect(DISTINCT x.id) AS seen, collect([x.id, {EVIDENCE_CYPHER("c", "a")}]) AS contacts
   RETURN collect({{id: a.id, name: a.name, seen: seen, contacts: contacts}}) AS agencies
@@ -203,8 +204,9 @@ CALL (p, v, rel) {{
 WITH p, v, rel, [a IN agencies WHERE a.seen = [v.id]] AS victim_side, [a IN agencies WHERE a.seen = [p.id]] AS perpetrator_side
 WHERE size(victim_side) > 0 AND size(perpetrator_side) > 0
 CALL (p, v, rel) {{
-  OPTIONAL MATCH (x:Agency)-[:RECORDED]->(f:Contact {{review: rel.review}})-[:REFERRED_TO|SHARED_WITH]->(y:Agency)
-  WHERE EXISTS {{ (f)-[:ABOUT]->(p) }} OR EXISTS {{ (f)-[:ABOUT]->(v) }}
+  UNWIND [p, v] AS person
+  OPTIONAL MATCH (person)<-[:ABOUT]-(f:Contact {{review: rel.review}})-[:REFERRED_TO|SHARED_WITH]->(y:Agency)
+  OPTIONAL MATCH (x:Agency)-[:RECORDED]->(f)
   RETURN collect(DISTINCT [x.id, y.id, x.type IN $forum_types, y.type IN $forum_types]) AS links
 }}
 WITH p, v, rel, victim_side, perpetrator_side, [a IN victim_side + perpetrator_side | a.id] AS sides, links
