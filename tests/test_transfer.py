@@ -94,3 +94,21 @@ def test_cypher_reads_by_default_and_writes_only_when_asked(tmp_path, neo4j_env)
     result = runner.invoke(main, ["cypher", "MATCH (n) RETURN count(n) AS n", "--param", "limit=[1, 2]"], env=env)
     assert result.exit_code == 0
     assert neo4j_env["NEO4J_PASSWORD"] not in result.output
+
+
+@pytest.mark.neo4j
+def test_the_readme_neo4j_browser_queries_run(neo4j_env):
+    """The three queries the README tells users to save in Neo4j Browser are valid and find something."""
+    import re
+
+    from conftest import ROOT, clear_neo4j
+
+    clear_neo4j(neo4j_env)
+    blocks = re.findall(r"```cypher\n(.*?)```", (ROOT / "README.md").read_text(encoding="utf-8"), re.DOTALL)
+    assert len(blocks) == 3
+    settings = Settings(backend="neo4j", neo4j_uri=neo4j_env["NEO4J_URI"], neo4j_user=neo4j_env["NEO4J_USERNAME"],
+                        neo4j_password=neo4j_env["NEO4J_PASSWORD"], neo4j_database=neo4j_env.get("NEO4J_DATABASE", "neo4j"))
+    with open_store(settings) as store:
+        store.load([EXAMPLES])
+        for block in blocks:
+            assert store.read(block), block.splitlines()[0]
