@@ -108,7 +108,9 @@ class Neo4jStore(Store):
         self.settings = settings
         self.database = settings.database
         try:
-            self.driver = GraphDatabase.driver(settings.uri, auth=(settings.user, settings.password))
+            # server notifications ("label does not exist yet" on an empty database) are noise to a user
+            self.driver = GraphDatabase.driver(settings.uri, auth=(settings.user, settings.password),
+                                               notifications_min_severity="OFF")
             self.driver.verify_connectivity()
             self.driver.execute_query("RETURN 1", database_=self.database, routing_=RoutingControl.READ)
         except Exception as exc:  # noqa: BLE001 - every failure becomes one clear line, never the password
