@@ -45,7 +45,7 @@ def open_backend(backend: str, workspace: Path):
 def clear(store) -> None:
     if store.backend == "neo4j":
         with store.driver.session(database=store.database) as session:
-            session.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS").consume()
+            session.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 1000 ROWS").consume()
 
 
 def main() -> None:
