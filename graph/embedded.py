@@ -24,7 +24,7 @@ import networkx as nx
 
 from graph.errors import StoreError
 from graph.model import LABELS, Batch
-from graph.store import Progress, Store
+from graph.store import Progress, Store, gc_paused
 from queries.base import Query
 
 __all__ = ["EmbeddedStore", "FORMAT", "batch_to_json", "batch_from_json", "build_graph", "build_graph_from_json"]
@@ -143,7 +143,8 @@ class EmbeddedStore(Store):
     @property
     def graph(self) -> nx.MultiDiGraph:
         if self._graph is None:
-            self._graph = build_graph_from_json(self._read_json(e) for e in self._manifest()["reviews"])
+            with gc_paused():
+                self._graph = build_graph_from_json(self._read_json(e) for e in self._manifest()["reviews"])
         return self._graph
 
     def _run(self, query: Query, params: dict[str, Any]) -> list[dict[str, Any]]:

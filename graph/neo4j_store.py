@@ -8,6 +8,7 @@ things formatted into Cypher text are this module's own label and relationship-t
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import Any, Iterable, Iterator
 
@@ -26,6 +27,11 @@ WRITE_CHUNK = 5_000  # rows per UNWIND statement
 # Small reviews are written together, up to this many contacts a transaction. Not more: index seeks
 # inside a transaction slow down with the changes it holds (measured: 1,000 reloads 5x faster than 20,000).
 TX_CONTACTS = 1_000
+
+BOLT_SCHEMES = ("bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc")
+# The driver logs its retries and routing trouble as warnings; Python would print them on stderr
+# around our one clear line. Errors still reach the user, through StoreError.
+logging.getLogger("neo4j").addHandler(logging.NullHandler())
 
 _PREFIX_LABEL = {"review": "Review", "person": "Person", "agency": "Agency", "contact": "Contact", "risk": "RiskFactor"}
 
@@ -108,9 +114,12 @@ class Neo4jStore(Store):
         self.settings = settings
         self.database = settings.database
         try:
-            # server notifications ("label does not exist yet" on an empty database) are noise to a user
+            if settings.uri.split("://", 1)[0].lower() not in BOLT_SCHEMES:
+                raise ValueError("not a Bolt URI")
+            # server notifications ("label does not exist yet" on an empty database) are noise to a user;
+            # a dead server should fail a write in seconds, not after the default 30 s of retries
             self.driver = GraphDatabase.driver(settings.uri, auth=(settings.user, settings.password),
-                                               notifications_min_severity="OFF")
+                                               notifications_min_severity="OFF", max_transaction_retry_time=10)
             self.driver.verify_connectivity()
             self.driver.execute_query("RETURN 1", database_=self.database, routing_=RoutingControl.READ)
         except Exception as exc:  # noqa: BLE001 - every failure becomes one clear line, never the password
