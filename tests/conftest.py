@@ -79,6 +79,23 @@ def write_review(root: Path, name: str = "rev-a", people=None, relationships=Non
 
 # --- Neo4j --------------------------------------------------------------------------------------
 
+def require_launcher(what: str, alternative: str = "") -> None:
+    """tools/neo4j-local needs Java and Maven: without them fail under CI=true, else skip saying why."""
+    missing = [tool for tool in ("java", "mvn") if shutil.which(tool) is None]
+    if missing:
+        message = f"{what} need {' and '.join(missing)} (Java 17 + Maven) for tools/neo4j-local {alternative}".rstrip()
+        if IN_CI:
+            pytest.fail(message)
+        pytest.skip(message)
+
+
+@pytest.fixture
+def examples(store):
+    """The store with the four example reviews loaded."""
+    store.load([EXAMPLES])
+    return store
+
+
 @pytest.fixture(scope="session")
 def neo4j_env():
     """NEO4J_* settings of a real server, started here if none is given."""
@@ -86,12 +103,7 @@ def neo4j_env():
         yield {k: os.environ[k] for k in ("NEO4J_URI", "NEO4J_USERNAME", "NEO4J_PASSWORD", "NEO4J_DATABASE") if k in os.environ}
         return
     launcher = ROOT / "tools" / "neo4j-local"
-    missing = [tool for tool in ("java", "mvn") if shutil.which(tool) is None]
-    if missing:
-        message = f"Neo4j tests need {' and '.join(missing)} (Java 17 + Maven) for tools/neo4j-local, or NEO4J_URI set to a server"
-        if IN_CI:
-            pytest.fail(message)
-        pytest.skip(message)
+    require_launcher("Neo4j tests", "or NEO4J_URI set to a server")
     state = Path(os.environ.get("DHRGRAPH_NEO4J_STATE", "")) if os.environ.get("DHRGRAPH_NEO4J_STATE") else None
     env = dict(os.environ)
     if state is None:

@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from conftest import EXAMPLES, IN_CI, ROOT, clear_neo4j
+from conftest import EXAMPLES, ROOT, clear_neo4j, require_launcher
 from graph.backends import Settings, open_store
 
 pytestmark = pytest.mark.neo4j
@@ -154,12 +154,7 @@ main(args=sys.argv[1:], prog_name="dhrgraph")
 
 
 def need_launcher() -> None:
-    missing = [tool for tool in ("java", "mvn") if shutil.which(tool) is None]
-    if missing:
-        message = f"the kill-mid-load test starts its own server with tools/neo4j-local: needs {' and '.join(missing)}"
-        if IN_CI:
-            pytest.fail(message)
-        pytest.skip(message)
+    require_launcher("the kill-mid-load test (it starts its own server)")
 
 
 class Throwaway:

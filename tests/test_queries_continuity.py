@@ -8,10 +8,8 @@ import json
 import pytest
 
 import queries
-import queries.continuity  # noqa: F401  (registers the queries until queries/__init__.py imports them)
-import queries.people  # noqa: F401
 import synth
-from conftest import EXAMPLES, write_review
+from conftest import write_review
 
 NAMES = ("no-follow-up", "professional-churn", "serial-perpetrators", "unidentified-people")
 AGENCIES = [
@@ -45,12 +43,6 @@ def run(store, name: str, **params) -> list[dict]:
 
 def lines(row: dict) -> list[int]:
     return [e["line"] for e in row["evidence"]]
-
-
-@pytest.fixture
-def examples(store):
-    store.load([EXAMPLES])
-    return store
 
 
 # --- the examples (examples/README.md) ----------------------------------------------------------

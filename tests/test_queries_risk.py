@@ -8,10 +8,8 @@ import json
 import pytest
 
 import queries
-import queries.children  # noqa: F401  (registers the query until queries/__init__ imports it)
-import queries.risk  # noqa: F401
 import synth
-from conftest import AGENCIES, EXAMPLES, PEOPLE, RELATIONSHIPS, write_review
+from conftest import AGENCIES, PEOPLE, RELATIONSHIPS, write_review
 
 NORTHBROOK, CALDER_VALE = "dhr-northbrook-2021", "dhr-caldervale-2019"
 ASHWORTH, KINGSMERE = "dhr-ashworth-2022", "dhr-kingsmere-2020"
@@ -41,12 +39,6 @@ def load(store, tmp_path, *chronologies: list[dict], people=None, relationships=
         write_review(tmp_path / "in", f"rev-{'abc'[n]}", chronology=rows, agencies=MORE_AGENCIES, people=people,
                      relationships=relationships)
     store.load([tmp_path / "in"])
-
-
-@pytest.fixture
-def examples(store):
-    store.load([EXAMPLES])
-    return store
 
 
 # --- the examples -----------------------------------------------------------------------------
