@@ -75,6 +75,21 @@ MATCH (s:{start} {{id: row[0]}}) USING INDEX s:{start}(id)
 MATCH (e:{end} {{id: row[1]}}) USING INDEX e:{end}(id)
 CREATE (s)-[x:{type}]->(e) SET x = row[2]
 """
+# A contact and all its relationships in one statement: its id is sent once and looked up by no one,
+# where one statement per relationship type sent it five times and sought it by index each time.
+CREATE_CONTACTS = """
+UNWIND $rows AS row
+MATCH (a:Agency {id: row.agency}) USING INDEX a:Agency(id)
+MATCH (r:Review {id: row.review}) USING INDEX r:Review(id)
+CREATE (a)-[:RECORDED]->(c:Contact)-[:IN_REVIEW]->(r)
+SET c = row.props
+WITH c, row
+CALL (c, row) { UNWIND row.about AS id MATCH (p:Person {id: id}) USING INDEX p:Person(id) CREATE (c)-[:ABOUT]->(p) }
+CALL (c, row) { UNWIND row.referred AS id MATCH (x:Agency {id: id}) USING INDEX x:Agency(id) CREATE (c)-[:REFERRED_TO]->(x) }
+CALL (c, row) { UNWIND row.shared AS id MATCH (x:Agency {id: id}) USING INDEX x:Agency(id) CREATE (c)-[:SHARED_WITH]->(x) }
+CALL (c, row) { UNWIND row.flagged AS id MATCH (f:RiskFactor {id: id}) USING INDEX f:RiskFactor(id) CREATE (c)-[:FLAGGED]->(f) }
+"""
+CONTACT_LISTS = {"ABOUT": "about", "REFERRED_TO": "referred", "SHARED_WITH": "shared", "FLAGGED": "flagged"}
 EXPORT_REVIEWS = "MATCH (r:Review) RETURN r.name AS name ORDER BY r.name"
 EXPORT_NODES = """
 MATCH (r:Review {id: $rid})
@@ -98,12 +113,29 @@ def _chunks(rows: list, size: int = WRITE_CHUNK) -> Iterator[list]:
         yield rows[i:i + size]
 
 
+def _contact_rows(batch: Batch) -> list[dict]:
+    """Each contact with the ends of its relationships (which carry no properties in the model)."""
+    rows = {c["id"]: {"props": c, "about": [], "referred": [], "shared": [], "flagged": []} for c in batch.nodes["Contact"]}
+    for agency, contact, _ in batch.edges["RECORDED"]:
+        rows[contact]["agency"] = agency
+    for rel_type, key in CONTACT_LISTS.items():
+        for contact, end, _ in batch.edges[rel_type]:
+            rows[contact][key].append(end)
+    for contact, review, _ in batch.edges["IN_REVIEW"]:
+        if contact in rows:
+            rows[contact]["review"] = review
+    return list(rows.values())
+
+
 def _edge_groups(batch: Batch) -> dict[tuple[str, str, str], list]:
-    """Relationships grouped by (type, start label, end label), so every MATCH can use an index."""
+    """The relationships not written with their contact, grouped by (type, start label, end label),
+    so that every MATCH can use an index."""
     groups: dict[tuple[str, str, str], list] = {}
     for rel_type in REL_TYPES:
         for start, end, props in batch.edges[rel_type]:
-            groups.setdefault((rel_type, label_of(start), label_of(end)), []).append([start, end, props])
+            start_label, end_label = label_of(start), label_of(end)
+            if "Contact" not in (start_label, end_label):
+                groups.setdefault((rel_type, start_label, end_label), []).append([start, end, props])
     return groups
 
 
@@ -199,10 +231,14 @@ class Neo4jStore(Store):
         """Replace a group of whole reviews in one transaction: few large statements, not many small ones."""
         Neo4jStore._delete_reviews(tx, [b.review for b in group])
         for label in LABELS:
+            if label == "Contact":
+                continue  # written last, with their relationships, once everything they point to exists
             statement = (MERGE_NODES if label in SHARED_LABELS else CREATE_NODES).format(label=label)
             rows = [row for batch in group for row in batch.nodes[label]]
             for chunk in _chunks(rows):
                 tx.run(statement, rows=chunk).consume()
+        for chunk in _chunks([row for batch in group for row in _contact_rows(batch)]):
+            tx.run(CREATE_CONTACTS, rows=chunk).consume()
         edges: dict[tuple[str, str, str], list] = {}
         for batch in group:
             for key, rows in _edge_groups(batch).items():
