@@ -85,21 +85,21 @@ def naive_write(batches, session) -> int:
 
     for batch in batches:
         rid = f"review:{batch.review}"
-        for node in batch.nodes["Review"]:
+        for node in batch.node_dicts("Review"):
             run(NAIVE_REVIEW, id=node["id"], props=node)
-        in_review = {start: props for start, end, props in batch.edges["IN_REVIEW"] if not start.startswith("contact:")}
-        for node in batch.nodes["Person"]:
+        in_review = {start: props for start, end, props in batch.edge_triples("IN_REVIEW") if not start.startswith("contact:")}
+        for node in batch.node_dicts("Person"):
             run(NAIVE_PERSON, id=node["id"], props=node, review=rid, rel=in_review[node["id"]])
-        for node in batch.nodes["Agency"]:
+        for node in batch.node_dicts("Agency"):
             run(NAIVE_AGENCY, id=node["id"], props=node, review=rid, rel=in_review[node["id"]])
-        for start, end, props in batch.edges["RELATED"]:
+        for start, end, props in batch.edge_triples("RELATED"):
             run(NAIVE_RELATED, start=start, end=end, review=props["review"], line=props["line"], props=props)
-        recorded = {end: start for start, end, _ in batch.edges["RECORDED"]}
+        recorded = {end: start for start, end, _ in batch.edge_triples("RECORDED")}
         out: dict[str, dict[str, list]] = {}
         for rel_type in ("ABOUT", "REFERRED_TO", "SHARED_WITH", "FLAGGED"):
-            for start, end, _ in batch.edges[rel_type]:
+            for start, end, _ in batch.edge_triples(rel_type):
                 out.setdefault(start, {}).setdefault(rel_type, []).append(end)
-        for node in batch.nodes["Contact"]:
+        for node in batch.node_dicts("Contact"):
             cid = node["id"]
             edges = out.get(cid, {})
             run(NAIVE_CONTACT, id=cid, props=node, agency=recorded[cid], review=rid, about=edges.get("ABOUT", []),

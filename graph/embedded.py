@@ -27,33 +27,10 @@ from graph.model import LABELS, Batch
 from graph.store import Progress, Store, gc_paused
 from queries.base import Query
 
-__all__ = ["EmbeddedStore", "FORMAT", "batch_to_json", "batch_from_json", "build_graph", "build_graph_from_json"]
+__all__ = ["EmbeddedStore", "FORMAT", "build_graph", "build_graph_from_json"]
 
 FORMAT = "dhrgraph-workspace"
 VERSION = 1
-
-
-def batch_to_json(batch: Batch) -> dict:
-    """Columnar JSON of a batch: one key list per label/type instead of one per row (smaller, faster)."""
-    def table(dicts: list[dict], lead: list[list]) -> dict:
-        columns = sorted({k for d in dicts for k in d})
-        return {"columns": columns, "rows": [head + list(map(d.get, columns)) for head, d in zip(lead, dicts)]}
-
-    nodes = {label: table(rows, [[] for _ in rows]) for label, rows in batch.nodes.items()}
-    edges = {t: table([p for _, _, p in rows], [[s, e] for s, e, _ in rows]) for t, rows in batch.edges.items()}
-    return {"review": batch.review, "nodes": nodes, "edges": edges}
-
-
-def batch_from_json(data: dict) -> Batch:
-    batch = Batch(data["review"])
-    for label, table in data["nodes"].items():
-        cols = table["columns"]
-        batch.nodes[label] = [{k: v for k, v in zip(cols, row) if v is not None} for row in table["rows"]]
-    for rel_type, table in data["edges"].items():
-        cols = table["columns"]
-        batch.edges[rel_type] = [(row[0], row[1], {k: v for k, v in zip(cols, row[2:]) if v is not None})
-                                 for row in table["rows"]]
-    return batch
 
 
 def _write_atomic(path: Path, data: bytes) -> None:
@@ -111,7 +88,7 @@ class EmbeddedStore(Store):
 
     def batches(self) -> Iterable[Batch]:
         for entry in self._manifest()["reviews"]:
-            yield batch_from_json(self._read_json(entry))
+            yield Batch.from_json(self._read_json(entry))
 
     # --- Store hooks ---------------------------------------------------------------------------
 
@@ -121,7 +98,7 @@ class EmbeddedStore(Store):
             entries = {e["id"]: e for e in manifest["reviews"]}
             done = 0
             for batch in batches:
-                data = json.dumps(batch_to_json(batch), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+                data = json.dumps(batch.to_json(), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
                 name = f"reviews/{hashlib.sha256(data).hexdigest()[:32]}.json"
                 if not (self.root / name).exists():
                     _write_atomic(self.root / name, data)
@@ -156,7 +133,7 @@ class EmbeddedStore(Store):
 
 def build_graph(batches: Iterable[Batch]) -> nx.MultiDiGraph:
     """One MultiDiGraph of many reviews, in load order (see ``build_graph_from_json``)."""
-    return build_graph_from_json(batch_to_json(b) for b in batches)
+    return build_graph_from_json(b.to_json() for b in batches)
 
 
 def build_graph_from_json(reviews: Iterable[dict]) -> nx.MultiDiGraph:

@@ -17,11 +17,12 @@ null), so both stores hold exactly the same properties.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Sequence
 
 from loaders import vocab
 from loaders.records import Review
 
-__all__ = ["Batch", "review_batch", "LABELS", "REL_TYPES", "person_id", "agency_id", "review_id", "contact_id", "order_key"]
+__all__ = ["Batch", "Table", "review_batch", "LABELS", "REL_TYPES", "person_id", "agency_id", "review_id", "contact_id", "order_key"]
 
 LABELS = ("Review", "Person", "Agency", "Contact", "RiskFactor")
 REL_TYPES = ("RECORDED", "ABOUT", "REFERRED_TO", "SHARED_WITH", "FLAGGED", "RELATED", "IN_REVIEW")
@@ -54,63 +55,133 @@ def order_key(sort_key: str, sequence: int | None, time: str | None, review: str
     return f"{sort_key}|{has_sequence}{sequence or 0:05d}|{time or '--:--'}|{review}|{line:08d}"
 
 
-def _props(**values: object) -> dict:
-    return {k: v for k, v in values.items() if v is not None and v != ()}
+@dataclass(slots=True)
+class Table:
+    """The rows of one label or relationship type, column by column names: each row is a sequence of
+    values in ``columns`` order (a relationship row starts with its start and end ids), None where
+    a property is absent. This is also how the workspace stores them (one key list, not one per row)."""
+
+    columns: list[str] = field(default_factory=list)
+    rows: list[Sequence] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, dicts: list[dict], heads: list[Sequence] | None = None) -> "Table":
+        """A table of property dicts (after ``heads``, e.g. the start and end of each relationship)."""
+        columns = sorted({k for d in dicts for k in d})
+        heads = heads if heads is not None else [()] * len(dicts)
+        return cls(columns, [(*head, *map(d.get, columns)) for head, d in zip(heads, dicts)])
+
+    def dicts(self, skip: int = 0) -> list[dict]:
+        """Each row's properties (after its first ``skip`` values), without the absent ones."""
+        columns = self.columns
+        return [{k: v for k, v in zip(columns, row[skip:]) if v is not None} for row in self.rows]
 
 
 @dataclass
 class Batch:
-    """One review as graph rows: nodes by label and relationships by type (start id, end id, props)."""
+    """One review as graph rows: a table per node label and per relationship type."""
 
     review: str
-    nodes: dict[str, list[dict]] = field(default_factory=lambda: {label: [] for label in LABELS})
-    edges: dict[str, list[tuple[str, str, dict]]] = field(default_factory=lambda: {t: [] for t in REL_TYPES})
+    nodes: dict[str, Table] = field(default_factory=lambda: {label: Table() for label in LABELS})
+    edges: dict[str, Table] = field(default_factory=lambda: {t: Table() for t in REL_TYPES})
 
     @property
     def contact_count(self) -> int:
-        return len(self.nodes["Contact"])
+        return len(self.nodes["Contact"].rows)
+
+    def node_dicts(self, label: str) -> list[dict]:
+        return self.nodes[label].dicts()
+
+    def edge_triples(self, rel_type: str) -> list[tuple[str, str, dict]]:
+        table = self.edges[rel_type]
+        return [(row[0], row[1], props) for row, props in zip(table.rows, table.dicts(skip=2))]
+
+    @classmethod
+    def from_dicts(cls, review: str, nodes: dict[str, list[dict]], edges: dict[str, list[tuple[str, str, dict]]]) -> "Batch":
+        batch = cls(review)
+        for label, rows in nodes.items():
+            batch.nodes[label] = Table.of(rows)
+        for rel_type, rows in edges.items():
+            batch.edges[rel_type] = Table.of([p for _, _, p in rows], [(s, e) for s, e, _ in rows])
+        return batch
+
+    def to_json(self) -> dict:
+        """The workspace's JSON of this review (tuples become JSON arrays)."""
+        return {"review": self.review,
+                "nodes": {label: {"columns": t.columns, "rows": t.rows} for label, t in self.nodes.items()},
+                "edges": {rel_type: {"columns": t.columns, "rows": t.rows} for rel_type, t in self.edges.items()}}
+
+    @classmethod
+    def from_json(cls, data: dict) -> "Batch":
+        batch = cls(data["review"])
+        for label, table in data["nodes"].items():
+            batch.nodes[label] = Table(table["columns"], table["rows"])
+        for rel_type, table in data["edges"].items():
+            batch.edges[rel_type] = Table(table["columns"], table["rows"])
+        return batch
+
+
+def _props(**values: object) -> dict:
+    return {k: v for k, v in values.items() if v is not None and v != ()}
+
+
+# The contact properties, in the (sorted) column order of the workspace files.
+CONTACT_COLUMNS = tuple(sorted((
+    "id", "review", "file", "line", "date", "date_text", "date_precision", "uncertain", "order_key", "time", "sequence", "agency",
+    "event", "summary", "professional", "risk_level", "dash_score", "risk_factors", "referred_to", "shared_with",
+    "referral_outcome", "source")))
 
 
 def review_batch(review: Review) -> Batch:
-    """The graph rows of one validated review."""
+    """The graph rows of one validated review.
+
+    Contacts are built column by column from the loader's columns (list comprehensions and ``zip``,
+    no Python object per contact): a review's contacts are nearly all of its rows.
+    """
     batch = Batch(review.id)
     rid = review_id(review.id)
-    batch.nodes["Review"].append({"id": rid, "name": review.id, "path": review.path})
-    pids: dict[str, str] = {}
-    for p in review.people:
-        pid = pids[p.person] = person_id(review.id, p.person, p.global_id)
-        batch.nodes["Person"].append(_props(id=pid, name=p.person, global_id=p.global_id, sex=p.sex))
-        batch.edges["IN_REVIEW"].append((pid, rid, _props(role=p.role, name=p.person, age=p.age, identified=p.identified,
-                                                          file=p.file, line=p.line)))
-    for r in review.relationships:
-        batch.edges["RELATED"].append((pids[r.person], pids[r.other], _props(
-            kind=r.relationship, abusive=r.abusive, review=review.id, file=r.file, line=r.line)))
-    for agency in review.agencies.values():
-        batch.nodes["Agency"].append({"id": agency_id(agency.name), "name": agency.name, "type": agency.type})
-        # spellings belong to the review that declared them, so they come and go with it
-        batch.edges["IN_REVIEW"].append((agency_id(agency.name), rid, _props(aliases=list(agency.aliases) or None)))
-    factors: set[str] = set()
-    for c in review.contacts:
-        cid = contact_id(review.id, c.line)
-        batch.nodes["Contact"].append(_props(
-            id=cid, review=review.id, file=c.file, line=c.line, date=c.date.start.isoformat(), date_text=c.date.text,
-            date_precision=c.date.precision, uncertain=c.date.uncertain,
-            order_key=order_key(c.date.sort_key, c.sequence, c.time, review.id, c.line), time=c.time,
-            sequence=c.sequence, agency=c.agency, event=c.event, summary=c.summary, professional=c.professional,
-            risk_level=c.risk_level, dash_score=c.dash_score, risk_factors=list(c.risk_factors) or None,
-            referred_to=list(c.referred_to) or None, shared_with=list(c.shared_with) or None,
-            referral_outcome=c.referral_outcome, source=c.source,
-        ))
-        batch.edges["RECORDED"].append((agency_id(c.agency), cid, {}))
-        batch.edges["IN_REVIEW"].append((cid, rid, {}))
-        for name in c.subjects:
-            batch.edges["ABOUT"].append((cid, pids[name], {}))
-        for name in c.referred_to:
-            batch.edges["REFERRED_TO"].append((cid, agency_id(name), {}))
-        for name in c.shared_with:
-            batch.edges["SHARED_WITH"].append((cid, agency_id(name), {}))
-        for factor in c.risk_factors:
-            batch.edges["FLAGGED"].append((cid, f"risk:{factor}", {}))
-            factors.add(factor)
-    batch.nodes["RiskFactor"] = [{"id": f"risk:{f}", "name": f} for f in sorted(factors)]
+    batch.nodes["Review"] = Table.of([{"id": rid, "name": review.id, "path": review.path}])
+    pids = {p.person: person_id(review.id, p.person, p.global_id) for p in review.people}
+    batch.nodes["Person"] = Table.of([_props(id=pids[p.person], name=p.person, global_id=p.global_id, sex=p.sex)
+                                      for p in review.people])
+    in_review = [(pids[p.person], rid, _props(role=p.role, name=p.person, age=p.age, identified=p.identified, file=p.file, line=p.line))
+                 for p in review.people]
+    batch.edges["RELATED"] = Table.of(
+        [_props(kind=r.relationship, abusive=r.abusive, review=review.id, file=r.file, line=r.line) for r in review.relationships],
+        [(pids[r.person], pids[r.other]) for r in review.relationships])
+    aids = {name: agency_id(name) for name in review.agencies}
+    batch.nodes["Agency"] = Table.of([{"id": aids[a.name], "name": a.name, "type": a.type} for a in review.agencies.values()])
+    # spellings belong to the review that declared them, so they come and go with it
+    in_review += [(aids[a.name], rid, _props(aliases=list(a.aliases) or None)) for a in review.agencies.values()]
+
+    c = review.contacts
+    n = len(c)
+    cids = [contact_id(review.id, line) for line in c.line]
+    dates = c.date
+    values = {
+        "agency": c.agency, "date": [d.iso for d in dates], "date_precision": [d.precision for d in dates],
+        "date_text": [d.text for d in dates], "dash_score": c.dash_score, "event": c.event, "file": [c.file] * n,
+        "id": cids, "line": c.line,
+        "order_key": [order_key(d.sort_key, seq, time, review.id, line) for d, seq, time, line in zip(dates, c.sequence, c.time, c.line)],
+        "professional": c.professional, "referral_outcome": c.referral_outcome,
+        "referred_to": [names or None for names in c.referred_to], "review": [review.id] * n,
+        "risk_factors": [factors or None for factors in c.risk_factors], "risk_level": c.risk_level, "sequence": c.sequence,
+        "shared_with": [names or None for names in c.shared_with], "source": c.source, "summary": c.summary, "time": c.time,
+        "uncertain": [d.uncertain for d in dates],
+    }
+    # a property no contact of the review has is no column, as in ``Table.of``
+    columns = [k for k in CONTACT_COLUMNS if values[k].count(None) != n]
+    batch.nodes["Contact"] = Table(columns, list(zip(*(values[k] for k in columns))) if n else [])
+
+    contact_agency = [aids[name] for name in c.agency]
+    batch.edges["RECORDED"] = Table([], list(zip(contact_agency, cids)))
+    table = Table.of([p for _, _, p in in_review], [(s, e) for s, e, _ in in_review])
+    table.rows += [(cid, rid, *([None] * len(table.columns))) for cid in cids]
+    batch.edges["IN_REVIEW"] = table
+    batch.edges["ABOUT"] = Table([], [(cid, pids[name]) for cid, names in zip(cids, c.subjects) for name in names])
+    batch.edges["REFERRED_TO"] = Table([], [(cid, aids[name]) for cid, names in zip(cids, c.referred_to) for name in names])
+    batch.edges["SHARED_WITH"] = Table([], [(cid, aids[name]) for cid, names in zip(cids, c.shared_with) for name in names])
+    batch.edges["FLAGGED"] = Table([], [(cid, f"risk:{f}") for cid, factors in zip(cids, c.risk_factors) for f in factors])
+    factors = sorted({f for fs in set(c.risk_factors) for f in fs})
+    batch.nodes["RiskFactor"] = Table(["id", "name"] if factors else [], [(f"risk:{f}", f) for f in factors])
     return batch

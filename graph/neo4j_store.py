@@ -17,7 +17,7 @@ from neo4j import GraphDatabase, RoutingControl
 from neo4j.exceptions import AuthError, ClientError, DriverError, Neo4jError, ServiceUnavailable
 
 from graph.errors import ConnectionFailed, StoreError
-from graph.model import LABELS, REL_TYPES, SHARED_LABELS, Batch
+from graph.model import CONTACT_COLUMNS, LABELS, SHARED_LABELS, Batch, review_id
 from graph.store import Progress, Store
 from queries.base import Query
 
@@ -75,21 +75,27 @@ MATCH (s:{start} {{id: row[0]}}) USING INDEX s:{start}(id)
 MATCH (e:{end} {{id: row[1]}}) USING INDEX e:{end}(id)
 CREATE (s)-[x:{type}]->(e) SET x = row[2]
 """
-# A contact and all its relationships in one statement: its id is sent once and looked up by no one,
-# where one statement per relationship type sent it five times and sought it by index each time.
+# Contacts, a chunk at a time, each with all its relationships: its id is sent once and sought by no
+# one. The nodes contacts point to (agencies, reviews, people, risk factors) are few: each is sought
+# once per chunk, and a row names them by their place in those lists. Properties are a map literal
+# in a fixed order (an absent one is null, which CREATE leaves out); integers travel as text and
+# are converted on the server (measured: cheaper for the server to read than small Bolt integers).
+CONTACT_INTS = ("line", "sequence", "dash_score")
+CONTACT_ENDS = ("agency", "review", "about", "referred", "shared", "flagged")
 CREATE_CONTACTS = """
+CALL () { UNWIND $agencies AS id MATCH (a:Agency {id: id}) USING INDEX a:Agency(id) RETURN collect(a) AS A }
+CALL () { UNWIND $reviews AS id MATCH (r:Review {id: id}) USING INDEX r:Review(id) RETURN collect(r) AS R }
+CALL () { UNWIND $people AS id MATCH (p:Person {id: id}) USING INDEX p:Person(id) RETURN collect(p) AS P }
+CALL () { UNWIND $factors AS id MATCH (f:RiskFactor {id: id}) USING INDEX f:RiskFactor(id) RETURN collect(f) AS F }
 UNWIND $rows AS row
-MATCH (a:Agency {id: row.agency}) USING INDEX a:Agency(id)
-MATCH (r:Review {id: row.review}) USING INDEX r:Review(id)
-CREATE (a)-[:RECORDED]->(c:Contact)-[:IN_REVIEW]->(r)
-SET c = row.props
-WITH c, row
-CALL (c, row) { UNWIND row.about AS id MATCH (p:Person {id: id}) USING INDEX p:Person(id) CREATE (c)-[:ABOUT]->(p) }
-CALL (c, row) { UNWIND row.referred AS id MATCH (x:Agency {id: id}) USING INDEX x:Agency(id) CREATE (c)-[:REFERRED_TO]->(x) }
-CALL (c, row) { UNWIND row.shared AS id MATCH (x:Agency {id: id}) USING INDEX x:Agency(id) CREATE (c)-[:SHARED_WITH]->(x) }
-CALL (c, row) { UNWIND row.flagged AS id MATCH (f:RiskFactor {id: id}) USING INDEX f:RiskFactor(id) CREATE (c)-[:FLAGGED]->(f) }
-"""
-CONTACT_LISTS = {"ABOUT": "about", "REFERRED_TO": "referred", "SHARED_WITH": "shared", "FLAGGED": "flagged"}
+WITH A, P, F, row, A[row[0]] AS a, R[row[1]] AS r
+CREATE (a)-[:RECORDED]->(c:Contact {%s})-[:IN_REVIEW]->(r)
+FOREACH (p IN [i IN row[2] | P[i]] | CREATE (c)-[:ABOUT]->(p))
+FOREACH (x IN [i IN row[3] | A[i]] | CREATE (c)-[:REFERRED_TO]->(x))
+FOREACH (x IN [i IN row[4] | A[i]] | CREATE (c)-[:SHARED_WITH]->(x))
+FOREACH (f IN [i IN row[5] | F[i]] | CREATE (c)-[:FLAGGED]->(f))
+""" % ", ".join(f"{k}: toInteger(row[{i}])" if k in CONTACT_INTS else f"{k}: row[{i}]"
+                for i, k in enumerate(CONTACT_COLUMNS, start=len(CONTACT_ENDS)))
 EXPORT_REVIEWS = "MATCH (r:Review) RETURN r.name AS name ORDER BY r.name"
 EXPORT_NODES = """
 MATCH (r:Review {id: $rid})
@@ -113,29 +119,54 @@ def _chunks(rows: list, size: int = WRITE_CHUNK) -> Iterator[list]:
         yield rows[i:i + size]
 
 
-def _contact_rows(batch: Batch) -> list[dict]:
-    """Each contact with the ends of its relationships (which carry no properties in the model)."""
-    rows = {c["id"]: {"props": c, "about": [], "referred": [], "shared": [], "flagged": []} for c in batch.nodes["Contact"]}
-    for agency, contact, _ in batch.edges["RECORDED"]:
-        rows[contact]["agency"] = agency
-    for rel_type, key in CONTACT_LISTS.items():
-        for contact, end, _ in batch.edges[rel_type]:
-            rows[contact][key].append(end)
-    for contact, review, _ in batch.edges["IN_REVIEW"]:
-        if contact in rows:
-            rows[contact]["review"] = review
-    return list(rows.values())
+def _contacts(batch: Batch) -> Iterator[tuple]:
+    """Each contact as (agency, review, people, referred, shared, flagged, *properties in CONTACT_COLUMNS order)."""
+    ends: dict[str, dict[str, list]] = {t: {} for t in ("ABOUT", "REFERRED_TO", "SHARED_WITH", "FLAGGED")}
+    for rel_type, by_contact in ends.items():
+        for row in batch.edges[rel_type].rows:
+            by_contact.setdefault(row[0], []).append(row[1])
+    agency_of = {row[1]: row[0] for row in batch.edges["RECORDED"].rows}
+    table = batch.nodes["Contact"]
+    where = {k: i for i, k in enumerate(table.columns)}
+    picks = [(where.get(k), k in CONTACT_INTS) for k in CONTACT_COLUMNS]
+    rid = review_id(batch.review)
+    about, referred, shared, flagged = ends.values()
+    none: list = []
+    id_at = where["id"] if table.rows else 0
+    for row in table.rows:
+        cid = row[id_at]
+        props = [None if i is None or row[i] is None else str(row[i]) if as_text else row[i] for i, as_text in picks]
+        yield (agency_of[cid], rid, about.get(cid, none), referred.get(cid, none), shared.get(cid, none), flagged.get(cid, none), *props)
+
+
+def _contact_params(contacts: list[tuple]) -> dict[str, list]:
+    """The parameters of CREATE_CONTACTS for a chunk of ``_contacts`` rows: node ids become list places."""
+    places: dict[str, dict[str, int]] = {"agencies": {}, "reviews": {}, "people": {}, "factors": {}}
+    agencies, reviews, people, factors = places.values()
+
+    def at(ids: dict[str, int], node: str) -> int:
+        i = ids.get(node)
+        if i is None:
+            i = ids[node] = len(ids)
+        return i
+
+    rows = [[at(agencies, c[0]), at(reviews, c[1]), [at(people, p) for p in c[2]], [at(agencies, a) for a in c[3]],
+             [at(agencies, a) for a in c[4]], [at(factors, f) for f in c[5]], *c[6:]] for c in contacts]
+    return {"rows": rows, **{name: list(ids) for name, ids in places.items()}}
 
 
 def _edge_groups(batch: Batch) -> dict[tuple[str, str, str], list]:
     """The relationships not written with their contact, grouped by (type, start label, end label),
     so that every MATCH can use an index."""
     groups: dict[tuple[str, str, str], list] = {}
-    for rel_type in REL_TYPES:
-        for start, end, props in batch.edges[rel_type]:
-            start_label, end_label = label_of(start), label_of(end)
-            if "Contact" not in (start_label, end_label):
-                groups.setdefault((rel_type, start_label, end_label), []).append([start, end, props])
+    for rel_type in ("RELATED", "IN_REVIEW"):
+        table = batch.edges[rel_type]
+        for row in table.rows:
+            start, end = row[0], row[1]
+            if start.startswith("contact:"):
+                continue
+            props = {k: v for k, v in zip(table.columns, row[2:]) if v is not None}
+            groups.setdefault((rel_type, label_of(start), label_of(end)), []).append([start, end, props])
     return groups
 
 
@@ -234,11 +265,11 @@ class Neo4jStore(Store):
             if label == "Contact":
                 continue  # written last, with their relationships, once everything they point to exists
             statement = (MERGE_NODES if label in SHARED_LABELS else CREATE_NODES).format(label=label)
-            rows = [row for batch in group for row in batch.nodes[label]]
+            rows = [row for batch in group for row in batch.node_dicts(label)]
             for chunk in _chunks(rows):
                 tx.run(statement, rows=chunk).consume()
-        for chunk in _chunks([row for batch in group for row in _contact_rows(batch)]):
-            tx.run(CREATE_CONTACTS, rows=chunk).consume()
+        for chunk in _chunks([row for batch in group for row in _contacts(batch)]):
+            tx.run(CREATE_CONTACTS, _contact_params(chunk)).consume()
         edges: dict[tuple[str, str, str], list] = {}
         for batch in group:
             for key, rows in _edge_groups(batch).items():
@@ -284,13 +315,14 @@ class Neo4jStore(Store):
     def batches(self) -> Iterable[Batch]:
         for row in self.read(EXPORT_REVIEWS):
             name = row["name"]
-            batch = Batch(name)
-            rid = f"review:{name}"
+            rid = review_id(name)
+            nodes: dict[str, list[dict]] = {}
             for node in self.read(EXPORT_NODES, {"rid": rid}):
-                batch.nodes[node["label"]].append(node["props"])
+                nodes.setdefault(node["label"], []).append(node["props"])
+            edges: dict[str, list[tuple[str, str, dict]]] = {}
             for edge in self.read(EXPORT_EDGES, {"rid": rid, "name": name}):
-                batch.edges[edge["type"]].append((edge["start"], edge["end"], edge["props"]))
-            yield batch
+                edges.setdefault(edge["type"], []).append((edge["start"], edge["end"], edge["props"]))
+            yield Batch.from_dicts(name, nodes, edges)
 
     def close(self) -> None:
         self.driver.close()

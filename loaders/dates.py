@@ -28,6 +28,11 @@ class PartialDate:
     uncertain: bool = False
 
     @functools.cached_property  # parse_date shares instances, so each is formatted once
+    def iso(self) -> str:
+        """The first day of the date's period, as YYYY-MM-DD."""
+        return self.start.isoformat()
+
+    @functools.cached_property
     def text(self) -> str:
         """The date as the review should show it: '2019-03-05', '2019-03', '?2019'."""
         full = self.start.isoformat()

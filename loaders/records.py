@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from loaders.dates import PartialDate
 
-__all__ = ["Person", "Relationship", "Agency", "Contact", "Review"]
+__all__ = ["Person", "Relationship", "Agency", "Contacts", "Review"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,26 +45,33 @@ class Agency:
     declared: bool = True  # False when only seen in a chronology and typed from its name
 
 
-@dataclass(frozen=True, slots=True)
-class Contact:
-    review: str
-    file: str
-    line: int
-    date: PartialDate
-    agency: str  # canonical agency name
-    subjects: tuple[str, ...]
-    event: str
-    summary: str
-    time: str | None = None
-    sequence: int | None = None
-    professional: str | None = None
-    risk_level: str | None = None
-    dash_score: int | None = None
-    risk_factors: tuple[str, ...] = ()
-    referred_to: tuple[str, ...] = ()
-    referral_outcome: str | None = None
-    shared_with: tuple[str, ...] = ()
-    source: str | None = None
+@dataclass(slots=True)
+class Contacts:
+    """A review's contacts, column by column: one list per field, all of the same length, in
+    chronology-file order. The loader validates whole columns at a time and the stores write them
+    that way, so a contact is never a Python object of its own (100k contacts would be 100k of them).
+    """
+
+    file: str  # provenance name of the chronology sheet
+    line: list[int] = field(default_factory=list)
+    date: list[PartialDate] = field(default_factory=list)
+    agency: list[str] = field(default_factory=list)  # canonical agency names
+    subjects: list[tuple[str, ...]] = field(default_factory=list)
+    event: list[str] = field(default_factory=list)
+    summary: list[str] = field(default_factory=list)
+    time: list[str | None] = field(default_factory=list)
+    sequence: list[int | None] = field(default_factory=list)
+    professional: list[str | None] = field(default_factory=list)
+    risk_level: list[str | None] = field(default_factory=list)
+    dash_score: list[int | None] = field(default_factory=list)
+    risk_factors: list[tuple[str, ...]] = field(default_factory=list)
+    referred_to: list[tuple[str, ...]] = field(default_factory=list)  # canonical agency names
+    referral_outcome: list[str | None] = field(default_factory=list)
+    shared_with: list[tuple[str, ...]] = field(default_factory=list)  # canonical agency names
+    source: list[str | None] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.line)
 
 
 @dataclass(slots=True)
@@ -74,4 +81,4 @@ class Review:
     people: list[Person] = field(default_factory=list)
     relationships: list[Relationship] = field(default_factory=list)
     agencies: dict[str, Agency] = field(default_factory=dict)  # canonical name -> agency
-    contacts: list[Contact] = field(default_factory=list)
+    contacts: Contacts = field(default_factory=lambda: Contacts(""))

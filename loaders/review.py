@@ -18,11 +18,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from operator import attrgetter, itemgetter
 from pathlib import Path
 
 from loaders import vocab
 from loaders.dates import parse_date
-from loaders.records import Agency, Contact, Person, Relationship, Review
+from loaders.records import Agency, Contacts, Person, Relationship, Review
 from loaders.tabular import LoadError, Problem, Problems, Sheet, read_csv, read_workbook
 
 __all__ = ["read_reviews", "ReadResult", "LoadError"]
@@ -62,7 +63,7 @@ def read_reviews(paths: list[str | Path]) -> ReadResult:
         problems.error(", ".join(str(p) for p in paths), 1,
                        "no review found: give review folders (with people.csv and chronology.csv), .xlsx workbooks or combined CSVs")
     problems.raise_if_any()
-    return ReadResult(reviews, problems.warnings)
+    return ReadResult(reviews, problems.sorted_warnings())
 
 
 def _is_review_folder(path: Path) -> bool:
@@ -125,19 +126,25 @@ def _build(path: Path, review_id: str | None, sheets: dict[str, Sheet], problems
         if combined and not sheet.has("review"):
             problems.error(sheet.file, 1, "the chronology is combined (it has a 'review' column), so this sheet needs a 'review' column too")
             continue
-        for line, cells in sheet.rows:
-            rid = sheet.cell(cells, "review") if combined else review_id
+        if not combined:
+            if sheet.rows:
+                grouped[review_id][kind] = sheet.rows
+            continue
+        index = sheet.columns["review"]
+        for row in sheet.rows:
+            rid = row[1][index].strip()
             if not rid:
-                problems.error(sheet.file, line, "empty review id", sheet.column_number("review"), "review")
+                problems.error(sheet.file, row[0], "empty review id", index + 1, "review")
                 continue
-            grouped[rid][kind].append((line, cells))
+            grouped[rid][kind].append(row)
+    converters = _chronology_columns(agencies)
     reviews = []
     for rid, rows in grouped.items():
         if "chronology" not in rows:
             problems.error(sheets["people"].file if "people" in sheets else str(path), 1,
                            f"review {rid!r} has people but no chronology rows")
             continue
-        reviews.append(_validate(rid, str(path), sheets, rows, agencies, problems, infer_people="people" not in sheets))
+        reviews.append(_validate(rid, str(path), sheets, rows, agencies, converters, problems, infer_people="people" not in sheets))
     return reviews
 
 
@@ -202,12 +209,12 @@ def _split(text: str) -> list[str]:
 
 
 def _validate(rid: str, path: str, sheets: dict[str, Sheet], rows: dict[str, list], agencies: _AgencyIndex,
-              problems: Problems, infer_people: bool) -> Review:
+              converters: dict[str, "_Column"], problems: Problems, infer_people: bool) -> Review:
     review = Review(id=rid, path=path)
     people = _validate_people(review, sheets.get("people"), rows.get("people", []), problems)
     if "relationships" in sheets:
         _validate_relationships(review, sheets["relationships"], rows.get("relationships", []), people, problems)
-    _validate_chronology(review, sheets["chronology"], rows["chronology"], people, agencies, problems, infer_people)
+    _validate_chronology(review, sheets["chronology"], rows["chronology"], people, agencies, converters, problems, infer_people)
     return review
 
 
@@ -289,112 +296,219 @@ def _validate_relationships(review: Review, sheet: Sheet, rows: list, people: di
             review.relationships.append(Relationship(review.id, ends["person"], ends["other"], kind, bool(abusive), sheet.name, line))
 
 
-def _validate_chronology(review: Review, sheet: Sheet, rows: list, people: dict[str, Person], agencies: _AgencyIndex,
-                         problems: Problems, infer_people: bool) -> None:
-    col = sheet.column_number
-    cell = sheet.reader()
-    used_agencies: dict[str, Agency] = {}
-    named_in_agency_column: set[str] = set()
-    flows: list[tuple[int, str, str]] = []  # (line, column, agency name) checked once all rows are seen
+class _Invalid(Exception):
+    """A cell that cannot be loaded, with what is wrong (one message per wrong part of it)."""
 
-    def resolve_list(line: int, column: str, text: str) -> tuple[str, ...]:
-        names = []
-        for name in _split(text):
-            agency = agencies.resolve(name)
-            used_agencies[agency.name] = agency
-            flows.append((line, column, name))
-            names.append(agency.name)
+    def __init__(self, *messages: str):
+        super().__init__(*messages)
+        self.messages = messages
+
+
+class _Column:
+    """Converts a column's cells through a table of their distinct texts.
+
+    A chronology repeats the same dates, agencies, events and people on many rows, so each distinct
+    text is checked once per source and every cell is then one dictionary look-up, done in C
+    (``map``) rather than by a Python call per cell. ``convert`` raises ``_Invalid`` for a bad text.
+    """
+
+    __slots__ = ("convert", "values", "invalid")
+
+    def __init__(self, convert):
+        self.convert = convert
+        self.values: dict[str, object] = {}
+        self.invalid: set[str] = set()
+
+    def __call__(self, cells: list[str]) -> tuple[list, set[str]]:
+        """The converted cells, and which of their texts are invalid (their values are ``_Invalid``)."""
+        distinct = set(cells)
+        values = self.values
+        for text in distinct - values.keys():
+            try:
+                values[text] = self.convert(text)
+            except _Invalid as exc:
+                values[text] = exc
+                self.invalid.add(text)
+        return list(map(values.__getitem__, cells)), (distinct & self.invalid if self.invalid else set())
+
+
+@dataclass(frozen=True, slots=True)
+class _Flow:
+    """A referred_to or shared_with cell: the canonical agency names, and each name as written."""
+
+    names: tuple[str, ...]
+    parts: tuple[tuple[str, Agency], ...]
+
+
+_NO_FLOW = _Flow((), ())
+
+
+def _chronology_columns(agencies: _AgencyIndex) -> dict[str, _Column]:
+    """One converter per chronology column, shared by every review of a source."""
+
+    def date(text: str):
+        text = text.strip()
+        if not text:
+            raise _Invalid("date is empty; give the date of the contact")
+        try:
+            return parse_date(text)
+        except ValueError as exc:
+            raise _Invalid(str(exc)) from None
+
+    def agency(text: str) -> Agency:
+        text = text.strip()
+        if not text:
+            raise _Invalid("agency is empty; give the recording agency")
+        return agencies.resolve(text)
+
+    def subjects(text: str) -> tuple[str, ...]:
+        names = _split(text)
+        if not names:
+            raise _Invalid("subject is empty; give one or more persons, ';'-separated")
         return tuple(dict.fromkeys(names))
 
-    for line, cells in rows:
-        errors_before = len(problems.errors)
-        date_text = cell(cells, "date")
-        date = None
-        if not date_text:
-            problems.error(sheet.file, line, "date is empty; give the date of the contact", col("date"), "date")
-        else:
-            try:
-                date = parse_date(date_text)
-            except ValueError as exc:
-                problems.error(sheet.file, line, str(exc), col("date"), "date")
-        agency_name = cell(cells, "agency")
-        if not agency_name:
-            problems.error(sheet.file, line, "agency is empty; give the recording agency", col("agency"), "agency")
-        subjects = _split(cell(cells, "subject"))
-        if not subjects:
-            problems.error(sheet.file, line, "subject is empty; give one or more persons, ';'-separated", col("subject"), "subject")
-        for name in subjects:
-            if name not in people:
-                if infer_people:
+    def event(text: str) -> str:
+        value = vocab.lookup(vocab.EVENTS, text)
+        if value is None:
+            raise _Invalid(f"unknown event {text.strip()!r}; allowed: {', '.join(sorted(set(vocab.EVENTS.values())))} "
+                           "(DNA, call-out, home visit ... are accepted too)")
+        return value
+
+    def time(text: str) -> str | None:
+        text = text.strip()
+        if not text:
+            return None
+        if not _valid_time(text):
+            raise _Invalid(f"invalid time {text!r}; use HH:MM (24-hour)")
+        hours, minutes = text.split(":")[:2]
+        return f"{int(hours):02d}:{minutes}"
+
+    def number(column: str, low: int, high: int, hint: str = ""):
+        def convert(text: str) -> int | None:
+            text = text.strip()
+            if not text:
+                return None
+            if text.isdigit() and low <= int(text) <= high:
+                return int(text)
+            raise _Invalid(f"{column} must be a whole number from {low} to {high}, got {text!r}" + (f"; {hint}" if hint else ""))
+        return convert
+
+    def risk_level(text: str) -> str | None:
+        if not text.strip():
+            return None
+        value = vocab.lookup(vocab.RISK_LEVELS, text)
+        if value is None:
+            raise _Invalid(f"unknown risk level {text.strip()!r}; allowed: standard, medium, high")
+        return value
+
+    def risk_factors(text: str) -> tuple[str, ...]:
+        factors, unknown = [], []
+        for part in _split(text):
+            factor = vocab.lookup(vocab.RISK_FACTORS, part)
+            if factor is None:
+                unknown.append(f"unknown risk factor {part!r}; allowed: {', '.join(sorted(set(vocab.RISK_FACTORS.values())))}")
+            else:
+                factors.append(factor)
+        if unknown:
+            raise _Invalid(*unknown)
+        return tuple(dict.fromkeys(factors))
+
+    def flow(text: str) -> _Flow:
+        parts = tuple((name, agencies.resolve(name)) for name in _split(text))
+        return _Flow(tuple(dict.fromkeys(agency.name for _, agency in parts)), parts) if parts else _NO_FLOW
+
+    def optional(text: str) -> str | None:
+        return text.strip() or None
+
+    return {
+        "date": _Column(date), "agency": _Column(agency), "subject": _Column(subjects), "event": _Column(event),
+        "time": _Column(time), "sequence": _Column(number("sequence", 0, 10_000)),
+        "dash_score": _Column(number("dash_score", 0, 27, "the DASH checklist has 27 questions (SafeLives 24); give the number of 'yes' answers")),
+        "risk_level": _Column(risk_level), "risk_factors": _Column(risk_factors),
+        "referred_to": _Column(flow), "shared_with": _Column(flow),
+        "professional": _Column(optional), "referral_outcome": _Column(optional), "source": _Column(optional),
+    }
+
+
+def _validate_chronology(review: Review, sheet: Sheet, rows: list, people: dict[str, Person], agencies: _AgencyIndex,
+                         converters: dict[str, _Column], problems: Problems, infer_people: bool) -> None:
+    """Check a review's chronology rows column by column (each distinct text once, see ``_Column``)."""
+    col = sheet.column_number
+    lines = [line for line, _ in rows]
+    cells = [c for _, c in rows]
+
+    def raw(column: str) -> list[str]:
+        index = sheet.columns.get(column)
+        return list(map(itemgetter(index), cells)) if index is not None else [""] * len(cells)
+
+    def convert(column: str) -> list:
+        texts = raw(column)
+        values, invalid = converters[column](texts)
+        if invalid:
+            for line, text, value in zip(lines, texts, values):
+                if text in invalid:
+                    for message in value.messages:
+                        problems.error(sheet.file, line, message, col(column), column)
+        return values
+
+    dates = convert("date")
+    recorded = convert("agency")
+    subjects = convert("subject")
+    events = convert("event")
+    summaries = list(map(str.strip, raw("summary")))
+    if "" in summaries:
+        for line, summary in zip(lines, summaries):
+            if not summary:
+                problems.error(sheet.file, line, "summary is empty; say what the agency recorded", col("summary"), "summary")
+    times, sequences, dash = convert("time"), convert("sequence"), convert("dash_score")
+    levels, factors = convert("risk_level"), convert("risk_factors")
+    referred, shared = convert("referred_to"), convert("shared_with")
+    professionals, outcomes, sources = convert("professional"), convert("referral_outcome"), convert("source")
+
+    if any(name not in people for names in set(subjects) if type(names) is tuple for name in names):
+        for line, names in zip(lines, subjects):
+            if type(names) is not tuple:
+                continue
+            for name in names:
+                if name in people:
+                    continue
+                if infer_people:  # a combined chronology without people.csv: its subjects are its people
                     people[name] = Person(review.id, name, "other", None, None, None, True, sheet.name, line)
                     review.people.append(people[name])
                 else:
                     problems.error(sheet.file, line, _unknown_person(name, people), col("subject"), "subject")
-        event_text = cell(cells, "event")
-        event = vocab.lookup(vocab.EVENTS, event_text)
-        if event is None:
-            problems.error(sheet.file, line, f"unknown event {event_text!r}; allowed: {', '.join(sorted(set(vocab.EVENTS.values())))} (DNA, call-out, home visit ... are accepted too)",
-                           col("event"), "event")
-        summary = cell(cells, "summary")
-        if not summary:
-            problems.error(sheet.file, line, "summary is empty; say what the agency recorded", col("summary"), "summary")
-        time_text = cell(cells, "time") or None
-        if time_text:
-            if _valid_time(time_text):
-                hours, minutes = time_text.split(":")[:2]
-                time_text = f"{int(hours):02d}:{minutes}"
-            else:
-                problems.error(sheet.file, line, f"invalid time {time_text!r}; use HH:MM (24-hour)", col("time"), "time")
-        sequence = _int_or_error(sheet, line, cell(cells, "sequence"), "sequence", 0, 10_000, problems)
-        dash = _int_or_error(sheet, line, cell(cells, "dash_score"), "dash_score", 0, 27, problems,
-                             hint="the DASH checklist has 27 questions (SafeLives 24); give the number of 'yes' answers")
-        level_text = cell(cells, "risk_level")
-        level = vocab.lookup(vocab.RISK_LEVELS, level_text) if level_text else None
-        if level_text and level is None:
-            problems.error(sheet.file, line, f"unknown risk level {level_text!r}; allowed: standard, medium, high", col("risk_level"), "risk_level")
-        factors = []
-        for factor_text in _split(cell(cells, "risk_factors")):
-            factor = vocab.lookup(vocab.RISK_FACTORS, factor_text)
-            if factor is None:
-                problems.error(sheet.file, line, f"unknown risk factor {factor_text!r}; allowed: {', '.join(sorted(set(vocab.RISK_FACTORS.values())))}",
-                               col("risk_factors"), "risk_factors")
-            else:
-                factors.append(factor)
-        referred = resolve_list(line, "referred_to", cell(cells, "referred_to"))
-        shared = resolve_list(line, "shared_with", cell(cells, "shared_with"))
-        if len(problems.errors) > errors_before:
-            continue
-        agency = agencies.resolve(agency_name)
-        used_agencies[agency.name] = agency
-        named_in_agency_column.add(vocab.agency_key(agency.name))
-        review.contacts.append(Contact(
-            review=review.id, file=sheet.name, line=line, date=date, agency=agency.name,
-            subjects=tuple(dict.fromkeys(subjects)), event=event, summary=summary, time=time_text,
-            sequence=sequence, professional=cell(cells, "professional") or None, risk_level=level,
-            dash_score=dash, risk_factors=tuple(dict.fromkeys(factors)), referred_to=referred,
-            referral_outcome=cell(cells, "referral_outcome") or None, shared_with=shared,
-            source=cell(cells, "source") or None,
-        ))
-    for line, column, name in flows:
-        agency = agencies.resolve(name)
-        if not agency.declared and vocab.agency_key(agency.name) not in named_in_agency_column:
-            where = "agencies.csv" if agencies.declared else "the chronology's agency column"
-            problems.warn(sheet.file, line, f"agency {name!r} is not in {where}; created with type {agency.type!r}", col(column), column)
-    review.agencies = used_agencies
+    if problems.errors:
+        return  # nothing will be loaded: no need to assemble the review
+
+    # the agencies this review uses, in order of first use, and which of them record contacts here
+    flows = [i for i, (r, s) in enumerate(zip(referred, shared)) if r.parts or s.parts]
+    used: dict[str, Agency] = {}
+    if not flows:
+        used = {agency.name: agency for agency in recorded}
+    else:
+        for agency, r, s in zip(recorded, referred, shared):
+            for _, other in r.parts + s.parts:
+                used.setdefault(other.name, other)
+            used.setdefault(agency.name, agency)
+    names = list(map(attrgetter("name"), recorded))
+    in_agency_column = {vocab.agency_key(name) for name in set(names)}
+    for i in flows:
+        for column, flow in (("referred_to", referred[i]), ("shared_with", shared[i])):
+            for written, agency in flow.parts:
+                if not agency.declared and vocab.agency_key(agency.name) not in in_agency_column:
+                    where = "agencies.csv" if agencies.declared else "the chronology's agency column"
+                    problems.warn(sheet.file, lines[i], f"agency {written!r} is not in {where}; created with type {agency.type!r}",
+                                  col(column), column)
+    review.agencies = used
+    review.contacts = Contacts(
+        file=sheet.name, line=lines, date=dates, agency=names, subjects=subjects, event=events, summary=summaries,
+        time=times, sequence=sequences, professional=professionals, risk_level=levels, dash_score=dash,
+        risk_factors=factors, referred_to=[f.names for f in referred], referral_outcome=outcomes,
+        shared_with=[f.names for f in shared], source=sources,
+    )
 
 
 def _valid_time(text: str) -> bool:
     parts = text.split(":")
     return (len(parts) in (2, 3) and all(p.isdigit() and len(p) <= 2 for p in parts)
             and len(parts[1]) == 2 and int(parts[0]) < 24 and int(parts[1]) < 60)
-
-
-def _int_or_error(sheet: Sheet, line: int, text: str, column: str, low: int, high: int, problems: Problems,
-                  hint: str = "") -> int | None:
-    if not text:
-        return None
-    if text.isdigit() and low <= int(text) <= high:
-        return int(text)
-    problems.error(sheet.file, line, f"{column} must be a whole number from {low} to {high}, got {text!r}" + (f"; {hint}" if hint else ""),
-                   sheet.column_number(column), column)
-    return None

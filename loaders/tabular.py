@@ -13,7 +13,6 @@ import io
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 from graph.errors import DhrgraphError
 
@@ -67,7 +66,17 @@ class Problems:
 
     def raise_if_any(self) -> None:
         if self.errors:
-            raise LoadError(self.errors)
+            raise LoadError(_in_file_order(self.errors))
+
+    def sorted_warnings(self) -> list[Problem]:
+        return _in_file_order(self.warnings)
+
+
+def _in_file_order(problems: list[Problem]) -> list[Problem]:
+    """Files in the order they were read, and within a file by line and column: validation goes
+    column by column, but a user fixes a file from the top."""
+    files = {file: i for i, file in enumerate(dict.fromkeys(p.file for p in problems))}
+    return sorted(problems, key=lambda p: (files[p.file], p.line, p.column or 0))
 
 
 # Canonical columns of each sheet and the header spellings reviewers use for them. Headers are
@@ -126,7 +135,7 @@ class Sheet:
     file: str  # as the user named it, for messages
     kind: str
     columns: dict[str, int]  # canonical column -> 0-based index
-    rows: list[tuple[int, list[str]]]  # (line number, cells)
+    rows: list[tuple[int, list[str]]]  # (line number, cells), every row at least as wide as the header
     name: str = ""  # provenance kept in the graph: independent of the working directory
 
     def __post_init__(self) -> None:
@@ -140,15 +149,6 @@ class Sheet:
         if index is None or index >= len(cells):
             return ""
         return cells[index].strip()
-
-    def reader(self) -> "Callable[[list[str], str], str]":
-        """A faster ``cell`` for hot loops: column positions looked up once, not per cell."""
-        positions = {column: self.columns.get(column, -1) for column in COLUMNS[self.kind]}
-
-        def cell(cells: list[str], column: str) -> str:
-            index = positions[column]
-            return cells[index].strip() if 0 <= index < len(cells) else ""
-        return cell
 
     def column_number(self, column: str) -> int | None:
         index = self.columns.get(column)
@@ -213,9 +213,12 @@ def read_csv(path: Path, kind: str, required: tuple[str, ...], problems: Problem
         return None
     rows: list[tuple[int, list[str]]] = []
     line = reader.line_num + 1
+    width = len(header)
     try:
         for cells in reader:
-            if any(c.strip() for c in cells):
+            if (cells and cells[0].strip()) or "".join(cells).strip():  # not a blank row
+                if len(cells) < width:  # every row as wide as the header: columns can be taken whole
+                    cells.extend([""] * (width - len(cells)))
                 rows.append((line, cells))
             line = reader.line_num + 1
     except csv.Error as exc:
@@ -266,9 +269,12 @@ def read_workbook(path: Path, required: dict[str, tuple[str, ...]], problems: Pr
             if columns is None:
                 continue
             rows = []
+            width = len(header)
             for line, row in enumerate(values, start=2):
                 cells = [_cell_text(v) for v in row]
                 if any(c.strip() for c in cells):
+                    if len(cells) < width:
+                        cells.extend([""] * (width - len(cells)))
                     rows.append((line, cells))
             sheets[kind] = Sheet(file, kind, columns, rows, f"{path.name}[{ws.title}]")
     finally:
