@@ -120,11 +120,9 @@ def load(ctx: click.Context, paths: tuple[str, ...]) -> None:
     Example:
       dhrgraph load examples/
     """
-    from graph.store import gc_paused
     from loaders import read_reviews
 
-    with gc_paused():
-        result = read_reviews(list(paths))
+    result = read_reviews(list(paths))
     total = sum(len(r.contacts) for r in result.reviews)
     with store_from(ctx) as store, progress_bar(total, "Loading") as progress:
         report = store.load_reviews(result, progress)

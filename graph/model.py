@@ -22,7 +22,7 @@ from typing import Sequence
 from loaders import vocab
 from loaders.records import Review
 
-__all__ = ["Batch", "Table", "review_batch", "LABELS", "REL_TYPES", "person_id", "agency_id", "review_id", "contact_id", "order_key"]
+__all__ = ["Batch", "Table", "review_batch", "LABELS", "REL_TYPES", "person_id", "agency_id", "review_id", "contact_ids", "order_keys"]
 
 LABELS = ("Review", "Person", "Agency", "Contact", "RiskFactor")
 REL_TYPES = ("RECORDED", "ABOUT", "REFERRED_TO", "SHARED_WITH", "FLAGGED", "RELATED", "IN_REVIEW")
@@ -43,16 +43,18 @@ def agency_id(name: str) -> str:
     return f"agency:{vocab.agency_key(name)}"
 
 
-def contact_id(review: str, line: int) -> str:
-    return f"contact:{review}#{line}"
+def contact_ids(review: str, lines: list[int]) -> list[str]:
+    prefix = f"contact:{review}#"
+    return [f"{prefix}{line}" for line in lines]
 
 
-def order_key(sort_key: str, sequence: int | None, time: str | None, review: str, line: int) -> str:
-    """One string that sorts contacts in chronology order: date (partial dates first in their period),
+def order_keys(sort_keys: list[str], sequences: list[int | None], times: list[str | None], review: str, lines: list[int]) -> list[str]:
+    """Strings that sort contacts in chronology order: date (partial dates first in their period),
     then sequence (rows without one after those with one), time, review, line. Stored on each
     contact so that Cypher and NetworkX order by the same thing."""
-    has_sequence = "0" if sequence is not None else "1"
-    return f"{sort_key}|{has_sequence}{sequence or 0:05d}|{time or '--:--'}|{review}|{line:08d}"
+    tail = f"|{review}|"
+    return [f"{key}|{'100000' if seq is None else '0%05d' % seq}|{time or '--:--'}{tail}{'%08d' % line}"
+            for key, seq, time, line in zip(sort_keys, sequences, times, lines)]
 
 
 @dataclass(slots=True)
@@ -156,18 +158,17 @@ def review_batch(review: Review) -> Batch:
 
     c = review.contacts
     n = len(c)
-    cids = [contact_id(review.id, line) for line in c.line]
-    dates = c.date
+    cids = contact_ids(review.id, c.line)
+    iso, precision, text, uncertain, sort_keys = zip(*[d.graph_values for d in c.date]) if n else ((),) * 5
     values = {
-        "agency": c.agency, "date": [d.iso for d in dates], "date_precision": [d.precision for d in dates],
-        "date_text": [d.text for d in dates], "dash_score": c.dash_score, "event": c.event, "file": [c.file] * n,
-        "id": cids, "line": c.line,
-        "order_key": [order_key(d.sort_key, seq, time, review.id, line) for d, seq, time, line in zip(dates, c.sequence, c.time, c.line)],
+        "agency": c.agency, "date": list(iso), "date_precision": list(precision), "date_text": list(text),
+        "dash_score": c.dash_score, "event": c.event, "file": [c.file] * n, "id": cids, "line": c.line,
+        "order_key": order_keys(sort_keys, c.sequence, c.time, review.id, c.line),
         "professional": c.professional, "referral_outcome": c.referral_outcome,
         "referred_to": [names or None for names in c.referred_to], "review": [review.id] * n,
         "risk_factors": [factors or None for factors in c.risk_factors], "risk_level": c.risk_level, "sequence": c.sequence,
         "shared_with": [names or None for names in c.shared_with], "source": c.source, "summary": c.summary, "time": c.time,
-        "uncertain": [d.uncertain for d in dates],
+        "uncertain": list(uncertain),
     }
     # a property no contact of the review has is no column, as in ``Table.of``
     columns = [k for k in CONTACT_COLUMNS if values[k].count(None) != n]

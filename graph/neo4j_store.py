@@ -228,7 +228,7 @@ class Neo4jStore(Store):
             self.driver.execute_query(CONSTRAINT.format(label=label), database_=self.database)
         self._constraints_ready = True
 
-    def _replace(self, batches: list[Batch], progress: Progress | None) -> None:
+    def _replace(self, batches: Iterable[Batch], progress: Progress | None) -> None:
         try:
             self._ensure_constraints()
             done = 0
@@ -245,7 +245,7 @@ class Neo4jStore(Store):
                              "Reviews written before the failure are complete; load again to finish (loads are idempotent).") from None
 
     @staticmethod
-    def _transaction_groups(batches: list[Batch]) -> Iterator[list[Batch]]:
+    def _transaction_groups(batches: Iterable[Batch]) -> Iterator[list[Batch]]:
         group: list[Batch] = []
         size = 0
         for batch in batches:

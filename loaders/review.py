@@ -18,11 +18,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from operator import attrgetter, itemgetter
+from operator import attrgetter
 from pathlib import Path
 
 from loaders import vocab
 from loaders.dates import parse_date
+from loaders.gcpause import gc_paused
 from loaders.records import Agency, Contacts, Person, Relationship, Review
 from loaders.tabular import LoadError, Problem, Problems, Sheet, read_csv, read_workbook
 
@@ -45,6 +46,11 @@ class ReadResult:
 
 def read_reviews(paths: list[str | Path]) -> ReadResult:
     """Read and validate every review under ``paths``; raise LoadError listing all problems."""
+    with gc_paused():
+        return _read_reviews(paths)
+
+
+def _read_reviews(paths: list[str | Path]) -> ReadResult:
     problems = Problems()
     reviews: list[Review] = []
     for path in paths:
@@ -323,7 +329,8 @@ class _Column:
         """The converted cells, and which of their texts are invalid (their values are ``_Invalid``)."""
         distinct = set(cells)
         values = self.values
-        for text in distinct - values.keys():
+        # not ``distinct - values.keys()``: that walks every text seen so far (quadratic on big sources)
+        for text in [t for t in distinct if t not in values]:
             try:
                 values[text] = self.convert(text)
             except _Invalid as exc:
@@ -435,11 +442,11 @@ def _validate_chronology(review: Review, sheet: Sheet, rows: list, people: dict[
     """Check a review's chronology rows column by column (each distinct text once, see ``_Column``)."""
     col = sheet.column_number
     lines = [line for line, _ in rows]
-    cells = [c for _, c in rows]
+    by_column = list(zip(*(c for _, c in rows)))  # rows are as wide as the header (read_csv pads them)
 
-    def raw(column: str) -> list[str]:
+    def raw(column: str) -> list[str] | tuple[str, ...]:
         index = sheet.columns.get(column)
-        return list(map(itemgetter(index), cells)) if index is not None else [""] * len(cells)
+        return by_column[index] if index is not None and by_column else [""] * len(lines)
 
     def convert(column: str) -> list:
         texts = raw(column)

@@ -171,6 +171,26 @@ def test_headers_are_matched_loosely(tmp_path, cli):
     assert timeline[0]["dash_score"] == 15 and timeline[0]["risk_factors"] == ["threats_to_kill", "strangulation"]
 
 
+@pytest.mark.parametrize("newline", ["\n", "\r\n", "\r"])
+@pytest.mark.parametrize("odd", ["\u2028", "\x0c", "\x85", ""])
+def test_line_ends_and_other_breaks_in_cells(tmp_path, cli, newline, odd):
+    """Files saved with any line end load the same; characters other tools treat as line breaks
+    (Word's line separator, form feeds) are text inside a cell, quoted or not."""
+    rows = [dict(r) for r in CHRONOLOGY]
+    rows[1]["summary"] = f"Dean arrested{odd} for assault."
+    rows[2]["summary"] = f"Jade seen,{odd} follow-up\nbooked."  # quoted (a comma and a line break)
+    folder = write_review(tmp_path, chronology=rows)
+    path = folder / "chronology.csv"
+    path.write_bytes(path.read_bytes().replace(b"\r\n", b"\n").replace(b"\n", newline.encode()))
+    result = cli("load", str(folder))
+    assert result.exit_code == 0, result.output
+    summaries = [row["summary"] for row in json.loads(cli("timeline", "Dean", "--format", "json").stdout)]
+    assert rows[1]["summary"] in summaries
+    summaries = [row["summary"] for row in json.loads(cli("timeline", "Jade", "--format", "json").stdout)]
+    assert rows[2]["summary"].replace("\n", newline) in summaries
+    assert _stats(cli)["contacts"] == len(CHRONOLOGY)
+
+
 def test_synonyms_are_accepted_and_normalised(tmp_path, cli):
     rows = [dict(CHRONOLOGY[2], event="DNA"), dict(CHRONOLOGY[0], event="Call-out", risk_level="Low", risk_factors="TTK; choking",
                                                    time="9:05")]
