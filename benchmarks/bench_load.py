@@ -339,7 +339,7 @@ def main() -> None:
                         help="where corpora (kept between runs) and workspaces go")
     parser.add_argument("--verify-max", type=int, default=10_000,
                         help="up to this size, check that all backends hold the identical graph (full dump)")
-    parser.add_argument("--warmup", type=int, default=2000, help="contacts loaded once into Neo4j before timing (0: none)")
+    parser.add_argument("--warmup", type=int, default=10_000, help="contacts loaded once into Neo4j by each Neo4j loader before timing (0: none)")
     parser.add_argument("--stats-runs", type=int, default=3, help="fresh `dhrgraph stats` processes to time")
     parser.add_argument("--profile", type=int, metavar="SIZE", help="only profile the embedded load of SIZE contacts")
     parser.add_argument("--worker", choices=BACKENDS, help=argparse.SUPPRESS)

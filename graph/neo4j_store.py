@@ -9,6 +9,7 @@ things formatted into Cypher text are this module's own label and relationship-t
 from __future__ import annotations
 
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Iterable, Iterator
 
@@ -170,6 +171,35 @@ def _edge_groups(batch: Batch) -> dict[tuple[str, str, str], list]:
     return groups
 
 
+
+def _statements(group: list[Batch]) -> list[tuple[str, dict]]:
+    """The statements that write a group of reviews: few large ones, not many small ones."""
+    statements: list[tuple[str, dict]] = []
+    for label in LABELS:
+        if label == "Contact":
+            continue  # written after the nodes they point to, with their relationships
+        statement = (MERGE_NODES if label in SHARED_LABELS else CREATE_NODES).format(label=label)
+        rows = [row for batch in group for row in batch.node_dicts(label)]
+        statements += [(statement, {"rows": chunk}) for chunk in _chunks(rows)]
+    contacts = [row for batch in group for row in _contacts(batch)]
+    statements += [(CREATE_CONTACTS, _contact_params(chunk)) for chunk in _chunks(contacts)]
+    edges: dict[tuple[str, str, str], list] = {}
+    for batch in group:
+        for key, rows in _edge_groups(batch).items():
+            edges.setdefault(key, []).extend(rows)
+    for (rel_type, start, end), rows in edges.items():
+        statement = CREATE_EDGES.format(type=rel_type, start=start, end=end)
+        statements += [(statement, {"rows": chunk}) for chunk in _chunks(rows)]
+    return statements
+
+
+def _next_transaction(groups: Iterator[list[Batch]]) -> tuple[list[str], list[tuple[str, dict]], int] | None:
+    """(reviews, statements, contacts) of the next transaction, or None when there is none."""
+    group = next(groups, None)
+    if group is None:
+        return None
+    return [b.review for b in group], _statements(group), sum(b.contact_count for b in group)
+
 class Neo4jStore(Store):
     backend = "neo4j"
 
@@ -232,12 +262,19 @@ class Neo4jStore(Store):
         try:
             self._ensure_constraints()
             done = 0
-            for group in self._transaction_groups(batches):
-                with self.driver.session(database=self.database) as session:
-                    session.execute_write(self._write_group, group)
-                done += sum(b.contact_count for b in group)
-                if progress:
-                    progress(done)
+            # The next transaction's statements are prepared by a thread while the server writes the
+            # current one (the driver waits on its socket without the GIL): client and server overlap.
+            with ThreadPoolExecutor(1) as preparer:
+                groups = iter(self._transaction_groups(batches))
+                pending = preparer.submit(_next_transaction, groups)
+                while (work := pending.result()) is not None:
+                    pending = preparer.submit(_next_transaction, groups)
+                    reviews, statements, contacts = work
+                    with self.driver.session(database=self.database) as session:
+                        session.execute_write(self._write_transaction, reviews, statements)
+                    done += contacts
+                    if progress:
+                        progress(done)
         except Neo4jError as exc:
             raise StoreError(f"Neo4j refused the load: {exc.code}: {exc.message}. The reviews of the failed transaction were left as they were.") from None
         except (ServiceUnavailable, DriverError, OSError) as exc:
@@ -258,26 +295,11 @@ class Neo4jStore(Store):
             yield group
 
     @staticmethod
-    def _write_group(tx: neo4j.ManagedTransaction, group: list[Batch]) -> None:
-        """Replace a group of whole reviews in one transaction: few large statements, not many small ones."""
-        Neo4jStore._delete_reviews(tx, [b.review for b in group])
-        for label in LABELS:
-            if label == "Contact":
-                continue  # written last, with their relationships, once everything they point to exists
-            statement = (MERGE_NODES if label in SHARED_LABELS else CREATE_NODES).format(label=label)
-            rows = [row for batch in group for row in batch.node_dicts(label)]
-            for chunk in _chunks(rows):
-                tx.run(statement, rows=chunk).consume()
-        for chunk in _chunks([row for batch in group for row in _contacts(batch)]):
-            tx.run(CREATE_CONTACTS, _contact_params(chunk)).consume()
-        edges: dict[tuple[str, str, str], list] = {}
-        for batch in group:
-            for key, rows in _edge_groups(batch).items():
-                edges.setdefault(key, []).extend(rows)
-        for (rel_type, start, end), rows in edges.items():
-            statement = CREATE_EDGES.format(type=rel_type, start=start, end=end)
-            for chunk in _chunks(rows):
-                tx.run(statement, rows=chunk).consume()
+    def _write_transaction(tx: neo4j.ManagedTransaction, reviews: list[str], statements: list[tuple[str, dict]]) -> None:
+        """Replace whole reviews in one transaction: delete them, then run the prepared statements."""
+        Neo4jStore._delete_reviews(tx, reviews)
+        for statement, params in statements:
+            tx.run(statement, params).consume()
 
     @staticmethod
     def _delete_reviews(tx: neo4j.ManagedTransaction, names: list[str]) -> None:
