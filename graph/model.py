@@ -177,7 +177,8 @@ def review_batch(review: Review) -> Batch:
     contact_agency = [aids[name] for name in c.agency]
     batch.edges["RECORDED"] = Table([], list(zip(contact_agency, cids)))
     table = Table.of([p for _, _, p in in_review], [(s, e) for s, e, _ in in_review])
-    table.rows += [(cid, rid, *([None] * len(table.columns))) for cid in cids]
+    tail = (rid,) + (None,) * len(table.columns)
+    table.rows += [(cid,) + tail for cid in cids]
     batch.edges["IN_REVIEW"] = table
     batch.edges["ABOUT"] = Table([], [(cid, pids[name]) for cid, names in zip(cids, c.subjects) for name in names])
     batch.edges["REFERRED_TO"] = Table([], [(cid, aids[name]) for cid, names in zip(cids, c.referred_to) for name in names])
