@@ -2,8 +2,10 @@
 
 Writes are batched (``UNWIND $rows``) in managed transactions (``execute_write`` retries transient
 errors); a review is deleted and rewritten inside one transaction, so a failed load leaves the
-previous state. Reads run with READ routing. Values only ever reach Cypher as parameters; the only
-things formatted into Cypher text are this module's own label and relationship-type constants.
+previous state; the next transaction's statements are prepared while the server writes the current
+one. Reads run with READ routing. Values only ever reach Cypher as parameters; the only things
+formatted into Cypher text are the model's own constants (labels, relationship types, contact
+property names) and list positions.
 """
 
 from __future__ import annotations
