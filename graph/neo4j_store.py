@@ -20,7 +20,7 @@ from neo4j import GraphDatabase, RoutingControl
 from neo4j.exceptions import AuthError, ClientError, DriverError, Neo4jError, ServiceUnavailable
 
 from graph.errors import ConnectionFailed, StoreError
-from graph.model import CONTACT_COLUMNS, LABELS, SHARED_LABELS, Batch, review_id
+from graph.model import CONTACT_COLUMNS, LABELS, PREFIX_LABEL, SHARED_LABELS, Batch, review_id
 from graph.store import Progress, Store
 from queries.base import Query
 
@@ -36,11 +36,8 @@ BOLT_SCHEMES = ("bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc")
 # around our one clear line. Errors still reach the user, through StoreError.
 logging.getLogger("neo4j").addHandler(logging.NullHandler())
 
-_PREFIX_LABEL = {"review": "Review", "person": "Person", "agency": "Agency", "contact": "Contact", "risk": "RiskFactor"}
-
-
 def label_of(node_id: str) -> str:
-    return _PREFIX_LABEL[node_id.split(":", 1)[0]]
+    return PREFIX_LABEL[node_id.split(":", 1)[0]]
 
 
 @dataclass(frozen=True)
@@ -313,7 +310,7 @@ class Neo4jStore(Store):
 
     @staticmethod
     def _delete_reviews(tx: neo4j.ManagedTransaction, names: list[str]) -> None:
-        rids = [f"review:{name}" for name in names]
+        rids = [review_id(name) for name in names]
         touched = tx.run(REVIEW_MEMBERS, rids=rids).single()
         touched_ids = touched["touched"] if touched else []
         people = [i for i in touched_ids if i.startswith("person:")]

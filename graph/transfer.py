@@ -37,7 +37,7 @@ def import_workspace(store: Store, folder: str | os.PathLike) -> int:
     if not (source / "manifest.json").exists():
         raise StoreError(f"{source} is not a dhrgraph workspace (no manifest.json); export one with `dhrgraph export --to DIR`")
     workspace = EmbeddedStore(source)
-    batches = list(workspace.batches())
+    batches = list(workspace.batches())  # each checked whole (check_batch): a dangling edge is refused by every store
     store.replace_reviews(batches)
     store.put_decisions(workspace.decisions())
     return len(batches)
