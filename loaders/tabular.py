@@ -453,7 +453,7 @@ def _read_sheet(path: Path, book, ws, kind: str, file: str, required: tuple[str,
     filling = [m for m in merges if m[2] > 1 or m[0] > 1]
     tops: dict[tuple[int, int], object] = {}
     rows = []
-    width = len(header)
+    width = max((i + 1 for i, title in enumerate(header_cells) if title.strip()), default=0)  # empty header cells on the right are no columns
     for line, row in enumerate(values, start=2):
         cells = [_cell_text(v) for v in row]
         if filling:
