@@ -47,6 +47,9 @@ def user_errors(func: Callable) -> Callable:
             raise ProblemsReport(exc.report()) from None
         except DhrgraphError as exc:
             raise click.ClickException(str(exc)) from None
+        except OSError as exc:  # a path the library did not expect (/proc, a full disk ...): one line, not a traceback
+            where = f"{exc.filename}: " if exc.filename else ""
+            raise click.ClickException(f"{where}{exc.strerror or exc.__class__.__name__}") from None
     return wrapper
 
 
@@ -307,6 +310,7 @@ def findings(ctx: click.Context, review: str | None, output: str | None) -> None
       dhrgraph findings --review dhr-northbrook-2021 --output report.html
     """
     from queries.findings import run_findings, to_html, to_markdown
+    from queries.outputs import write_text
     from viz import write_report_views
 
     html_report = output is not None and output.lower().endswith((".html", ".htm"))
@@ -317,8 +321,7 @@ def findings(ctx: click.Context, review: str | None, output: str | None) -> None
         click.echo(to_markdown(sections, review))
         return
     text = to_html(sections, review, links) if html_report else to_markdown(sections, review)
-    with open(output, "w", encoding="utf-8") as fh:
-        fh.write(text)
+    write_text(output, text)
     click.echo(f"Wrote {sum(len(s.rows) for s in sections)} findings to {output}.")
 
 

@@ -9,6 +9,12 @@ Layout of a workspace (``./.dhrgraph`` by default)::
 Every file is written to a temporary name and renamed into place, and the manifest is switched
 last, so a load either lands whole or not at all. A lock file keeps two loads from interleaving.
 The NetworkX graph is rebuilt from the review files when first needed.
+
+Readers take no lock (a workspace can be read from a read-only copy): a reader reads the manifest,
+then the files it names; when one of them is gone because a load switched the manifest and removed
+it meanwhile, the reader starts again from the new manifest. So a reader sees the old or the new
+state, never a mix and never a false "damaged". A file that is present but damaged is rewritten by
+the next load of its review; temporary files a killed load left behind are removed by the next load.
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ import fcntl
 import hashlib
 import json
 import os
+import re
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
@@ -26,7 +33,7 @@ import networkx as nx
 import orjson
 
 from graph.errors import StoreError
-from graph.model import LABELS, Batch
+from graph.model import LABELS, Batch, check_batch
 from graph.store import Progress, Store, gc_paused
 from queries.base import Query
 
@@ -36,6 +43,20 @@ WRITERS = 8  # threads writing review files (file creation is slow on some disks
 FORMAT = "dhrgraph-workspace"
 DECISIONS_FORMAT = "dhrgraph-decisions"
 VERSION = 1
+READ_ATTEMPTS = 50  # a reader starts again at most this many times while loads keep switching the manifest
+_REVIEW_FILE = re.compile(r"reviews/[0-9a-f]{32}\.json")  # what a manifest may name: nothing outside reviews/
+
+
+class _Missing(StoreError):
+    """A review file the manifest names is not there (a load may have just replaced it)."""
+
+
+def _holds(path: Path, data: bytes) -> bool:
+    """Whether the file at ``path`` holds exactly ``data``."""
+    try:
+        return path.stat().st_size == len(data) and path.read_bytes() == data
+    except OSError:
+        return False
 
 
 def _write_atomic(path: Path, data: bytes) -> None:
@@ -60,21 +81,48 @@ class EmbeddedStore(Store):
     def _manifest_path(self) -> Path:
         return self.root / "manifest.json"
 
-    def _manifest(self) -> dict:
-        if not self._manifest_path.exists():
-            return {"format": FORMAT, "version": VERSION, "reviews": []}
+    def _manifest(self, reading: bool = True) -> dict:
+        """The manifest, checked: a damaged one is one clear error, never a traceback."""
+        if reading and not self.root.exists():
+            raise StoreError(f"no workspace at {self.root}: load reviews first (dhrgraph --workspace {self.root} load ...), "
+                             "or check --workspace")
+        if self.root.exists() and not self.root.is_dir():
+            raise StoreError(f"the workspace {self.root} is not a folder")
         try:
-            manifest = json.loads(self._manifest_path.read_text("utf-8"))
+            raw = self._manifest_path.read_bytes()
+        except FileNotFoundError:
+            return {"format": FORMAT, "version": VERSION, "reviews": []}
+        except OSError as exc:
+            raise StoreError(f"cannot read {self._manifest_path}: {exc.strerror or exc.__class__.__name__}") from None
+        return self._checked_manifest(raw)
+
+    def _checked_manifest(self, raw: bytes) -> dict:
+        damaged = f"{self._manifest_path} is damaged"
+        try:
+            manifest = json.loads(raw.decode("utf-8"))
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise StoreError(f"{self._manifest_path} is damaged ({exc}); delete the workspace folder and load again") from None
-        if manifest.get("format") != FORMAT or manifest.get("version") != VERSION:
-            raise StoreError(f"{self.root} is not a dhrgraph workspace of version {VERSION}")
+            raise StoreError(f"{damaged} ({exc}); delete the workspace folder and load again") from None
+        if not isinstance(manifest, dict) or manifest.get("format") != FORMAT or manifest.get("version") != VERSION:
+            raise StoreError(f"{self.root} is not a dhrgraph workspace of version {VERSION} (its manifest.json is not one)")
+        reviews = manifest.get("reviews")
+        if not isinstance(reviews, list):
+            raise StoreError(f"{damaged} ('reviews' is not a list); delete the workspace folder and load again")
+        for i, entry in enumerate(reviews):
+            if not (isinstance(entry, dict) and isinstance(entry.get("id"), str) and isinstance(entry.get("file"), str)
+                    and _REVIEW_FILE.fullmatch(entry["file"])):
+                raise StoreError(f"{damaged} (entry {i + 1} of 'reviews' needs an id and a file reviews/<hash>.json); "
+                                 "delete the workspace folder and load again")
         return manifest
 
     @contextmanager
     def _locked(self) -> Iterator[None]:
-        (self.root / "reviews").mkdir(parents=True, exist_ok=True)
-        with open(self.root / ".lock", "w") as lock:
+        try:
+            (self.root / "reviews").mkdir(parents=True, exist_ok=True)
+            lock = open(self.root / ".lock", "w")
+        except OSError as exc:
+            raise StoreError(f"cannot write the workspace {self.root}: {exc.strerror or exc.__class__.__name__}"
+                             f"{f' ({exc.filename})' if exc.filename else ''}") from None
+        with lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
             try:
                 yield
@@ -85,21 +133,58 @@ class EmbeddedStore(Store):
         path = self.root / entry["file"]
         try:
             data = orjson.loads(path.read_bytes())
-            if data["review"] != entry["id"]:
+            if not isinstance(data, dict) or data.get("review") != entry["id"]:
                 raise KeyError("review")
+            if not isinstance(data.get("nodes"), dict) or not isinstance(data.get("edges"), dict):
+                raise KeyError("nodes")
             return data
-        except (OSError, json.JSONDecodeError, KeyError, TypeError) as exc:
-            raise StoreError(f"{path} (review {entry['id']!r}) is missing or damaged ({exc.__class__.__name__}); load that review again") from None
+        except FileNotFoundError:
+            raise _Missing(f"{path} (review {entry['id']!r}) is missing; load that review again") from None
+        except (OSError, orjson.JSONDecodeError, KeyError, TypeError) as exc:
+            raise StoreError(f"{path} (review {entry['id']!r}) is damaged ({exc.__class__.__name__}); load that review again") from None
+
+    def _consistent(self, read):
+        """``read(entries)`` over the reviews of one manifest: started again when a load switched the
+        manifest and removed a file meanwhile (old or new state, never an error for that)."""
+        for _ in range(READ_ATTEMPTS):
+            try:
+                before = self._manifest_path.read_bytes()
+            except FileNotFoundError:
+                before = None
+            except OSError as exc:
+                raise StoreError(f"cannot read {self._manifest_path}: {exc.strerror or exc.__class__.__name__}") from None
+            if before is None:
+                self._manifest()  # says so when there is no workspace at all
+                return read([])
+            try:
+                return read(self._checked_manifest(before)["reviews"])
+            except _Missing:
+                try:
+                    if self._manifest_path.read_bytes() != before:
+                        continue  # a load switched the manifest: read the new state
+                except OSError:
+                    pass
+                raise
+        raise StoreError(f"{self.root} kept changing while being read ({READ_ATTEMPTS} loads meanwhile); try again")
 
     def batches(self) -> Iterable[Batch]:
-        for entry in self._manifest()["reviews"]:
-            yield Batch.from_json(self._read_json(entry))
+        def read(entries: list[dict]) -> list[Batch]:
+            out = []
+            for entry in entries:
+                try:
+                    batch = Batch.from_json(self._read_json(entry))
+                    check_batch(batch)
+                except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
+                    raise StoreError(f"{self.root / entry['file']} (review {entry['id']!r}) is damaged ({exc}); load that review again") from None
+                out.append(batch)
+            return out
+        return self._consistent(read)
 
     # --- Store hooks ---------------------------------------------------------------------------
 
     def _replace(self, batches: Iterable[Batch], progress: Progress | None) -> None:
         with self._locked(), ThreadPoolExecutor(WRITERS) as writers:
-            manifest = self._manifest()
+            manifest = self._manifest(reading=False)
             entries = {e["id"]: e for e in manifest["reviews"]}
             done = 0
             # Files are written and flushed to disk by threads (file I/O releases the GIL) while the next
@@ -108,7 +193,7 @@ class EmbeddedStore(Store):
             for batch in batches:
                 data = orjson.dumps(batch.to_json())
                 name = f"reviews/{hashlib.sha256(data).hexdigest()[:32]}.json"
-                if not (self.root / name).exists():
+                if not _holds(self.root / name, data):  # a damaged file of the same name is rewritten
                     written.append(writers.submit(_write_atomic, self.root / name, data))
                 # manifest order is load order: a reloaded review moves to the end, because the last review
                 # written sets the properties of shared nodes, as in Neo4j
@@ -124,14 +209,17 @@ class EmbeddedStore(Store):
             in_use = {e["file"] for e in manifest["reviews"]}
             for path in (self.root / "reviews").glob("*.json"):
                 if f"reviews/{path.name}" not in in_use:
-                    path.unlink()
+                    path.unlink(missing_ok=True)
+            # under the lock no other write is under way: every temporary file is a killed load's
+            for path in [*self.root.glob(".*.tmp"), *(self.root / "reviews").glob(".*.tmp")]:
+                path.unlink(missing_ok=True)
         self._graph = None
 
     @property
     def graph(self) -> nx.MultiDiGraph:
         if self._graph is None:
             with gc_paused():
-                self._graph = build_graph_from_json(self._read_json(e) for e in self._manifest()["reviews"])
+                self._graph = self._consistent(lambda entries: build_graph_from_json(self._read_json(e) for e in entries))
         return self._graph
 
     def _run(self, query: Query, params: dict[str, Any]) -> list[dict[str, Any]]:
@@ -150,9 +238,10 @@ class EmbeddedStore(Store):
             return {}
         try:
             data = json.loads(path.read_text("utf-8"))
-            if data.get("format") != DECISIONS_FORMAT or not isinstance(data.get("decisions"), list):
+            if not isinstance(data, dict) or data.get("format") != DECISIONS_FORMAT or not isinstance(data.get("decisions"), list) \
+                    or not all(isinstance(d, dict) and isinstance(d.get("kind"), str) and isinstance(d.get("key"), str) for d in data["decisions"]):
                 raise ValueError("not a decisions file")
-        except (json.JSONDecodeError, UnicodeDecodeError, ValueError, AttributeError) as exc:
+        except (OSError, json.JSONDecodeError, UnicodeDecodeError, ValueError, AttributeError) as exc:
             raise StoreError(f"{path} is damaged ({exc}); restore it from an export, or delete it to forget every decision") from None
         by_kind: dict[str, dict[str, dict]] = {}
         for decision in data["decisions"]:
@@ -206,6 +295,13 @@ def build_graph_from_json(reviews: Iterable[dict]) -> nx.MultiDiGraph:
     which costs three times as much. Relationships without properties share one attribute dict
     per type: treat edge data as read-only.
     """
+    try:
+        return _build_graph(reviews)
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
+        raise StoreError(f"a review file is damaged ({exc.__class__.__name__}: {exc}); load its review again") from None
+
+
+def _build_graph(reviews: Iterable[dict]) -> nx.MultiDiGraph:
     G = nx.MultiDiGraph()
     nodes, succ, pred = G._node, G._succ, G._pred
     by_label: dict[str, list[str]] = {label: [] for label in LABELS}

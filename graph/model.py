@@ -5,7 +5,14 @@
     (Contact)-[:FLAGGED]->(RiskFactor)      (Person|Contact|Agency)-[:IN_REVIEW]->(Review)
 
 Every node has a unique string ``id`` with a prefix naming its kind. People with a ``global_id``
-are one node across reviews (``person:global:<id>``); others are ``person:<review>/<pseudonym>``.
+are one node across reviews (``person:global:<id>``); others are ``person:<review>/<pseudonym>``,
+where ``%``, ``/`` and ``:`` in the review id and ``%`` and ``/`` in the pseudonym are written
+``%25``, ``%2F`` and ``%3A`` (see ``escape``): review ``north`` person ``east/Jo`` and review
+``north/east`` person ``Jo`` are two people, and no review id can pass for ``global:``. Ids of
+names without those characters are unchanged from earlier versions, so old workspaces open as
+they are (a review loaded again gets the new ids). Contacts are ``contact:<review>#<line>``
+(unambiguous: a line is digits only), agencies ``agency:<normalised name>``, risk factors
+``risk:<name>``, reviews ``review:<review>``.
 Agencies are one node per normalised name across reviews. A person's role, pseudonym and age,
 and an agency's other spellings (aliases), belong to a review, so they sit on the IN_REVIEW
 relationship to it.
@@ -29,14 +36,29 @@ REL_TYPES = ("RECORDED", "ABOUT", "REFERRED_TO", "SHARED_WITH", "FLAGGED", "RELA
 # Nodes that several reviews can share: merged (the last review loaded sets their properties) and
 # removed only when no review uses them.
 SHARED_LABELS = ("Person", "Agency", "RiskFactor")
+# The prefix of each label's node ids (``person:...``): a node id names its label.
+PREFIX_LABEL = {"review": "Review", "person": "Person", "agency": "Agency", "contact": "Contact", "risk": "RiskFactor"}
 
 
 def review_id(review: str) -> str:
     return f"review:{review}"
 
 
+_ESCAPES = {"%": "%25", "/": "%2F", ":": "%3A"}
+
+
+def escape(text: str, chars: str = "%/:") -> str:
+    """``text`` with each of ``chars`` percent-encoded (``%`` first), so that it can sit between separators."""
+    for char in "%/:":
+        if char in chars and char in text:
+            text = text.replace(char, _ESCAPES[char])
+    return text
+
+
 def person_id(review: str, name: str, global_id: str | None) -> str:
-    return f"person:global:{global_id}" if global_id else f"person:{review}/{name}"
+    """One person's node id: the same text for the same person and different for different people,
+    whatever characters the review id and pseudonym contain (see the module docstring)."""
+    return f"person:global:{global_id}" if global_id else f"person:{escape(review)}/{escape(name, '%/')}"
 
 
 def agency_id(name: str) -> str:
@@ -121,6 +143,32 @@ class Batch:
         for rel_type, table in data["edges"].items():
             batch.edges[rel_type] = Table(table["columns"], table["rows"])
         return batch
+
+
+def check_batch(batch: Batch) -> None:
+    """Refuse a batch that is not a whole review: a node without a text id, or a relationship whose
+    start or end is not one of its nodes. Both stores import through this, so neither accepts a
+    review file the other would refuse (the embedded store cannot draw an edge to a missing node;
+    Neo4j's MATCH would silently drop it)."""
+    ids: set[str] = set()
+    for label, table in batch.nodes.items():
+        if label not in LABELS:
+            raise ValueError(f"unknown label {label!r}")
+        if not table.rows:
+            continue
+        at = table.columns.index("id")
+        for row in table.rows:
+            node = row[at]
+            if not isinstance(node, str) or PREFIX_LABEL.get(node.split(":", 1)[0]) != label:
+                raise ValueError(f"a {label} node whose id {node!r} is not a {label} id")
+            ids.add(node)
+    for rel_type, table in batch.edges.items():
+        if rel_type not in REL_TYPES:
+            raise ValueError(f"unknown relationship type {rel_type!r}")
+        for row in table.rows:
+            if row[0] not in ids or row[1] not in ids:
+                missing = row[0] if row[0] not in ids else row[1]
+                raise ValueError(f"a {rel_type} relationship to {missing!r}, which is not a node of the review")
 
 
 def _props(**values: object) -> dict:

@@ -19,8 +19,9 @@ import neo4j
 from neo4j import GraphDatabase, RoutingControl
 from neo4j.exceptions import AuthError, ClientError, DriverError, Neo4jError, ServiceUnavailable
 
+from graph.cypher_guard import check_read_only
 from graph.errors import ConnectionFailed, StoreError
-from graph.model import CONTACT_COLUMNS, LABELS, SHARED_LABELS, Batch, review_id
+from graph.model import CONTACT_COLUMNS, LABELS, PREFIX_LABEL, SHARED_LABELS, Batch, review_id
 from graph.store import Progress, Store
 from queries.base import Query
 
@@ -36,11 +37,8 @@ BOLT_SCHEMES = ("bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc")
 # around our one clear line. Errors still reach the user, through StoreError.
 logging.getLogger("neo4j").addHandler(logging.NullHandler())
 
-_PREFIX_LABEL = {"review": "Review", "person": "Person", "agency": "Agency", "contact": "Contact", "risk": "RiskFactor"}
-
-
 def label_of(node_id: str) -> str:
-    return _PREFIX_LABEL[node_id.split(":", 1)[0]]
+    return PREFIX_LABEL[node_id.split(":", 1)[0]]
 
 
 @dataclass(frozen=True)
@@ -313,7 +311,7 @@ class Neo4jStore(Store):
 
     @staticmethod
     def _delete_reviews(tx: neo4j.ManagedTransaction, names: list[str]) -> None:
-        rids = [f"review:{name}" for name in names]
+        rids = [review_id(name) for name in names]
         touched = tx.run(REVIEW_MEMBERS, rids=rids).single()
         touched_ids = touched["touched"] if touched else []
         people = [i for i in touched_ids if i.startswith("person:")]
@@ -330,10 +328,14 @@ class Neo4jStore(Store):
     def read(self, cypher: str, params: dict[str, Any] | None = None, write: bool = False) -> list[dict[str, Any]]:
         """Run Cypher with parameters; READ access unless ``write`` (then the server refuses nothing)."""
         routing = RoutingControl.WRITE if write else RoutingControl.READ
+        if not write:
+            check_read_only(cypher)
         try:
             records, _, _ = self.driver.execute_query(cypher, params or {}, database_=self.database, routing_=routing)
         except Neo4jError as exc:
             raise StoreError(f"Neo4j refused the query: {exc.code}: {exc.message}") from None
+        except (OverflowError, ValueError, TypeError) as exc:  # a parameter Bolt cannot carry, e.g. an integer beyond 64 bits
+            raise StoreError(f"a parameter value Neo4j cannot take ({exc}); integers must fit in 64 bits") from None
         except (ServiceUnavailable, DriverError, OSError) as exc:
             raise StoreError(f"Lost the connection to Neo4j at {self.settings.uri} ({exc.__class__.__name__}).") from None
         return [record.data() for record in records]

@@ -122,9 +122,16 @@ class Store(ABC):
         """The node id of the agency called ``name``: its name or an alias, in any case or spacing."""
         agencies = self.run(AGENCIES)
         key = agency_key(name)
-        for agency in agencies:
-            if key in {agency_key(n) for n in (agency["name"], *agency["aliases"])}:
-                return agency["id"]
+        named = [a for a in agencies if agency_key(a["name"]) == key]  # a name is one agency's, by construction
+        if named:
+            return named[0]["id"]
+        aliased = [a for a in agencies if key in {agency_key(n) for n in a["aliases"]}]
+        if len(aliased) == 1:
+            return aliased[0]["id"]
+        if aliased:  # reviews may give one short form to different agencies: never pick one silently
+            listing = ", ".join(sorted(a["name"] for a in aliased))
+            raise UnknownName(f"{name!r} is an alias of {len(aliased)} agencies (declared by different reviews): {listing}. "
+                              "Give the agency's full name.")
         words = set(key.split())
         similar = [a["name"] for a in agencies if words & set(agency_key(a["name"]).split())]
         shown = similar or [a["name"] for a in agencies]

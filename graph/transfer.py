@@ -15,6 +15,7 @@ import networkx as nx
 from graph.embedded import EmbeddedStore, build_graph
 from graph.errors import StoreError
 from graph.store import Store
+from queries.outputs import OutputError, describe_os_error, xml_safe
 
 __all__ = ["export_workspace", "import_workspace", "write_graphml"]
 
@@ -37,7 +38,7 @@ def import_workspace(store: Store, folder: str | os.PathLike) -> int:
     if not (source / "manifest.json").exists():
         raise StoreError(f"{source} is not a dhrgraph workspace (no manifest.json); export one with `dhrgraph export --to DIR`")
     workspace = EmbeddedStore(source)
-    batches = list(workspace.batches())
+    batches = list(workspace.batches())  # each checked whole (check_batch): a dangling edge is refused by every store
     store.replace_reviews(batches)
     store.put_decisions(workspace.decisions())
     return len(batches)
@@ -48,12 +49,16 @@ def write_graphml(store: Store, path: str | os.PathLike) -> tuple[int, int]:
     graph = build_graph(store.batches())
     flat = nx.MultiDiGraph()
     for node, data in graph.nodes(data=True):
-        flat.add_node(node, **_flat(data))
+        flat.add_node(xml_safe(node), **_flat(data))
     for start, end, data in graph.edges(data=True):
-        flat.add_edge(start, end, **_flat(data))
-    nx.write_graphml(flat, path, encoding="utf-8")
+        flat.add_edge(xml_safe(start), xml_safe(end), **_flat(data))
+    try:
+        nx.write_graphml(flat, path, encoding="utf-8")
+    except OSError as exc:
+        raise OutputError(describe_os_error(path, exc)) from None
     return flat.number_of_nodes(), flat.number_of_edges()
 
 
 def _flat(props: dict) -> dict:
-    return {k: "; ".join(map(str, v)) if isinstance(v, list) else v for k, v in props.items() if v is not None}
+    """GraphML values: lists joined, and text XML 1.0 can hold (control characters become U+FFFD)."""
+    return {k: xml_safe("; ".join(map(str, v)) if isinstance(v, list) else v) for k, v in props.items() if v is not None}

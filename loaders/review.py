@@ -77,6 +77,9 @@ def _is_review_folder(path: Path) -> bool:
 
 
 def _sources(path: Path, problems: Problems) -> list[Path]:
+    if not path.is_file() and not path.is_dir():
+        problems.error(str(path), 1, "not a regular file or folder (a device or a pipe); give a review folder, an .xlsx workbook or a combined .csv")
+        return []
     if path.is_file():
         if path.suffix.lower() not in (".xlsx", ".csv"):
             problems.error(str(path), 1, "unsupported file type: give a review folder, an .xlsx workbook or a combined .csv")
@@ -84,10 +87,21 @@ def _sources(path: Path, problems: Problems) -> list[Path]:
         return [path]
     if _is_review_folder(path):
         return [path]
-    found = sorted(p for p in path.iterdir() if (p.is_dir() and _is_review_folder(p)) or p.suffix.lower() == ".xlsx")
+    try:
+        found = sorted(p for p in path.iterdir() if (p.is_dir() and _is_review_folder(p)) or (p.suffix.lower() == ".xlsx" and p.is_file()))
+    except OSError as exc:
+        problems.error(str(path), 1, f"cannot read this folder: {exc.strerror or exc.__class__.__name__}")
+        return []
     if not found:
         problems.error(str(path), 1, "no review here: a review folder holds people.csv and chronology.csv")
     return found
+
+
+def _own_name(path: Path) -> str:
+    """The name of the file or folder ``path`` points to: ``load .`` is named after the current folder,
+    ``load ..`` after its parent, never ``""`` or ``..`` (an id from the path as typed would differ
+    between two folders' ``load .``, and replace one review with another)."""
+    return path.resolve().name
 
 
 def _read_source(path: Path, problems: Problems) -> list[Review]:
@@ -95,7 +109,7 @@ def _read_source(path: Path, problems: Problems) -> list[Review]:
         sheets = read_workbook(path, REQUIRED, problems)
         if "chronology" not in sheets and not any(p.file.startswith(str(path)) for p in problems.errors):
             problems.error(str(path), 1, "the workbook has no 'chronology' sheet; sheets must be named people, relationships, chronology, agencies")
-        return _build(path, path.stem, sheets, problems)
+        return _build(path, Path(_own_name(path)).stem, sheets, problems)
     if path.is_file():  # a single combined chronology CSV
         sheet = read_csv(path, "chronology", REQUIRED["chronology"], problems, path.name)
         if sheet is None:
@@ -105,16 +119,22 @@ def _read_source(path: Path, problems: Problems) -> list[Review]:
             return []
         problems.warn(str(path), 1, "no people.csv with a combined chronology: people are taken from the subjects, with role 'other'")
         return _build(path, None, {"chronology": sheet}, problems)
+    folder = _own_name(path)
+    if not folder:
+        problems.error(str(path), 1, "a review folder needs a name (the review id); the file system root has none")
+        return []
     sheets: dict[str, Sheet] = {}
     for kind, name in SHEET_FILES.items():
         file = path / name
         if file.is_file():
-            sheet = read_csv(file, kind, REQUIRED[kind], problems, f"{path.name}/{name}")
+            sheet = read_csv(file, kind, REQUIRED[kind], problems, f"{folder}/{name}")
             if sheet is not None:
                 sheets[kind] = sheet
+        elif file.exists():
+            problems.error(str(file), 1, "not a regular file (a folder, a device or a pipe); give the CSV file itself")
         elif kind in ("people", "chronology"):
             problems.error(str(file), 1, f"missing {name}: a review folder needs people.csv and chronology.csv")
-    return _build(path, path.name, sheets, problems)
+    return _build(path, folder, sheets, problems)
 
 
 def _build(path: Path, review_id: str | None, sheets: dict[str, Sheet], problems: Problems) -> list[Review]:
@@ -177,8 +197,9 @@ def _read_agencies(sheet: Sheet | None, problems: Problems) -> _AgencyIndex:
     first_line: dict[str, int] = {}
     for line, cells in sheet.rows:
         name = " ".join(sheet.cell(cells, "name").split())
-        if not name:
-            problems.error(sheet.file, line, "agency name is empty", sheet.column_number("name"), "name")
+        if not vocab.agency_key(name):
+            problems.error(sheet.file, line, f"agency name {name!r} is empty or has no letter or digit" if name else "agency name is empty",
+                           sheet.column_number("name"), "name")
             continue
         type_text = sheet.cell(cells, "type")
         if type_text:
@@ -190,6 +211,10 @@ def _read_agencies(sheet: Sheet | None, problems: Problems) -> _AgencyIndex:
         else:
             kind = vocab.infer_agency_type(name)
         aliases = tuple(a.strip() for a in sheet.cell(cells, "aliases").split(";") if a.strip())
+        nameless = [a for a in aliases if not vocab.agency_key(a)]
+        if nameless:
+            problems.error(sheet.file, line, f"alias {nameless[0]!r} has no letter or digit", sheet.column_number("aliases"), "aliases")
+            continue
         agency = Agency(name=name, type=kind, aliases=aliases)
         for spelling in (name, *aliases):
             key = vocab.agency_key(spelling)
@@ -252,7 +277,7 @@ def _validate_people(review: Review, sheet: Sheet | None, rows: list, problems: 
         age_text = sheet.cell(cells, "age")
         age = None
         if age_text:
-            if age_text.isdigit() and int(age_text) <= 120:
+            if _whole(age_text) and int(age_text) <= 120:
                 age = int(age_text)
             else:
                 problems.error(sheet.file, line, f"age must be a whole number from 0 to 120, got {age_text!r}", col("age"), "age")
@@ -366,6 +391,8 @@ def _chronology_columns(agencies: _AgencyIndex) -> dict[str, _Column]:
         text = text.strip()
         if not text:
             raise _Invalid("agency is empty; give the recording agency")
+        if not vocab.agency_key(text):
+            raise _Invalid(f"agency {text!r} has no letter or digit; give the agency's name")
         return agencies.resolve(text)
 
     def subjects(text: str) -> tuple[str, ...]:
@@ -386,7 +413,7 @@ def _chronology_columns(agencies: _AgencyIndex) -> dict[str, _Column]:
         if not text:
             return None
         if not _valid_time(text):
-            raise _Invalid(f"invalid time {text!r}; use HH:MM (24-hour)")
+            raise _Invalid(f"invalid time {text!r}; use HH:MM or HH:MM:SS (24-hour)")
         hours, minutes = text.split(":")[:2]
         return f"{int(hours):02d}:{minutes}"
 
@@ -395,7 +422,7 @@ def _chronology_columns(agencies: _AgencyIndex) -> dict[str, _Column]:
             text = text.strip()
             if not text:
                 return None
-            if text.isdigit() and low <= int(text) <= high:
+            if _whole(text) and low <= int(text) <= high:
                 return int(text)
             raise _Invalid(f"{column} must be a whole number from {low} to {high}, got {text!r}" + (f"; {hint}" if hint else ""))
         return convert
@@ -421,6 +448,9 @@ def _chronology_columns(agencies: _AgencyIndex) -> dict[str, _Column]:
         return tuple(dict.fromkeys(factors))
 
     def flow(text: str) -> _Flow:
+        nameless = [name for name in _split(text) if not vocab.agency_key(name)]
+        if nameless:
+            raise _Invalid(*(f"agency {name!r} has no letter or digit; give the agency's name" for name in nameless))
         parts = tuple((name, agencies.resolve(name)) for name in _split(text))
         return _Flow(tuple(dict.fromkeys(agency.name for _, agency in parts)), parts) if parts else _NO_FLOW
 
@@ -517,5 +547,10 @@ def _validate_chronology(review: Review, sheet: Sheet, rows: list, people: dict[
 
 def _valid_time(text: str) -> bool:
     parts = text.split(":")
-    return (len(parts) in (2, 3) and all(p.isdigit() and len(p) <= 2 for p in parts)
-            and len(parts[1]) == 2 and int(parts[0]) < 24 and int(parts[1]) < 60)
+    return (len(parts) in (2, 3) and all(_whole(p) and len(p) <= 2 for p in parts)
+            and all(len(p) == 2 and int(p) < 60 for p in parts[1:]) and int(parts[0]) < 24)
+
+
+def _whole(text: str) -> bool:
+    """Digits 0-9 only: ``str.isdigit`` is also true for '²' and '①', which ``int`` refuses."""
+    return text.isascii() and text.isdigit()

@@ -230,18 +230,22 @@ def _lines(text: str):
 def read_csv(path: Path, kind: str, required: tuple[str, ...], problems: Problems, name: str) -> Sheet | None:
     """Read one CSV file; on any problem record it and return None. ``name`` is its provenance name."""
     file = str(path)
-    data = path.read_bytes()
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        problems.error(file, 1, f"cannot read the file: {exc.strerror or exc.__class__.__name__}")
+        return None
     if not data.strip():
         problems.error(file, 1, f"the file is empty; expected a header row with the columns: {', '.join(required)}")
         return None
     text = _decode(file, data, problems)
     if text is None:
         return None
-    reader = csv.reader(_lines(text))
+    reader = csv.reader(_lines(text), strict=True)  # strict: a quote that does not close is an error, never a swallowed row
     try:
         header = next(reader)
     except csv.Error as exc:
-        problems.error(file, 1, f"unreadable CSV header: {exc}")
+        problems.error(file, 1, f"unreadable CSV header: {exc}; {_QUOTES}", _quote_column(text, 1))
         return None
     columns = _map_header(file, kind, header, required, problems)
     if columns is None:
@@ -250,21 +254,78 @@ def read_csv(path: Path, kind: str, required: tuple[str, ...], problems: Problem
     records: list[int] = []
     line = reader.line_num + 1
     width = len(header)
+    record = 1
+    bad = 0
     try:
         for record, cells in enumerate(reader, start=2):
             if (cells and cells[0].strip()) or "".join(cells).strip():  # not a blank row
-                if len(cells) < width:  # every row as wide as the header: columns can be taken whole
-                    cells.extend([""] * (width - len(cells)))
+                if len(cells) != width and bad < MAX_REPORTED:  # never padded or cut silently: a cell would move or vanish
+                    bad += 1
+                    _width_problem(problems, file, line, record, cells, header)
                 rows.append((line, cells))
                 records.append(record)
             line = reader.line_num + 1
     except csv.Error as exc:
-        problems.error(file, line, f"unreadable CSV row: {exc}; check the quotes on this row")
+        where = "a quoted cell is not closed before the end of the file" if "end of data" in str(exc) else str(exc)
+        problems.errors.append(Problem(file, line, _quote_column(text, line), None,
+                                       f"unreadable CSV record: {where}; {_QUOTES}", record + 1))
+        return None
+    if bad:
         return None
     differ = any(row[0] != record for row, record in zip(rows, records))  # only when a cell ran over lines
     sheet = Sheet(file, kind, columns, rows, name, records if differ else None)
     problems.know(sheet)
     return sheet
+
+
+_QUOTES = ('a cell that starts with a double quote must end with one, and a double quote inside a quoted cell is '
+           'written twice ("")')
+
+
+def _width_problem(problems: Problems, file: str, line: int, record: int, cells: list[str], header: list[str]) -> None:
+    """A record with more or fewer cells than the header: name the first column that moved."""
+    if len(cells) > len(header):
+        message = (f"this record has {len(cells)} cells but the header has {len(header)}: a comma inside a cell must be "
+                   f"quoted (\"like, this\"); the extra cell starts {cells[len(header)][:40]!r}")
+        column = len(header) + 1
+        name = None
+    else:
+        missing = header[len(cells)].strip() or f"column {len(cells) + 1}"
+        message = (f"this record has {len(cells)} cells but the header has {len(header)} (no cell for {missing!r}); "
+                   "give every column a cell, empty ones as nothing between two commas")
+        column = len(cells) + 1
+        name = header[len(cells)].strip() or None
+    problems.errors.append(Problem(file, line, column, name, message, record))
+
+
+def _quote_column(text: str, line: int) -> int | None:
+    """The 1-based column of the first cell on ``line`` whose quotes do not follow the CSV rules."""
+    lines = text.splitlines()
+    if not 0 < line <= len(lines):
+        return None
+    row = lines[line - 1]
+    column, i, n = 1, 0, len(row)
+    while i < n:
+        if row[i] == '"':  # a quoted cell: it must close, then be followed by a comma or the end
+            j = i + 1
+            while True:
+                j = row.find('"', j)
+                if j == -1:
+                    return column
+                if j + 1 < n and row[j + 1] == '"':
+                    j += 2
+                    continue
+                break
+            if j + 1 < n and row[j + 1] != ",":
+                return column
+            i = j + 2
+        else:
+            k = row.find(",", i)
+            if k == -1:
+                return None
+            i = k + 1
+        column += 1
+    return None
 
 
 def _cell_text(value: object) -> str:
@@ -283,40 +344,141 @@ def _cell_text(value: object) -> str:
     return str(value)
 
 
-def read_workbook(path: Path, required: dict[str, tuple[str, ...]], problems: Problems) -> dict[str, Sheet]:
-    """Read the sheets of a review workbook whose titles name a sheet kind (people, chronology, ...)."""
-    import openpyxl  # imported here: only workbook loads pay for it
-    from zipfile import BadZipFile
+# Limits that keep a hostile file from taking the machine: a cell as long as the csv module allows
+# (128 KB), and a workbook that unpacks to at most this much (a 2 MB file can unpack to gigabytes).
+MAX_CELL = csv.field_size_limit()
+MAX_WORKBOOK_BYTES = 256 * 1024 * 1024
 
+
+def _sheet_xml_facts(archive, member: str) -> tuple[list[tuple[int, int, int, int]], dict[tuple[int, int], str]]:
+    """What openpyxl's read-only mode does not give: the merged ranges (min_row, min_col, max_row,
+    max_col) and the formula cells that have no saved value ((row, column) -> formula)."""
+    from xml.etree.ElementTree import iterparse
+
+    from openpyxl.utils.cell import coordinate_to_tuple, range_boundaries
+
+    merges: list[tuple[int, int, int, int]] = []
+    formulas: dict[tuple[int, int], str] = {}
+    with archive.open(member) as fh:
+        head = fh.read(1 << 20)
+    with archive.open(member) as fh:
+        if b"<f" not in head and b"mergeCell" not in head and archive.getinfo(member).file_size <= len(head):
+            return merges, formulas
+        for _, element in iterparse(fh):
+            tag = element.tag.rsplit("}", 1)[-1]
+            if tag == "c":
+                children = {child.tag.rsplit("}", 1)[-1]: child for child in element}
+                f, v = children.get("f"), children.get("v")
+                if f is not None and (v is None or not (v.text or "")) and element.get("r"):
+                    formulas[coordinate_to_tuple(element.get("r"))] = f.text or "(shared formula)"
+                element.clear()
+            elif tag == "mergeCell" and element.get("ref"):
+                min_col, min_row, max_col, max_row = range_boundaries(element.get("ref"))
+                merges.append((min_row, min_col, max_row, max_col))
+            elif tag == "row":
+                element.clear()
+    return merges, formulas
+
+
+def read_workbook(path: Path, required: dict[str, tuple[str, ...]], problems: Problems) -> dict[str, Sheet]:
+    """Read the sheets of a review workbook whose titles name a sheet kind (people, chronology, ...).
+
+    Two sheets of one kind (hidden ones count: a hidden ``Chronology_`` is a chronology) are an
+    error, not one silently replacing the other. A merged cell's value fills every cell of its range;
+    a formula without a saved value is an error (openpyxl reads it as empty)."""
+    import zipfile
+
+    import openpyxl  # imported here: only workbook loads pay for it
+
+    file = str(path)
+    try:
+        with zipfile.ZipFile(path) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        problems.error(file, 1, f"not a readable .xlsx workbook ({exc.__class__.__name__}); save it as Excel Workbook (.xlsx)")
+        return {}
+    if unpacked > MAX_WORKBOOK_BYTES:
+        problems.error(file, 1, f"the workbook unpacks to {unpacked // (1024 * 1024)} MB, more than the {MAX_WORKBOOK_BYTES // (1024 * 1024)} MB "
+                       "allowed; split it, or save its sheets as CSV files")
+        return {}
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (BadZipFile, OSError, KeyError, ValueError) as exc:
-        problems.error(str(path), 1, f"not a readable .xlsx workbook ({exc.__class__.__name__}); save it as Excel Workbook (.xlsx)")
+    except (zipfile.BadZipFile, OSError, KeyError, ValueError, TypeError, AttributeError, SyntaxError) as exc:
+        problems.error(file, 1, f"not a readable .xlsx workbook ({exc.__class__.__name__}); save it as Excel Workbook (.xlsx)")
         return {}
     sheets: dict[str, Sheet] = {}
+    titles: dict[str, str] = {}
     try:
         for ws in book.worksheets:
             kind = _header_key(ws.title)
             if kind not in COLUMNS:
                 continue
             file = f"{path}[{ws.title}]"
-            values = ws.iter_rows(values_only=True)
-            header = next(values, None)
-            if header is None or not any(v is not None for v in header):
-                problems.error(file, 1, "the sheet is empty; expected a header row")
+            if kind in titles:
+                problems.error(file, 1, f"a second {kind} sheet (the first is {titles[kind]!r}, hidden ones count); "
+                               "rename or delete one of them")
                 continue
-            columns = _map_header(file, kind, [_cell_text(v) for v in header], required.get(kind, ()), problems)
-            if columns is None:
-                continue
-            rows = []
-            width = len(header)
-            for line, row in enumerate(values, start=2):
-                cells = [_cell_text(v) for v in row]
-                if any(c.strip() for c in cells):
-                    if len(cells) < width:
-                        cells.extend([""] * (width - len(cells)))
-                    rows.append((line, cells))
-            sheets[kind] = Sheet(file, kind, columns, rows, f"{path.name}[{ws.title}]")
+            titles[kind] = ws.title
+            if getattr(ws, "sheet_state", "visible") != "visible":
+                problems.warn(file, 1, f"the {kind} sheet is hidden; it is read like a visible one")
+            sheet = _read_sheet(path, book, ws, kind, file, required.get(kind, ()), problems)
+            if sheet is not None:
+                sheets[kind] = sheet
+    except (OSError, KeyError, ValueError, TypeError, AttributeError, SyntaxError, zipfile.BadZipFile) as exc:
+        problems.error(str(path), 1, f"not a readable .xlsx workbook ({exc.__class__.__name__}); save it as Excel Workbook (.xlsx)")
+        return {}
     finally:
         book.close()
     return sheets
+
+
+def _read_sheet(path: Path, book, ws, kind: str, file: str, required: tuple[str, ...], problems: Problems) -> Sheet | None:
+    merges, formulas = _sheet_xml_facts(book._archive, ws._worksheet_path)
+    values = ws.iter_rows(values_only=True)
+    header = next(values, None)
+    if header is None or not any(v is not None for v in header):
+        problems.error(file, 1, "the sheet is empty; expected a header row")
+        return None
+    header_cells = [_cell_text(v) for v in header]
+    columns = _map_header(file, kind, header_cells, required, problems)
+    if columns is None:
+        return None
+    names = {index + 1: title.strip() or None for index, title in enumerate(header_cells)}
+    ok = True
+    for (row, column), formula in sorted(formulas.items()):
+        ok = False
+        problems.error(file, row, f"the formula ={formula[:60]} has no saved value (dhrgraph does not calculate formulas); "
+                       "open the workbook in Excel or LibreOffice and save it, or type the value", column, names.get(column))
+    # a merged range's value sits in its top-left cell only: fill the rest of the range with it
+    filling = [m for m in merges if m[2] > 1 or m[0] > 1]
+    tops: dict[tuple[int, int], object] = {}
+    rows = []
+    width = max((i + 1 for i, title in enumerate(header_cells) if title.strip()), default=0)  # empty header cells on the right are no columns
+    for line, row in enumerate(values, start=2):
+        cells = [_cell_text(v) for v in row]
+        if filling:
+            for min_row, min_col, max_row, max_col in filling:
+                if min_row <= line <= max_row:
+                    if line == min_row:
+                        tops[(min_row, min_col)] = cells[min_col - 1] if min_col <= len(cells) else ""
+                    value = tops.get((min_row, min_col), "")
+                    if len(cells) < max_col:
+                        cells.extend([""] * (max_col - len(cells)))
+                    for column in range(min_col, max_col + 1):
+                        cells[column - 1] = value
+        if any(c.strip() for c in cells):
+            for column, cell in enumerate(cells, start=1):
+                if len(cell) > MAX_CELL:
+                    ok = False
+                    problems.error(file, line, f"the cell has {len(cell)} characters, more than the {MAX_CELL} allowed", column, names.get(column))
+            beyond = [i for i in range(width, len(cells)) if cells[i].strip()]
+            if beyond:  # never dropped silently
+                ok = False
+                problems.error(file, line, f"a cell right of the last column with a header ({cells[beyond[0]][:40]!r}); "
+                               "give the column a header or move the cell", beyond[0] + 1)
+            if len(cells) < width:
+                cells.extend([""] * (width - len(cells)))
+            rows.append((line, cells))
+    if not ok:
+        return None
+    return Sheet(file, kind, columns, rows, f"{path.name}[{ws.title}]")

@@ -19,20 +19,34 @@ __all__ = ["Param", "Query", "register", "get", "catalogue", "bind_params", "REV
 Rows = list[dict[str, Any]]
 
 
+# Whole-number parameters are windows (days, years) and thresholds (counts, scores): from 1 unless a
+# parameter says otherwise, and at most a century of days, so that date arithmetic never overflows.
+INT_HIGH = 36_500
+
+
 @dataclass(frozen=True)
 class Param:
     name: str
     default: Any
     help: str
     type: type = str
+    low: int = 1  # for int parameters: the smallest value allowed
+    high: int = INT_HIGH  # for int parameters: the largest value allowed
 
     def parse(self, text: str) -> Any:
         if self.type is str:
             return text
         try:
-            return self.type(text)
+            return self.check(self.type(text.strip()))
         except ValueError:
             raise DhrgraphError(f"parameter {self.name!r} must be {self.type.__name__}, got {text!r}") from None
+
+    def check(self, value: Any) -> Any:
+        """``value`` if it is allowed; a clear error otherwise (a window of 0 or -5 days, 10^20 days)."""
+        if self.type is int and value is not None:
+            if isinstance(value, bool) or not isinstance(value, int) or not self.low <= value <= self.high:
+                raise DhrgraphError(f"parameter {self.name!r} must be a whole number from {self.low} to {self.high}, got {value!r}")
+        return value
 
 
 REVIEW_PARAM = Param("review", None, "only this review (default: all reviews)")
@@ -87,5 +101,5 @@ def bind_params(query: Query, given: dict[str, Any]) -> dict[str, Any]:
         raise UnknownName(f"Unknown parameter(s) {', '.join(unknown)} for query {query.name!r}. Valid: {valid}")
     bound = {p.name: p.default for p in query.params}
     for name, value in given.items():
-        bound[name] = known[name].parse(value) if isinstance(value, str) and known[name].type is not str else value
+        bound[name] = known[name].parse(value) if isinstance(value, str) and known[name].type is not str else known[name].check(value)
     return bound

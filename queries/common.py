@@ -51,7 +51,7 @@ CONSTANTS = {
     "children_types": list(CHILDREN_TYPES),
 }
 
-DASH_HIGH = Param("dash_high", 14, "DASH score at or above which risk is visibly high", int)
+DASH_HIGH = Param("dash_high", 14, "DASH score at or above which risk is visibly high", int, high=27)
 COMMON_PARAMS = (REVIEW_PARAM,)
 
 

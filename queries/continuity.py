@@ -215,5 +215,5 @@ PROFESSIONAL_CHURN = register(Query(
     constants=CONSTANTS,
     params=(*COMMON_PARAMS,
             Param("min_professionals", 5, "different professionals of one agency that make a finding", int),
-            Param("years", 3, "length of the window, in years of 365 days", int)),
+            Param("years", 3, "length of the window, in years of 365 days", int, high=100)),
 ))

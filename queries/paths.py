@@ -92,6 +92,6 @@ PATHS = register(Query(
             Param("after", None, "only flows on or after this date (YYYY-MM-DD)"),
             Param("before", None, "only flows on or before this date (YYYY-MM-DD)"),
             Param("review", None, "only flows recorded in this review"),
-            Param("max_hops", MAX_HOPS, f"longest chain, at most {MAX_HOPS}", int),
-            Param("limit", 50, "at most this many paths, shortest and earliest first (0: all)", int)),
+            Param("max_hops", MAX_HOPS, f"longest chain, at most {MAX_HOPS}", int, high=MAX_HOPS),
+            Param("limit", 50, "at most this many paths, shortest and earliest first (0: all)", int, low=0)),
 ))

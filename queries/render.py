@@ -1,11 +1,15 @@
-"""One renderer for every command's rows: an aligned table, JSON (always an array) or CSV."""
+"""One renderer for every command's rows: an aligned table, JSON (always an array) or CSV.
+
+Cells are made safe for where they go by ``queries.outputs``: CSV cells that a spreadsheet would
+run as formulas are neutralised, and control characters never reach a terminal."""
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from typing import Any, Sequence
+
+from queries.outputs import csv_writer, json_safe, terminal_safe
 
 __all__ = ["render", "table_rows", "FORMATS"]
 
@@ -32,19 +36,21 @@ def render(rows: list[dict[str, Any]], fmt: str, columns: Sequence[str] | None =
     'a,b\\r\\n1,2; 3\\r\\n'
     """
     if fmt == "json":
-        return json.dumps(rows, ensure_ascii=False, indent=2)
+        return json_safe(json.dumps(rows, ensure_ascii=False, indent=2))
     keys = list(dict.fromkeys(k for row in rows for k in row))
     if fmt == "csv":
         out = io.StringIO()
-        writer = csv.writer(out)
+        writer = csv_writer(out)
         writer.writerow(keys)
         writer.writerows([_flat(row.get(k)) for k in keys] for row in rows)
         return out.getvalue()
     if not rows:
         return "(no rows)"
     keys = list(columns or keys)
+    rows = [{terminal_safe(k): v for k, v in row.items()} for row in rows] if any(map(_unsafe, keys)) else rows
+    keys = [terminal_safe(k) for k in keys]
     # cells are cut to keep columns aligned; the last column needs no alignment, so it stays whole
-    cells = [[_shorten(_flat(row.get(k))) for k in keys[:-1]] + [" ".join(_flat(row.get(keys[-1])).split())] for row in rows]
+    cells = [[_shorten(_flat(row.get(k))) for k in keys[:-1]] + [terminal_safe(" ".join(_flat(row.get(keys[-1])).split()))] for row in rows]
     widths = [max(len(k), *(len(r[i]) for r in cells)) for i, k in enumerate(keys)]
     lines = ["  ".join(k.ljust(w) for k, w in zip(keys, widths)).rstrip(),
              "  ".join("-" * w for w in widths)]
@@ -52,8 +58,12 @@ def render(rows: list[dict[str, Any]], fmt: str, columns: Sequence[str] | None =
     return "\n".join(lines)
 
 
+def _unsafe(key: str) -> bool:
+    return terminal_safe(key) != key
+
+
 def _shorten(text: str) -> str:
-    text = " ".join(text.split())
+    text = terminal_safe(" ".join(text.split()))
     return text if len(text) <= TABLE_CELL_WIDTH else text[: TABLE_CELL_WIDTH - 1] + "…"
 
 

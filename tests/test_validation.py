@@ -12,7 +12,11 @@ from conftest import CHRONOLOGY, PEOPLE, write_csv, write_review
 
 
 def _stats(cli) -> dict:
+    """The store's counts; a workspace that a failed first load never created counts as empty
+    (reading it says so rather than showing zeros)."""
     result = cli("stats", "--format", "json")
+    if result.exit_code == 1 and "no workspace at" in result.stderr:
+        return {"reviews": 0, "people": 0, "agencies": 0, "contacts": 0, "relationships": 0}
     assert result.exit_code == 0, result.output
     return json.loads(result.stdout)
 

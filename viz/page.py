@@ -59,9 +59,15 @@ class View:
 
     def write(self, path: str | os.PathLike) -> Path:
         """Write the page as UTF-8 (creating its folder); return the path."""
+        from queries.outputs import write_text
+
         target = Path(path)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(self.html, encoding="utf-8")
+        if os.fspath(path):
+            try:
+                target.parent.mkdir(parents=True, exist_ok=True)
+            except OSError:
+                pass  # write_text says why the file cannot be written
+        write_text(path, self.html)
         return target
 
 

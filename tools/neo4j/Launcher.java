@@ -52,6 +52,8 @@ public class Launcher {
             System.exit(2);
         }
         Files.createDirectories(home);
+        Path importDir = home.resolve("import");
+        Files.createDirectories(importDir);
 
         long pageCacheMb = envMebi("NEO4J_LOCAL_PAGECACHE_MB", 256);
 
@@ -69,6 +71,8 @@ public class Launcher {
                 .setConfig(HttpConnector.enabled, false)
                 .setConfig(HttpsConnector.enabled, false)
                 .setConfig(GraphDatabaseSettings.auth_enabled, true)
+                // LOAD CSV reads file:/// URLs only from this empty folder, never /etc/passwd or the data.
+                .setConfig(GraphDatabaseSettings.load_csv_file_url_root, importDir)
                 // Nothing may leave the machine: no usage reports ("UDC").
                 .setConfig(GraphDatabaseSettings.udc_enabled, false)
                 .setConfig(GraphDatabaseInternalSettings.udc_network_enabled, false)
