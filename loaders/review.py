@@ -22,7 +22,7 @@ from operator import attrgetter
 from pathlib import Path
 
 from loaders import vocab
-from loaders.dates import parse_date
+from loaders.dates import PartialDate, parse_date
 from loaders.gcpause import gc_paused
 from loaders.records import Agency, Contacts, Person, Relationship, Review
 from loaders.tabular import LoadError, Problem, Problems, Sheet, read_csv, read_workbook
@@ -468,6 +468,8 @@ def _validate_chronology(review: Review, sheet: Sheet, rows: list, people: dict[
             if not summary:
                 problems.error(sheet.file, line, "summary is empty; say what the agency recorded", col("summary"), "summary")
     times, sequences, dash = convert("time"), convert("sequence"), convert("dash_score")
+    if any(type(d) is PartialDate and d.time for d in set(dates)):  # "03/01/2022 14:35": the time fills `time`
+        times = _times_from_dates(sheet, lines, dates, times, problems)
     levels, factors = convert("risk_level"), convert("risk_factors")
     referred, shared = convert("referred_to"), convert("shared_with")
     professionals, outcomes, sources = convert("professional"), convert("referral_outcome"), convert("source")
@@ -513,6 +515,20 @@ def _validate_chronology(review: Review, sheet: Sheet, rows: list, people: dict[
         risk_factors=factors, referred_to=[f.names for f in referred], referral_outcome=outcomes,
         shared_with=[f.names for f in shared], source=sources,
     )
+
+
+def _times_from_dates(sheet: Sheet, lines: list[int], dates: list, times: list, problems: Problems) -> list:
+    """The contacts' times, taken from their dates where the date was written with one."""
+    merged = list(times)
+    for i, (date, time) in enumerate(zip(dates, times)):
+        if type(date) is not PartialDate or date.time is None:
+            continue
+        if time is None:
+            merged[i] = date.time
+        elif type(time) is str and time != date.time:
+            problems.error(sheet.file, lines[i], f"the date gives the time {date.time} and the time column {time}; give one time",
+                           sheet.column_number("time"), "time")
+    return merged
 
 
 def _valid_time(text: str) -> bool:

@@ -155,11 +155,18 @@ class Sheet:
         return None if index is None else index + 1
 
 
-def _map_header(file: str, kind: str, header: list[str], required: tuple[str, ...], problems: Problems) -> dict[str, int] | None:
+def _map_header(file: str, kind: str, header: list[str], required: tuple[str, ...], problems: Problems,
+                aliases: dict[str, str] | None = None) -> dict[str, int] | None:
+    """Where each canonical column is. ``aliases`` (header key -> canonical column, '' to ignore the
+    column) are a review's own spellings from its mapping.csv, tried before the built-in ones."""
     spellings = {alias: canonical for canonical, aliases in COLUMNS[kind].items() for alias in aliases}
+    if aliases:
+        spellings.update(aliases)
     columns: dict[str, int] = {}
     for index, title in enumerate(header):
         canonical = spellings.get(_header_key(title))
+        if canonical == "":
+            continue
         if canonical is None:
             if title.strip():
                 problems.warn(file, 1, f"unknown column {title.strip()!r} ignored", index + 1)
@@ -171,7 +178,9 @@ def _map_header(file: str, kind: str, header: list[str], required: tuple[str, ..
     missing = [c for c in required if c not in columns]
     if missing:
         allowed = ", ".join(c for c in COLUMNS[kind] if c != "review")
-        problems.error(file, 1, f"missing required column(s) {', '.join(missing)}; the {kind} columns are: {allowed}")
+        has = ", ".join(repr(t.strip()) for t in header if t.strip()) or "none"
+        problems.error(file, 1, f"missing required column(s) {', '.join(missing)}; the {kind} columns are: {allowed}; "
+                                f"the file's headers are: {has}")
         return None
     return columns
 
@@ -204,8 +213,10 @@ def _lines(text: str):
     return text.splitlines(keepends=True)
 
 
-def read_csv(path: Path, kind: str, required: tuple[str, ...], problems: Problems, name: str) -> Sheet | None:
-    """Read one CSV file; on any problem record it and return None. ``name`` is its provenance name."""
+def read_csv(path: Path, kind: str, required: tuple[str, ...], problems: Problems, name: str,
+             aliases: dict[str, str] | None = None) -> Sheet | None:
+    """Read one CSV file; on any problem record it and return None. ``name`` is its provenance name;
+    ``aliases`` are extra header spellings (see ``_map_header``)."""
     file = str(path)
     data = path.read_bytes()
     if not data.strip():
@@ -220,7 +231,7 @@ def read_csv(path: Path, kind: str, required: tuple[str, ...], problems: Problem
     except csv.Error as exc:
         problems.error(file, 1, f"unreadable CSV header: {exc}")
         return None
-    columns = _map_header(file, kind, header, required, problems)
+    columns = _map_header(file, kind, header, required, problems, aliases)
     if columns is None:
         return None
     rows: list[tuple[int, list[str]]] = []
