@@ -4,6 +4,7 @@ Layout of a workspace (``./.dhrgraph`` by default)::
 
     manifest.json            which reviews the graph holds, in load order, and their files
     reviews/<sha256>.json    one review's graph rows (columns + rows, plain JSON: safe to share)
+    decisions.json           the analyst's decisions (triage, identities ...), apart from the reviews
 
 Every file is written to a temporary name and renamed into place, and the manifest is switched
 last, so a load either lands whole or not at all. A lock file keeps two loads from interleaving.
@@ -33,6 +34,7 @@ __all__ = ["EmbeddedStore", "FORMAT", "build_graph", "build_graph_from_json"]
 
 WRITERS = 8  # threads writing review files (file creation is slow on some disks: measured 0.8 ms each)
 FORMAT = "dhrgraph-workspace"
+DECISIONS_FORMAT = "dhrgraph-decisions"
 VERSION = 1
 
 
@@ -134,6 +136,53 @@ class EmbeddedStore(Store):
 
     def _run(self, query: Query, params: dict[str, Any]) -> list[dict[str, Any]]:
         return query.networkx(self.graph, params)
+
+    # --- decisions -----------------------------------------------------------------------------
+
+    @property
+    def _decisions_path(self) -> Path:
+        return self.root / "decisions.json"
+
+    def _read_decisions(self) -> dict[str, dict[str, dict]]:
+        """kind -> key -> decision."""
+        path = self._decisions_path
+        if not path.exists():
+            return {}
+        try:
+            data = json.loads(path.read_text("utf-8"))
+            if data.get("format") != DECISIONS_FORMAT or not isinstance(data.get("decisions"), list):
+                raise ValueError("not a decisions file")
+        except (json.JSONDecodeError, UnicodeDecodeError, ValueError, AttributeError) as exc:
+            raise StoreError(f"{path} is damaged ({exc}); restore it from an export, or delete it to forget every decision") from None
+        by_kind: dict[str, dict[str, dict]] = {}
+        for decision in data["decisions"]:
+            by_kind.setdefault(decision["kind"], {})[decision["key"]] = decision
+        return by_kind
+
+    def decisions(self, kind: str | None = None) -> list[dict[str, Any]]:
+        by_kind = self._read_decisions()
+        kinds = sorted(by_kind) if kind is None else [kind]
+        return [by_kind.get(k, {})[key] for k in kinds for key in sorted(by_kind.get(k, {}))]
+
+    def _write_decisions(self, by_kind: dict[str, dict[str, dict]]) -> None:
+        rows = [by_kind[k][key] for k in sorted(by_kind) for key in sorted(by_kind[k])]
+        data = {"format": DECISIONS_FORMAT, "version": VERSION, "decisions": rows}
+        _write_atomic(self._decisions_path, json.dumps(data, indent=1, ensure_ascii=False).encode("utf-8"))
+
+    def put_decisions(self, decisions: Iterable[dict[str, Any]]) -> None:
+        with self._locked():
+            by_kind = self._read_decisions()
+            for decision in decisions:
+                by_kind.setdefault(decision["kind"], {})[decision["key"]] = dict(decision)
+            self._write_decisions(by_kind)
+
+    def remove_decision(self, kind: str, key: str) -> bool:
+        with self._locked():
+            by_kind = self._read_decisions()
+            if by_kind.get(kind, {}).pop(key, None) is None:
+                return False
+            self._write_decisions(by_kind)
+            return True
 
     def close(self) -> None:
         self._graph = None

@@ -129,7 +129,7 @@ def _props(**values: object) -> dict:
 
 # The contact properties, in the (sorted) column order of the workspace files.
 CONTACT_COLUMNS = tuple(sorted((
-    "id", "review", "file", "line", "date", "date_text", "date_precision", "uncertain", "order_key", "time", "sequence", "agency",
+    "id", "review", "file", "line", "record", "date", "date_text", "date_precision", "uncertain", "order_key", "time", "sequence", "agency",
     "event", "summary", "professional", "risk_level", "dash_score", "risk_factors", "referred_to", "shared_with",
     "referral_outcome", "source")))
 
@@ -162,7 +162,7 @@ def review_batch(review: Review) -> Batch:
     iso, precision, text, uncertain, sort_keys = zip(*[d.graph_values for d in c.date]) if n else ((),) * 5
     values = {
         "agency": c.agency, "date": list(iso), "date_precision": list(precision), "date_text": list(text),
-        "dash_score": c.dash_score, "event": c.event, "file": [c.file] * n, "id": cids, "line": c.line,
+        "dash_score": c.dash_score, "event": c.event, "file": [c.file] * n, "id": cids, "line": c.line, "record": c.record,
         "order_key": order_keys(sort_keys, c.sequence, c.time, review.id, c.line),
         "professional": c.professional, "referral_outcome": c.referral_outcome,
         "referred_to": [names or None for names in c.referred_to], "review": [review.id] * n,

@@ -83,7 +83,7 @@ CREATE (s)-[x:{type}]->(e) SET x = row[2]
 # once per chunk, and a row names them by their place in those lists. Properties are a map literal
 # in a fixed order (an absent one is null, which CREATE leaves out); integers travel as text and
 # are converted on the server (measured: cheaper for the server to read than small Bolt integers).
-CONTACT_INTS = ("line", "sequence", "dash_score")
+CONTACT_INTS = ("line", "record", "sequence", "dash_score")
 CONTACT_ENDS = ("agency", "review", "about", "referred", "shared", "flagged")
 CREATE_CONTACTS = """
 CALL () { UNWIND $agencies AS id MATCH (a:Agency {id: id}) USING INDEX a:Agency(id) RETURN collect(a) AS A }
@@ -100,6 +100,14 @@ FOREACH (f IN [i IN row[5] | F[i]] | CREATE (c)-[:FLAGGED]->(f))
 """ % ", ".join(f"{k}: toInteger(row[{i}])" if k in CONTACT_INTS else f"{k}: row[{i}]"
                 for i, k in enumerate(CONTACT_COLUMNS, start=len(CONTACT_ENDS)))
 EXPORT_REVIEWS = "MATCH (r:Review) RETURN r.name AS name ORDER BY r.name"
+# The analyst's decisions: nodes of their own, linked to nothing, so a review's reload never touches them.
+DECISION_CONSTRAINT = "CREATE CONSTRAINT dhrgraph_Decision_id IF NOT EXISTS FOR (n:Decision) REQUIRE n.id IS UNIQUE"
+PUT_DECISIONS = "UNWIND $rows AS row MERGE (d:Decision {id: row.id}) SET d = row"
+READ_DECISIONS = """
+MATCH (d:Decision) WHERE $kind IS NULL OR d.kind = $kind
+RETURN properties(d) AS decision ORDER BY d.kind, d.key
+"""
+REMOVE_DECISION = "MATCH (d:Decision {id: $id}) DELETE d RETURN count(*) AS removed"
 EXPORT_NODES = """
 MATCH (r:Review {id: $rid})
 OPTIONAL MATCH (r)<-[:IN_REVIEW]-(m)
@@ -347,6 +355,27 @@ class Neo4jStore(Store):
             for edge in self.read(EXPORT_EDGES, {"rid": rid, "name": name}):
                 edges.setdefault(edge["type"], []).append((edge["start"], edge["end"], edge["props"]))
             yield Batch.from_dicts(name, nodes, edges)
+
+    # --- decisions ---------------------------------------------------------------------------------
+
+    @staticmethod
+    def _decision_id(kind: str, key: str) -> str:
+        return f"decision:{kind}:{key}"
+
+    def decisions(self, kind: str | None = None) -> list[dict[str, Any]]:
+        rows = self.read(READ_DECISIONS, {"kind": kind})
+        return [{k: v for k, v in row["decision"].items() if k != "id"} for row in rows]
+
+    def put_decisions(self, decisions: Iterable[dict[str, Any]]) -> None:
+        rows = [{**{k: v for k, v in d.items() if v is not None}, "id": self._decision_id(d["kind"], d["key"])} for d in decisions]
+        if not rows:
+            return
+        self.read(DECISION_CONSTRAINT, write=True)
+        self.read(PUT_DECISIONS, {"rows": rows}, write=True)
+
+    def remove_decision(self, kind: str, key: str) -> bool:
+        rows = self.read(REMOVE_DECISION, {"id": self._decision_id(kind, key)}, write=True)
+        return bool(rows and rows[0]["removed"])
 
     def close(self) -> None:
         self.driver.close()

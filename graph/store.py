@@ -54,6 +54,29 @@ class Store(ABC):
     def batches(self) -> Iterable[Batch]:
         """Every review as graph rows (for export)."""
 
+    # --- decisions: what the analyst decided (triage, identities, rejected signals) ---------------
+    # Kept apart from the reviews: loading a review again never touches them; export and import
+    # carry them. A decision is a flat dict: ``kind``, ``key`` (unique within its kind) and fields
+    # whose values are text, numbers, booleans or lists of those (what Neo4j can store).
+
+    @abstractmethod
+    def decisions(self, kind: str | None = None) -> list[dict[str, Any]]:
+        """Every decision of ``kind`` (of every kind when None), ordered by kind and key."""
+
+    @abstractmethod
+    def put_decisions(self, decisions: Iterable[dict[str, Any]]) -> None:
+        """Record decisions, each replacing any earlier one with the same kind and key."""
+
+    @abstractmethod
+    def remove_decision(self, kind: str, key: str) -> bool:
+        """Forget one decision; False when there was none."""
+
+    def record_decision(self, kind: str, key: str, **fields: Any) -> dict[str, Any]:
+        """Record one decision (None fields are left out); return it as stored."""
+        decision = {"kind": kind, "key": key, **{k: v for k, v in fields.items() if v is not None}}
+        self.put_decisions([decision])
+        return decision
+
     # --- shared ------------------------------------------------------------------------------
 
     def replace_reviews(self, batches: Iterable[Batch], progress: Progress | None = None) -> None:

@@ -25,7 +25,9 @@ def export_workspace(store: Store, folder: str | os.PathLike) -> int:
     if target.exists() and any(target.iterdir()) and not (target / "manifest.json").exists():
         raise StoreError(f"{target} is not empty and not a dhrgraph workspace; choose an empty folder")
     batches = list(store.batches())
-    EmbeddedStore(target).replace_reviews(batches)
+    exported = EmbeddedStore(target)
+    exported.replace_reviews(batches)
+    exported.put_decisions(store.decisions())
     return len(batches)
 
 
@@ -34,8 +36,10 @@ def import_workspace(store: Store, folder: str | os.PathLike) -> int:
     source = Path(folder)
     if not (source / "manifest.json").exists():
         raise StoreError(f"{source} is not a dhrgraph workspace (no manifest.json); export one with `dhrgraph export --to DIR`")
-    batches = list(EmbeddedStore(source).batches())
+    workspace = EmbeddedStore(source)
+    batches = list(workspace.batches())
     store.replace_reviews(batches)
+    store.put_decisions(workspace.decisions())
     return len(batches)
 
 

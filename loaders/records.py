@@ -54,6 +54,7 @@ class Contacts:
 
     file: str  # provenance name of the chronology sheet
     line: list[int] = field(default_factory=list)
+    record: list[int] = field(default_factory=list)  # the row number a spreadsheet shows (header = 1)
     date: list[PartialDate] = field(default_factory=list)
     agency: list[str] = field(default_factory=list)  # canonical agency names
     subjects: list[tuple[str, ...]] = field(default_factory=list)

@@ -510,7 +510,7 @@ def _validate_chronology(review: Review, sheet: Sheet, rows: list, people: dict[
                                   col(column), column)
     review.agencies = used
     review.contacts = Contacts(
-        file=sheet.name, line=lines, date=dates, agency=names, subjects=subjects, event=events, summary=summaries,
+        file=sheet.name, line=lines, record=sheet.record_of(lines), date=dates, agency=names, subjects=subjects, event=events, summary=summaries,
         time=times, sequence=sequences, professional=professionals, risk_level=levels, dash_score=dash,
         risk_factors=factors, referred_to=[f.names for f in referred], referral_outcome=outcomes,
         shared_with=[f.names for f in shared], source=sources,

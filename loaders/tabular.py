@@ -28,11 +28,13 @@ class Problem:
     column: int | None
     column_name: str | None
     message: str
+    record: int | None = None  # the row number a spreadsheet shows (header = 1), when it is not the line
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}" + (f":{self.column}" if self.column else "")
+        record = f"record {self.record}, " if self.record is not None and self.record != self.line else ""
         what = f"column '{self.column_name}': " if self.column_name else ""
-        return f"{where}: {what}{self.message}"
+        return f"{where}: {record}{what}{self.message}"
 
 
 class LoadError(DhrgraphError):
@@ -57,12 +59,23 @@ class Problems:
 
     errors: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
+    # file -> {physical line: record number} of the sheets read, so that every problem names its record
+    records: dict[str, dict[int, int]] = field(default_factory=dict)
 
     def error(self, file: str, line: int, message: str, column: int | None = None, name: str | None = None) -> None:
-        self.errors.append(Problem(file, line, column, name, message))
+        self.errors.append(Problem(file, line, column, name, message, self._record(file, line)))
 
     def warn(self, file: str, line: int, message: str, column: int | None = None, name: str | None = None) -> None:
-        self.warnings.append(Problem(file, line, column, name, message))
+        self.warnings.append(Problem(file, line, column, name, message, self._record(file, line)))
+
+    def _record(self, file: str, line: int) -> int | None:
+        records = self.records.get(file)
+        return records.get(line) if records else None
+
+    def know(self, sheet: "Sheet") -> None:
+        """Name ``sheet``'s record numbers in its problems from now on (when they differ from its lines)."""
+        if sheet.records is not None:
+            self.records[sheet.file] = dict(zip((line for line, _ in sheet.rows), sheet.records))
 
     def raise_if_any(self) -> None:
         if self.errors:
@@ -137,9 +150,19 @@ class Sheet:
     columns: dict[str, int]  # canonical column -> 0-based index
     rows: list[tuple[int, list[str]]]  # (line number, cells), every row at least as wide as the header
     name: str = ""  # provenance kept in the graph: independent of the working directory
+    # parallel to ``rows``: the record number a spreadsheet shows for each (header = 1; a cell that
+    # runs over several lines is one record); None when every record is its line (workbooks, tables)
+    records: list[int] | None = None
 
     def __post_init__(self) -> None:
         self.name = self.name or self.file
+
+    def record_of(self, lines: list[int]) -> list[int]:
+        """The record numbers of rows given by their lines."""
+        if self.records is None:
+            return list(lines)
+        by_line = dict(zip((line for line, _ in self.rows), self.records))
+        return [by_line[line] for line in lines]
 
     def has(self, column: str) -> bool:
         return column in self.columns
@@ -235,19 +258,24 @@ def read_csv(path: Path, kind: str, required: tuple[str, ...], problems: Problem
     if columns is None:
         return None
     rows: list[tuple[int, list[str]]] = []
+    records: list[int] = []
     line = reader.line_num + 1
     width = len(header)
     try:
-        for cells in reader:
+        for record, cells in enumerate(reader, start=2):
             if (cells and cells[0].strip()) or "".join(cells).strip():  # not a blank row
                 if len(cells) < width:  # every row as wide as the header: columns can be taken whole
                     cells.extend([""] * (width - len(cells)))
                 rows.append((line, cells))
+                records.append(record)
             line = reader.line_num + 1
     except csv.Error as exc:
         problems.error(file, line, f"unreadable CSV row: {exc}; check the quotes on this row")
         return None
-    return Sheet(file, kind, columns, rows, name)
+    differ = any(row[0] != record for row, record in zip(rows, records))  # only when a cell ran over lines
+    sheet = Sheet(file, kind, columns, rows, name, records if differ else None)
+    problems.know(sheet)
+    return sheet
 
 
 def _cell_text(value: object) -> str:

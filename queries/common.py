@@ -98,11 +98,13 @@ def risk_reasons(c: dict, dash_high: int) -> list[str]:
 
 def EVIDENCE_CYPHER(c: str, a: str) -> str:
     """Cypher map of one evidence item: the contact ``c`` recorded by agency ``a``."""
-    return f"{{review: {c}.review, file: {c}.file, line: {c}.line, date: {c}.date_text, agency: {a}.name}}"
+    return (f"{{review: {c}.review, file: {c}.file, line: {c}.line, record: coalesce({c}.record, {c}.line), "
+            f"date: {c}.date_text, agency: {a}.name}}")
 
 
 def evidence(c: dict, agency: dict) -> dict:
-    return {"review": c["review"], "file": c["file"], "line": c["line"], "date": c["date_text"], "agency": agency["name"]}
+    return {"review": c["review"], "file": c["file"], "line": c["line"], "record": c.get("record", c["line"]),
+            "date": c["date_text"], "agency": agency["name"]}
 
 
 def _evidence_key(item: dict) -> tuple:

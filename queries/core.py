@@ -95,12 +95,13 @@ RETURN c.date_text AS date, c.uncertain AS uncertain, c.time AS time, c.sequence
        c.source AS source, c.professional AS professional, c.risk_level AS risk_level,
        c.dash_score AS dash_score, c.risk_factors AS risk_factors, c.referred_to AS referred_to,
        c.shared_with AS shared_with, c.review AS review, c.file AS file, c.line AS line,
+       coalesce(c.record, c.line) AS record,
        c.order_key AS order_key
 """
 
 TIMELINE_KEYS = ("date", "uncertain", "time", "sequence", "agency", "agency_type", "event", "summary", "source",
                  "professional", "risk_level", "dash_score", "risk_factors", "referred_to", "shared_with",
-                 "review", "file", "line", "order_key")
+                 "review", "file", "line", "record", "order_key")
 
 
 def timeline_networkx(G: nx.MultiDiGraph, params: dict) -> list[dict]:
@@ -110,7 +111,8 @@ def timeline_networkx(G: nx.MultiDiGraph, params: dict) -> list[dict]:
         if params["review"] not in (None, c["review"]):
             continue
         agency = next(G.nodes[a] for a, _ in in_edges(G, cid, "RECORDED"))
-        rows.append({**{k: c.get(k) for k in TIMELINE_KEYS}, "date": c["date_text"], "agency": agency["name"],
+        rows.append({**{k: c.get(k) for k in TIMELINE_KEYS}, "date": c["date_text"], "record": c.get("record", c["line"]),
+                     "agency": agency["name"],
                      "agency_type": agency["type"]})
     return rows
 
@@ -158,7 +160,7 @@ AGENCIES = register(Query(
 # --- dump: the whole graph, for exports and for proving both stores hold the same graph ----------
 
 DUMP_CYPHER = """
-MATCH (n)
+MATCH (n) WHERE NOT n:Decision  // the analyst's decisions are not part of the graph (see Store.decisions)
 RETURN 'node' AS kind, labels(n)[0] AS label, n.id AS start, null AS end, properties(n) AS props
 UNION ALL
 MATCH (s)-[x]->(e)

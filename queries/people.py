@@ -41,7 +41,7 @@ def _memberships(G: nx.MultiDiGraph, person: str) -> tuple[list[str], list[str]]
 SERIAL_PERPETRATORS_CYPHER = f"""
 MATCH (p:Person)-[rel:RELATED]->(v:Person)
 WHERE rel.abusive = true AND v <> p
-WITH p, collect(DISTINCT v) AS victims, collect(rel {{.review, .file, .line, date: null, agency: null}}) AS relationships
+WITH p, collect(DISTINCT v) AS victims, collect(rel {{.review, .file, .line, record: rel.line, date: null, agency: null}}) AS relationships
 WHERE size(victims) >= $min_victims
 CALL (p) {{
   MATCH (p)-[m:IN_REVIEW]->(r:Review)
@@ -89,7 +89,7 @@ def serial_perpetrators_networkx(G: nx.MultiDiGraph, p: dict) -> list[dict]:
         rows.append({"global_id": person.get("global_id"), "name": person["name"], "names": names, "reviews": reviews,
                      "latest": max((G.nodes[c] for c in about), key=lambda c: c["order_key"])["review"] if about else None,
                      "victims": victims,
-                     "relationships": [{"review": rel["review"], "file": rel["file"], "line": rel["line"], "date": None,
+                     "relationships": [{"review": rel["review"], "file": rel["file"], "line": rel["line"], "record": rel["line"], "date": None,
                                         "agency": None} for _, rel in abused]})
     return rows
 

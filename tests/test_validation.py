@@ -237,3 +237,22 @@ def test_a_combined_chronology_alone_takes_people_from_its_subjects(tmp_path, cl
     assert "people are taken from the subjects, with role 'other'" in result.stderr
     # without agencies.csv nothing says that "NP" is Northbrook Police: two agencies
     assert _stats(cli) == {"reviews": 2, "people": 4, "agencies": 4, "contacts": len(CHRONOLOGY) + 1, "relationships": 0}
+
+
+def test_a_cell_over_several_lines_shifts_lines_but_not_records(tmp_path, cli):
+    """The record is the row number a spreadsheet shows; the line is the physical line. Problems name
+    both once they differ, and every contact and every citation keeps its record."""
+    rows = [dict(r) for r in CHRONOLOGY]
+    rows[0]["summary"] = "Officers attended.\nJade had a cut lip.\nDASH 15, high risk."  # record 2, lines 2-4
+    rows[2]["event"] = "chat"  # record 4, on line 6
+    folder = write_review(tmp_path, chronology=rows)
+    result = cli("load", str(folder))
+    assert result.exit_code == 1
+    assert f"{folder / 'chronology.csv'}:6:6: record 4, column 'event': unknown event 'chat'" in result.stderr
+    rows[2]["event"] = "appointment"
+    write_review(tmp_path, chronology=rows)
+    assert cli("load", str(folder)).exit_code == 0
+    timeline = json.loads(cli("timeline", "Jade", "--format", "json").stdout)
+    assert [(r["line"], r["record"]) for r in timeline] == [(2, 2), (6, 4)]
+    found = json.loads(cli("query", "missed-marac", "--format", "json").stdout)
+    assert [(e["line"], e["record"]) for e in found[0]["evidence"]] == [(2, 2)]
