@@ -100,7 +100,7 @@ def _map_review(folder: Path) -> MapResult:
                 if understood(field_name, text, people) is None and not is_covered(path.name, field_name, text):
                     add(path.name, field_name, text)
     rows = kept + result.guessed + result.unguessed
-    if rows:
+    if result.guessed or result.unguessed:  # an unchanged mapping.csv is left as the analyst saved it
         with open(folder / MAPPING_FILE, "w", newline="", encoding="utf-8") as fh:
             writer = csv.DictWriter(fh, fieldnames=MAPPING_COLUMNS, extrasaction="ignore")
             writer.writeheader()

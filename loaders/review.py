@@ -81,6 +81,11 @@ def _is_review_folder(path: Path) -> bool:
 
 def _sources(path: Path, problems: Problems) -> list[Path]:
     if path.is_file():
+        if path.parent.name == AGENCY_FOLDER and (path.parent.parent / SHEET_FILES["people"]).is_file():
+            review = path.parent.parent
+            problems.error(str(path), 1, f"this is one agency's chronology of review {review.name!r}: loading it alone would replace "
+                                         f"the review with this file's rows; load the review folder: dhrgraph load {review}")
+            return []
         if path.suffix.lower() not in (".xlsx", ".csv"):
             problems.error(str(path), 1, "unsupported file type: give a review folder, an .xlsx workbook or a combined .csv")
             return []
@@ -104,11 +109,7 @@ def _read_source(path: Path, problems: Problems) -> list[Review]:
         if sheet is None:
             return []
         if not sheet.has("review"):
-            if path.parent.name == AGENCY_FOLDER:
-                problems.error(str(path), 1, f"this is one agency's chronology of review {path.parent.parent.name!r}: loading it alone "
-                                             f"would replace that review with this file's rows; load the review folder {path.parent.parent}")
-            else:
-                problems.error(str(path), 1, "a single CSV must be a combined chronology with a 'review' column; to load one review, give its folder")
+            problems.error(str(path), 1, "a single CSV must be a combined chronology with a 'review' column; to load one review, give its folder")
             return []
         problems.warn(str(path), 1, "no people.csv with a combined chronology: people are taken from the subjects, with role 'other'")
         return _build(path, None, {"chronology": sheet}, problems)

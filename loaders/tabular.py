@@ -128,6 +128,12 @@ COLUMNS: dict[str, dict[str, tuple[str, ...]]] = {
         "referral_outcome": ("referraloutcome", "outcome"),
         "shared_with": ("sharedwith", "informationsharedwith"),
         "source": ("source", "document", "imr"),
+        # written by `dhrgraph chronology`: a merged chronology loaded again keeps each row's own source
+        "file": ("sourcefile",),
+        "record": ("record", "sourcerecord"),
+        "line": ("sourceline",),
+        "number": ("number",),  # the export's row number: not loaded
+        "flags": ("flags",),  # the export's notes on dates: not loaded
     },
     "agencies": {
         "name": ("name", "agency", "agencyname"),
