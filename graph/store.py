@@ -161,7 +161,7 @@ def _refuse_partial_reviews(result: ReadResult, loaded: dict[str, dict[str, Any]
     problems = []
     for review in result.reviews:
         before = loaded.get(review.id)
-        if before is None or not Path(review.path).is_file():
+        if before is None or Path(review.path).suffix.lower() != ".csv" or not Path(review.path).is_file():
             continue
         agencies = {agency_key(name) for name in set(review.contacts.agency)}
         missing = [name for name in before["agencies"] if agency_key(name) not in agencies]

@@ -123,7 +123,7 @@ def _read_workbook(path: Path, name: str, problems: Problems, aliases: dict[str,
         columns = _map_header(file, "chronology", [_cell_text(v) for v in header], required, problems, aliases)
         if columns is None:
             return None
-        date = columns["date"] if "date" in columns else -1
+        date = columns.get("date", -1)
         rows = []
         for line, row in enumerate(values, start=2):
             cells = [_cell_text(v) for v in row]

@@ -121,11 +121,14 @@ def excel_serial_text(value: float) -> str:
     """The date (and time, when not midnight) of an Excel serial day number, as ISO text.
 
     A workbook cell that holds a date but is not formatted as one shows its serial number
-    (``44564``); openpyxl gives it as a number.
+    (``44564``); openpyxl gives it as a number. A whole number from 1900 to 2100 is a year typed as
+    a number, not a day in 1905.
 
-    >>> excel_serial_text(44564), excel_serial_text(44564.6076)
-    ('2022-01-03', '2022-01-03 14:35')
+    >>> excel_serial_text(44564), excel_serial_text(44564.6076), excel_serial_text(2019)
+    ('2022-01-03', '2022-01-03 14:35', '2019')
     """
+    if float(value).is_integer() and 1900 <= value <= 2100:
+        return str(int(value))
     moment = _EXCEL_EPOCH + dt.timedelta(days=float(value))
     moment = moment.replace(second=0, microsecond=0) + dt.timedelta(minutes=1 if moment.second >= 30 else 0)
     if moment.time() == dt.time(0, 0):

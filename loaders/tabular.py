@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from graph.errors import DhrgraphError
+from loaders.dates import excel_serial_text
 
 __all__ = ["Problem", "Problems", "LoadError", "Sheet", "read_csv", "read_workbook", "COLUMNS"]
 
@@ -327,8 +328,11 @@ def read_workbook(path: Path, required: dict[str, tuple[str, ...]], problems: Pr
                 continue
             rows = []
             width = len(header)
+            date = columns.get("date", -1) if kind == "chronology" else -1
             for line, row in enumerate(values, start=2):
                 cells = [_cell_text(v) for v in row]
+                if 0 <= date < len(row) and type(row[date]) in (int, float):  # a date cell not formatted as a date
+                    cells[date] = excel_serial_text(row[date])
                 if any(c.strip() for c in cells):
                     if len(cells) < width:
                         cells.extend([""] * (width - len(cells)))

@@ -61,6 +61,7 @@ def test_impossible_and_ambiguous_dates_are_rejected_with_the_reason(written, re
 
 
 @pytest.mark.parametrize("serial, text", [(44564, "2022-01-03"), (44459, "2021-09-20"), (44564.5, "2022-01-03 12:00"),
-                                          (43831.75, "2020-01-01 18:00"), (61, "1900-03-01")])
+                                          (43831.75, "2020-01-01 18:00"), (61, "1900-03-01"),
+                                          (2019, "2019")])  # a year typed as a number
 def test_excel_serial_dates(serial, text):
     assert excel_serial_text(serial) == text

@@ -344,3 +344,19 @@ def test_loads_say_what_they_replaced_and_refuse_a_lone_agency_file(cli, tmp_pat
             f"Brook Lane Surgery, Rowanford Police); loading it alone would replace that review with this file's 5. Put it in the "
             f"review folder's chronologies/ and load the folder: dhrgraph load {folder}") in result.stderr
     assert json.loads(cli("stats", "--format", "json").stdout)["contacts"] == 16
+
+
+def test_excel_serial_dates_in_a_review_workbook(store, tmp_path):
+    book = openpyxl.Workbook()
+    people = book.active
+    people.title = "people"
+    people.append(["person", "role"])
+    people.append(["Jade", "victim"])
+    chronology = book.create_sheet("chronology")
+    chronology.append(["date", "agency", "subject", "event", "summary"])
+    chronology.append([44564, "Northbrook Police", "Jade", "incident", "Attended."])  # a date cell formatted as a number
+    chronology.append([44564.6076, "Northbrook Police", "Jade", "call", "Called back."])
+    book.save(tmp_path / "rev-w.xlsx")
+    store.load([tmp_path / "rev-w.xlsx"])
+    assert [(r["date"], r["time"], r["event"]) for r in store.timeline("Jade")] == [("2022-01-03", None, "incident"),
+                                                                                 ("2022-01-03", "14:35", "call")]
