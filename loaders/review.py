@@ -3,7 +3,10 @@
 Accepted inputs (``read_reviews``):
 
 * a review folder: ``people.csv``, ``chronology.csv``, optional ``relationships.csv`` and
-  ``agencies.csv``; the folder name is the review id;
+  ``agencies.csv``; the folder name is the review id. Instead of (or as well as) ``chronology.csv``
+  it may hold ``chronologies/`` with each agency's own file (``loaders.agency_files``), merged into
+  the review's one chronology, and a ``mapping.csv`` saying what their headers and values mean
+  (``loaders.mapping``);
 * a folder of review folders (and ``.xlsx`` workbooks), e.g. ``examples/``;
 * a review workbook ``<review-id>.xlsx`` with sheets named people, relationships, chronology, agencies;
 * combined files: a folder whose ``chronology.csv`` has a ``review`` column (``people.csv`` and
@@ -257,7 +260,7 @@ def _validate(rid: str, path: str, sheets: dict[str, Sheet], rows: dict[str, lis
     parts = [(sheets["chronology"], rows["chronology"]), *((sheet, sheet.rows) for sheet in more)]
     # agencies that record contacts in any of the review's chronology files (referrals to them are no surprise)
     recording = {vocab.agency_key(agencies.resolve(text).name) for sheet, part in parts if sheet.has("agency")
-                 for text in {cells[sheet.columns["agency"]].strip() for _, cells in part} if text}
+                 for text in {cells[sheet.columns["agency"]].strip() for _, cells in part} if text} if more else set()
     merged: list[tuple[Contacts, dict[str, Agency]]] = []
     for sheet, part in parts:
         result = _validate_chronology(review, sheet, part, people, agencies, converters, problems, infer_people, recording)
@@ -266,7 +269,8 @@ def _validate(rid: str, path: str, sheets: dict[str, Sheet], rows: dict[str, lis
     if merged and not problems.errors:
         review.contacts = _concat([c for c, _ in merged])
         review.agencies = {name: agency for _, used in merged for name, agency in used.items()}
-        _check_provenance(review, parts, problems)
+        if any(sheet.has("file") for sheet, _ in parts):  # else every row is where it is: lines and records are unique
+            _check_provenance(review, parts, problems)
     return review
 
 

@@ -360,3 +360,18 @@ def test_excel_serial_dates_in_a_review_workbook(store, tmp_path):
     store.load([tmp_path / "rev-w.xlsx"])
     assert [(r["date"], r["time"], r["event"]) for r in store.timeline("Jade")] == [("2022-01-03", None, "incident"),
                                                                                  ("2022-01-03", "14:35", "call")]
+
+
+def test_a_merged_chronology_that_names_one_source_twice_is_refused(store, cli, tmp_path):
+    store.load([ROWANFORD])
+    exported = tmp_path / "merged.csv"
+    write_chronology(store, "dhr-rowanford-2022", exported)
+    rows = list(csv.DictReader(exported.open(encoding="utf-8")))
+    rows[3] = dict(rows[3], **{"Source file": rows[2]["Source file"], "Record": rows[2]["Record"]})
+    folder = review_folder(tmp_path, "dhr-rowanford-2022")
+    write_csv(folder / "chronology.csv", rows)
+    result = cli("load", str(folder))
+    assert result.exit_code == 1
+    # record 5 of the file is on line 6: the first row's summary runs over two lines
+    assert (f"{folder / 'chronology.csv'}:6:18: record 5, column 'record': this row's source (dhr-rowanford-2022/chronologies/"
+            f"{rows[2]['Source file'].rsplit('/', 1)[1]}, record {rows[2]['Record']}) is also the source of an earlier row") in result.stderr
