@@ -132,6 +132,8 @@ def load(ctx: click.Context, paths: tuple[str, ...]) -> None:
     print_warnings(report.warnings)
     click.echo(f"Loaded {len(report.reviews)} review(s): {report.people} people, {report.contacts} contacts, "
                f"{report.relationships} relationships ({ctx.obj.backend}).")
+    for review, before, now in report.replaced:
+        click.echo(f"Replaced {review}: {before} -> {now} contacts")
 
 
 @main.command()
@@ -152,6 +154,65 @@ def validate(paths: tuple[str, ...]) -> None:
     print_warnings(result.warnings)
     contacts = sum(len(r.contacts) for r in result.reviews)
     click.echo(f"OK: {len(result.reviews)} review(s), {contacts} contacts.")
+
+
+@main.command(name="map")
+@click.argument("folder", type=click.Path())
+@user_errors
+def map_headers(folder: str) -> None:
+    """Write mapping.csv: what each agency's own headers and values mean, with best guesses to confirm.
+
+    FOLDER is a review folder (chronology.csv and/or one file per agency in chronologies/) or a folder
+    of them. Every header and value the input format does not already understand gets a row with
+    its best guess in the 'means' column; correct it where it is wrong, fill in the ones without a
+    guess, then validate. Rows already in mapping.csv are kept. Run it again after mapping headers:
+    the values of newly mapped columns are added.
+
+    \b
+    Example:
+      dhrgraph map examples/dhr-fernleigh-2022
+      dhrgraph validate examples/dhr-fernleigh-2022
+    """
+    from loaders.mapper import write_mappings
+
+    for result in write_mappings(folder):
+        added = len(result.guessed) + len(result.unguessed)
+        if not added:
+            click.echo(f"{result.review}: nothing new to map ({result.kept} row(s) in {result.path}).")
+            continue
+        click.echo(f"{result.review}: wrote {result.path}: {len(result.guessed)} guessed, {len(result.unguessed)} without a guess"
+                   + (f", {result.kept} kept" if result.kept else "") + ".")
+        for row in result.guessed:
+            click.echo(f"  guessed  {row['file']}: {row['field']} {row['written']!r} -> {row['means']} ({row['note']})")
+        for row in result.unguessed:
+            click.echo(f"  no guess {row['file']}: {row['field']} {row['written']!r} ({row['note'].removeprefix('no guess: ')})")
+    click.echo("Check the 'means' column (correct any guess, fill in the blanks), then run dhrgraph validate.")
+
+
+@main.command()
+@click.argument("review")
+@click.option("--output", required=True, type=click.Path(dir_okay=False, writable=True),
+              help="The file to write: .xlsx, .csv or .docx.")
+@click.option("--redact", is_flag=True, help="People named only by role (Victim 1 ...), no summaries or professionals.")
+@click.pass_context
+@user_errors
+def chronology(ctx: click.Context, review: str, output: str, redact: bool) -> None:
+    """Write one review's merged chronology (every agency's contacts, in order) for the panel.
+
+    Rows are in date order (then sequence, time, and each source file's own order), with the source
+    file and record of each row and flags for uncertain or partial dates and rows dated before an
+    earlier row of their own file. Unredacted, the file loads back into the same graph.
+
+    \b
+    Example:
+      dhrgraph chronology dhr-fernleigh-2022 --output merged.xlsx
+      dhrgraph chronology dhr-fernleigh-2022 --output merged-redacted.docx --redact
+    """
+    from loaders.export import write_chronology
+
+    with store_from(ctx) as store:
+        count = write_chronology(store, review, output, redact)
+    click.echo(f"Wrote {output}: {count} contact(s) of {review}" + (" (redacted)." if redact else "."))
 
 
 @main.command()

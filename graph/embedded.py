@@ -36,6 +36,7 @@ from graph.errors import StoreError
 from graph.model import LABELS, Batch, check_batch
 from graph.store import Progress, Store, gc_paused
 from queries.base import Query
+from queries.intake import REVIEW_SIZES
 
 __all__ = ["EmbeddedStore", "FORMAT", "build_graph", "build_graph_from_json"]
 
@@ -224,6 +225,16 @@ class EmbeddedStore(Store):
 
     def _run(self, query: Query, params: dict[str, Any]) -> list[dict[str, Any]]:
         return query.networkx(self.graph, params)
+
+    def loaded_reviews(self, names: list[str]) -> dict[str, dict[str, Any]]:
+        """As the store's, from the named reviews' own files: a load need not open the whole graph."""
+        wanted = set(names)
+        entries = [e for e in self._manifest()["reviews"] if e["id"] in wanted]
+        if self._graph is not None or not entries:
+            return super().loaded_reviews(names) if entries else {}
+        graph = build_graph_from_json(self._read_json(e) for e in entries)
+        rows = REVIEW_SIZES.networkx(graph, {"names": names})
+        return {r["review"]: r for r in REVIEW_SIZES.finish(rows, {})}
 
     # --- decisions -----------------------------------------------------------------------------
 

@@ -29,7 +29,7 @@ from typing import Sequence
 from loaders import vocab
 from loaders.records import Review
 
-__all__ = ["Batch", "Table", "review_batch", "LABELS", "REL_TYPES", "person_id", "agency_id", "review_id", "contact_ids", "order_keys"]
+__all__ = ["Batch", "Table", "review_batch", "LABELS", "REL_TYPES", "person_id", "agency_id", "review_id", "contact_ids", "contact_sources", "order_keys"]
 
 LABELS = ("Review", "Person", "Agency", "Contact", "RiskFactor")
 REL_TYPES = ("RECORDED", "ABOUT", "REFERRED_TO", "SHARED_WITH", "FLAGGED", "RELATED", "IN_REVIEW")
@@ -65,18 +65,36 @@ def agency_id(name: str) -> str:
     return f"agency:{vocab.agency_key(name)}"
 
 
-def contact_ids(review: str, lines: list[int]) -> list[str]:
+def contact_ids(review: str, keys: list) -> list[str]:
     prefix = f"contact:{review}#"
-    return [f"{prefix}{line}" for line in lines]
+    return [f"{prefix}{key}" for key in keys]
 
 
-def order_keys(sort_keys: list[str], sequences: list[int | None], times: list[str | None], review: str, lines: list[int]) -> list[str]:
+def contact_sources(review: str, files: list[str], lines: list[int], records: list[int]) -> tuple[list, list[str]]:
+    """Each contact's id key and its place in its review's file order, both from its source.
+
+    A review read from one chronology file: the line (``contact:dhr-x#13``, placed by line). A review
+    merged from several files (each agency's own): the file within the review folder and the record
+    (``contact:dhr-x#chronologies/Northbrook Police.docx:7``), placed file by file in name order, then
+    by record. So a contact's id depends only on where its row is, and a merged chronology written
+    out with its sources and loaded again gives the same ids."""
+    names = set(files)
+    if len(names) <= 1:
+        return lines, ['%08d' % line for line in lines]
+    rank = {name: i for i, name in enumerate(sorted(names))}
+    prefix = f"{review}/"
+    short = {name: name[len(prefix):] if name.startswith(prefix) else name for name in names}
+    return ([f"{short[f]}:{r}" for f, r in zip(files, records)],
+            [f"{rank[f]:03d}.{r:08d}" for f, r in zip(files, records)])
+
+
+def order_keys(sort_keys: list[str], sequences: list[int | None], times: list[str | None], review: str, places: list[str]) -> list[str]:
     """Strings that sort contacts in chronology order: date (partial dates first in their period),
-    then sequence (rows without one after those with one), time, review, line. Stored on each
-    contact so that Cypher and NetworkX order by the same thing."""
+    then sequence (rows without one after those with one), time, review, place in the review's files
+    (see ``contact_sources``). Stored on each contact so that Cypher and NetworkX order by the same thing."""
     tail = f"|{review}|"
-    return [f"{key}|{'100000' if seq is None else '0%05d' % seq}|{time or '--:--'}{tail}{'%08d' % line}"
-            for key, seq, time, line in zip(sort_keys, sequences, times, lines)]
+    return [f"{key}|{'100000' if seq is None else '0%05d' % seq}|{time or '--:--'}{tail}{place}"
+            for key, seq, time, place in zip(sort_keys, sequences, times, places)]
 
 
 @dataclass(slots=True)
@@ -206,12 +224,13 @@ def review_batch(review: Review) -> Batch:
 
     c = review.contacts
     n = len(c)
-    cids = contact_ids(review.id, c.line)
+    keys, places = contact_sources(review.id, c.file, c.line, c.record)
+    cids = contact_ids(review.id, keys)
     iso, precision, text, uncertain, sort_keys = zip(*[d.graph_values for d in c.date]) if n else ((),) * 5
     values = {
         "agency": c.agency, "date": list(iso), "date_precision": list(precision), "date_text": list(text),
-        "dash_score": c.dash_score, "event": c.event, "file": [c.file] * n, "id": cids, "line": c.line, "record": c.record,
-        "order_key": order_keys(sort_keys, c.sequence, c.time, review.id, c.line),
+        "dash_score": c.dash_score, "event": c.event, "file": c.file, "id": cids, "line": c.line, "record": c.record,
+        "order_key": order_keys(sort_keys, c.sequence, c.time, review.id, places),
         "professional": c.professional, "referral_outcome": c.referral_outcome,
         "referred_to": [names or None for names in c.referred_to], "review": [review.id] * n,
         "risk_factors": [factors or None for factors in c.risk_factors], "risk_level": c.risk_level, "sequence": c.sequence,

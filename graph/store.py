@@ -7,17 +7,18 @@ and person look-up live here once.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from graph.errors import UnknownName
 from graph.model import Batch, review_batch
-from loaders import Problem, ReadResult, read_reviews
+from loaders import LoadError, Problem, ReadResult, read_reviews
 from loaders.gcpause import gc_paused
 from loaders.vocab import agency_key
 from queries.base import Query, bind_params
 from queries.core import AGENCIES, FIND_PERSON, TIMELINE
+from queries.intake import REVIEW_SIZES
 from queries.paths import PATHS
 
 __all__ = ["Store", "LoadReport", "gc_paused"]
@@ -32,6 +33,7 @@ class LoadReport:
     contacts: int
     relationships: int
     warnings: list[Problem]
+    replaced: list[tuple[str, int, int]] = field(default_factory=list)  # (review, contacts before, contacts now)
 
 
 class Store(ABC):
@@ -88,7 +90,10 @@ class Store(ABC):
         return self.load_reviews(result, progress)
 
     def load_reviews(self, result: ReadResult, progress: Progress | None = None) -> LoadReport:
-        """Replace each review of an already validated read, whole."""
+        """Replace each review of an already validated read, whole. A lone file that would replace a
+        loaded review with only some of its agencies' contacts is refused (LoadError: nothing written)."""
+        before = self.loaded_reviews([r.id for r in result.reviews])
+        _refuse_partial_reviews(result, before)
         with gc_paused():
             # built one at a time while the store writes the previous ones (and never all held at once)
             self.replace_reviews((review_batch(r) for r in result.reviews), progress)
@@ -96,7 +101,12 @@ class Store(ABC):
             reviews=[r.id for r in result.reviews], people=sum(len(r.people) for r in result.reviews),
             contacts=sum(len(r.contacts) for r in result.reviews),
             relationships=sum(len(r.relationships) for r in result.reviews), warnings=result.warnings,
+            replaced=[(r.id, before[r.id]["contacts"], len(r.contacts)) for r in result.reviews if r.id in before],
         )
+
+    def loaded_reviews(self, names: list[str]) -> dict[str, dict[str, Any]]:
+        """Of these review ids, those the graph holds: review -> {path, contacts, agencies that recorded them}."""
+        return {r["review"]: r for r in self.run(REVIEW_SIZES, {"names": names})}
 
     def run(self, query: Query, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
         bound = bind_params(query, params or {})
@@ -150,3 +160,25 @@ class Store(ABC):
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _refuse_partial_reviews(result: ReadResult, loaded: dict[str, dict[str, Any]]) -> None:
+    """A single file (not a review folder) naming a review that the graph holds with contacts of agencies
+    the file lacks would replace the whole review with part of it: refuse, pointing to the review folder."""
+    problems = []
+    for review in result.reviews:
+        before = loaded.get(review.id)
+        if before is None or Path(review.path).suffix.lower() != ".csv" or not Path(review.path).is_file():
+            continue
+        agencies = {agency_key(name) for name in set(review.contacts.agency)}
+        missing = [name for name in before["agencies"] if agency_key(name) not in agencies]
+        if not missing:
+            continue
+        folder = before.get("path") or review.id
+        problems.append(Problem(review.path, 1, None, None,
+                                f"this file names review {review.id!r}, which the graph holds with {before['contacts']} contacts "
+                                f"(also from {', '.join(missing)}); loading it alone would replace that review with this file's "
+                                f"{len(review.contacts)}. Put it in the review folder's chronologies/ and load the folder: "
+                                f"dhrgraph load {folder}"))
+    if problems:
+        raise LoadError(problems)

@@ -52,7 +52,7 @@ class Contacts:
     that way, so a contact is never a Python object of its own (100k contacts would be 100k of them).
     """
 
-    file: str  # provenance name of the chronology sheet
+    file: list[str] = field(default_factory=list)  # provenance name of each row's chronology file
     line: list[int] = field(default_factory=list)
     record: list[int] = field(default_factory=list)  # the row number a spreadsheet shows (header = 1)
     date: list[PartialDate] = field(default_factory=list)
@@ -82,4 +82,4 @@ class Review:
     people: list[Person] = field(default_factory=list)
     relationships: list[Relationship] = field(default_factory=list)
     agencies: dict[str, Agency] = field(default_factory=dict)  # canonical name -> agency
-    contacts: Contacts = field(default_factory=lambda: Contacts(""))
+    contacts: Contacts = field(default_factory=Contacts)

@@ -3,7 +3,10 @@
 Accepted inputs (``read_reviews``):
 
 * a review folder: ``people.csv``, ``chronology.csv``, optional ``relationships.csv`` and
-  ``agencies.csv``; the folder name is the review id;
+  ``agencies.csv``; the folder name is the review id. Instead of (or as well as) ``chronology.csv``
+  it may hold ``chronologies/`` with each agency's own file (``loaders.agency_files``), merged into
+  the review's one chronology, and a ``mapping.csv`` saying what their headers and values mean
+  (``loaders.mapping``);
 * a folder of review folders (and ``.xlsx`` workbooks), e.g. ``examples/``;
 * a review workbook ``<review-id>.xlsx`` with sheets named people, relationships, chronology, agencies;
 * combined files: a folder whose ``chronology.csv`` has a ``review`` column (``people.csv`` and
@@ -17,13 +20,15 @@ succeeds whole or reports all its problems and changes nothing.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from operator import attrgetter
 from pathlib import Path
 
 from loaders import vocab
-from loaders.dates import parse_date
+from loaders.dates import PartialDate, parse_date
+from loaders.agency_files import AGENCY_FOLDER, agency_files, read_agency_file
 from loaders.gcpause import gc_paused
+from loaders.mapping import Mapping, closest, read_mapping
 from loaders.records import Agency, Contacts, Person, Relationship, Review
 from loaders.tabular import LoadError, Problem, Problems, Sheet, read_csv, read_workbook
 
@@ -73,7 +78,8 @@ def _read_reviews(paths: list[str | Path]) -> ReadResult:
 
 
 def _is_review_folder(path: Path) -> bool:
-    return (path / SHEET_FILES["chronology"]).is_file() or (path / SHEET_FILES["people"]).is_file()
+    return ((path / SHEET_FILES["chronology"]).is_file() or (path / SHEET_FILES["people"]).is_file()
+            or (path / AGENCY_FOLDER).is_dir())
 
 
 def _sources(path: Path, problems: Problems) -> list[Path]:
@@ -81,6 +87,11 @@ def _sources(path: Path, problems: Problems) -> list[Path]:
         problems.error(str(path), 1, "not a regular file or folder (a device or a pipe); give a review folder, an .xlsx workbook or a combined .csv")
         return []
     if path.is_file():
+        if path.parent.name == AGENCY_FOLDER and (path.parent.parent / SHEET_FILES["people"]).is_file():
+            review = path.parent.parent
+            problems.error(str(path), 1, f"this is one agency's chronology of review {review.name!r}: loading it alone would replace "
+                                         f"the review with this file's rows; load the review folder: dhrgraph load {review}")
+            return []
         if path.suffix.lower() not in (".xlsx", ".csv"):
             problems.error(str(path), 1, "unsupported file type: give a review folder, an .xlsx workbook or a combined .csv")
             return []
@@ -124,21 +135,45 @@ def _read_source(path: Path, problems: Problems) -> list[Review]:
         problems.error(str(path), 1, "a review folder needs a name (the review id); the file system root has none")
         return []
     sheets: dict[str, Sheet] = {}
+    agency_paths = agency_files(path)
+    chronology_names = [SHEET_FILES["chronology"]] * (path / SHEET_FILES["chronology"]).is_file() + [p.name for p in agency_paths]
+    mapping = Mapping()
     for kind, name in SHEET_FILES.items():
         file = path / name
+        if kind == "chronology":
+            people = sheets["people"] if "people" in sheets else None
+            names = [people.cell(cells, "person") for _, cells in people.rows] if people else []
+            mapping = read_mapping(path, chronology_names, names, problems)
         if file.is_file():
-            sheet = read_csv(file, kind, REQUIRED[kind], problems, f"{folder}/{name}")
+            aliases = mapping.header_aliases(name) if kind == "chronology" else None
+            sheet = read_csv(file, kind, REQUIRED[kind], problems, f"{folder}/{name}", aliases)
             if sheet is not None:
                 sheets[kind] = sheet
         elif file.exists():
             problems.error(str(file), 1, "not a regular file (a folder, a device or a pipe); give the CSV file itself")
-        elif kind in ("people", "chronology"):
-            problems.error(str(file), 1, f"missing {name}: a review folder needs people.csv and chronology.csv")
-    return _build(path, folder, sheets, problems)
+        elif kind == "people" or (kind == "chronology" and not agency_paths):
+            problems.error(str(file), 1, f"missing {name}: a review folder needs people.csv and chronology.csv "
+                                         f"(or one file per agency in {AGENCY_FOLDER}/)")
+    chronologies = [sheets.pop("chronology")] if "chronology" in sheets else []
+    for file in agency_paths:
+        sheet = read_agency_file(file, f"{folder}/{AGENCY_FOLDER}/{file.name}", problems, mapping.header_aliases(file.name))
+        if sheet is not None:
+            chronologies.append(sheet)
+    for sheet in chronologies:
+        mapping.apply(sheet, Path(sheet.name).name)
+    if agency_paths and chronologies and chronologies[0].has("review"):
+        problems.error(chronologies[0].file, 1, f"a combined chronology (with a 'review' column) cannot be merged with {AGENCY_FOLDER}/; "
+                                                "give one review per folder")
+        return []
+    if chronologies:
+        sheets["chronology"] = chronologies[0]
+    return _build(path, folder, sheets, problems, chronologies[1:])
 
 
-def _build(path: Path, review_id: str | None, sheets: dict[str, Sheet], problems: Problems) -> list[Review]:
-    """Split sheets into reviews (by their ``review`` column when combined) and validate each."""
+def _build(path: Path, review_id: str | None, sheets: dict[str, Sheet], problems: Problems,
+           more: list[Sheet] = ()) -> list[Review]:
+    """Split sheets into reviews (by their ``review`` column when combined) and validate each.
+    ``more`` are further chronology sheets of the one review (its agencies' own files)."""
     chronology = sheets.get("chronology")
     if chronology is None:
         return []
@@ -170,7 +205,9 @@ def _build(path: Path, review_id: str | None, sheets: dict[str, Sheet], problems
             problems.error(sheets["people"].file if "people" in sheets else str(path), 1,
                            f"review {rid!r} has people but no chronology rows")
             continue
-        reviews.append(_validate(rid, str(path), sheets, rows, agencies, converters, problems, infer_people="people" not in sheets))
+        review = _validate(rid, str(path), sheets, rows, agencies, converters, problems, infer_people="people" not in sheets,
+                           more=more)
+        reviews.append(review)
     return reviews
 
 
@@ -240,13 +277,53 @@ def _split(text: str) -> list[str]:
 
 
 def _validate(rid: str, path: str, sheets: dict[str, Sheet], rows: dict[str, list], agencies: _AgencyIndex,
-              converters: dict[str, "_Column"], problems: Problems, infer_people: bool) -> Review:
+              converters: dict[str, "_Column"], problems: Problems, infer_people: bool, more: list[Sheet] = ()) -> Review:
     review = Review(id=rid, path=path)
     people = _validate_people(review, sheets.get("people"), rows.get("people", []), problems)
     if "relationships" in sheets:
         _validate_relationships(review, sheets["relationships"], rows.get("relationships", []), people, problems)
-    _validate_chronology(review, sheets["chronology"], rows["chronology"], people, agencies, converters, problems, infer_people)
+    parts = [(sheets["chronology"], rows["chronology"]), *((sheet, sheet.rows) for sheet in more)]
+    # agencies that record contacts in any of the review's chronology files (referrals to them are no surprise)
+    recording = {vocab.agency_key(agencies.resolve(text).name) for sheet, part in parts if sheet.has("agency")
+                 for text in {cells[sheet.columns["agency"]].strip() for _, cells in part} if text} if more else set()
+    merged: list[tuple[Contacts, dict[str, Agency]]] = []
+    for sheet, part in parts:
+        result = _validate_chronology(review, sheet, part, people, agencies, converters, problems, infer_people, recording)
+        if result is not None:
+            merged.append(result)
+    if merged and not problems.errors:
+        review.contacts = _concat([c for c, _ in merged])
+        review.agencies = {name: agency for _, used in merged for name, agency in used.items()}
+        if any(sheet.has("file") for sheet, _ in parts):  # else every row is where it is: lines and records are unique
+            _check_provenance(review, parts, problems)
     return review
+
+
+def _concat(parts: list[Contacts]) -> Contacts:
+    """One review's contacts from several chronology files, file after file."""
+    if len(parts) == 1:
+        return parts[0]
+    return Contacts(**{f.name: [v for part in parts for v in getattr(part, f.name)] for f in fields(Contacts)})
+
+
+def _check_provenance(review: Review, parts: list[tuple[Sheet, list]], problems: Problems) -> None:
+    """Each contact's source (file and record, or line in a single file) names one row only: a merged
+    chronology written out and loaded again says where each row came from, and must not say it twice."""
+    c = review.contacts
+    single = len(set(c.file)) <= 1
+    keys = list(zip(c.file, c.line)) if single else list(zip(c.file, c.record))
+    if len(set(keys)) == len(keys):
+        return
+    where = [(sheet, line) for sheet, part in parts for line, _ in part]
+    first: dict[tuple, int] = {}
+    for i, key in enumerate(keys):
+        if key in first:
+            sheet, line = where[i]
+            what = f"line {key[1]}" if single else f"record {key[1]}"
+            problems.error(sheet.file, line, f"this row's source ({key[0]}, {what}) is also the source of an earlier row; "
+                                             "each row of a merged chronology keeps its own source file and record",
+                           sheet.column_number("record") or sheet.column_number("file"), "record")
+        first.setdefault(key, i)
 
 
 def _validate_people(review: Review, sheet: Sheet | None, rows: list, problems: Problems) -> dict[str, Person]:
@@ -296,7 +373,12 @@ def _validate_people(review: Review, sheet: Sheet | None, rows: list, problems: 
 
 def _unknown_person(name: str, people: dict[str, Person]) -> str:
     known = ", ".join(sorted(people)[:12]) + (", ..." if len(people) > 12 else "")
-    return f"unknown person {name!r}; people.csv has: {known or 'nobody'}"
+    return f"unknown person {name!r}; people.csv has: {known or 'nobody'}" + (_closest(name, "subject", list(people)) if people else "")
+
+
+def _closest(text: str, field_name: str, people: list[str] = ()) -> str:
+    """The end of an unknown-value message: the three closest allowed values, and how to say it once."""
+    return f"; closest: {', '.join(closest(text, field_name, people))}; or say what it means in mapping.csv (dhrgraph map)"
 
 
 def _validate_relationships(review: Review, sheet: Sheet, rows: list, people: dict[str, Person], problems: Problems) -> None:
@@ -405,7 +487,7 @@ def _chronology_columns(agencies: _AgencyIndex) -> dict[str, _Column]:
         value = vocab.lookup(vocab.EVENTS, text)
         if value is None:
             raise _Invalid(f"unknown event {text.strip()!r}; allowed: {', '.join(sorted(set(vocab.EVENTS.values())))} "
-                           "(DNA, call-out, home visit ... are accepted too)")
+                           f"(DNA, call-out, home visit ... are accepted too){_closest(text, 'event')}")
         return value
 
     def time(text: str) -> str | None:
@@ -432,7 +514,7 @@ def _chronology_columns(agencies: _AgencyIndex) -> dict[str, _Column]:
             return None
         value = vocab.lookup(vocab.RISK_LEVELS, text)
         if value is None:
-            raise _Invalid(f"unknown risk level {text.strip()!r}; allowed: standard, medium, high")
+            raise _Invalid(f"unknown risk level {text.strip()!r}; allowed: standard, medium, high{_closest(text, 'risk_level')}")
         return value
 
     def risk_factors(text: str) -> tuple[str, ...]:
@@ -440,7 +522,8 @@ def _chronology_columns(agencies: _AgencyIndex) -> dict[str, _Column]:
         for part in _split(text):
             factor = vocab.lookup(vocab.RISK_FACTORS, part)
             if factor is None:
-                unknown.append(f"unknown risk factor {part!r}; allowed: {', '.join(sorted(set(vocab.RISK_FACTORS.values())))}")
+                unknown.append(f"unknown risk factor {part!r}; allowed: {', '.join(sorted(set(vocab.RISK_FACTORS.values())))}"
+                               f"{_closest(part, 'risk_factors')}")
             else:
                 factors.append(factor)
         if unknown:
@@ -468,8 +551,11 @@ def _chronology_columns(agencies: _AgencyIndex) -> dict[str, _Column]:
 
 
 def _validate_chronology(review: Review, sheet: Sheet, rows: list, people: dict[str, Person], agencies: _AgencyIndex,
-                         converters: dict[str, _Column], problems: Problems, infer_people: bool) -> None:
-    """Check a review's chronology rows column by column (each distinct text once, see ``_Column``)."""
+                         converters: dict[str, _Column], problems: Problems, infer_people: bool,
+                         recording: set[str] | None = None) -> tuple[Contacts, dict[str, Agency]] | None:
+    """Check one chronology sheet of a review column by column (each distinct text once, see ``_Column``);
+    its contacts and the agencies they use, or None when anything is wrong. ``recording``: the agency
+    keys that record contacts in the review's other chronology files."""
     col = sheet.column_number
     lines = [line for line, _ in rows]
     by_column = list(zip(*(c for _, c in rows)))  # rows are as wide as the header (read_csv pads them)
@@ -498,6 +584,8 @@ def _validate_chronology(review: Review, sheet: Sheet, rows: list, people: dict[
             if not summary:
                 problems.error(sheet.file, line, "summary is empty; say what the agency recorded", col("summary"), "summary")
     times, sequences, dash = convert("time"), convert("sequence"), convert("dash_score")
+    if any(type(d) is PartialDate and d.time for d in set(dates)):  # "03/01/2022 14:35": the time fills `time`
+        times = _times_from_dates(sheet, lines, dates, times, problems)
     levels, factors = convert("risk_level"), convert("risk_factors")
     referred, shared = convert("referred_to"), convert("shared_with")
     professionals, outcomes, sources = convert("professional"), convert("referral_outcome"), convert("source")
@@ -514,8 +602,9 @@ def _validate_chronology(review: Review, sheet: Sheet, rows: list, people: dict[
                     review.people.append(people[name])
                 else:
                     problems.error(sheet.file, line, _unknown_person(name, people), col("subject"), "subject")
+    provenance = _provenance(sheet, lines, problems)
     if problems.errors:
-        return  # nothing will be loaded: no need to assemble the review
+        return None  # nothing will be loaded: no need to assemble the review
 
     # the agencies this review uses, in order of first use, and which of them record contacts here
     flows = [i for i, (r, s) in enumerate(zip(referred, shared)) if r.parts or s.parts]
@@ -528,7 +617,7 @@ def _validate_chronology(review: Review, sheet: Sheet, rows: list, people: dict[
                 used.setdefault(other.name, other)
             used.setdefault(agency.name, agency)
     names = list(map(attrgetter("name"), recorded))
-    in_agency_column = {vocab.agency_key(name) for name in set(names)}
+    in_agency_column = {vocab.agency_key(name) for name in set(names)} | (recording or set())
     for i in flows:
         for column, flow in (("referred_to", referred[i]), ("shared_with", shared[i])):
             for written, agency in flow.parts:
@@ -536,13 +625,54 @@ def _validate_chronology(review: Review, sheet: Sheet, rows: list, people: dict[
                     where = "agencies.csv" if agencies.declared else "the chronology's agency column"
                     problems.warn(sheet.file, lines[i], f"agency {written!r} is not in {where}; created with type {agency.type!r}",
                                   col(column), column)
-    review.agencies = used
-    review.contacts = Contacts(
-        file=sheet.name, line=lines, record=sheet.record_of(lines), date=dates, agency=names, subjects=subjects, event=events, summary=summaries,
+    files, records, graph_lines = provenance
+    return Contacts(
+        file=files, line=graph_lines, record=records, date=dates, agency=names, subjects=subjects, event=events, summary=summaries,
         time=times, sequence=sequences, professional=professionals, risk_level=levels, dash_score=dash,
         risk_factors=factors, referred_to=[f.names for f in referred], referral_outcome=outcomes,
         shared_with=[f.names for f in shared], source=sources,
-    )
+    ), used
+
+
+def _provenance(sheet: Sheet, lines: list[int], problems: Problems) -> tuple[list[str], list[int], list[int]]:
+    """Each row's source file, record and line: where it is, or, for a merged chronology written by
+    ``dhrgraph chronology`` and loaded again, where its own columns say it came from."""
+    records = sheet.record_of(lines)
+    if not sheet.has("file"):
+        return [sheet.name] * len(lines), records, lines
+    index = {c: sheet.columns.get(c) for c in ("file", "record", "line")}
+    cells = {line: cells for line, cells in sheet.rows}
+    files, kept_records, kept_lines = [], [], []
+    for line, record in zip(lines, records):
+        row = cells[line]
+        file = row[index["file"]].strip()
+        numbers = {}
+        for column in ("record", "line"):
+            text = row[index[column]].strip() if index[column] is not None else ""
+            if text and not text.isdigit():
+                problems.error(sheet.file, line, f"{column} must be a whole number (the row of the source file), got {text!r}",
+                               sheet.column_number(column), column)
+            numbers[column] = int(text) if text.isdigit() else None
+        if file and numbers["record"] is None:
+            problems.error(sheet.file, line, "a row with a source file needs its record number", sheet.column_number("record"), "record")
+        files.append(file or sheet.name)
+        kept_records.append(numbers["record"] or record if file else record)
+        kept_lines.append((numbers["line"] or numbers["record"] or line) if file else line)
+    return files, kept_records, kept_lines
+
+
+def _times_from_dates(sheet: Sheet, lines: list[int], dates: list, times: list, problems: Problems) -> list:
+    """The contacts' times, taken from their dates where the date was written with one."""
+    merged = list(times)
+    for i, (date, time) in enumerate(zip(dates, times)):
+        if type(date) is not PartialDate or date.time is None:
+            continue
+        if time is None:
+            merged[i] = date.time
+        elif type(time) is str and time != date.time:
+            problems.error(sheet.file, lines[i], f"the date gives the time {date.time} and the time column {time}; give one time",
+                           sheet.column_number("time"), "time")
+    return merged
 
 
 def _valid_time(text: str) -> bool:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from graph.errors import DhrgraphError
+from loaders.dates import excel_serial_text
 
 __all__ = ["Problem", "Problems", "LoadError", "Sheet", "read_csv", "read_workbook", "COLUMNS"]
 
@@ -128,6 +129,12 @@ COLUMNS: dict[str, dict[str, tuple[str, ...]]] = {
         "referral_outcome": ("referraloutcome", "outcome"),
         "shared_with": ("sharedwith", "informationsharedwith"),
         "source": ("source", "document", "imr"),
+        # written by `dhrgraph chronology`: a merged chronology loaded again keeps each row's own source
+        "file": ("sourcefile",),
+        "record": ("record", "sourcerecord"),
+        "line": ("sourceline",),
+        "number": ("number",),  # the export's row number: not loaded
+        "flags": ("flags",),  # the export's notes on dates: not loaded
     },
     "agencies": {
         "name": ("name", "agency", "agencyname"),
@@ -178,11 +185,18 @@ class Sheet:
         return None if index is None else index + 1
 
 
-def _map_header(file: str, kind: str, header: list[str], required: tuple[str, ...], problems: Problems) -> dict[str, int] | None:
+def _map_header(file: str, kind: str, header: list[str], required: tuple[str, ...], problems: Problems,
+                aliases: dict[str, str] | None = None) -> dict[str, int] | None:
+    """Where each canonical column is. ``aliases`` (header key -> canonical column, '' to ignore the
+    column) are a review's own spellings from its mapping.csv, tried before the built-in ones."""
     spellings = {alias: canonical for canonical, aliases in COLUMNS[kind].items() for alias in aliases}
+    if aliases:
+        spellings.update(aliases)
     columns: dict[str, int] = {}
     for index, title in enumerate(header):
         canonical = spellings.get(_header_key(title))
+        if canonical == "":
+            continue
         if canonical is None:
             if title.strip():
                 problems.warn(file, 1, f"unknown column {title.strip()!r} ignored", index + 1)
@@ -194,7 +208,9 @@ def _map_header(file: str, kind: str, header: list[str], required: tuple[str, ..
     missing = [c for c in required if c not in columns]
     if missing:
         allowed = ", ".join(c for c in COLUMNS[kind] if c != "review")
-        problems.error(file, 1, f"missing required column(s) {', '.join(missing)}; the {kind} columns are: {allowed}")
+        has = ", ".join(repr(t.strip()) for t in header if t.strip()) or "none"
+        problems.error(file, 1, f"missing required column(s) {', '.join(missing)}; the {kind} columns are: {allowed}; "
+                                f"the file's headers are: {has}")
         return None
     return columns
 
@@ -227,8 +243,10 @@ def _lines(text: str):
     return text.splitlines(keepends=True)
 
 
-def read_csv(path: Path, kind: str, required: tuple[str, ...], problems: Problems, name: str) -> Sheet | None:
-    """Read one CSV file; on any problem record it and return None. ``name`` is its provenance name."""
+def read_csv(path: Path, kind: str, required: tuple[str, ...], problems: Problems, name: str,
+             aliases: dict[str, str] | None = None) -> Sheet | None:
+    """Read one CSV file; on any problem record it and return None. ``name`` is its provenance name;
+    ``aliases`` are extra header spellings (see ``_map_header``)."""
     file = str(path)
     try:
         data = path.read_bytes()
@@ -247,7 +265,7 @@ def read_csv(path: Path, kind: str, required: tuple[str, ...], problems: Problem
     except csv.Error as exc:
         problems.error(file, 1, f"unreadable CSV header: {exc}; {_QUOTES}", _quote_column(text, 1))
         return None
-    columns = _map_header(file, kind, header, required, problems)
+    columns = _map_header(file, kind, header, required, problems, aliases)
     if columns is None:
         return None
     rows: list[tuple[int, list[str]]] = []
@@ -444,6 +462,7 @@ def _read_sheet(path: Path, book, ws, kind: str, file: str, required: tuple[str,
     if columns is None:
         return None
     names = {index + 1: title.strip() or None for index, title in enumerate(header_cells)}
+    date = columns.get("date", -1) if kind == "chronology" else -1
     ok = True
     for (row, column), formula in sorted(formulas.items()):
         ok = False
@@ -456,6 +475,8 @@ def _read_sheet(path: Path, book, ws, kind: str, file: str, required: tuple[str,
     width = max((i + 1 for i, title in enumerate(header_cells) if title.strip()), default=0)  # empty header cells on the right are no columns
     for line, row in enumerate(values, start=2):
         cells = [_cell_text(v) for v in row]
+        if 0 <= date < len(row) and type(row[date]) in (int, float):  # a date cell not formatted as a date
+            cells[date] = excel_serial_text(row[date])
         if filling:
             for min_row, min_col, max_row, max_col in filling:
                 if min_row <= line <= max_row:

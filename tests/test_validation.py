@@ -30,7 +30,7 @@ def _chronology_with(**changes) -> list[dict]:
 BAD_CHRONOLOGY = [
     # (change to the row on line 4, column number, text the message must contain)
     ({"date": "31/02/2019"}, 1, "no such date '31/02/2019'"),
-    ({"date": "March 2019"}, 1, "YYYY-MM-DD, YYYY-MM, YYYY or DD/MM/YYYY"),
+    ({"date": "Marchember 2019"}, 1, "invalid date 'Marchember 2019': use YYYY-MM-DD, YYYY-MM, YYYY, DD/MM/YYYY"),
     ({"subject": "Jade;Kyle"}, 5, "unknown person 'Kyle'; people.csv has: Child A, Dean, Jade"),
     ({"event": "chat"}, 6, "unknown event 'chat'; allowed:"),
     ({"dash_score": "31"}, 8, "dash_score must be a whole number from 0 to 27, got '31'"),
