@@ -229,11 +229,16 @@ class EmbeddedStore(Store):
     def loaded_reviews(self, names: list[str]) -> dict[str, dict[str, Any]]:
         """As the store's, from the named reviews' own files: a load need not open the whole graph."""
         wanted = set(names)
-        entries = [e for e in self._manifest()["reviews"] if e["id"] in wanted]
+        entries = [e for e in self._manifest(reading=False)["reviews"] if e["id"] in wanted]  # a first load has none
         if self._graph is not None or not entries:
             return super().loaded_reviews(names) if entries else {}
-        graph = build_graph_from_json(self._read_json(e) for e in entries)
-        rows = REVIEW_SIZES.networkx(graph, {"names": names})
+        rows = []
+        for entry in entries:  # each file on its own: a damaged one is skipped, since loading it again repairs it
+            try:
+                graph = build_graph_from_json([orjson.loads((self.root / entry["file"]).read_bytes())])
+            except Exception:  # noqa: BLE001 - any damage (bytes, JSON, shape): the review then counts as not loaded
+                continue
+            rows += REVIEW_SIZES.networkx(graph, {"names": names})
         return {r["review"]: r for r in REVIEW_SIZES.finish(rows, {})}
 
     # --- decisions -----------------------------------------------------------------------------

@@ -150,6 +150,18 @@ def store(settings):
         yield opened
 
 
+def counts(cli) -> dict:
+    """The store's counts through ``dhrgraph stats``; a workspace that a failed first load never created
+    counts as empty (reading it says so rather than showing zeros)."""
+    import json
+
+    result = cli("stats", "--format", "json")
+    if result.exit_code == 1 and "no workspace at" in result.stderr:
+        return {"reviews": 0, "people": 0, "agencies": 0, "contacts": 0, "relationships": 0}
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
 def cli_args(settings: Settings) -> tuple[list[str], dict[str, str]]:
     """Global CLI options and environment that point the CLI at ``settings``' store."""
     if settings.backend == "embedded":

@@ -12,7 +12,7 @@ import docx
 import openpyxl
 import pytest
 
-from conftest import EXAMPLES, ROOT, write_csv, write_review
+from conftest import EXAMPLES, ROOT, counts, write_csv, write_review
 from loaders.export import write_chronology
 from queries.core import DUMP
 
@@ -266,7 +266,7 @@ def test_mapping_row_with_an_unknown_target_names_the_allowed_ones(cli, tmp_path
     assert (f"{mapping}:4:1: column 'file': no chronology file 'Fire Service.csv' in this review; give * (every file) or one of: "
             "Elm Tree Surgery.xlsx, Northbrook Police.csv") in result.stderr
     assert f"{mapping}:5:2: column 'field': unknown field 'colour'; allowed: column (a header), event, " in result.stderr
-    assert json.loads(cli("stats", "--format", "json").stdout)["contacts"] == 0
+    assert counts(cli)["contacts"] == 0
 
 
 def test_agency_files_without_a_date_or_summary_column_or_table_are_named(cli, tmp_path):
@@ -286,7 +286,7 @@ def test_agency_files_without_a_date_or_summary_column_or_table_are_named(cli, t
     gp = folder / "chronologies" / "Elm Tree Surgery.docx"
     assert (f"{gp}:1: no table has a chronology header row (a header row with the columns date, subject, event, summary); "
             "the header rows are: table 1: Practice | Elm Tree Surgery") in result.stderr
-    assert json.loads(cli("stats", "--format", "json").stdout)["contacts"] == 0
+    assert counts(cli)["contacts"] == 0
 
 
 def test_problems_in_agency_files_name_the_record(cli, tmp_path):
@@ -343,7 +343,7 @@ def test_loads_say_what_they_replaced_and_refuse_a_lone_agency_file(cli, tmp_pat
     assert (f"{lone}:1: this file names review 'dhr-rowanford-2022', which the graph holds with 16 contacts (also from "
             f"Brook Lane Surgery, Rowanford Police); loading it alone would replace that review with this file's 5. Put it in the "
             f"review folder's chronologies/ and load the folder: dhrgraph load {folder}") in result.stderr
-    assert json.loads(cli("stats", "--format", "json").stdout)["contacts"] == 16
+    assert counts(cli)["contacts"] == 16
 
 
 def test_excel_serial_dates_in_a_review_workbook(store, tmp_path):

@@ -66,6 +66,8 @@ def test_no_follow_up_on_the_examples(examples):
          "case closed on 2020-05-27", [19, 21]),
         ("dhr-northbrook-2021", "Dean", "Horizon Recovery Northbrook", "2020-05-20", "missed appointment",
          "case closed on 2020-05-27", [20, 21]),
+        ("dhr-rowanford-2022", "Sophie", "Brook Lane Surgery", "2021-12-06", "missed appointment",
+         "no further contact within 30 days", [5]),
     ]
     assert {r["agency_type"] for r in rows} == {"mental_health", "substance_misuse"}
     assert rows[1]["finding"] == ("Ashworth Drug and Alcohol Service: missed appointment on 2020-03-16, then case closed "

@@ -8,17 +8,7 @@ import re
 
 import pytest
 
-from conftest import CHRONOLOGY, PEOPLE, write_csv, write_review
-
-
-def _stats(cli) -> dict:
-    """The store's counts; a workspace that a failed first load never created counts as empty
-    (reading it says so rather than showing zeros)."""
-    result = cli("stats", "--format", "json")
-    if result.exit_code == 1 and "no workspace at" in result.stderr:
-        return {"reviews": 0, "people": 0, "agencies": 0, "contacts": 0, "relationships": 0}
-    assert result.exit_code == 0, result.output
-    return json.loads(result.stdout)
+from conftest import CHRONOLOGY, PEOPLE, counts, write_csv, write_review
 
 
 def _chronology_with(**changes) -> list[dict]:
@@ -53,7 +43,7 @@ def test_bad_chronology_cell_is_reported_with_file_line_column(tmp_path, cli, ch
     assert len(lines) == 1, result.stderr
     assert message in lines[0]
     assert "nothing was loaded" in result.stderr
-    assert _stats(cli)["contacts"] == 0
+    assert counts(cli)["contacts"] == 0
 
 
 def test_every_error_is_reported_not_just_the_first(tmp_path, cli):
@@ -115,7 +105,7 @@ def test_unknown_referral_agency_warns_and_is_created(tmp_path, cli):
     assert result.exit_code == 0, result.output
     assert (f"warning: {folder / 'chronology.csv'}:4:11: column 'referred_to': agency 'Northbrook Recovery Service' "
             "is not in agencies.csv; created with type 'substance_misuse'") in result.stderr
-    assert _stats(cli)["agencies"] == 4
+    assert counts(cli)["agencies"] == 4
 
 
 def test_a_bad_review_keeps_the_good_ones_out_too(tmp_path, cli):
@@ -123,16 +113,16 @@ def test_a_bad_review_keeps_the_good_ones_out_too(tmp_path, cli):
     bad = write_review(tmp_path, "bad", chronology=_chronology_with(date="2019-13-01"))
     result = cli("load", str(good), str(bad))
     assert result.exit_code == 1
-    assert _stats(cli) == {"reviews": 0, "people": 0, "agencies": 0, "contacts": 0, "relationships": 0}
+    assert counts(cli) == {"reviews": 0, "people": 0, "agencies": 0, "contacts": 0, "relationships": 0}
 
 
 def test_a_failed_reload_keeps_the_previous_version(tmp_path, cli):
     folder = write_review(tmp_path)
     assert cli("load", str(folder)).exit_code == 0
-    before = _stats(cli)
+    before = counts(cli)
     write_review(tmp_path, chronology=_chronology_with(event="gossip"))
     assert cli("load", str(folder)).exit_code == 1
-    assert _stats(cli) == before
+    assert counts(cli) == before
 
 
 def test_the_error_list_is_capped(tmp_path, cli):
@@ -170,7 +160,7 @@ def test_headers_are_matched_loosely(tmp_path, cli):
     folder = write_review(tmp_path, chronology=rows)
     result = cli("load", str(folder))
     assert result.exit_code == 0, result.output
-    assert _stats(cli)["contacts"] == len(CHRONOLOGY)
+    assert counts(cli)["contacts"] == len(CHRONOLOGY)
     timeline = json.loads(cli("timeline", "Jade", "--format", "json").stdout)
     assert timeline[0]["dash_score"] == 15 and timeline[0]["risk_factors"] == ["threats_to_kill", "strangulation"]
 
@@ -192,7 +182,7 @@ def test_line_ends_and_other_breaks_in_cells(tmp_path, cli, newline, odd):
     assert rows[1]["summary"] in summaries
     summaries = [row["summary"] for row in json.loads(cli("timeline", "Jade", "--format", "json").stdout)]
     assert rows[2]["summary"].replace("\n", newline) in summaries
-    assert _stats(cli)["contacts"] == len(CHRONOLOGY)
+    assert counts(cli)["contacts"] == len(CHRONOLOGY)
 
 
 def test_synonyms_are_accepted_and_normalised(tmp_path, cli):
@@ -240,7 +230,7 @@ def test_a_combined_chronology_alone_takes_people_from_its_subjects(tmp_path, cl
     assert result.exit_code == 0, result.output
     assert "people are taken from the subjects, with role 'other'" in result.stderr
     # without agencies.csv nothing says that "NP" is Northbrook Police: two agencies
-    assert _stats(cli) == {"reviews": 2, "people": 4, "agencies": 4, "contacts": len(CHRONOLOGY) + 1, "relationships": 0}
+    assert counts(cli) == {"reviews": 2, "people": 4, "agencies": 4, "contacts": len(CHRONOLOGY) + 1, "relationships": 0}
 
 
 def test_a_cell_over_several_lines_shifts_lines_but_not_records(tmp_path, cli):
