@@ -11,8 +11,8 @@ import networkx as nx
 
 from queries.base import Param, Query, register
 from queries.common import (
-    ABUSE_EVENTS, ABUSE_FACTORS, CHILDREN_TYPES, CONSTANTS, COMMON_PARAMS, EVIDENCE_CYPHER, FORUM_TYPES,
-    RECORDS_ABUSE_CYPHER, contacts_by_person, evidence, flows_into, memberships, records_abuse, shift, sorted_rows,
+    ABUSE_EVENTS, ABUSE_FACTORS, BEFORE_DEATH_CYPHER, CHILDREN_TYPES, CONSTANTS, COMMON_PARAMS, EVIDENCE_CYPHER, FORUM_TYPES,
+    RECORDS_ABUSE_CYPHER, before_death, contacts_by_person, evidence, flows_into, memberships, records_abuse, shift, sorted_rows,
 )
 from queries.core import by_label
 
@@ -23,6 +23,7 @@ CSC = "children_social_care"
 CHILDREN_NOT_REFERRED_CYPHER = f"""
 MATCH (a:Agency)-[:RECORDED]->(c:Contact)-[:ABOUT]->(s:Person)
 WHERE NOT a.type IN $children_types AND NOT a.type IN $forum_types AND {RECORDS_ABUSE_CYPHER("c")}
+  AND {BEFORE_DEATH_CYPHER("c")}
 CALL (s, c) {{
   MATCH (s)-[r:RELATED]-(k:Person)-[m:IN_REVIEW]->(:Review {{name: c.review}})
   WHERE m.role = 'child' AND r.review = c.review
@@ -35,7 +36,7 @@ WITH a, c, s, kids, children, toString(date(c.date) - duration({{days: $window_d
      toString(date(c.date) + duration({{days: $window_days}})) AS until
 WHERE NOT EXISTS {{
   UNWIND [s] + kids AS x
-  MATCH (x)<-[:ABOUT]-(f:Contact)
+  MATCH (x)<-[:ABOUT]-(f:Contact {{review: c.review}})
   WHERE f.date >= since AND f.date <= until
     AND (EXISTS {{ MATCH (f)-[:REFERRED_TO|SHARED_WITH]->(t:Agency) WHERE t.type IN $children_types }}
          OR EXISTS {{ (f)<-[:RECORDED]-(:Agency {{type: 'children_social_care'}}) }})
@@ -61,15 +62,17 @@ def children_not_referred_networkx(G: nx.MultiDiGraph, p: dict) -> list[dict]:
 
     # dates of the contacts that brought each person to children's services' notice
     flowed = flows_into(G, CHILDREN_TYPES, ("REFERRED_TO", "SHARED_WITH"))
-    noticed = {x: [c["date"] for c, a in contacts if a["type"] == CSC or c["id"] in flowed] for x, contacts in contacts_of.items()}
+    noticed = {x: [(c["review"], c["date"]) for c, a in contacts if a["type"] == CSC or c["id"] in flowed]
+               for x, contacts in contacts_of.items()}
     rows = []
     for s, contacts in contacts_of.items():
         for c, a in contacts:
             kids = children_of.get((s, c["review"]))
-            if not kids or a["type"] in CHILDREN_TYPES or a["type"] in FORUM_TYPES or not records_abuse(c):
+            if not kids or a["type"] in CHILDREN_TYPES or a["type"] in FORUM_TYPES or not records_abuse(c) \
+                    or not before_death(c):
                 continue
             lo, hi = shift(c["date"], -p["window_days"]), shift(c["date"], p["window_days"])
-            if any(lo <= d <= hi for x in (s, *kids) for d in noticed.get(x, ())):
+            if any(r == c["review"] and lo <= d <= hi for x in (s, *kids) for r, d in noticed.get(x, ())):
                 continue
             rows.append({"review": c["review"], "subject": names[s, c["review"]]["name"], "agency": a["name"],
                          "agency_type": a["type"], "date": c["date_text"], "order_key": c["order_key"],
@@ -104,7 +107,8 @@ CHILDREN_NOT_REFERRED = register(Query(
                 "parent or child relationship in that review). It is reported when, within window_days days either "
                 "side, no contact about the parent or any of their children was referred or shared to children's social "
                 "care or a MASH, and children's social care recorded no contact about any of them. Contacts recorded by "
-                "children's social care, MASH or MARAC themselves are not checked. One row per contact and parent.",
+                "children's social care, MASH or MARAC themselves are not checked, nor contacts on or after the death "
+                "that ends the chronology; only the review's own contacts count. One row per contact and parent.",
     cypher=CHILDREN_NOT_REFERRED_CYPHER, networkx=children_not_referred_networkx, finish=finish_children_not_referred,
     constants=CONSTANTS, params=(*COMMON_PARAMS, Param("window_days", 30, "days either side in which a referral, share "
                                                        "or children's social care contact counts", int)),

@@ -94,7 +94,8 @@ def test_every_row_cites_evidence_and_describes_agencies(examples_store, name):
         assert {"review", "finding", "evidence"} <= set(row)
         assert row["evidence"], row
         for item in row["evidence"]:
-            assert set(item) == {"review", "file", "line", "date", "agency"}
+            assert {"review", "file", "line", "record", "date", "agency", "event", "summary"} <= set(item)
+            assert item["summary"] is None or len(item["summary"]) <= 200
             assert isinstance(item["line"], int) and item["file"]
         assert not VICTIM_BLAMING.search(row["finding"]), row["finding"]
 
@@ -181,8 +182,11 @@ def test_path_json_and_unknown_agency(tmp_path, cli):
     result = cli("path", "Elm Tree Surgery", "Northbrook MARAC", "--format", "json")
     [path] = json.loads(result.stdout)
     assert path["hops"] == [{"from": "Elm Tree Surgery", "to": "Northbrook MARAC", "date": "2019", "kind": "referral",
-                             "evidence": {"review": "rev-a", "file": "rev-a/chronology.csv", "line": 5, "date": "2019",
-                                          "agency": "Elm Tree Surgery"}}]
+                             "about": ["Dean"],
+                             "evidence": {"review": "rev-a", "file": "rev-a/chronology.csv", "line": 5, "record": 5,
+                                          "date": "2019", "agency": "Elm Tree Surgery", "event": "appointment",
+                                          "summary": "Annual review.", "risk_level": None, "dash_score": None,
+                                          "risk_factors": []}}]
     assert json.loads(cli("path", "NP", "Elm Tree Surgery", "--format", "json").stdout) == []
     result = cli("path", "Northbrook Polise", "Elm Tree Surgery")
     assert result.exit_code == 1
