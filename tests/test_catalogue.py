@@ -160,7 +160,7 @@ def test_unknown_query_and_parameter_list_the_valid_ones(tmp_path, cli):
     cli("load", str(write_review(tmp_path)))
     result = cli("query", "missed-maracs")
     assert result.exit_code == 1
-    assert "Unknown query 'missed-maracs'. Available: " in result.stderr and "unshared-risk" in result.stderr
+    assert "Unknown query 'missed-maracs'. Closest: missed-marac. Available: " in result.stderr and "unshared-risk" in result.stderr
     result = cli("query", "unshared-risk", "--param", "window=3")
     assert result.exit_code == 1
     assert "Unknown parameter(s) window for query 'unshared-risk'. Valid: review, window_days, dash_high" in result.stderr
@@ -190,14 +190,14 @@ def test_path_json_and_unknown_agency(tmp_path, cli):
     assert json.loads(cli("path", "NP", "Elm Tree Surgery", "--format", "json").stdout) == []
     result = cli("path", "Northbrook Polise", "Elm Tree Surgery")
     assert result.exit_code == 1
-    assert "No agency 'Northbrook Polise'. Similar names: Northbrook MARAC, Northbrook Police" in result.stderr
+    assert "No agency 'Northbrook Polise'. Similar names: Northbrook Police, Northbrook MARAC" in result.stderr
 
 
 def test_findings_report_markdown_and_html(tmp_path, cli):
     cli("load", str(EXAMPLES))
     markdown = cli("findings", "--review", "dhr-ashworth-2022").stdout
     assert markdown.startswith("# dhrgraph findings: review dhr-ashworth-2022")
-    assert "dhr-kingsmere-2020" not in markdown and "dhr-ashworth-2022/chronology.csv:16" in markdown
+    assert "dhr-kingsmere-2020" not in markdown and "dhr-ashworth-2022/chronology.csv record 16" in markdown
     report = tmp_path / "report.html"
     result = cli("findings", "--output", str(report))
     assert result.exit_code == 0
