@@ -27,10 +27,11 @@ MATCH (x)((a1:Agency)-[:RECORDED]->(f:Contact)-[r:REFERRED_TO|SHARED_WITH]->(a2:
 WHERE size(f) <= $max_hops
   AND all(i IN range(0, size(f) - 2) WHERE f[i].order_key <= f[i + 1].order_key)
   AND all(i IN range(0, size(a2) - 1) WHERE a2[i] <> x AND NOT a2[i] IN a2[i + 1..])
+WITH f, a1, a2, r, [c IN f | [(c)-[:ABOUT]->(:Person)-[m:IN_REVIEW]->(rv:Review) WHERE rv.name = c.review | m.name]] AS about
 RETURN [i IN range(0, size(f) - 1) | {{from: a1[i].name, to: a2[i].name, date: f[i].date_text,
         kind: CASE type(r[i]) WHEN 'REFERRED_TO' THEN 'referral' ELSE 'share' END,
         order_key: f[i].order_key, evidence: {EVIDENCE_CYPHER("f[i]", "a1[i]")},
-        about: [(f[i])-[:ABOUT]->(:Person)-[m:IN_REVIEW]->(rv:Review) WHERE rv.name = f[i].review | m.name]}}] AS hops
+        about: about[i]}}] AS hops
 """
 
 

@@ -81,13 +81,14 @@ def test_escalation_without_reassessment_on_the_examples(examples):
 def test_children_not_referred_on_the_examples(examples):
     rows = run(examples, "children-not-referred")
     assert [(r["review"], r["subject"], r["date"], r["children"], lines(r)) for r in rows] == [
-        (NORTHBROOK, "Dean", "2020-09-27", ["Child B"], [25]),
-        (NORTHBROOK, "Jade", "2020-09-27", ["Child A", "Child B"], [25]),
+        (NORTHBROOK, "Jade and Dean", "2020-09-27", ["Child A", "Child B"], [25]),
         (NORTHBROOK, "Jade", "2020-11-17", ["Child A", "Child B"], [26]),
-        (NORTHBROOK, "Dean", "2021-04-17", ["Child B"], [37]),
-        (NORTHBROOK, "Jade", "2021-04-17", ["Child A", "Child B"], [37]),
+        (NORTHBROOK, "Jade and Dean", "2021-04-17", ["Child A", "Child B"], [37]),
     ]
-    assert rows[2]["agency"] == "Northbrook Midwifery Service" and "coercive control" in rows[2]["finding"]
+    assert rows[1]["agency"] == "Northbrook Midwifery Service" and "coercive control" in rows[1]["finding"]
+    # one finding per contact, and the abuser is named as the abuser
+    assert "recorded abuse (incident, threats to kill) of Jade by Dean on 2021-04-17, parents of Child A and Child B" \
+        in rows[2]["finding"]
 
 
 @pytest.mark.parametrize("name", ["missed-marac", "escalation-without-reassessment", "children-not-referred"])

@@ -329,7 +329,13 @@ def test_timeline_output_writes_the_swimlanes(tmp_path, cli):
     assert result.exit_code == 0 and result.stdout == f"Wrote {out}.\n"
     html = out.read_text(encoding="utf-8")
     assert "Victim: who knew what, when" in html and "Jade" not in html
-    assert cli("timeline", "Jade", "--review", NORTHBROOK, "--redact").exit_code == 2  # --redact needs --output
+    # the rows redact too, and a file named for another format gets that format
+    rows = cli("timeline", "Jade", "--review", NORTHBROOK, "--redact", "--format", "json")
+    assert rows.exit_code == 0 and "Jade" not in rows.stdout and json.loads(rows.stdout)[0]["summary"] is None
+    result = cli("timeline", "Jade", "--review", NORTHBROOK, "--output", str(tmp_path / "jade.csv"))
+    assert result.exit_code == 0 and (tmp_path / "jade.csv").read_text(encoding="utf-8").startswith("date,")
+    result = cli("timeline", "Jade", "--review", NORTHBROOK, "--output", str(tmp_path / "jade.pdf"))
+    assert result.exit_code == 1 and "use one of .csv, .html, .json" in result.stderr
 
 
 def test_findings_report_links_each_section_to_its_view(tmp_path, cli):
