@@ -70,8 +70,8 @@ def terminal_table(rows: list[dict], width: int) -> str:
     if not rows:
         return "(no contacts)"
     columns = [("date", lambda r: r["date"], 11), ("agency", lambda r: r["agency"], 26),
-               ("event", lambda r: ("death: end of chronology" if r["event"] == "death" else
-                                    r["event"].replace("_", " ") + (" (after the death)" if r.get("after_death") else "")), 26),
+               ("event", lambda r: ("death (end)" if r["event"] == "death" else
+                                    r["event"].replace("_", " ") + (" (after death)" if r.get("after_death") else "")), 26),
                ("risk", _risk, 14), ("referred to", lambda r: "; ".join(r.get("referred_to") or []), 18),
                ("shared with", lambda r: "; ".join(r.get("shared_with") or []), 18)]
     if any("about" in r for r in rows):
