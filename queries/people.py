@@ -114,7 +114,8 @@ SERIAL_PERPETRATORS = register(Query(
     description="A person (one person across reviews when they share a global_id) recorded as abusive towards "
                 "`min_victims` or more different people, in any reviews. A victim who is one person across reviews "
                 "counts once. The row is in the review of the perpetrator's latest contact and lists every review "
-                "they appear in (the review filter matches any of them); it cites the relationship rows and the "
+                "they appear in: this query is about crossing reviews, so the review filter keeps a row for any review it "
+                "spans and names the others in other_reviews. It cites the relationship rows and the "
                 "contacts about the perpetrator and a victim together that record abuse (an incident or disclosure, "
                 "or an abuse factor).",
     cypher=SERIAL_PERPETRATORS_CYPHER, networkx=serial_perpetrators_networkx, finish=finish_serial_perpetrators,

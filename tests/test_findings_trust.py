@@ -126,6 +126,8 @@ def test_findings_never_describe_the_abuser_as_abused_nor_contradict_themselves(
     ["timeline", "--review", "dhr-northbrok-2021"],
     ["timeline", "Jade", "--review", "dhr-northbrok-2021"],
     ["path", "NP", "Northbrook CSC", "--review", "dhr-northbrok-2021"],
+    ["viz", "--review", "dhr-northbrok-2021", "--output", "/tmp/never-written.html"],
+    ["viz", "--query", "missed-marac", "--review", "dhr-northbrok-2021", "--output", "/tmp/never-written.html"],
 ])
 def test_an_unknown_review_is_refused_with_the_closest(cli, command):
     cli("load", str(EXAMPLES))

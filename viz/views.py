@@ -22,6 +22,7 @@ from graph.errors import UnknownName
 from graph.store import Store
 from loaders.vocab import agency_key
 from queries.base import Query
+from queries.scope import closest
 from viz.chart import Chart, Focus
 from viz.overview import Contact, Overview, Person, Relation
 from viz.page import View, count, esc
@@ -149,7 +150,9 @@ def _draw_flows(chart: Chart, ov: Overview, names: Names, flows: dict[tuple[str,
 
 def _check_review(whole: Overview, review: str | None) -> None:
     if review is not None and review not in whole.reviews:
-        raise UnknownName(f"No review {review!r}. Reviews: {', '.join(whole.reviews) or 'none loaded'}")
+        close = closest(review, whole.reviews)
+        listing = f"Closest: {', '.join(close)}." if close else f"Reviews: {', '.join(whole.reviews) or 'none loaded'}"
+        raise UnknownName(f"No review {review!r}. {listing}")
 
 
 def _scope(reviews: list[str], names: Names | None = None) -> str:
@@ -252,6 +255,7 @@ def query_view(store: Store, name: str, params: dict[str, Any] | None = None, *,
     params = dict(params or {})
     rows = store.run(query, params)
     whole, names = load(store, redact)
+    _check_review(whole, params.get("review"))
     return _query_page(whole, names, query, rows, params.get("review"))
 
 
