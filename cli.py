@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import json
+import shutil
 import sys
 from contextlib import contextmanager
 from typing import Any, Callable
@@ -14,6 +15,7 @@ import click
 from graph.backends import BACKENDS, Settings, open_store
 from graph.errors import DhrgraphError
 from loaders import LoadError
+from queries.outputs import format_for, write_text
 from queries.render import FORMATS, render
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -237,37 +239,48 @@ def stats(ctx: click.Context, fmt: str) -> None:
 
 
 @main.command()
-@click.argument("person")
-@click.option("--review", help="Only this review (needed when the pseudonym is used in several).")
+@click.argument("person", required=False)
+@click.option("--review", help="Only this review (needed when the pseudonym is used in several); alone: the whole review.")
 @output_options()
-@click.option("--output", type=click.Path(dir_okay=False, writable=True),
-              help="Write the chronology as a swimlane picture to FILE.html (one lane per agency) instead of printing rows.")
-@click.option("--redact", is_flag=True, help="With --output: people named only by role (Victim 1 ...), no summaries.")
+@click.option("--output", type=click.Path(dir_okay=False),
+              help="Write to FILE: .html a swimlane picture (one lane per agency), .json or .csv the rows.")
+@click.option("--redact", is_flag=True, help="People named only by role (Victim, Child 1 ...); no summaries, sources or professionals.")
 @click.pass_context
 @user_errors
-def timeline(ctx: click.Context, person: str, review: str | None, fmt: str, output: str | None, redact: bool) -> None:
-    """One person's merged chronology across agencies, in date order.
+def timeline(ctx: click.Context, person: str | None, review: str | None, fmt: str, output: str | None, redact: bool) -> None:
+    """One person's merged chronology across agencies, in date order (or a whole review's).
 
-    PERSON is a pseudonym from people.csv or a global_id. Uncertain dates are marked with '?'.
+    PERSON is a pseudonym from people.csv or a global_id; without PERSON, --review lists the whole
+    review. Uncertain dates are marked with '?'; the death ends the chronology and is marked.
 
     \b
     Example:
       dhrgraph timeline Jade --review dhr-northbrook-2021 --format json
+      dhrgraph timeline --review dhr-northbrook-2021
       dhrgraph timeline Jade --review dhr-northbrook-2021 --output jade.html
     """
-    if output:
-        from viz import timeline_view
+    from queries.chronology import chronology, terminal_table
 
-        with store_from(ctx) as store:
-            view = timeline_view(store, person, review, redact=redact)
-        view.write(output)
-        click.echo(f"Wrote {output}.")
-        return
-    if redact:
-        raise click.UsageError("--redact applies to --output (the picture); the rows are the data itself")
+    if person is None and review is None:
+        raise click.UsageError("give PERSON, or --review ID for the whole review")
+    written = format_for(output, ("html", "json", "csv")) if output else None
     with store_from(ctx) as store:
-        rows = store.timeline(person, review)
-    emit(rows, fmt, columns=["date", "agency", "agency_type", "event", "risk_level", "summary"])
+        if written == "html":
+            from viz import timeline_view
+
+            if person is None:
+                raise click.UsageError("the picture is of one person: give PERSON (for a whole review: dhrgraph viz --review ID)")
+            timeline_view(store, person, review, redact=redact).write(output)
+            click.echo(f"Wrote {output}.")
+            return
+        rows = chronology(store, person, review, redact=redact)
+    if written:
+        write_text(output, render(rows, written))
+        click.echo(f"Wrote {len(rows)} contacts to {output}.")
+    elif fmt == "table":
+        click.echo(terminal_table(rows, shutil.get_terminal_size((120, 24)).columns))
+    else:
+        emit(rows, fmt)
 
 
 @main.command()
@@ -333,9 +346,10 @@ def list_queries(fmt: str) -> None:
 @click.option("--review", help="Only findings in this review.")
 @param_option
 @output_options()
+@click.option("--redact", is_flag=True, help="People named only by role (Victim, Child 1 ...), review ids hashed, no summaries.")
 @click.pass_context
 @user_errors
-def query(ctx: click.Context, name: str, review: str | None, params: tuple[str, ...], fmt: str) -> None:
+def query(ctx: click.Context, name: str, review: str | None, params: tuple[str, ...], fmt: str, redact: bool) -> None:
     """Run one named query; every row cites the chronology rows it rests on.
 
     See `dhrgraph queries` for the names and parameters.
@@ -344,46 +358,84 @@ def query(ctx: click.Context, name: str, review: str | None, params: tuple[str, 
     Example:
       dhrgraph query unshared-risk --review dhr-northbrook-2021 --param window_days=90 --format json
     """
-    import queries
     from queries.render import table_rows
+    from queries.triage import run_named
 
-    chosen = queries.get(name)
-    values = parse_params(params)
-    if review:
-        values["review"] = review
     with store_from(ctx) as store:
-        rows = store.run(chosen, values)
+        rows = run_named(store, name, parse_params(params), review, redact=redact)
     emit(table_rows(rows) if fmt == "table" else rows, fmt)
 
 
 @main.command()
 @click.option("--review", help="Only this review.")
-@click.option("--output", type=click.Path(dir_okay=False, writable=True), help="Write report.md or report.html instead of printing.")
+@click.option("--status", "statuses", multiple=True, type=click.Choice(["new", "confirmed", "dismissed", "needs-info"]),
+              help="Only findings with this triage status; repeatable.")
+@click.option("--format", "fmt", type=click.Choice(["report", "table", "json", "csv"]), default=None,
+              help="report (Markdown, the default), an aligned table, a JSON array of finding rows, or CSV (one row per evidence item).")
+@click.option("--output", type=click.Path(dir_okay=False),
+              help="Write to FILE: .md or .html (the report; .html also writes its pictures), .json or .csv (the rows).")
+@click.option("--redact", is_flag=True, help="People named only by role (Victim, Child 1 ...), review ids hashed, no summaries.")
 @click.pass_context
 @user_errors
-def findings(ctx: click.Context, review: str | None, output: str | None) -> None:
-    """Run every query and report the findings, grouped and counted, with their evidence.
+def findings(ctx: click.Context, review: str | None, statuses: tuple[str, ...], fmt: str | None, output: str | None,
+             redact: bool) -> None:
+    """Run every query and report the findings: id, severity, triage status and quoted evidence.
 
-    Markdown on the terminal or to a .md file; a self-contained page for a .html file.
+    Grouped by query, high severity first, then the contacts that several findings rest on and any
+    orphaned triage decisions. Record decisions with `dhrgraph triage`.
 
     \b
     Example:
       dhrgraph findings --review dhr-northbrook-2021 --output report.html
+      dhrgraph findings --status new --format json
     """
-    from queries.findings import run_findings, to_html, to_markdown
-    from queries.outputs import write_text
-    from viz import write_report_views
+    from queries.findings import build_report, finding_rows, to_html, to_markdown
 
-    html_report = output is not None and output.lower().endswith((".html", ".htm"))
+    written = format_for(output, ("markdown", "html", "json", "csv"), fmt) if output else None
     with store_from(ctx) as store:
-        sections = run_findings(store, review)
-        links = write_report_views(store, output, sections, review) if html_report else None
-    if output is None:
-        click.echo(to_markdown(sections, review))
-        return
-    text = to_html(sections, review, links) if html_report else to_markdown(sections, review)
-    write_text(output, text)
-    click.echo(f"Wrote {sum(len(s.rows) for s in sections)} findings to {output}.")
+        report = build_report(store, review, statuses, redact=redact)
+        links = None
+        if written == "html":
+            from viz import write_report_views
+
+            links = write_report_views(store, output, report.raw, review, redact=redact)
+    for orphan in report.orphans if (written or fmt or "report") not in ("report", "markdown", "html") else ():
+        click.echo(f"warning: triage decision {orphan.id} ({orphan.status}) is orphaned: its finding is no longer produced", err=True)
+    if written in ("markdown", "html"):
+        write_text(output, to_html(report, links) if written == "html" else to_markdown(report))
+    elif written:
+        write_text(output, render(finding_rows(report), written))
+    elif fmt in (None, "report"):
+        click.echo(to_markdown(report))
+    else:
+        rows = finding_rows(report)
+        emit(rows, fmt, columns=["id", "severity", "status", "query", "review", "finding"] if fmt == "table" else None)
+    if written:
+        click.echo(f"Wrote {report.total} findings to {output}.")
+
+
+@main.command()
+@click.argument("finding_id", metavar="ID")
+@click.option("--status", required=True, type=click.Choice(["confirmed", "dismissed", "needs-info"]),
+              help="The decision on the finding.")
+@click.option("--note", help="Why (e.g. 'the referral was made by phone').")
+@click.pass_context
+@user_errors
+def triage(ctx: click.Context, finding_id: str, status: str, note: str | None) -> None:
+    """Record a decision on a finding (its id from `dhrgraph findings`); kept across reloads.
+
+    The decision is stored with the graph (exported and imported with it); a decision whose
+    finding disappears is reported by `findings` as orphaned.
+
+    \b
+    Example:
+      dhrgraph triage f-3fa2c1d9e0b4 --status dismissed --note "the referral was made by phone"
+    """
+    from queries.triage import record_triage
+
+    with store_from(ctx) as store:
+        row = record_triage(store, finding_id, status, note)
+    click.echo(f"{row['id']}: {status} ({row['query']}, {row['review']}): {row['finding']}")
 
 
 @main.command()
@@ -396,10 +448,11 @@ def findings(ctx: click.Context, review: str | None, output: str | None) -> None
 @click.option("--max-hops", type=click.IntRange(1, 4), default=4, show_default=True, help="Longest chain of flows.")
 @click.option("--limit", type=click.IntRange(0), default=50, show_default=True, help="At most this many paths (0: all).")
 @output_options()
+@click.option("--redact", is_flag=True, help="People named only by role, review ids hashed, no summaries.")
 @click.pass_context
 @user_errors
 def path(ctx: click.Context, from_agency: str, to_agency: str, subject: str | None, review: str | None, after, before,
-         max_hops: int, limit: int, fmt: str) -> None:
+         max_hops: int, limit: int, fmt: str, redact: bool) -> None:
     """How information from one agency reached another: time-respecting chains of referrals and shares.
 
     Each path lists its hops (from, to, date, kind, evidence) in chronology order. No path: [] in JSON.
@@ -408,10 +461,20 @@ def path(ctx: click.Context, from_agency: str, to_agency: str, subject: str | No
     Example:
       dhrgraph path "Kingsmere Police" "Kingsmere Children's Services" --subject "Ms A" --format json
     """
+    from queries.redact import Redactor
+    from queries.scope import check_review
+
     with store_from(ctx) as store:
+        check_review(store, review)
         rows = store.paths(from_agency, to_agency, subject=subject, review=review,
                            after=after.date().isoformat() if after else None,
                            before=before.date().isoformat() if before else None, max_hops=max_hops, limit=limit)
+        if redact:
+            rows = Redactor.of_store(store).rows(rows)
+    if not rows and fmt == "table":
+        click.echo(f"No route: no chain of referrals or shares (up to {max_hops} hops, in chronology order) took "
+                   f"information from {from_agency} to {to_agency}" + (f" about {subject}" if subject and not redact else "") + ".")
+        return
     emit(rows, fmt, columns=["length", "arrives", "route"])
 
 
@@ -497,7 +560,7 @@ def import_graph(ctx: click.Context, folder: str) -> None:
 @param_option
 @click.option("--flows", is_flag=True, help="Draw the agencies and the referrals and shares between them.")
 @click.option("--redact", is_flag=True, help="Name people only by role (Victim 1, Perpetrator 1 ...); drop summaries and professionals.")
-@click.option("--output", type=click.Path(dir_okay=False, writable=True), required=True, help="The HTML file to write.")
+@click.option("--output", type=click.Path(dir_okay=False), required=True, help="The HTML file to write (FILE.html).")
 @click.pass_context
 @user_errors
 def viz(ctx: click.Context, review: str | None, person: str | None, depth: int | None, query_name: str | None,
@@ -524,6 +587,7 @@ def viz(ctx: click.Context, review: str | None, person: str | None, depth: int |
         raise click.UsageError("--depth goes with --person")
     if params and not query_name:
         raise click.UsageError("--param goes with --query")
+    format_for(output, ("html",))
     with store_from(ctx) as store:
         if person:
             view = views.person_view(store, person, depth or 2, review=review, redact=redact)

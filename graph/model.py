@@ -28,6 +28,7 @@ from typing import Sequence
 
 from loaders import vocab
 from loaders.records import Review
+from queries.common import chronology_end
 
 __all__ = ["Batch", "Table", "review_batch", "LABELS", "REL_TYPES", "person_id", "agency_id", "review_id", "contact_ids", "contact_sources", "order_keys"]
 
@@ -196,7 +197,7 @@ def _props(**values: object) -> dict:
 # The contact properties, in the (sorted) column order of the workspace files.
 CONTACT_COLUMNS = tuple(sorted((
     "id", "review", "file", "line", "record", "date", "date_text", "date_precision", "uncertain", "order_key", "time", "sequence", "agency",
-    "event", "summary", "professional", "risk_level", "dash_score", "risk_factors", "referred_to", "shared_with",
+    "event", "summary", "professional", "after_death", "risk_level", "dash_score", "risk_factors", "referred_to", "shared_with",
     "referral_outcome", "source")))
 
 
@@ -208,7 +209,11 @@ def review_batch(review: Review) -> Batch:
     """
     batch = Batch(review.id)
     rid = review_id(review.id)
-    batch.nodes["Review"] = Table.of([{"id": rid, "name": review.id, "path": review.path}])
+    c = review.contacts
+    n = len(c)
+    iso = [d.graph_values[0] for d in c.date]
+    end = chronology_end(review.info.get("index_date"), c.event, iso)
+    batch.nodes["Review"] = Table.of([_props(id=rid, name=review.id, path=review.path, **review.info, ends=end)])
     pids = {p.person: person_id(review.id, p.person, p.global_id) for p in review.people}
     batch.nodes["Person"] = Table.of([_props(id=pids[p.person], name=p.person, global_id=p.global_id, sex=p.sex)
                                       for p in review.people])
@@ -222,8 +227,6 @@ def review_batch(review: Review) -> Batch:
     # spellings belong to the review that declared them, so they come and go with it
     in_review += [(aids[a.name], rid, _props(aliases=list(a.aliases) or None)) for a in review.agencies.values()]
 
-    c = review.contacts
-    n = len(c)
     keys, places = contact_sources(review.id, c.file, c.line, c.record)
     cids = contact_ids(review.id, keys)
     iso, precision, text, uncertain, sort_keys = zip(*[d.graph_values for d in c.date]) if n else ((),) * 5
@@ -236,6 +239,8 @@ def review_batch(review: Review) -> Batch:
         "risk_factors": [factors or None for factors in c.risk_factors], "risk_level": c.risk_level, "sequence": c.sequence,
         "shared_with": [names or None for names in c.shared_with], "source": c.source, "summary": c.summary, "time": c.time,
         "uncertain": list(uncertain),
+        # the death ends the chronology (queries.common.chronology_end): what comes on or after it is marked
+        "after_death": [True if end is not None and d >= end else None for d in iso],
     }
     # a property no contact of the review has is no column, as in ``Table.of``
     columns = [k for k in CONTACT_COLUMNS if values[k].count(None) != n]

@@ -20,6 +20,7 @@ from queries.base import Query, bind_params
 from queries.core import AGENCIES, FIND_PERSON, TIMELINE
 from queries.intake import REVIEW_SIZES
 from queries.paths import PATHS
+from queries.scope import check_review, closest, person_names
 
 __all__ = ["Store", "LoadReport", "gc_paused"]
 
@@ -118,8 +119,11 @@ class Store(ABC):
         rows = self.run(FIND_PERSON, {"name": name, "review": review})
         ids = sorted({r["id"] for r in rows})
         if not ids:
+            check_review(self, review)
             where = f" in review {review!r}" if review else ""
-            raise UnknownName(f"No person {name!r}{where}. Check the pseudonym in people.csv (or give a global_id).")
+            close = closest(name, person_names(self, review))
+            hint = f" Closest: {', '.join(close)}." if close else " Check the pseudonym in people.csv (or give a global_id)."
+            raise UnknownName(f"No person {name!r}{where}.{hint}")
         if len(ids) > 1:
             places = ", ".join(f"{r['review']} ({r['role']})" for r in rows)
             raise UnknownName(f"{name!r} names {len(ids)} different people: {places}. Give --review to choose one.")
@@ -144,6 +148,7 @@ class Store(ABC):
                               "Give the agency's full name.")
         words = set(key.split())
         similar = [a["name"] for a in agencies if words & set(agency_key(a["name"]).split())]
+        similar = list(dict.fromkeys(closest(name, [a["name"] for a in agencies]) + sorted(similar)))
         shown = similar or [a["name"] for a in agencies]
         listing = ", ".join(shown[:20]) + (f", ... ({len(shown)} in all)" if len(shown) > 20 else "")
         raise UnknownName(f"No agency {name!r}. {'Similar names' if similar else 'Agencies'}: {listing}")

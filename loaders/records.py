@@ -83,3 +83,4 @@ class Review:
     relationships: list[Relationship] = field(default_factory=list)
     agencies: dict[str, Agency] = field(default_factory=dict)  # canonical name -> agency
     contacts: Contacts = field(default_factory=Contacts)
+    info: dict = field(default_factory=dict)  # from review.csv: title, area, type, index_date (ISO)

@@ -39,6 +39,7 @@ REQUIRED = {
     "relationships": ("person", "other", "relationship"),
     "chronology": ("date", "agency", "subject", "event", "summary"),
     "agencies": ("name",),
+    "review": ("id",),  # optional review.csv: id, title, area, type, index_date (the death)
 }
 SHEET_FILES = {kind: f"{kind}.csv" for kind in REQUIRED}
 
@@ -208,7 +209,35 @@ def _build(path: Path, review_id: str | None, sheets: dict[str, Sheet], problems
         review = _validate(rid, str(path), sheets, rows, agencies, converters, problems, infer_people="people" not in sheets,
                            more=more)
         reviews.append(review)
+    if "review" in sheets:
+        _read_review_info(sheets["review"], reviews, problems)
     return reviews
+
+
+def _read_review_info(sheet: Sheet, reviews: list[Review], problems: Problems) -> None:
+    """review.csv: one row per review (id, title, area, type, index_date) onto each review's ``info``."""
+    by_id = {r.id: r for r in reviews}
+    for line, cells in sheet.rows:
+        rid = sheet.cell(cells, "id").strip()
+        if rid not in by_id:
+            known = ", ".join(sorted(by_id)) or "none"
+            problems.error(sheet.file, line, f"review {rid!r} is not a review of this source; reviews here: {known}",
+                           sheet.column_number("id"), "id")
+            continue
+        info = {k: sheet.cell(cells, k).strip() or None for k in ("title", "area")}
+        kind = sheet.cell(cells, "type").strip()
+        if kind:
+            info["type"] = vocab.lookup(vocab.REVIEW_TYPES, kind)
+            if info["type"] is None:
+                problems.error(sheet.file, line, f"unknown review type {kind!r}; allowed: DHR, DARDR, SAR, CSPR",
+                               sheet.column_number("type"), "type")
+        index_date = sheet.cell(cells, "index_date").strip()
+        if index_date:
+            try:
+                info["index_date"] = parse_date(index_date).graph_values[0]
+            except ValueError as exc:
+                problems.error(sheet.file, line, f"index_date: {exc}", sheet.column_number("index_date"), "index_date")
+        by_id[rid].info = {k: v for k, v in info.items() if v is not None}
 
 
 @dataclass

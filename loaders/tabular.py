@@ -112,6 +112,13 @@ COLUMNS: dict[str, dict[str, tuple[str, ...]]] = {
         "relationship": ("relationship", "relation", "kind"),
         "abusive": ("abusive", "abuse"),
     },
+    "review": {
+        "id": ("id", "review", "reviewid"),
+        "title": ("title", "name"),
+        "area": ("area", "csp", "communitysafetypartnership"),
+        "type": ("type", "reviewtype"),
+        "index_date": ("indexdate", "dateofdeath", "deathdate", "indexevent"),
+    },
     "chronology": {
         "review": ("review", "reviewid"),
         "date": ("date", "dateofcontact", "contactdate", "eventdate", "startdate"),

@@ -10,6 +10,7 @@ import functools
 import re
 
 __all__ = [
+    "REVIEW_TYPES",
     "ROLES",
     "RELATIONSHIPS",
     "EVENTS",
@@ -45,6 +46,13 @@ def lookup(table: dict[str, str], text: str) -> str | None:
     return table.get(normalise_token(text))
 
 
+# Domestic Homicide Review, Domestic Abuse Related Death Review, Safeguarding Adults Review,
+# Child Safeguarding Practice Review (review.csv's ``type``).
+REVIEW_TYPES = _table(["DHR", "DARDR", "SAR", "CSPR"],
+                      {"dhr": "DHR", "dardr": "DARDR", "sar": "SAR", "cspr": "CSPR", "scr": "CSPR",
+                       "domestic homicide review": "DHR", "domestic abuse related death review": "DARDR",
+                       "safeguarding adults review": "SAR", "child safeguarding practice review": "CSPR"})
+
 ROLES = _table(
     ["victim", "perpetrator", "child", "family", "friend", "previous_partner", "other"],
     {"former partner": "previous_partner", "ex partner": "previous_partner", "relative": "family",
@@ -62,8 +70,11 @@ RELATIONSHIPS = _table(
 EVENTS = _table(
     ["incident", "call", "appointment", "home_visit", "assessment", "disclosure", "referral",
      "information_share", "meeting", "arrest", "charge", "court", "conviction", "admission",
-     "discharge", "did_not_attend", "case_closed", "other"],
+     "discharge", "did_not_attend", "case_closed", "death", "other"],
     {
+        # the index event: it ends the chronology (see queries.common.before_death)
+        "homicide": "death", "killed": "death", "fatal incident": "death", "found deceased": "death",
+        "died": "death", "index event": "death",
         "DNA": "did_not_attend", "did not attend": "did_not_attend", "was not brought": "did_not_attend",
         "no access visit": "did_not_attend", "missed appointment": "did_not_attend",
         "call-out": "incident", "callout": "incident", "attendance": "incident",

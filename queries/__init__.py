@@ -10,6 +10,8 @@ from queries import sharing  # noqa: F401  (unshared-risk, fragmented-risk, vict
 from queries import risk  # noqa: F401  (missed-marac, escalation-without-reassessment)
 from queries import children  # noqa: F401  (children-not-referred)
 from queries import continuity  # noqa: F401  (no-follow-up, professional-churn)
+from queries import scope  # noqa: F401  (the loaded reviews, closest names)
+from queries import chronology  # noqa: F401  (a review's whole chronology)
 from queries.base import Param, Query, bind_params, catalogue, get
 
 __all__ = ["Param", "Query", "bind_params", "catalogue", "get"]

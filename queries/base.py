@@ -7,6 +7,7 @@ wording) so that the two backends give identical rows.
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -85,7 +86,9 @@ def get(name: str) -> Query:
     try:
         return _REGISTRY[name]
     except KeyError:
-        raise UnknownName(f"Unknown query {name!r}. Available: {', '.join(q.name for q in catalogue())}") from None
+        close = difflib.get_close_matches(name, [q.name for q in catalogue()], n=3, cutoff=0.5)
+        hint = f" Closest: {', '.join(close)}." if close else ""
+        raise UnknownName(f"Unknown query {name!r}.{hint} Available: {', '.join(q.name for q in catalogue())}") from None
 
 
 def catalogue() -> list[Query]:

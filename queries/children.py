@@ -11,8 +11,8 @@ import networkx as nx
 
 from queries.base import Param, Query, register
 from queries.common import (
-    ABUSE_EVENTS, ABUSE_FACTORS, CHILDREN_TYPES, CONSTANTS, COMMON_PARAMS, EVIDENCE_CYPHER, FORUM_TYPES,
-    RECORDS_ABUSE_CYPHER, contacts_by_person, evidence, flows_into, memberships, records_abuse, shift, sorted_rows,
+    ABUSE_EVENTS, ABUSE_FACTORS, BEFORE_DEATH_CYPHER, CHILDREN_TYPES, CONSTANTS, COMMON_PARAMS, EVIDENCE_CYPHER, FORUM_TYPES,
+    NOT_ABUSER_CYPHER, RECORDS_ABUSE_CYPHER, abusers, and_join, before_death, contacts_by_person, evidence, flows_into, memberships, records_abuse, shift, sorted_rows,
 )
 from queries.core import by_label
 
@@ -23,6 +23,7 @@ CSC = "children_social_care"
 CHILDREN_NOT_REFERRED_CYPHER = f"""
 MATCH (a:Agency)-[:RECORDED]->(c:Contact)-[:ABOUT]->(s:Person)
 WHERE NOT a.type IN $children_types AND NOT a.type IN $forum_types AND {RECORDS_ABUSE_CYPHER("c")}
+  AND {BEFORE_DEATH_CYPHER("c")}
 CALL (s, c) {{
   MATCH (s)-[r:RELATED]-(k:Person)-[m:IN_REVIEW]->(:Review {{name: c.review}})
   WHERE m.role = 'child' AND r.review = c.review
@@ -35,7 +36,7 @@ WITH a, c, s, kids, children, toString(date(c.date) - duration({{days: $window_d
      toString(date(c.date) + duration({{days: $window_days}})) AS until
 WHERE NOT EXISTS {{
   UNWIND [s] + kids AS x
-  MATCH (x)<-[:ABOUT]-(f:Contact)
+  MATCH (x)<-[:ABOUT]-(f:Contact {{review: c.review}})
   WHERE f.date >= since AND f.date <= until
     AND (EXISTS {{ MATCH (f)-[:REFERRED_TO|SHARED_WITH]->(t:Agency) WHERE t.type IN $children_types }}
          OR EXISTS {{ (f)<-[:RECORDED]-(:Agency {{type: 'children_social_care'}}) }})
@@ -43,12 +44,13 @@ WHERE NOT EXISTS {{
 MATCH (s)-[n:IN_REVIEW]->(:Review {{name: c.review}})
 RETURN c.review AS review, n.name AS subject, a.name AS agency, a.type AS agency_type, c.date_text AS date,
        c.order_key AS order_key, children, c.event AS event, c.risk_factors AS risk_factors,
+       {NOT_ABUSER_CYPHER("s", "c.review")} = false AS abuser,
        {EVIDENCE_CYPHER("c", "a")} AS evidence
 """
 
 
 def children_not_referred_networkx(G: nx.MultiDiGraph, p: dict) -> list[dict]:
-    contacts_of, names = contacts_by_person(G), memberships(G)
+    contacts_of, names, abusive = contacts_by_person(G), memberships(G), abusers(G)
     # (parent id, review) -> {child id: child's name in that review}
     children_of: dict[tuple[str, str], dict[str, str]] = {}
     for person in by_label(G, "Person"):
@@ -61,36 +63,48 @@ def children_not_referred_networkx(G: nx.MultiDiGraph, p: dict) -> list[dict]:
 
     # dates of the contacts that brought each person to children's services' notice
     flowed = flows_into(G, CHILDREN_TYPES, ("REFERRED_TO", "SHARED_WITH"))
-    noticed = {x: [c["date"] for c, a in contacts if a["type"] == CSC or c["id"] in flowed] for x, contacts in contacts_of.items()}
+    noticed = {x: [(c["review"], c["date"]) for c, a in contacts if a["type"] == CSC or c["id"] in flowed]
+               for x, contacts in contacts_of.items()}
     rows = []
     for s, contacts in contacts_of.items():
         for c, a in contacts:
             kids = children_of.get((s, c["review"]))
-            if not kids or a["type"] in CHILDREN_TYPES or a["type"] in FORUM_TYPES or not records_abuse(c):
+            if not kids or a["type"] in CHILDREN_TYPES or a["type"] in FORUM_TYPES or not records_abuse(c) \
+                    or not before_death(c):
                 continue
             lo, hi = shift(c["date"], -p["window_days"]), shift(c["date"], p["window_days"])
-            if any(lo <= d <= hi for x in (s, *kids) for d in noticed.get(x, ())):
+            if any(r == c["review"] and lo <= d <= hi for x in (s, *kids) for r, d in noticed.get(x, ())):
                 continue
             rows.append({"review": c["review"], "subject": names[s, c["review"]]["name"], "agency": a["name"],
                          "agency_type": a["type"], "date": c["date_text"], "order_key": c["order_key"],
                          "children": list(kids.values()), "event": c["event"], "risk_factors": c.get("risk_factors"),
+                         "abuser": (s, c["review"]) in abusive,
                          "evidence": evidence(c, a)})
     return rows
 
 
 def finish_children_not_referred(rows: list[dict], p: dict) -> list[dict]:
+    by_contact: dict[tuple, list[dict]] = {}  # one finding per contact, listing its subjects
+    for r in sorted(rows, key=lambda r: (r["order_key"], r["subject"])):
+        by_contact.setdefault((r["evidence"]["review"], r["evidence"]["file"], r["evidence"]["line"]), []).append(r)
     out = []
-    for r in rows:
-        children = sorted(set(r["children"]))
+    for group in by_contact.values():
+        r = group[0]
+        children = sorted({c for g in group for c in g["children"]})
         recorded = ([r["event"]] if r["event"] in ABUSE_EVENTS else []) + \
             [f.replace("_", " ") for f in r["risk_factors"] or () if f in ABUSE_FACTORS]
+        # the recorded abuser is named as such, never as if abused
+        of = [g["subject"] for g in group if not g["abuser"]]
+        by = [g["subject"] for g in group if g["abuser"]]
+        whom = (f" of {and_join(of)}" if of else "") + (f" by {and_join(by)}" if by else "")
+        parents = of + by
         out.append({
-            "review": r["review"], "subject": r["subject"], "agency": r["agency"], "agency_type": r["agency_type"],
-            "date": r["date"], "children": children, "order_key": r["order_key"],
-            "finding": f"{r['agency']} recorded abuse ({', '.join(recorded)}) about {r['subject']}, parent of "
-                       f"{' and '.join(children)}, on {r['date']}; no agency referred or shared it with children's social "
-                       f"care or MASH, and children's social care had no contact with the family, within "
-                       f"{p['window_days']} days either side.",
+            "review": r["review"], "subject": and_join(parents), "subjects": parents, "agency": r["agency"],
+            "agency_type": r["agency_type"], "date": r["date"], "children": children, "order_key": r["order_key"],
+            "finding": f"{r['agency']} recorded abuse ({', '.join(recorded)}){whom} on {r['date']}, "
+                       f"{'parents' if len(parents) > 1 else 'a parent'} of {and_join(children)}; no agency referred or "
+                       f"shared it with children's social care or MASH, and children's social care had no contact with the "
+                       f"family, within {p['window_days']} days either side.",
             "evidence": [r["evidence"]],
         })
     return sorted_rows(out, p)
@@ -101,10 +115,12 @@ CHILDREN_NOT_REFERRED = register(Query(
     title="Abuse of a parent recorded, children not referred",
     description="A contact recording abuse (an incident or disclosure, or an abuse factor such as threats to kill or "
                 "coercive control) about a parent of a child in the review (a person with role child there, linked by a "
-                "parent or child relationship in that review). It is reported when, within window_days days either "
+                "parent or child relationship in that review). One row per contact, listing the parents it was about "
+                "(the recorded abuser named as such). It is reported when, within window_days days either "
                 "side, no contact about the parent or any of their children was referred or shared to children's social "
                 "care or a MASH, and children's social care recorded no contact about any of them. Contacts recorded by "
-                "children's social care, MASH or MARAC themselves are not checked. One row per contact and parent.",
+                "children's social care, MASH or MARAC themselves are not checked, nor contacts on or after the death "
+                "that ends the chronology; only the review's own contacts count.",
     cypher=CHILDREN_NOT_REFERRED_CYPHER, networkx=children_not_referred_networkx, finish=finish_children_not_referred,
     constants=CONSTANTS, params=(*COMMON_PARAMS, Param("window_days", 30, "days either side in which a referral, share "
                                                        "or children's social care contact counts", int)),

@@ -12,7 +12,17 @@ Definitions (see README, "The missed-connections catalogue"):
   or another abuse factor);
 * an **information flow** is a referral (``referred_to``) or a share (``shared_with``) from the
   recording agency to another; a **time-respecting path** is a chain of flows in chronology order;
-* MARAC and MASH are forums: a flow into them counts, but they never hold risk on their own.
+* MARAC and MASH are forums: a flow into them counts, but they never hold risk on their own;
+* **the death ends the chronology**: a review's end is its index date (review.csv ``index_date``)
+  or its first contact with event ``death`` (homicide, killed, fatal incident, found deceased),
+  whichever is earlier. Contacts on or after it are marked ``after_death`` when loaded; no query
+  counts them as a missed opportunity, or as a later contact that should have been told;
+* **MARAC is for adult victims** (16 and over): a person younger than ``MARAC_MIN_AGE`` in the
+  review, or with role child and no age, is never a missed-MARAC subject; children in the household
+  are part of the adult victim's case, and their safeguarding is what children-not-referred checks;
+* **one review at a time**: every query except the ones about crossing reviews (``cross_review``)
+  compares a contact only with contacts of its own review, so a person known in several reviews
+  (global_id) never brings another review's rows into a finding.
 """
 
 from __future__ import annotations
@@ -31,6 +41,8 @@ __all__ = [
     "EVIDENCE_CYPHER", "evidence", "finish_rows", "days_between", "recorder", "contact_agency", "contacts_about",
     "subjects_of", "subject_name", "flows_about", "components", "UNION_FIND_CYPHER", "contacts_by_person", "flows_into",
     "memberships", "abusers", "shift", "NOT_ABUSER_CYPHER", "sorted_rows",
+    "DEATH_EVENT", "chronology_end", "BEFORE_DEATH_CYPHER", "before_death", "MARAC_MIN_AGE", "ADULT_CYPHER", "is_adult",
+    "SUMMARY_CHARS", "RISK_TO_LIFE_FACTORS", "and_join",
 ]
 
 SERIOUS_FACTORS = ("threats_to_kill", "strangulation", "weapon", "stalking", "sexual_violence", "escalation",
@@ -42,14 +54,20 @@ ABUSE_FACTORS = ("threats_to_kill", "strangulation", "weapon", "escalation", "st
                  "child_contact_dispute", "coercive_control", "financial_abuse", "honour_based_abuse", "isolation",
                  "previous_partner_abuse", "breach_of_order", "animal_abuse", "injury")
 ABUSE_EVENTS = ("incident", "disclosure")
+# What makes a finding high severity (with a DASH of dash_high or more): the risk-to-life factors.
+RISK_TO_LIFE_FACTORS = ("threats_to_kill", "strangulation", "weapon", "pregnancy", "separation", "stalking", "escalation")
 FORUM_TYPES = ("marac", "mash")
 CHILDREN_TYPES = ("children_social_care", "mash")
 
 CONSTANTS = {
     "serious_factors": list(SERIOUS_FACTORS), "context_factors": list(CONTEXT_FACTORS),
     "abuse_factors": list(ABUSE_FACTORS), "abuse_events": list(ABUSE_EVENTS), "forum_types": list(FORUM_TYPES),
-    "children_types": list(CHILDREN_TYPES),
+    "children_types": list(CHILDREN_TYPES), "marac_min_age": 16,
 }
+
+MARAC_MIN_AGE = CONSTANTS["marac_min_age"]
+DEATH_EVENT = "death"
+SUMMARY_CHARS = 200  # of a contact's summary quoted in its evidence item
 
 DASH_HIGH = Param("dash_high", 14, "DASH score at or above which risk is visibly high", int, high=27)
 COMMON_PARAMS = (REVIEW_PARAM,)
@@ -94,17 +112,62 @@ def risk_reasons(c: dict, dash_high: int) -> list[str]:
     return reasons
 
 
+# --- the end of the chronology (the death) and who MARAC is for -------------------------------------
+
+def chronology_end(index_date: str | None, events: Iterable[str], dates: Iterable[str]) -> str | None:
+    """The ISO date the review's chronology ends: its index date, or the first ``death`` contact's date,
+    whichever is earlier (None when neither is known). ``events`` and ``dates`` are the contacts' columns."""
+    ends = [d for e, d in zip(events, dates) if e == DEATH_EVENT] + ([index_date] if index_date else [])
+    return min(ends) if ends else None
+
+
+def BEFORE_DEATH_CYPHER(c: str) -> str:
+    """Cypher predicate: contact ``c`` comes before the death that ends its review's chronology."""
+    return f"{c}.after_death IS NULL"
+
+
+def before_death(c: dict) -> bool:
+    return not c.get("after_death")
+
+
+def ADULT_CYPHER(m: str) -> str:
+    """Cypher predicate: the person whose IN_REVIEW relationship is ``m`` is an adult for MARAC (16+;
+    without an age, any role but child)."""
+    return f"(CASE WHEN {m}.age IS NULL THEN {m}.role <> 'child' ELSE {m}.age >= $marac_min_age END)"
+
+
+def is_adult(membership: dict) -> bool:
+    age = membership.get("age")
+    return membership.get("role") != "child" if age is None else age >= MARAC_MIN_AGE
+
+
+def and_join(items: list[str]) -> str:
+    """'A', 'A and B', 'A, B and C'."""
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
+
+
 # --- evidence and rows --------------------------------------------------------------------------
 
 def EVIDENCE_CYPHER(c: str, a: str) -> str:
     """Cypher map of one evidence item: the contact ``c`` recorded by agency ``a``."""
     return (f"{{review: {c}.review, file: {c}.file, line: {c}.line, record: coalesce({c}.record, {c}.line), "
-            f"date: {c}.date_text, agency: {a}.name}}")
+            f"date: {c}.date_text, agency: {a}.name, event: {c}.event, summary: {c}.summary, "
+            f"risk_level: {c}.risk_level, dash_score: {c}.dash_score, risk_factors: coalesce({c}.risk_factors, [])}}")
 
 
 def evidence(c: dict, agency: dict) -> dict:
+    """One evidence item: where the row is (review, file, record as a spreadsheet shows it, physical
+    line), what it says (date, agency, event, summary cut to SUMMARY_CHARS by ``finish_rows``) and the
+    risk it recorded (for a finding's severity)."""
     return {"review": c["review"], "file": c["file"], "line": c["line"], "record": c.get("record", c["line"]),
-            "date": c["date_text"], "agency": agency["name"]}
+            "date": c["date_text"], "agency": agency["name"], "event": c["event"], "summary": c.get("summary"),
+            "risk_level": c.get("risk_level"), "dash_score": c.get("dash_score"), "risk_factors": list(c.get("risk_factors") or [])}
+
+
+def _quote(summary: str | None) -> str | None:
+    if summary is None or len(summary) <= SUMMARY_CHARS:
+        return summary
+    return summary[: SUMMARY_CHARS - 1] + "…"
 
 
 def _evidence_key(item: dict) -> tuple:
@@ -112,15 +175,19 @@ def _evidence_key(item: dict) -> tuple:
 
 
 def finish_rows(rows: Iterable[dict], params: dict, sort_key: tuple[str, ...]) -> list[dict]:
-    """Shared last step of every catalogue query: evidence deduplicated and in file order, the
-    ``--review`` filter, and a stable row order. Both backends end here, so their rows match."""
+    """Shared last step of every catalogue query: evidence deduplicated and in file order, summaries
+    quoted up to SUMMARY_CHARS, the ``--review`` filter, and a stable row order. Both backends end
+    here, so their rows match. A row about several reviews (``reviews``: a cross-review query) is kept
+    for any of them, with ``other_reviews`` naming the ones that are not ``review``."""
     review = params.get("review")
     out = []
     for row in rows:
         if review is not None and row["review"] != review and review not in row.get("reviews", ()):
             continue
-        row["evidence"] = sorted({_evidence_key(e): e for e in row["evidence"] if e.get("line") is not None}.values(),
-                                 key=_evidence_key)
+        if review is not None and "reviews" in row:
+            row["other_reviews"] = [r for r in row["reviews"] if r != review]
+        row["evidence"] = sorted({_evidence_key(e): {**e, "summary": _quote(e.get("summary"))}
+                                  for e in row["evidence"] if e.get("line") is not None}.values(), key=_evidence_key)
         out.append(row)
     return sorted(out, key=lambda r: tuple(_sortable(r.get(k)) for k in sort_key))
 

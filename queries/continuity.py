@@ -15,7 +15,7 @@ import networkx as nx
 
 from queries.base import Param, Query, register
 from queries.common import (
-    CONSTANTS, COMMON_PARAMS, EVIDENCE_CYPHER, FORUM_TYPES, contacts_about, days_between, evidence, finish_rows,
+    BEFORE_DEATH_CYPHER, CONSTANTS, COMMON_PARAMS, EVIDENCE_CYPHER, FORUM_TYPES, before_death, contacts_about, days_between, evidence, finish_rows,
     recorder, subject_name, subjects_of,
 )
 from queries.core import by_label
@@ -38,10 +38,11 @@ CONTINUITY_CONSTANTS = {**CONSTANTS, "not_taken_up": list(NOT_TAKEN_UP), "closin
 
 NO_FOLLOW_UP_CYPHER = f"""
 MATCH (a:Agency)-[:RECORDED]->(t:Contact)-[:ABOUT]->(s:Person)
-WHERE t.event = 'did_not_attend'
-   OR (t.referral_outcome IS NOT NULL AND any(phrase IN $not_taken_up WHERE toLower(t.referral_outcome) CONTAINS phrase))
+WHERE (t.event = 'did_not_attend'
+   OR (t.referral_outcome IS NOT NULL AND any(phrase IN $not_taken_up WHERE toLower(t.referral_outcome) CONTAINS phrase)))
+  AND {BEFORE_DEATH_CYPHER("t")}
 CALL (a, t, s) {{
-  OPTIONAL MATCH (s)<-[:ABOUT]-(f:Contact)<-[:RECORDED]-(a)
+  OPTIONAL MATCH (s)<-[:ABOUT]-(f:Contact {{review: t.review}})<-[:RECORDED]-(a)
   WHERE f.order_key > t.order_key AND date(f.date) <= date(t.date) + duration({{days: $days}})
   WITH f ORDER BY f.order_key
   RETURN collect(f) AS later
@@ -72,13 +73,14 @@ def no_follow_up_networkx(G: nx.MultiDiGraph, p: dict) -> list[dict]:
     rows = []
     for tid in by_label(G, "Contact"):
         t = G.nodes[tid]
-        if not _is_trigger(t):
+        if not _is_trigger(t) or not before_death(t):
             continue
         a_id = recorder(G, tid)
         a = G.nodes[a_id]
         for s in subjects_of(G, tid):
             later = sorted((G.nodes[f] for f in contacts_about(G, s)
                             if G.nodes[f]["order_key"] > t["order_key"] and recorder(G, f) == a_id
+                            and G.nodes[f]["review"] == t["review"]
                             and days_between(t["date"], G.nodes[f]["date"]) <= p["days"]),
                            key=lambda f: f["order_key"])
             if any(_is_follow_up(f) for f in later):
@@ -118,7 +120,8 @@ NO_FOLLOW_UP = register(Query(
                 "finding when, within `days` days after it, that agency recorded no follow-up about the person: no later "
                 "contact other than a case closure, a discharge or another missed appointment, and no referral onward "
                 "(a closure or discharge that only informs someone, such as a letter to the referrer, is not a follow-up). "
-                "The row says whether the agency then closed the case, discharged, or had no further contact.",
+                "The row says whether the agency then closed the case, discharged, or had no further contact. Only the "
+                "review's own contacts count, and nothing on or after the death that ends the chronology is a trigger.",
     cypher=NO_FOLLOW_UP_CYPHER, networkx=no_follow_up_networkx, finish=finish_no_follow_up,
     constants=CONTINUITY_CONSTANTS,
     params=(*COMMON_PARAMS, Param("days", 30, "days after the missed appointment or referral in which a follow-up counts", int)),
@@ -129,12 +132,12 @@ NO_FOLLOW_UP = register(Query(
 
 PROFESSIONAL_CHURN_CYPHER = f"""
 MATCH (a:Agency)-[:RECORDED]->(c:Contact)-[:ABOUT]->(s:Person)
-WHERE NOT a.type IN $forum_types AND c.professional IS NOT NULL
-WITH a, s, count(DISTINCT c.professional) AS everyone
+WHERE NOT a.type IN $forum_types AND c.professional IS NOT NULL AND {BEFORE_DEATH_CYPHER("c")}
+WITH a, s, c.review AS review, count(DISTINCT c.professional) AS everyone
 WHERE everyone >= $min_professionals
-CALL (a, s) {{
-  MATCH (s)<-[:ABOUT]-(c:Contact)<-[:RECORDED]-(a)
-  WHERE c.professional IS NOT NULL
+CALL (a, s, review) {{
+  MATCH (s)<-[:ABOUT]-(c:Contact {{review: review}})<-[:RECORDED]-(a)
+  WHERE c.professional IS NOT NULL AND {BEFORE_DEATH_CYPHER("c")}
   WITH c ORDER BY c.order_key
   RETURN collect(c) AS contacts
 }}
@@ -157,14 +160,14 @@ RETURN last.review AS review, m.name AS subject, a.name AS agency, a.type AS age
 
 
 def professional_churn_networkx(G: nx.MultiDiGraph, p: dict) -> list[dict]:
-    seen_by: dict[tuple[str, str], list[dict]] = defaultdict(list)
+    seen_by: dict[tuple[str, str, str], list[dict]] = defaultdict(list)  # (person, agency, review) -> contacts
     for s in by_label(G, "Person"):
         for cid in contacts_about(G, s):
             c = G.nodes[cid]
-            if c.get("professional") is not None:
-                seen_by[s, recorder(G, cid)].append(c)
+            if c.get("professional") is not None and before_death(c):
+                seen_by[s, recorder(G, cid), c["review"]].append(c)
     rows = []
-    for (s, a), contacts in seen_by.items():
+    for (s, a, _), contacts in seen_by.items():
         if len({c["professional"] for c in contacts}) < p["min_professionals"] or G.nodes[a]["type"] in FORUM_TYPES:
             continue
         contacts.sort(key=lambda c: c["order_key"])
@@ -206,8 +209,8 @@ def finish_professional_churn(rows: list[dict], p: dict) -> list[dict]:
 PROFESSIONAL_CHURN = register(Query(
     name="professional-churn",
     title="One person seen by many different professionals of one agency",
-    description="For each person and agency (not MARAC or MASH): the agency's contacts about the person that name a "
-                "professional. Each contact's date opens a window of `years` years (365 days each); the window with "
+    description="For each person, agency (not MARAC or MASH) and review: the agency's contacts about the person that "
+                "name a professional, before the death that ends the chronology. Each contact's date opens a window of `years` years (365 days each); the window with "
                 "the most different professionals (the earliest on a tie) is a finding when it has `min_professionals` "
                 "or more. The row gives the count, the names, the dates of the window's first and last contacts, and "
                 "cites the first contact of each professional in the window.",

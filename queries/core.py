@@ -95,13 +95,13 @@ RETURN c.date_text AS date, c.uncertain AS uncertain, c.time AS time, c.sequence
        c.source AS source, c.professional AS professional, c.risk_level AS risk_level,
        c.dash_score AS dash_score, c.risk_factors AS risk_factors, c.referred_to AS referred_to,
        c.shared_with AS shared_with, c.review AS review, c.file AS file, c.line AS line,
-       coalesce(c.record, c.line) AS record,
+       coalesce(c.record, c.line) AS record, coalesce(c.after_death, false) AS after_death,
        c.order_key AS order_key
 """
 
 TIMELINE_KEYS = ("date", "uncertain", "time", "sequence", "agency", "agency_type", "event", "summary", "source",
                  "professional", "risk_level", "dash_score", "risk_factors", "referred_to", "shared_with",
-                 "review", "file", "line", "record", "order_key")
+                 "review", "file", "line", "record", "after_death", "order_key")
 
 
 def timeline_networkx(G: nx.MultiDiGraph, params: dict) -> list[dict]:
@@ -112,6 +112,7 @@ def timeline_networkx(G: nx.MultiDiGraph, params: dict) -> list[dict]:
             continue
         agency = next(G.nodes[a] for a, _ in in_edges(G, cid, "RECORDED"))
         rows.append({**{k: c.get(k) for k in TIMELINE_KEYS}, "date": c["date_text"], "record": c.get("record", c["line"]),
+                     "after_death": bool(c.get("after_death")),
                      "agency": agency["name"],
                      "agency_type": agency["type"]})
     return rows

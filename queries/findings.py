@@ -1,18 +1,27 @@
-"""The findings report: every catalogue query, grouped and counted, each finding with its evidence.
+"""The findings report: every catalogue query, grouped and counted, each finding with its id, severity,
+triage status and quoted evidence; the contacts several findings rest on; orphaned decisions.
 
-Markdown for reading and sharing as text; HTML as one self-contained file (no external resource,
-everything escaped) that opens offline.
+Markdown for reading and sharing as text (every value from the input escaped, so no HTML or
+Markdown from a name reaches the reader); HTML as one self-contained page built on the views'
+page template (same Content-Security-Policy: no request of any kind).
 """
 
 from __future__ import annotations
 
 import html
-from dataclasses import dataclass
-from typing import Any
+import re
+from dataclasses import dataclass, field
+from typing import Any, Iterable
 
-from queries.base import Query, catalogue
+from queries.base import Query
+from queries.redact import Redactor
+from queries.scope import check_review
+from queries.triage import Orphan, SEVERITIES, orphaned, run_catalogue, with_status
 
-__all__ = ["Section", "run_findings", "to_markdown", "to_html"]
+__all__ = ["Section", "Report", "build_report", "to_markdown", "to_html", "finding_rows", "cite", "by_contact",
+           "REPORT_FORMATS"]
+
+REPORT_FORMATS = ("report", "table", "json", "csv")
 
 
 @dataclass
@@ -21,58 +30,139 @@ class Section:
     rows: list[dict[str, Any]]
 
 
-def run_findings(store: Any, review: str | None = None) -> list[Section]:
-    return [Section(q, store.run(q, {"review": review} if review else {})) for q in catalogue()]
+@dataclass
+class Report:
+    sections: list[Section]
+    review: str | None = None  # as shown (a label when redacted)
+    statuses: tuple[str, ...] = ()
+    orphans: list[Orphan] = field(default_factory=list)
+    redacted: bool = False
+    raw: list[Section] = field(default_factory=list)  # the sections before redaction (to draw the views from)
+
+    @property
+    def total(self) -> int:
+        return sum(len(s.rows) for s in self.sections)
 
 
-def _cite(item: dict) -> str:
-    where = f"{item['file']}:{item['line']}"
+def build_report(store: Any, review: str | None = None, statuses: Iterable[str] = (), redact: bool = False) -> Report:
+    """Run every query (only ``review``'s findings when given), annotate, find orphaned decisions,
+    keep the findings of ``statuses`` (all when empty), and redact when asked."""
+    check_review(store, review)
+    ran = run_catalogue(store, review)
+    orphans = orphaned(store, ran, review)
+    sections = raw = [Section(q, with_status(rows, statuses)) for q, rows in ran]
+    shown = review
+    if redact:
+        redactor = Redactor.of_store(store)
+        sections = [Section(s.query, redactor.rows(s.rows)) for s in sections]
+        orphans = [Orphan(o.id, o.status, None, o.query, o.review and redactor.review(o.review), redactor.text(o.finding))
+                   for o in orphans]
+        shown = review and redactor.review(review)
+    return Report(sections, shown, tuple(statuses), orphans, redact, raw)
+
+
+def finding_rows(report: Report) -> list[dict]:
+    """Every finding row (each with ``query``), for JSON, CSV and tables."""
+    return [row for s in report.sections for row in s.rows]
+
+
+def cite(item: dict) -> str:
+    """'dhr-northbrook-2021/chronology.csv record 13 (line 13), 2020-03-11, Northbrook Police, incident'."""
+    where = f"{item['file']} record {item.get('record', item['line'])}"
+    if item.get("record") is not None and item["record"] != item["line"]:
+        where += f" (line {item['line']})"
     if not item["file"].startswith(f"{item['review']}/"):  # combined files and workbooks: name the review too
         where = f"{item['review']}: {where}"
-    return f"{where} ({item['date']}, {item['agency']})" if item.get("agency") else where
+    return ", ".join(filter(None, [where, item.get("date"), item.get("agency"), item.get("event")]))
 
 
-def _title(sections: list[Section], review: str | None) -> str:
-    scope = f"review {review}" if review else "all reviews"
-    total = sum(len(s.rows) for s in sections)
-    return f"dhrgraph findings: {scope} ({total} finding{'s' if total != 1 else ''})"
+def by_contact(report: Report) -> list[tuple[dict, list[dict]]]:
+    """The contacts cited by two or more findings, each with those findings, in file order."""
+    cited: dict[tuple, tuple[dict, list[dict]]] = {}
+    for row in finding_rows(report):
+        for item in row["evidence"]:
+            key = (item["review"], item["file"], item["line"])
+            cited.setdefault(key, (item, []))[1].append(row)
+    return [cited[k] for k in sorted(cited) if len(cited[k][1]) > 1]
 
 
-def to_markdown(sections: list[Section], review: str | None = None) -> str:
-    lines = [f"# {_title(sections, review)}", "",
-             "Each finding describes what agencies recorded and did, and cites the chronology rows it rests on.", ""]
-    lines += ["| query | findings |", "| --- | --- |"] + [f"| {s.query.name} | {len(s.rows)} |" for s in sections] + [""]
-    for section in sections:
-        lines += [f"## {section.query.title} (`{section.query.name}`): {len(section.rows)}", "", section.query.description, ""]
+def _title(report: Report) -> str:
+    scope = f"review {report.review}" if report.review else "all reviews"
+    status = f", status {' or '.join(report.statuses)}" if report.statuses else ""
+    return f"dhrgraph findings: {scope}{status} ({report.total} finding{'s' if report.total != 1 else ''})"
+
+
+INTRO = ("Each finding describes what agencies recorded and did, and quotes the chronology rows it rests on "
+         "(record: the row number a spreadsheet shows, header = 1). Severity is high when a quoted row records a "
+         "risk-to-life factor (threats to kill, strangulation, weapon, pregnancy, separation, stalking, escalation) or "
+         "a DASH of 14 or more. Record a decision with `dhrgraph triage ID --status confirmed|dismissed|needs-info`.")
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]{}<>|#!~])")
+
+
+def md(text: Any) -> str:
+    """Text from the input made inert in Markdown: no HTML, no emphasis, links or tables, one line."""
+    return _MD_SPECIAL.sub(r"\\\1", " ".join(str(text).replace("&", "&amp;").split()))
+
+
+def _severity_counts(rows: list[dict]) -> str:
+    return ", ".join(f"{sum(1 for r in rows if r['severity'] == s)} {s}" for s in SEVERITIES)
+
+
+def to_markdown(report: Report) -> str:
+    lines = [f"# {md(_title(report))}", "", INTRO, ""]
+    lines += ["| query | findings | severity |", "| --- | --- | --- |"]
+    lines += [f"| {s.query.name} | {len(s.rows)} | {_severity_counts(s.rows)} |" for s in report.sections] + [""]
+    for section in report.sections:
+        lines += [f"## {md(section.query.title)} (`{section.query.name}`): {len(section.rows)}", "",
+                  md(section.query.description), ""]
         if not section.rows:
             lines += ["No findings.", ""]
         for row in section.rows:
-            lines.append(f"- **{row['review']}**: {row['finding']}")
-            lines += [f"  - {_cite(item)}" for item in row["evidence"]]
+            status = row["status"] + (f": {md(row['note'])}" if row.get("note") else "")
+            marks = f" (other reviews: {', '.join(md(r) for r in row['other_reviews'])})" if row.get("other_reviews") else ""
+            lines.append(f"- **{row['severity']}** `{row['id']}` [{status}] **{md(row['review'])}**{marks}: {md(row['finding'])}")
+            for item in row["evidence"]:
+                quote = f": \"{md(item['summary'])}\"" if item.get("summary") else ""
+                lines.append(f"  - {md(cite(item))}{quote}")
+        lines.append("")
+    shared = by_contact(report)
+    if shared:
+        lines += ["## Contacts that several findings rest on", ""]
+        for item, rows in shared:
+            lines.append(f"- {md(cite(item))}: " + ", ".join(f"`{r['id']}` ({r['query']})" for r in rows))
+        lines.append("")
+    if report.orphans:
+        lines += ["## Orphaned decisions", "",
+                  "Decisions whose finding is no longer produced (the facts or the rules changed); kept in the store.", ""]
+        lines += [f"- `{o.id}` [{md(o.status)}] {md(o.query or '')} {md(o.review or '')}: {md(o.finding or '')}" for o in report.orphans]
         lines.append("")
     return "\n".join(lines)
 
 
 CSS = """
-body{font:15px/1.5 system-ui,sans-serif;margin:2rem auto;max-width:60rem;padding:0 1rem;color:#1b1b1b}
-h1{font-size:1.5rem}h2{font-size:1.15rem;margin-top:2rem;border-bottom:1px solid #ccc}
+body{display:block;height:auto;font:15px/1.5 system-ui,sans-serif;margin:0 auto;max-width:64rem;padding:0 1rem 2rem;background:#fff}
+header{border:0;padding:1rem 0}
+h2{font-size:1.15rem;margin-top:2rem;border-bottom:1px solid #ccc}
 table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.2rem .6rem;text-align:left}
-.finding{margin:.6rem 0}.review{font-weight:600}.evidence{color:#444;font-size:.9em;margin:.2rem 0 0 1.2rem}
-.muted{color:#666}a{color:#0b57d0}
+.finding{margin:.7rem 0}.review{font-weight:600}.evidence{color:#333;font-size:.9em;margin:.2rem 0 0 1.2rem}
+.evidence q{color:#555}.muted{color:#555}a{color:#0b57d0}code{font-size:.9em}
+.sev{display:inline-block;padding:0 .35rem;border-radius:3px;font-size:.8em;font-weight:600;color:#fff;background:#777}
+.sev.high{background:#b3261e}.sev.medium{background:#b26a00}.status{font-size:.85em;color:#333}
 """
 
 
-def to_html(sections: list[Section], review: str | None = None, links: dict[str, str] | None = None) -> str:
+def to_html(report: Report, links: dict[str, str] | None = None) -> str:
     """``links`` maps a query name to a view (an HTML file next to the report) to link from its section."""
+    from viz.page import page
+
     esc = html.escape
-    title = _title(sections, review)
-    parts = [f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>{esc(title)}</title>",
-             f"<style>{CSS}</style></head><body><h1>{esc(title)}</h1>",
-             "<p class='muted'>Each finding describes what agencies recorded and did, and cites the chronology rows it rests on.</p>",
-             "<table><tr><th>query</th><th>findings</th></tr>"]
-    parts += [f"<tr><td><a href='#{esc(s.query.name)}'>{esc(s.query.name)}</a></td><td>{len(s.rows)}</td></tr>" for s in sections]
+    parts = [f"<main class='report'><p class='muted'>{esc(INTRO)}</p>",
+             "<table><tr><th>query</th><th>findings</th><th>severity</th></tr>"]
+    parts += [f"<tr><td><a href='#{esc(s.query.name)}'>{esc(s.query.name)}</a></td><td>{len(s.rows)}</td>"
+              f"<td>{esc(_severity_counts(s.rows))}</td></tr>" for s in report.sections]
     parts.append("</table>")
-    for section in sections:
+    for section in report.sections:
         q = section.query
         parts.append(f"<h2 id='{esc(q.name)}'>{esc(q.title)} <code>{esc(q.name)}</code>: {len(section.rows)}</h2>")
         parts.append(f"<p class='muted'>{esc(q.description)}</p>")
@@ -81,8 +171,27 @@ def to_html(sections: list[Section], review: str | None = None, links: dict[str,
         if not section.rows:
             parts.append("<p>No findings.</p>")
         for row in section.rows:
-            cites = "".join(f"<li>{esc(_cite(item))}</li>" for item in row["evidence"])
-            parts.append(f"<div class='finding'><span class='review'>{esc(row['review'])}</span>: {esc(row['finding'])}"
+            cites = "".join(f"<li>{esc(cite(item))}" + (f": <q>{esc(item['summary'])}</q>" if item.get("summary") else "")
+                            + "</li>" for item in row["evidence"])
+            status = esc(row["status"]) + (f": {esc(row['note'])}" if row.get("note") else "")
+            others = (f" <span class='muted'>(other reviews: {esc(', '.join(row['other_reviews']))})</span>"
+                      if row.get("other_reviews") else "")
+            parts.append(f"<div class='finding' id='{esc(row['id'])}'><span class='sev {esc(row['severity'])}'>{esc(row['severity'])}</span> "
+                         f"<code>{esc(row['id'])}</code> <span class='status'>[{status}]</span> "
+                         f"<span class='review'>{esc(row['review'])}</span>{others}: {esc(row['finding'])}"
                          f"<ul class='evidence'>{cites}</ul></div>")
-    parts.append("</body></html>")
-    return "\n".join(parts)
+    shared = by_contact(report)
+    if shared:
+        parts.append("<h2 id='by-contact'>Contacts that several findings rest on</h2><ul>")
+        parts += [f"<li>{esc(cite(item))}: " + ", ".join(f"<a href='#{esc(r['id'])}'>{esc(r['id'])}</a> ({esc(r['query'])})"
+                                                        for r in rows) + "</li>" for item, rows in shared]
+        parts.append("</ul>")
+    if report.orphans:
+        parts.append("<h2 id='orphaned'>Orphaned decisions</h2><ul>")
+        parts += [f"<li><code>{esc(o.id)}</code> [{esc(o.status)}] {esc(o.query or '')} {esc(o.review or '')}: "
+                  f"{esc(o.finding or '')}</li>" for o in report.orphans]
+        parts.append("</ul>")
+    parts.append("</main>")
+    title = _title(report)
+    return page(title, "Findings with their evidence, severity and triage status.", "\n".join(parts),
+                head=f"<style>{CSS}</style>")

@@ -11,7 +11,8 @@ can carry formulas, terminal escapes and control characters. One place, for ever
   bidi controls); the data is unchanged for any JSON reader.
 * XML (GraphML): characters XML 1.0 cannot hold become U+FFFD, so the file stays valid XML.
 * Files: ``write_text`` writes an output file or raises one clear error (a missing folder, /proc,
-  /dev/full, an empty name), never a traceback.
+  /dev/full, an empty name), never a traceback; ``format_for`` takes a written file's format from its
+  extension and refuses a name the command cannot write, before anything runs.
 """
 
 from __future__ import annotations
@@ -19,11 +20,13 @@ from __future__ import annotations
 import csv
 import os
 import re
+from pathlib import Path
 from typing import Any
 
 from graph.errors import DhrgraphError
 
-__all__ = ["FORMULA_STARTS", "neutralise", "csv_writer", "terminal_safe", "json_safe", "xml_safe", "write_text", "OutputError"]
+__all__ = ["FORMULA_STARTS", "neutralise", "csv_writer", "terminal_safe", "json_safe", "xml_safe", "write_text", "OutputError",
+           "EXTENSIONS", "format_for"]
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # C0 controls (tab and newline are flattened by the table renderer), DEL, C1 (CSI is \x9b), and the
@@ -95,6 +98,24 @@ def write_text(path: str | os.PathLike, text: str) -> None:
         raise OutputError(f"cannot write {os.fspath(path)!r}: the folder {folder!r} does not exist")
     try:
         with open(path, "w", encoding="utf-8") as fh:
-            fh.write(text)
+            fh.write(text if text.endswith("\n") else text + "\n")
     except OSError as exc:
         raise OutputError(describe_os_error(path, exc)) from None
+
+
+# extension -> format
+EXTENSIONS = {".html": "html", ".htm": "html", ".md": "markdown", ".json": "json", ".csv": "csv"}
+
+
+def format_for(path: str | os.PathLike, allowed: tuple[str, ...], given: str | None = None) -> str:
+    """The format to write ``path`` in, from its extension; refuse an extension the command cannot
+    write (``allowed`` formats), or one that contradicts an explicit ``--format`` (``given``)."""
+    suffix = Path(path).suffix.lower()
+    fmt = EXTENSIONS.get(suffix)
+    can = ", ".join(sorted(ext for ext, f in EXTENSIONS.items() if f in allowed and ext != ".htm"))
+    if fmt is None or fmt not in allowed:
+        raise OutputError(f"Cannot write {str(path)!r}: the extension {suffix or '(none)'!r} names no format this "
+                          f"command writes; use one of {can}")
+    if given is not None and given != fmt and not (given == "report" and fmt in ("markdown", "html")):
+        raise OutputError(f"--format {given} disagrees with {str(path)!r} (a {fmt} file); drop --format or rename the file")
+    return fmt

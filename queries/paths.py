@@ -11,7 +11,7 @@ from __future__ import annotations
 import networkx as nx
 
 from queries.base import Param, Query, register
-from queries.common import EVIDENCE_CYPHER, evidence
+from queries.common import EVIDENCE_CYPHER, and_join, evidence, subject_name, subjects_of
 from queries.core import out_edges
 
 __all__ = ["PATHS", "MAX_HOPS"]
@@ -27,9 +27,11 @@ MATCH (x)((a1:Agency)-[:RECORDED]->(f:Contact)-[r:REFERRED_TO|SHARED_WITH]->(a2:
 WHERE size(f) <= $max_hops
   AND all(i IN range(0, size(f) - 2) WHERE f[i].order_key <= f[i + 1].order_key)
   AND all(i IN range(0, size(a2) - 1) WHERE a2[i] <> x AND NOT a2[i] IN a2[i + 1..])
+WITH f, a1, a2, r, [c IN f | [(c)-[:ABOUT]->(:Person)-[m:IN_REVIEW]->(rv:Review) WHERE rv.name = c.review | m.name]] AS about
 RETURN [i IN range(0, size(f) - 1) | {{from: a1[i].name, to: a2[i].name, date: f[i].date_text,
         kind: CASE type(r[i]) WHEN 'REFERRED_TO' THEN 'referral' ELSE 'share' END,
-        order_key: f[i].order_key, evidence: {EVIDENCE_CYPHER("f[i]", "a1[i]")}}}] AS hops
+        order_key: f[i].order_key, evidence: {EVIDENCE_CYPHER("f[i]", "a1[i]")},
+        about: about[i]}}] AS hops
 """
 
 
@@ -56,11 +58,12 @@ def paths_networkx(G: nx.MultiDiGraph, p: dict) -> list[dict]:
     def walk(agency: str, since: str, visited: list[str], hops: list[dict]) -> None:
         if agency not in cache:
             cache[agency] = _flows_from(G, agency, p)
-        for c, kind, end, _ in cache[agency]:
+        for c, kind, end, cid in cache[agency]:
             if c["order_key"] < since or end in visited:
                 continue
             hop = {"from": G.nodes[agency]["name"], "to": G.nodes[end]["name"], "date": c["date_text"], "kind": kind,
-                   "order_key": c["order_key"], "evidence": evidence(c, G.nodes[agency])}
+                   "order_key": c["order_key"], "evidence": evidence(c, G.nodes[agency]),
+                   "about": [subject_name(G, s, c["review"]) for s in subjects_of(G, cid)]}
             if end == p["to"]:
                 rows.append({"hops": [*hops, hop]})
             elif len(hops) + 1 < p["max_hops"]:
@@ -75,8 +78,9 @@ def finish_paths(rows: list[dict], p: dict) -> list[dict]:
     out = []
     for row in rows:
         arrives = row["hops"][-1]["order_key"]
-        hops = [{k: v for k, v in hop.items() if k != "order_key"} for hop in row["hops"]]
-        route = " -> ".join([hops[0]["from"], *(f"{h['to']} ({h['kind']} {h['date']})" for h in hops)])
+        hops = [{**{k: v for k, v in hop.items() if k != "order_key"}, "about": sorted(hop["about"])} for hop in row["hops"]]
+        route = " -> ".join([hops[0]["from"], *(f"{h['to']} ({h['kind']} {h['date']} about {and_join(h['about'])})"
+                                               for h in hops)])
         out.append(({"hops": hops, "length": len(hops), "arrives": hops[-1]["date"], "route": route}, (len(hops), arrives, route)))
     out.sort(key=lambda pair: pair[1])
     rows = [row for row, _ in out]
@@ -85,7 +89,8 @@ def finish_paths(rows: list[dict], p: dict) -> list[dict]:
 
 PATHS = register(Query(
     name="paths", title="Information paths between two agencies",
-    description="Chains of referrals and shares, in chronology order, by which information from one agency reached another.",
+    description="Chains of referrals and shares, in chronology order, by which information from one agency reached "
+                "another; each hop says whom the information was about (the contact's subjects).",
     cypher=PATHS_CYPHER, networkx=paths_networkx, finish=finish_paths, listed=False,
     params=(Param("from", None, "agency node id"), Param("to", None, "agency node id"),
             Param("subject", None, "only flows in contacts about this person (node id)"),

@@ -12,18 +12,14 @@ import networkx as nx
 
 from queries.base import Param, Query, register
 from queries.common import (
-    CONSTANTS, COMMON_PARAMS, EVIDENCE_CYPHER, RECORDS_ABUSE_CYPHER, contact_agency, evidence, finish_rows, records_abuse,
+    CONSTANTS, COMMON_PARAMS, EVIDENCE_CYPHER, RECORDS_ABUSE_CYPHER, and_join, contact_agency, evidence, finish_rows,
+    records_abuse,
 )
 from queries.core import by_label, in_edges, out_edges
 
 __all__ = ["SERIAL_PERPETRATORS", "UNIDENTIFIED_PEOPLE", "and_join"]
 
 PRONOUNS = {"female": "she", "male": "he"}
-
-
-def and_join(items: list[str]) -> str:
-    """'A', 'A and B', 'A, B and C'."""
-    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
 
 
 def _people(count: int) -> str:
@@ -41,7 +37,7 @@ def _memberships(G: nx.MultiDiGraph, person: str) -> tuple[list[str], list[str]]
 SERIAL_PERPETRATORS_CYPHER = f"""
 MATCH (p:Person)-[rel:RELATED]->(v:Person)
 WHERE rel.abusive = true AND v <> p
-WITH p, collect(DISTINCT v) AS victims, collect(rel {{.review, .file, .line, record: rel.line, date: null, agency: null}}) AS relationships
+WITH p, collect(DISTINCT v) AS victims, collect(rel {{.review, .file, .line, record: rel.line, date: null, agency: null, event: null, summary: null}}) AS relationships
 WHERE size(victims) >= $min_victims
 CALL (p) {{
   MATCH (p)-[m:IN_REVIEW]->(r:Review)
@@ -90,7 +86,7 @@ def serial_perpetrators_networkx(G: nx.MultiDiGraph, p: dict) -> list[dict]:
                      "latest": max((G.nodes[c] for c in about), key=lambda c: c["order_key"])["review"] if about else None,
                      "victims": victims,
                      "relationships": [{"review": rel["review"], "file": rel["file"], "line": rel["line"], "record": rel["line"], "date": None,
-                                        "agency": None} for _, rel in abused]})
+                                        "agency": None, "event": None, "summary": None} for _, rel in abused]})
     return rows
 
 
@@ -118,7 +114,8 @@ SERIAL_PERPETRATORS = register(Query(
     description="A person (one person across reviews when they share a global_id) recorded as abusive towards "
                 "`min_victims` or more different people, in any reviews. A victim who is one person across reviews "
                 "counts once. The row is in the review of the perpetrator's latest contact and lists every review "
-                "they appear in (the review filter matches any of them); it cites the relationship rows and the "
+                "they appear in: this query is about crossing reviews, so the review filter keeps a row for any review it "
+                "spans and names the others in other_reviews. It cites the relationship rows and the "
                 "contacts about the perpetrator and a victim together that record abuse (an incident or disclosure, "
                 "or an abuse factor).",
     cypher=SERIAL_PERPETRATORS_CYPHER, networkx=serial_perpetrators_networkx, finish=finish_serial_perpetrators,

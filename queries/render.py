@@ -11,7 +11,7 @@ from typing import Any, Sequence
 
 from queries.outputs import csv_writer, json_safe, terminal_safe
 
-__all__ = ["render", "table_rows", "FORMATS"]
+__all__ = ["render", "table_rows", "FORMATS", "one_row_per_evidence", "EVIDENCE_COLUMNS"]
 
 FORMATS = ("table", "json", "csv")
 TABLE_CELL_WIDTH = 60
@@ -37,6 +37,8 @@ def render(rows: list[dict[str, Any]], fmt: str, columns: Sequence[str] | None =
     """
     if fmt == "json":
         return json_safe(json.dumps(rows, ensure_ascii=False, indent=2))
+    if fmt == "csv":
+        rows = one_row_per_evidence(rows)
     keys = list(dict.fromkeys(k for row in rows for k in row))
     if fmt == "csv":
         out = io.StringIO()
@@ -60,6 +62,22 @@ def render(rows: list[dict[str, Any]], fmt: str, columns: Sequence[str] | None =
 
 def _unsafe(key: str) -> bool:
     return terminal_safe(key) != key
+
+
+EVIDENCE_COLUMNS = ("review", "file", "record", "line", "date", "agency", "event", "summary")
+
+
+def one_row_per_evidence(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """For CSV: a row with ``evidence`` becomes one row per evidence item, the item in columns
+    ``evidence_review``, ``evidence_file``, ``evidence_record`` ... (the finding's columns repeated)."""
+    if not any(isinstance(row.get("evidence"), list) for row in rows):
+        return rows
+    out = []
+    for row in rows:
+        base = {k: v for k, v in row.items() if k != "evidence"}
+        items = row.get("evidence") or [{}]
+        out += [{**base, **{f"evidence_{k}": item.get(k) for k in EVIDENCE_COLUMNS}} for item in items]
+    return out
 
 
 def _shorten(text: str) -> str:

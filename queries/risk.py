@@ -17,8 +17,9 @@ import networkx as nx
 
 from queries.base import Param, Query, register
 from queries.common import (
-    ABUSE_FACTORS, CONSTANTS, COMMON_PARAMS, DASH_HIGH, EVIDENCE_CYPHER, FORUM_TYPES, NOT_ABUSER_CYPHER, abusers,
-    contacts_by_person, days_between, evidence, flows_into, memberships, shift, sorted_rows,
+    ABUSE_FACTORS, ADULT_CYPHER, BEFORE_DEATH_CYPHER, CONSTANTS, COMMON_PARAMS, DASH_HIGH, EVIDENCE_CYPHER, FORUM_TYPES,
+    NOT_ABUSER_CYPHER, abusers, and_join, before_death, contacts_by_person, days_between, evidence, flows_into, is_adult,
+    memberships, shift, sorted_rows,
 )
 
 __all__ = ["MISSED_MARAC", "ESCALATION_WITHOUT_REASSESSMENT"]
@@ -36,24 +37,23 @@ def ordinal(n: int) -> str:
 # --- missed-marac ------------------------------------------------------------------------------
 
 MISSED_MARAC_CYPHER = f"""
-MATCH (a:Agency)-[:RECORDED]->(c:Contact)-[:ABOUT]->(s:Person)
+MATCH (a:Agency)-[:RECORDED]->(c:Contact)-[:ABOUT]->(s:Person)-[n:IN_REVIEW]->(:Review {{name: c.review}})
 WHERE NOT a.type IN $forum_types AND (c.dash_score >= $dash_high OR c.risk_level = 'high' OR c.event = 'incident')
-  AND {NOT_ABUSER_CYPHER("s", "c.review")}
-WITH a, c, s, toString(date(c.date) - duration({{days: $incident_days}})) AS since
+  AND {BEFORE_DEATH_CYPHER("c")} AND {ADULT_CYPHER("n")} AND {NOT_ABUSER_CYPHER("s", "c.review")}
+WITH a, c, s, n, toString(date(c.date) - duration({{days: $incident_days}})) AS since
 CALL (s, c, since) {{
-  MATCH (s)<-[:ABOUT]-(i:Contact {{event: 'incident'}})<-[:RECORDED]-(ia:Agency)
+  MATCH (s)<-[:ABOUT]-(i:Contact {{event: 'incident', review: c.review}})<-[:RECORDED]-(ia:Agency)
   WHERE c.event = 'incident' AND i.order_key <= c.order_key AND i.date >= since
   RETURN collect({EVIDENCE_CYPHER("i", "ia")}) AS incidents
 }}
-WITH a, c, s, incidents
+WITH a, c, s, n, incidents
 WHERE (c.dash_score >= $dash_high OR c.risk_level = 'high' OR size(incidents) >= $incidents)
   AND NOT EXISTS {{
-    MATCH (s)<-[:ABOUT]-(m:Contact)
+    MATCH (s)<-[:ABOUT]-(m:Contact {{review: c.review}})
     WHERE m.date >= toString(date(c.date) - duration({{days: $within_days}}))
       AND m.date <= toString(date(c.date) + duration({{days: $within_days}}))
       AND (EXISTS {{ (m)-[:REFERRED_TO]->(:Agency {{type: 'marac'}}) }} OR EXISTS {{ (m)<-[:RECORDED]-(:Agency {{type: 'marac'}}) }})
   }}
-MATCH (s)-[n:IN_REVIEW]->(:Review {{name: c.review}})
 RETURN c.review AS review, n.name AS subject, a.name AS agency, a.type AS agency_type, c.date_text AS date,
        c.order_key AS order_key, c.dash_score AS dash_score, c.risk_level AS risk_level, incidents,
        {EVIDENCE_CYPHER("c", "a")} AS trigger
@@ -63,23 +63,24 @@ RETURN c.review AS review, n.name AS subject, a.name AS agency, a.type AS agency
 def missed_marac_networkx(G: nx.MultiDiGraph, p: dict) -> list[dict]:
     contacts_of, abusive, names = contacts_by_person(G), abusers(G), memberships(G)
     referred = flows_into(G, ("marac",), ("REFERRED_TO",))
-    marac_dates = {s: [m["date"] for m, agency in contacts if agency["type"] == "marac" or m["id"] in referred]
+    marac_dates = {s: [(m["review"], m["date"]) for m, agency in contacts if agency["type"] == "marac" or m["id"] in referred]
                    for s, contacts in contacts_of.items()}
     rows = []
     for s, contacts in contacts_of.items():
         for c, a in contacts:
             high = (c.get("dash_score") is not None and c["dash_score"] >= p["dash_high"]) or c.get("risk_level") == "high"
-            if a["type"] in FORUM_TYPES or not (high or c["event"] == "incident") or (s, c["review"]) in abusive:
+            if a["type"] in FORUM_TYPES or not (high or c["event"] == "incident") or (s, c["review"]) in abusive \
+                    or not before_death(c) or not is_adult(names[s, c["review"]]):
                 continue
             incidents = []
             if c["event"] == "incident":
                 since = shift(c["date"], -p["incident_days"])
-                incidents = [evidence(i, ia) for i, ia in contacts
-                             if i["event"] == "incident" and i["order_key"] <= c["order_key"] and i["date"] >= since]
+                incidents = [evidence(i, ia) for i, ia in contacts if i["event"] == "incident" and i["review"] == c["review"]
+                             and i["order_key"] <= c["order_key"] and i["date"] >= since]
             if not (high or len(incidents) >= p["incidents"]):
                 continue
             lo, hi = shift(c["date"], -p["within_days"]), shift(c["date"], p["within_days"])
-            if any(lo <= d <= hi for d in marac_dates[s]):
+            if any(review == c["review"] and lo <= d <= hi for review, d in marac_dates[s]):
                 continue
             rows.append({"review": c["review"], "subject": names[s, c["review"]]["name"], "agency": a["name"],
                          "agency_type": a["type"], "date": c["date_text"], "order_key": c["order_key"],
@@ -89,24 +90,30 @@ def missed_marac_networkx(G: nx.MultiDiGraph, p: dict) -> list[dict]:
 
 
 def finish_missed_marac(rows: list[dict], p: dict) -> list[dict]:
+    by_contact: dict[tuple, list[dict]] = {}  # one finding per contact, listing its subjects
+    for r in sorted(rows, key=lambda r: (r["order_key"], r["subject"])):
+        by_contact.setdefault((r["trigger"]["review"], r["trigger"]["file"], r["trigger"]["line"]), []).append(r)
     out = []
-    for r in rows:
+    for group in by_contact.values():
+        r = group[0]
+        subjects = [g["subject"] for g in group]
         reasons = []
         if r["dash_score"] is not None and r["dash_score"] >= p["dash_high"]:
             reasons.append(f"DASH {r['dash_score']}")
         if r["risk_level"] == "high":
             reasons.append("risk level high")
-        repeat = len(r["incidents"]) >= p["incidents"]
-        if repeat:
-            reasons.append(f"{ordinal(len(r['incidents']))} incident about {r['subject']} in {p['incident_days']} days")
+        repeats = [g for g in group if len(g["incidents"]) >= p["incidents"]]
+        for g in repeats:  # each incident counted once for each person it was about
+            reasons.append(f"{ordinal(len(g['incidents']))} incident about {g['subject']} in {p['incident_days']} days")
         reason = "; ".join(reasons)
+        who = and_join(subjects)
         out.append({
-            "review": r["review"], "subject": r["subject"], "agency": r["agency"], "agency_type": r["agency_type"],
-            "date": r["date"], "reason": reason, "order_key": r["order_key"],
-            "finding": f"{r['agency']}'s contact about {r['subject']} on {r['date']} met a MARAC referral criterion "
-                       f"({reason}); no agency referred {r['subject']} to a MARAC and no MARAC heard the case within "
+            "review": r["review"], "subject": who, "subjects": subjects, "agency": r["agency"],
+            "agency_type": r["agency_type"], "date": r["date"], "reason": reason, "order_key": r["order_key"],
+            "finding": f"{r['agency']}'s contact about {who} on {r['date']} met a MARAC referral criterion "
+                       f"({reason}); no agency referred {who} to a MARAC and no MARAC heard the case within "
                        f"{p['within_days']} days before or after.",
-            "evidence": [r["trigger"], *(r["incidents"] if repeat else ())],
+            "evidence": [r["trigger"], *(i for g in repeats for i in g["incidents"])],
         })
     return sorted_rows(out, p)
 
@@ -119,9 +126,12 @@ MISSED_MARAC = register(Query(
                 "least the incidents-th incident about that person within incident_days days (counting incidents in "
                 "chronology order up to and including it). It is reported when no contact about the person referred "
                 "them to a MARAC and no MARAC heard their case within within_days days before or after. Contacts "
-                "recorded by forums (MARAC, MASH) do not count. One row per contact and person; reason lists every "
-                "criterion met, separated by '; '. Incidents, referrals and hearings about a person known in several "
-                "reviews (global_id) count across them.",
+                "recorded by forums (MARAC, MASH) do not count. MARAC is for adult victims: only people aged 16 or over "
+                "in the review (or, with no age recorded, any role but child) are checked; children in the household "
+                "are part of the adult victim's case and are checked by children-not-referred. The death ends the "
+                "chronology: no contact on or after it (an event death, or the review's index_date) is reported. One "
+                "row per contact, listing its subjects; reason lists every criterion met, separated by '; ', and "
+                "counts each incident once. Incidents, referrals and hearings count within the contact's review.",
     cypher=MISSED_MARAC_CYPHER, networkx=missed_marac_networkx, finish=finish_missed_marac, constants=CONSTANTS,
     params=(*COMMON_PARAMS, DASH_HIGH,
             Param("within_days", 28, "days before or after in which a MARAC referral or hearing counts", int),
@@ -158,11 +168,12 @@ def _item_cypher(x: str, a: str, extra: str) -> str:
 
 ESCALATION_CYPHER = f"""
 MATCH (s:Person)<-[:ABOUT]-(i:Contact {{event: 'incident'}})<-[:RECORDED]-(ia:Agency)
+WHERE {BEFORE_DEATH_CYPHER("i")}
 WITH s, i, ia ORDER BY i.order_key
-WITH s, collect({_item_cypher("i", "ia", "severity: " + SEVERITY_CYPHER("i"))}) AS incidents
+WITH s, i.review AS review, collect({_item_cypher("i", "ia", "severity: " + SEVERITY_CYPHER("i"))}) AS incidents
 WHERE size(incidents) >= 3
-CALL (s) {{
-  MATCH (s)<-[:ABOUT]-(x:Contact)<-[:RECORDED]-(xa:Agency)
+CALL (s, review) {{
+  MATCH (s)<-[:ABOUT]-(x:Contact {{review: review}})<-[:RECORDED]-(xa:Agency)
   WHERE x.dash_score IS NOT NULL OR x.risk_level IS NOT NULL
   WITH x, xa ORDER BY x.order_key
   RETURN collect({_item_cypher("x", "xa", "level: x.risk_level, dash: x.dash_score, score: " + SCORE_CYPHER("x"))}) AS assessments
@@ -208,40 +219,42 @@ def escalation_networkx(G: nx.MultiDiGraph, p: dict) -> list[dict]:
     abusive, names = abusers(G), memberships(G)
     window = ESCALATION_WINDOW_DAYS
     rows = []
-    for s, contacts in contacts_by_person(G).items():
-        incidents = [_item(c, a) for c, a in contacts if c["event"] == "incident"]
-        assessments = [_item(c, a) for c, a in contacts if c.get("dash_score") is not None or c.get("risk_level") is not None]
-        found: dict[str, dict] = {}  # review -> the latest escalating incident not reassessed
-        for k in range(2, len(incidents)):
-            l, l1, l2 = incidents[k], incidents[k - 1], incidents[k - 2]
-            since = shift(l["date"], -window)
-            if l2["date"] < since or (s, l["review"]) in abusive:
-                continue
-            frequent = days_between(l1["date"], l["date"]) < days_between(l2["date"], l1["date"])
-            serious = l["severity"] > l1["severity"] and l["severity"] > l2["severity"]
-            if not (frequent or serious):
-                continue
-            upto = [x for x in assessments if x["key"] <= l["key"]]
-            before = [x for x in assessments if x["key"] <= l2["key"]]
-            latest, base = (upto or [None])[-1], (before or [None])[-1]
-            if latest is None:
-                why = "none"
-            elif days_between(latest["date"], l["date"]) > p["days"]:
-                why = "old"
-            elif base is not None and all(x["score"] <= base["score"] for x in assessments if l2["key"] <= x["key"] <= l["key"]):
-                why = "never rose"
-            else:
-                continue
-            counted = [i for i in incidents if i["key"] <= l["key"] and i["date"] >= since]
-            found[l["review"]] = {
-                "review": l["review"], "subject": names[s, l["review"]]["name"], "agency": l["agency"],
-                "agency_type": l["agency_type"], "date": l["date_text"], "iso_date": l["date"], "order_key": l["key"],
-                "frequent": frequent, "serious": serious, "incidents": [i["evidence"] for i in counted], "why": why,
-                "assessed": sum(1 for x in assessments if counted[0]["key"] <= x["key"] <= l["key"]),
-                "latest": latest and {k: latest[k] for k in ("date", "date_text", "evidence")},
-                "base": base and {k: base[k] for k in ("level", "dash", "evidence")},
-            }
-        rows.extend(found.values())
+    for s, every in contacts_by_person(G).items():
+        for review in dict.fromkeys(c["review"] for c, _ in every):  # one review at a time
+            contacts = [(c, a) for c, a in every if c["review"] == review]
+            incidents = [_item(c, a) for c, a in contacts if c["event"] == "incident" and before_death(c)]
+            assessments = [_item(c, a) for c, a in contacts if c.get("dash_score") is not None or c.get("risk_level") is not None]
+            found: dict[str, dict] = {}  # review -> the latest escalating incident not reassessed
+            for k in range(2, len(incidents)):
+                l, l1, l2 = incidents[k], incidents[k - 1], incidents[k - 2]
+                since = shift(l["date"], -window)
+                if l2["date"] < since or (s, l["review"]) in abusive:
+                    continue
+                frequent = days_between(l1["date"], l["date"]) < days_between(l2["date"], l1["date"])
+                serious = l["severity"] > l1["severity"] and l["severity"] > l2["severity"]
+                if not (frequent or serious):
+                    continue
+                upto = [x for x in assessments if x["key"] <= l["key"]]
+                before = [x for x in assessments if x["key"] <= l2["key"]]
+                latest, base = (upto or [None])[-1], (before or [None])[-1]
+                if latest is None:
+                    why = "none"
+                elif days_between(latest["date"], l["date"]) > p["days"]:
+                    why = "old"
+                elif base is not None and all(x["score"] <= base["score"] for x in assessments if l2["key"] <= x["key"] <= l["key"]):
+                    why = "never rose"
+                else:
+                    continue
+                counted = [i for i in incidents if i["key"] <= l["key"] and i["date"] >= since]
+                found[l["review"]] = {
+                    "review": l["review"], "subject": names[s, l["review"]]["name"], "agency": l["agency"],
+                    "agency_type": l["agency_type"], "date": l["date_text"], "iso_date": l["date"], "order_key": l["key"],
+                    "frequent": frequent, "serious": serious, "incidents": [i["evidence"] for i in counted], "why": why,
+                    "assessed": sum(1 for x in assessments if counted[0]["key"] <= x["key"] <= l["key"]),
+                    "latest": latest and {k: latest[k] for k in ("date", "date_text", "evidence")},
+                    "base": base and {k: base[k] for k in ("level", "dash", "evidence")},
+                }
+            rows.extend(found.values())
     return rows
 
 
@@ -264,13 +277,15 @@ def finish_escalation(rows: list[dict], p: dict) -> list[dict]:
             reason = (f"assessed {r['assessed']} time{'s' if r['assessed'] != 1 else ''} during the escalation, never above {level}"
                       if r["assessed"] else f"not reassessed during the escalation; last assessed {level}")
             cited = [latest["evidence"], base["evidence"]]
+        # an assessment that happened but never rose is not "no reassessment": say which it was
+        verdict = "the assessed risk never rose" if r["why"] == "never rose" and r["assessed"] else "no agency reassessed the risk"
         growing = " and ".join(w for w, on in (("more frequent", r["frequent"]), ("more serious", r["serious"])) if on)
         n = len(r["incidents"])
         out.append({
             "review": r["review"], "subject": r["subject"], "agency": r["agency"], "agency_type": r["agency_type"],
             "date": r["date"], "incidents": n, "reason": reason, "order_key": r["order_key"],
             "finding": f"{r['agency']} recorded the {ordinal(n)} incident about {r['subject']} in {ESCALATION_WINDOW_DAYS} "
-                       f"days on {r['date']}, as incidents became {growing}; no agency reassessed the risk: {reason}.",
+                       f"days on {r['date']}, as incidents became {growing}; {verdict}: {reason}.",
             "evidence": [*r["incidents"], *cited],
         })
     return sorted_rows(out, p)
@@ -288,7 +303,8 @@ ESCALATION_WITHOUT_REASSESSMENT = register(Query(
                 f"was an assessment at or before the incident two back, and no assessment from that incident up to this "
                 f"one scored higher (risk level, then DASH) than the latest of them. One row per person and review: the "
                 f"latest such incident, with the number of incidents in the {ESCALATION_WINDOW_DAYS} days up to it. "
-                f"Incidents and assessments of a person known in several reviews (global_id) count in each.",
+                f"Incidents and assessments count within one review (a person known in several reviews by a global_id "
+                f"is checked in each), and only up to the death that ends the chronology.",
     cypher=ESCALATION_CYPHER, networkx=escalation_networkx, finish=finish_escalation, constants=RISK_CONSTANTS,
     params=(*COMMON_PARAMS, Param("days", 90, "age in days beyond which the latest risk assessment is out of date", int)),
 ))

@@ -15,8 +15,8 @@ import networkx as nx
 
 from queries.base import Param, Query, register
 from queries.common import (
-    CONSTANTS, COMMON_PARAMS, DASH_HIGH, EVIDENCE_CYPHER, FORUM_TYPES, RISK_SIGNAL_CYPHER, UNION_FIND_CYPHER,
-    components, contacts_by_person, days_between, evidence, finish_rows, flows_about, is_risk_signal, risk_reasons,
+    BEFORE_DEATH_CYPHER, CONSTANTS, COMMON_PARAMS, DASH_HIGH, EVIDENCE_CYPHER, FORUM_TYPES, RISK_SIGNAL_CYPHER, UNION_FIND_CYPHER,
+    before_death, components, contacts_by_person, days_between, evidence, finish_rows, flows_about, is_risk_signal, risk_reasons,
     subject_name,
 )
 from queries.core import by_label, in_edges, out_edges
@@ -28,9 +28,9 @@ __all__ = ["UNSHARED_RISK", "FRAGMENTED_RISK", "VICTIM_PERPETRATOR_DIVIDE"]
 
 UNSHARED_RISK_CYPHER = f"""
 MATCH (a:Agency)-[:RECORDED]->(sig:Contact)-[:ABOUT]->(s:Person)
-WHERE NOT a.type IN $forum_types AND {RISK_SIGNAL_CYPHER("sig")}
+WHERE NOT a.type IN $forum_types AND {RISK_SIGNAL_CYPHER("sig")} AND {BEFORE_DEATH_CYPHER("sig")}
 CALL (s, sig) {{
-  MATCH (s)<-[:ABOUT]-(f:Contact)-[:REFERRED_TO|SHARED_WITH]->(y:Agency)
+  MATCH (s)<-[:ABOUT]-(f:Contact {{review: sig.review}})-[:REFERRED_TO|SHARED_WITH]->(y:Agency)
   WHERE f.order_key >= sig.order_key
   MATCH (x:Agency)-[:RECORDED]->(f)
   WITH f, x, y ORDER BY f.order_key
@@ -40,8 +40,8 @@ CALL (s, sig) {{
 WITH a, sig, s, reduce(reached = [[a.id, sig.order_key]], f IN flows |
      CASE WHEN any(r IN reached WHERE r[0] = f[1]) AND none(r IN reached WHERE r[0] = f[2])
           THEN reached + [[f[2], f[0]]] ELSE reached END) AS reached
-MATCH (s)<-[:ABOUT]-(e:Contact)<-[:RECORDED]-(b:Agency)
-WHERE b <> a AND NOT b.type IN $forum_types AND e.date > sig.date
+MATCH (s)<-[:ABOUT]-(e:Contact {{review: sig.review}})<-[:RECORDED]-(b:Agency)
+WHERE b <> a AND NOT b.type IN $forum_types AND e.date > sig.date AND {BEFORE_DEATH_CYPHER("e")}
   AND date(e.date) <= date(sig.date) + duration({{days: $window_days}})
 WITH a, sig, s, reached, b, e ORDER BY e.order_key
 WITH a, sig, s, reached, b, collect(e)[0] AS first
@@ -60,7 +60,7 @@ def unshared_risk_networkx(G: nx.MultiDiGraph, p: dict) -> list[dict]:
     rows = []
     for cid in by_label(G, "Contact"):
         sig = G.nodes[cid]
-        if not is_risk_signal(sig, p["dash_high"]):
+        if not is_risk_signal(sig, p["dash_high"]) or not before_death(sig):
             continue
         a_id = next(a for a, _ in in_edges(G, cid, "RECORDED"))
         a = G.nodes[a_id]
@@ -70,12 +70,13 @@ def unshared_risk_networkx(G: nx.MultiDiGraph, p: dict) -> list[dict]:
             if s not in flows_of:
                 flows_of[s] = flows_about(G, s)
             reached = {a_id: sig["order_key"]}
-            for key, x, y, _ in flows_of[s]:
-                if key >= sig["order_key"] and x in reached and y not in reached:
+            for key, x, y, fid in flows_of[s]:
+                if key >= sig["order_key"] and G._node[fid]["review"] == sig["review"] and x in reached and y not in reached:
                     reached[y] = key
             first: dict[str, tuple[dict, dict]] = {}  # agency id -> its first contact in the window
             for e, b in contacts_of[s]:  # in chronology order
                 if b["id"] == a_id or b["type"] in FORUM_TYPES or b["id"] in first or not e["date"] > sig["date"] \
+                        or e["review"] != sig["review"] or not before_death(e) \
                         or days_between(sig["date"], e["date"]) > p["window_days"]:
                     continue
                 first[b["id"]] = (e, b)
@@ -108,7 +109,9 @@ UNSHARED_RISK = register(Query(
     name="unshared-risk",
     title="Risk held by one agency, not shared with the others who saw the person",
     description="Agency A recorded a risk signal about a person; within window_days other agencies had contact with "
-                "that person, and no time-respecting chain of referrals or shares from A reached them before that contact.",
+                "that person in the same review, and no time-respecting chain of referrals or shares from A reached them "
+                "before that contact. Nothing on or after the death that ends the chronology counts, as a signal or as "
+                "a later contact.",
     cypher=UNSHARED_RISK_CYPHER, networkx=unshared_risk_networkx, finish=finish_unshared_risk, constants=CONSTANTS,
     params=(*COMMON_PARAMS, Param("window_days", 180, "days after the signal in which other agencies' contacts count", int),
             DASH_HIGH),
@@ -119,42 +122,40 @@ UNSHARED_RISK = register(Query(
 
 FRAGMENTED_RISK_CYPHER = f"""
 MATCH (a:Agency)-[:RECORDED]->(c:Contact)-[:ABOUT]->(s:Person)
-WHERE NOT a.type IN $forum_types AND size(coalesce(c.risk_factors, [])) > 0
-WITH s, a, collect(c) AS contacts
-WITH s, collect({{id: a.id, name: a.name, contacts: [c IN contacts | {{factors: c.risk_factors,
+WHERE NOT a.type IN $forum_types AND size(coalesce(c.risk_factors, [])) > 0 AND {BEFORE_DEATH_CYPHER("c")}
+WITH s, c.review AS review, a, collect(c) AS contacts
+WITH s, review, collect({{id: a.id, name: a.name, contacts: [c IN contacts | {{factors: c.risk_factors,
      evidence: {EVIDENCE_CYPHER("c", "a")}}}]}}) AS holders
 WHERE size(holders) >= 2
-CALL (s) {{
-  OPTIONAL MATCH (s)<-[:ABOUT]-(f:Contact)-[:REFERRED_TO|SHARED_WITH]->(y:Agency), (x:Agency)-[:RECORDED]->(f)
+CALL (s, review) {{
+  OPTIONAL MATCH (s)<-[:ABOUT]-(f:Contact {{review: review}})-[:REFERRED_TO|SHARED_WITH]->(y:Agency), (x:Agency)-[:RECORDED]->(f)
   RETURN collect(DISTINCT [x.id, y.id]) AS links
 }}
-WITH s, holders, {UNION_FIND_CYPHER("[h IN holders | h.id]", "[l IN links WHERE l[0] IS NOT NULL]")} AS groups
-WITH s, holders, [g IN groups WHERE any(h IN holders WHERE h.id IN g)] AS groups
+WITH s, review, holders, {UNION_FIND_CYPHER("[h IN holders | h.id]", "[l IN links WHERE l[0] IS NOT NULL]")} AS groups
+WITH s, review, holders, [g IN groups WHERE any(h IN holders WHERE h.id IN g)] AS groups
 WHERE size(groups) >= 2
-MATCH (s)-[m:IN_REVIEW]->(r:Review)
-WITH s, holders, groups, collect(m.name) AS names, collect(r.name) AS reviews
-RETURN s.id AS person, names, reviews, holders, groups
+MATCH (s)-[m:IN_REVIEW]->(:Review {{name: review}})
+RETURN s.id AS person, [m.name] AS names, [review] AS reviews, holders, groups
 """
 
 
 def fragmented_risk_networkx(G: nx.MultiDiGraph, p: dict) -> list[dict]:
     rows = []
     for s, contacts in contacts_by_person(G).items():
-        held: dict[str, list] = defaultdict(list)
+        held: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))  # review -> agency -> contacts
         for c, a in contacts:
-            if c.get("risk_factors") and a["type"] not in FORUM_TYPES:
-                held[a["id"]].append({"factors": c["risk_factors"], "evidence": evidence(c, a)})
-        if len(held) < 2:
-            continue
-        links = {(x, y) for _, x, y, _ in flows_about(G, s)}
-        groups = [g for g in components(held, links) if any(h in g for h in held)]
-        if len(groups) < 2:
-            continue
-        memberships = list(out_edges(G, s, "IN_REVIEW"))
-        rows.append({"person": s, "names": [m["name"] for _, m in memberships],
-                     "reviews": [G.nodes[r]["name"] for r, _ in memberships],
-                     "holders": [{"id": a, "name": G.nodes[a]["name"], "contacts": cs} for a, cs in held.items()],
-                     "groups": [list(g) for g in groups]})
+            if c.get("risk_factors") and a["type"] not in FORUM_TYPES and before_death(c):
+                held[c["review"]][a["id"]].append({"factors": c["risk_factors"], "evidence": evidence(c, a)})
+        for review, holders in held.items():  # one review at a time
+            if len(holders) < 2:
+                continue
+            links = {(x, y) for _, x, y, f in flows_about(G, s) if G._node[f]["review"] == review}
+            groups = [g for g in components(holders, links) if any(h in g for h in holders)]
+            if len(groups) < 2:
+                continue
+            rows.append({"person": s, "names": [subject_name(G, s, review)], "reviews": [review],
+                         "holders": [{"id": a, "name": G.nodes[a]["name"], "contacts": cs} for a, cs in holders.items()],
+                         "groups": [list(g) for g in groups]})
     return rows
 
 
@@ -171,7 +172,7 @@ def finish_fragmented_risk(rows: list[dict], p: dict) -> list[dict]:
         names = sorted(set(r["names"]))
         reviews = sorted(set(r["reviews"]))
         out.append({
-            "review": reviews[-1], "reviews": reviews, "subject": " / ".join(names), "groups": groups,
+            "review": reviews[-1], "subject": " / ".join(names), "groups": groups,
             "finding": f"Risk about {' / '.join(names)} was held in {len(groups)} groups of agencies with no referral or "
                        f"share between them: " + "; ".join(", ".join(g["agencies"]) for g in groups) + ".",
             "evidence": [c["evidence"] for h in r["holders"] for c in h["contacts"]],
@@ -182,8 +183,10 @@ def finish_fragmented_risk(rows: list[dict], p: dict) -> list[dict]:
 FRAGMENTED_RISK = register(Query(
     name="fragmented-risk",
     title="Risk about one person split between agencies that never exchanged information",
-    description="The agencies that recorded risk factors about one person fall into two or more groups with no referral "
-                "or share (about that person) between the groups: no one saw the whole picture.",
+    description="Within one review, the agencies that recorded risk factors about one person (before the death that "
+                "ends the chronology) fall into two or more groups with no referral or share (about that person, in that "
+                "review) between the groups: no one saw the whole picture. A person known in several reviews (global_id) "
+                "is checked in each.",
     cypher=FRAGMENTED_RISK_CYPHER, networkx=fragmented_risk_networkx, finish=finish_fragmented_risk, constants=CONSTANTS,
     params=COMMON_PARAMS,
 ))
@@ -196,7 +199,7 @@ MATCH (p:Person)-[rel:RELATED {{abusive: true}}]->(v:Person)
 CALL (p, v, rel) {{
   UNWIND [p, v] AS x  // expand from the two people, not from every contact
   MATCH (x)<-[:ABOUT]-(c:Contact)<-[:RECORDED]-(a:Agency)
-  WHERE c.review = rel.review AND NOT a.type IN $forum_types
+  WHERE c.review = rel.review AND NOT a.type IN $forum_types AND {BEFORE_DEATH_CYPHER("c")}
   WITH a, c, x ORDER BY c.order_key
   WITH a, collect(DISTINCT x.id) AS seen, collect([x.id, {EVIDENCE_CYPHER("c", "a")}]) AS contacts
   RETURN collect({{id: a.id, name: a.name, seen: seen, contacts: contacts}}) AS agencies
@@ -229,7 +232,7 @@ def victim_perpetrator_divide_networkx(G: nx.MultiDiGraph, p: dict) -> list[dict
             agencies: dict[str, dict] = {}
             for x in (pid, vid):
                 for c, a in contacts_of[x]:  # in chronology order
-                    if a["type"] in FORUM_TYPES or c["review"] != rel["review"]:
+                    if a["type"] in FORUM_TYPES or c["review"] != rel["review"] or not before_death(c):
                         continue
                     entry = agencies.setdefault(a["id"], {"id": a["id"], "name": a["name"], "seen": [], "contacts": []})
                     if x not in entry["seen"]:
@@ -274,7 +277,8 @@ VICTIM_PERPETRATOR_DIVIDE = register(Query(
     title="Victim-side and perpetrator-side agencies that never talked",
     description="For each abusive relationship, within its review: the agencies that saw only the victim and those that "
                 "saw only the perpetrator, when no referral or share about either of them went from one side to the other, "
-                "directly or through a forum (MARAC, MASH).",
+                "directly or through a forum (MARAC, MASH). Contacts on or after the death that ends the chronology "
+                "do not count.",
     cypher=VICTIM_PERPETRATOR_DIVIDE_CYPHER, networkx=victim_perpetrator_divide_networkx,
     finish=finish_victim_perpetrator_divide, constants=CONSTANTS, params=COMMON_PARAMS,
 ))

@@ -94,7 +94,8 @@ def test_every_row_cites_evidence_and_describes_agencies(examples_store, name):
         assert {"review", "finding", "evidence"} <= set(row)
         assert row["evidence"], row
         for item in row["evidence"]:
-            assert set(item) == {"review", "file", "line", "record", "date", "agency"}
+            assert {"review", "file", "line", "record", "date", "agency", "event", "summary"} <= set(item)
+            assert item["summary"] is None or len(item["summary"]) <= 200
             assert isinstance(item["line"], int) and item["file"]
         assert not VICTIM_BLAMING.search(row["finding"]), row["finding"]
 
@@ -159,7 +160,7 @@ def test_unknown_query_and_parameter_list_the_valid_ones(tmp_path, cli):
     cli("load", str(write_review(tmp_path)))
     result = cli("query", "missed-maracs")
     assert result.exit_code == 1
-    assert "Unknown query 'missed-maracs'. Available: " in result.stderr and "unshared-risk" in result.stderr
+    assert "Unknown query 'missed-maracs'. Closest: missed-marac. Available: " in result.stderr and "unshared-risk" in result.stderr
     result = cli("query", "unshared-risk", "--param", "window=3")
     assert result.exit_code == 1
     assert "Unknown parameter(s) window for query 'unshared-risk'. Valid: review, window_days, dash_high" in result.stderr
@@ -181,19 +182,22 @@ def test_path_json_and_unknown_agency(tmp_path, cli):
     result = cli("path", "Elm Tree Surgery", "Northbrook MARAC", "--format", "json")
     [path] = json.loads(result.stdout)
     assert path["hops"] == [{"from": "Elm Tree Surgery", "to": "Northbrook MARAC", "date": "2019", "kind": "referral",
-                             "evidence": {"review": "rev-a", "file": "rev-a/chronology.csv", "line": 5, "record": 5, "date": "2019",
-                                          "agency": "Elm Tree Surgery"}}]
+                             "about": ["Dean"],
+                             "evidence": {"review": "rev-a", "file": "rev-a/chronology.csv", "line": 5, "record": 5,
+                                          "date": "2019", "agency": "Elm Tree Surgery", "event": "appointment",
+                                          "summary": "Annual review.", "risk_level": None, "dash_score": None,
+                                          "risk_factors": []}}]
     assert json.loads(cli("path", "NP", "Elm Tree Surgery", "--format", "json").stdout) == []
     result = cli("path", "Northbrook Polise", "Elm Tree Surgery")
     assert result.exit_code == 1
-    assert "No agency 'Northbrook Polise'. Similar names: Northbrook MARAC, Northbrook Police" in result.stderr
+    assert "No agency 'Northbrook Polise'. Similar names: Northbrook Police, Northbrook MARAC" in result.stderr
 
 
 def test_findings_report_markdown_and_html(tmp_path, cli):
     cli("load", str(EXAMPLES))
     markdown = cli("findings", "--review", "dhr-ashworth-2022").stdout
     assert markdown.startswith("# dhrgraph findings: review dhr-ashworth-2022")
-    assert "dhr-kingsmere-2020" not in markdown and "dhr-ashworth-2022/chronology.csv:16" in markdown
+    assert "dhr-kingsmere-2020" not in markdown and "dhr-ashworth-2022/chronology.csv record 16" in markdown
     report = tmp_path / "report.html"
     result = cli("findings", "--output", str(report))
     assert result.exit_code == 0

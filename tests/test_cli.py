@@ -60,7 +60,8 @@ def test_timeline_json_rows_have_the_documented_keys(tmp_path, cli):
 def test_timeline_table_and_csv(tmp_path, cli):
     cli("load", str(write_review(tmp_path)))
     table = cli("timeline", "Dean").stdout.splitlines()
-    assert table[0].split() == ["date", "agency", "agency_type", "event", "risk_level", "summary"]
+    assert [c.strip() for c in table[0].split("  ") if c.strip()] == ["date", "agency", "event", "risk", "referred to",
+                                                                       "shared with", "summary"]
     assert table[2].startswith("2019 ") and "Elm Tree Surgery" in table[2]
     csv_out = cli("timeline", "Dean", "--format", "csv").stdout.splitlines()
     assert csv_out[0].startswith("date,uncertain,time,sequence,agency,agency_type,event,summary,source")

@@ -1,25 +1,19 @@
-"""How people are named in a view: by their pseudonyms, or, redacted, by stable labels of role.
+"""How people are named in a view: by their pseudonyms, or, redacted, by labels of their role.
 
-Redacted, every person is "Victim 1", "Perpetrator 1", "Child 1", "Family 1" ...: numbered per
-role in the order people first appear (review id, then line of people.csv), counted over the
-whole graph so that one person has the same label in every view of the same graph. Summaries and
-professionals' names are dropped, and any free text that is kept (findings, sources, referral
-outcomes) has every pseudonym, global id and professional's name replaced.
+Redacted, people are labelled as every output labels them (``queries.redact``): "Victim",
+"Perpetrator", "Child 1", "Child 2" ... numbered within each review in people.csv order, so a
+review reads the same whatever else the workspace holds; a person in several reviews shows their
+labels there joined with " / ". Summaries, sources, referral outcomes and professionals' names are
+dropped, review ids become "Review <hash>", and any text that is kept (findings, file names) goes
+through the normalising matcher.
 """
 
 from __future__ import annotations
 
-import re
-from collections import Counter
-
+from queries.redact import ROLE_LABELS, Redactor
 from viz.overview import Overview, Person
 
 __all__ = ["Names", "ROLE_LABELS"]
-
-ROLE_LABELS = {"victim": "Victim", "perpetrator": "Perpetrator", "child": "Child", "previous_partner": "Previous partner",
-               "family": "Family", "friend": "Friend", "other": "Other person"}
-UNIDENTIFIED = "Unidentified person"
-PROFESSIONAL = "[professional]"
 
 
 class Names:
@@ -27,39 +21,26 @@ class Names:
 
     def __init__(self, overview: Overview, redact: bool):
         self.redact = redact
-        self._labels: dict[str, str] = {}
-        self._pattern: re.Pattern | None = None
-        if not redact:
-            return
-        counts: Counter[str] = Counter()
-        for person in sorted(overview.people.values(), key=lambda p: (p.first_seen, p.id)):
-            base = ROLE_LABELS.get(person.role, ROLE_LABELS["other"]) if person.identified else UNIDENTIFIED
-            counts[base] += 1
-            self._labels[person.id] = f"{base} {counts[base]}"
-        replacements: dict[str, str] = {}
-        for person in overview.people.values():
-            for name in [*person.names, person.global_id, person.id]:
-                if name:
-                    replacements[name.lower()] = self._labels[person.id]
-        for name in overview.professionals():
-            replacements.setdefault(name.lower(), PROFESSIONAL)
-        self._replacements = replacements
-        if replacements:
-            alternatives = "|".join(re.escape(n) for n in sorted(replacements, key=len, reverse=True))
-            self._pattern = re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE)
+        self._redactor: Redactor | None = None
+        if redact:
+            people = [{"id": p.id, "name": m["name"], "review": review, "role": m.get("role"), "line": m.get("line"),
+                       "identified": m.get("identified", True), "global_id": p.global_id}
+                      for p in overview.people.values() for review, m in p.memberships.items()]
+            self._redactor = Redactor(people, overview.professionals(), overview.reviews)
 
     def person(self, person: Person) -> str:
         """The person's label: pseudonyms joined with " / " (one per review in view), or the redacted label."""
-        return self._labels[person.id] if self.redact else " / ".join(person.names)
+        return self._redactor.person(person.id, person.memberships) if self._redactor else " / ".join(person.names)
 
     def text(self, text: str | None) -> str:
-        """Free text with every person's and professional's name replaced when redacting."""
-        if not text or self._pattern is None:
-            return text or ""
-        return self._pattern.sub(lambda m: self._replacements[m.group(0).lower()], text)
+        """Free text with every person's and professional's name and every review id replaced when redacting."""
+        return self._redactor.text(text) if self._redactor else text or ""
+
+    def review(self, review: str) -> str:
+        return self._redactor.review(review) if self._redactor else review
 
     def summary(self, text: str | None) -> str:
-        """A contact's summary: dropped when redacting (it is narrative about people)."""
+        """Free text from the input (a summary, source or outcome): dropped when redacting."""
         return "" if self.redact else text or ""
 
     def professional(self, text: str | None) -> str:

@@ -93,9 +93,9 @@ def _tip(c: Contact, agencies: dict[str, Agency], names: Names) -> str:
     lines += list(filter(None, [names.summary(p.get("summary")),
                                 names.professional(p.get("professional")) and f"Professional: {p['professional']}"]))
     lines += [f"{'Referred to' if kind == 'referral' else 'Shared with'} {agencies[target].name}" for kind, target in c.flows]
-    if p.get("referral_outcome"):
-        lines.append(f"Outcome: {names.text(p['referral_outcome'])}")
-    lines.append(f"Source: {p['file']}:{p['line']}" + (f" ({names.text(p['source'])})" if p.get("source") else ""))
+    if p.get("referral_outcome") and not names.redact:
+        lines.append(f"Outcome: {p['referral_outcome']}")
+    lines.append(f"Source: {names.text(p['file'])}:{p['line']}" + (f" ({p['source']})" if p.get("source") and not names.redact else ""))
     return "\n".join(lines)
 
 
@@ -151,15 +151,28 @@ def timeline_view(store: Store, person: str, review: str | None = None, *, redac
                                   whole.agencies)
     for item in marks.values():
         parts += _mark(item, x, centre(item, item.contact.agency), _tip(item.contact, whole.agencies, names))
+    parts += _end(contacts, x, height)
     svg = (f"<svg class='chart' viewBox='0 0 {total} {height}' style='min-width:{round(total * 0.7)}px' role='img' "
            f"aria-label='{esc(title)}' font-family='system-ui,sans-serif'>{''.join(parts)}</svg>")
     styles = [*(agency_style(whole.agencies[a].type) for a in lanes), *(flow_style(k) for c in contacts for k, _ in c.flows)]
     subtitle = (f"{count(len(contacts), 'contact')}, {contacts[0].props['date_text']} to {contacts[-1].props['date_text']} "
-                f"({', '.join(sorted({c.review for c in contacts}))}). One lane per agency, one mark per contact coloured by "
+                f"({', '.join(sorted({names.review(c.review) for c in contacts}))}). One lane per agency, one mark per contact coloured by "
                 "the risk it shows; an arrow runs from a referral or share to a diamond in the lane of the agency told. "
                 "Hover for details.")
     body = f"<main class='timeline'>{legend_html(styles, _mark_legend(contacts))}{svg}</main>"
     return View(title, page(title, subtitle, body, head=f"<style>{CSS}</style>", script=SCRIPT))
+
+
+def _end(contacts: list[Contact], x: Callable[[dt.date], float], height: float) -> list[str]:
+    """The death that ends the chronology (queries.common.chronology_end): a line across every lane."""
+    deaths = [c for c in contacts if c.props.get("event") == "death"]
+    if not deaths:
+        return []
+    at = x(_day(deaths[0]))
+    tip = f"{deaths[0].props['date_text']}: the death. The chronology ends here; nothing after it is a missed opportunity."
+    return [f"<line class='end' x1='{at}' y1='{TOP - 14}' x2='{at}' y2='{height}' stroke='#111' stroke-width='2' "
+            f"stroke-dasharray='2 3' data-tip='{esc(tip)}'/>",
+            f"<text class='axis' x='{at + 4}' y='{TOP - 4}' data-tip='{esc(tip)}'>end of chronology</text>"]
 
 
 def _lane(agency: Agency, items: list[Item], top: float, *, height: float, width: float, shaded: bool) -> list[str]:

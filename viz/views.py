@@ -22,6 +22,7 @@ from graph.errors import UnknownName
 from graph.store import Store
 from loaders.vocab import agency_key
 from queries.base import Query
+from queries.scope import closest
 from viz.chart import Chart, Focus
 from viz.overview import Contact, Overview, Person, Relation
 from viz.page import View, count, esc
@@ -54,7 +55,7 @@ def _contact_line(c: Contact, names: Names) -> str:
     summary = names.summary(p.get("summary"))
     text = f"{p['date_text']}  {p['event'].replace('_', ' ')}" + (f" ({risk})" if risk else "")
     text += f": {summary[:110]}{'…' if len(summary) > 110 else ''}" if summary else ""
-    return f"{text}  [{p['file']}:{p['line']}]"
+    return f"{text}  [{names.text(p['file'])}:{p['line']}]"
 
 
 def _contacts_tip(contacts: list[Contact], names: Names, head: str) -> str:
@@ -72,7 +73,7 @@ def _contacts_tip(contacts: list[Contact], names: Names, head: str) -> str:
     lines += [_contact_line(c, names) for c in contacts[:MAX_TIP_CONTACTS]]
     if len(contacts) > MAX_TIP_CONTACTS:
         lines.append(f"… and {len(contacts) - MAX_TIP_CONTACTS} more")
-    sources = sorted({names.text(c.props["source"]) for c in contacts if c.props.get("source")})
+    sources = sorted({names.summary(c.props["source"]) for c in contacts if c.props.get("source") and not names.redact})
     if sources:
         lines.append("Source: " + "; ".join(sources))
     return "\n".join(lines)
@@ -82,7 +83,7 @@ def _person_tip(person: Person, names: Names, contacts: int) -> str:
     lines = [names.person(person)]
     for review, m in sorted(person.memberships.items()):
         age = "" if names.redact or m.get("age") is None else f", age {m['age']}"
-        lines.append(f"{ROLE_LABELS.get(m['role'], m['role'])} in {review}{age}")
+        lines.append(f"{ROLE_LABELS.get(m['role'], m['role'])} in {names.review(review)}{age}")
     if not names.redact and person.sex:
         lines.append(f"Sex: {person.sex}")
     if not names.redact and person.global_id:
@@ -95,10 +96,10 @@ def _person_tip(person: Person, names: Names, contacts: int) -> str:
 
 def _relation_tip(r: Relation, ov: Overview, names: Names) -> str:
     start, end = names.person(ov.people[r.start]), names.person(ov.people[r.end])
-    text = f"{start} is {end}'s {r.kind.replace('_', ' ')} ({r.review})"
+    text = f"{start} is {end}'s {r.kind.replace('_', ' ')} ({names.review(r.review)})"
     if r.abusive:
         text += f"\nAbusive: {start} abused {end}"
-    return text + (f"\nSource: {r.file}:{r.line}" if r.file else "")
+    return text + (f"\nSource: {names.text(r.file)}:{r.line}" if r.file else "")
 
 
 # --- drawing an overview -------------------------------------------------------------------------
@@ -149,12 +150,14 @@ def _draw_flows(chart: Chart, ov: Overview, names: Names, flows: dict[tuple[str,
 
 def _check_review(whole: Overview, review: str | None) -> None:
     if review is not None and review not in whole.reviews:
-        raise UnknownName(f"No review {review!r}. Reviews: {', '.join(whole.reviews) or 'none loaded'}")
+        close = closest(review, whole.reviews)
+        listing = f"Closest: {', '.join(close)}." if close else f"Reviews: {', '.join(whole.reviews) or 'none loaded'}"
+        raise UnknownName(f"No review {review!r}. {listing}")
 
 
-def _scope(reviews: list[str]) -> str:
+def _scope(reviews: list[str], names: Names | None = None) -> str:
     if len(reviews) <= 3:
-        return ", ".join(reviews) or "no review"
+        return ", ".join(names.review(r) if names else r for r in reviews) or "no review"
     return f"{len(reviews)} reviews"
 
 
@@ -171,7 +174,7 @@ def review_view(store: Store, review: str, *, redact: bool = False) -> View:
                 f"{count(len(ov.contacts), 'contact')}. A line from an agency to a person stands for its contacts with "
                 "them (the number on it; red when any shows high risk). Arrows between agencies are referrals and "
                 "shares. Hover for dates, summaries and sources.")
-    return chart.view(f"Review {review}: who was in contact with whom", subtitle)
+    return chart.view(f"Review {names.review(review)}: who was in contact with whom", subtitle)
 
 
 def _nearest(graph: nx.Graph, start: str, depth: int, limit: int) -> tuple[set[str], int]:
@@ -193,7 +196,7 @@ def person_view(store: Store, person: str, depth: int = 2, *, review: str | None
     label = names.person(whole.people[pid])
     note = f"Showing the {len(keep)} nearest of {reached} people and agencies." if reached > len(keep) else ""
     subtitle = (f"Everyone and every agency within {count(depth, 'link')} of {label} (the large circle), in "
-                f"{_scope(ov.reviews)}. Lines from agencies to people are contacts (the number on the line; red when any "
+                f"{_scope(ov.reviews, names)}. Lines from agencies to people are contacts (the number on the line; red when any "
                 "shows high risk); arrows between agencies are referrals and shares.")
     return chart.view(f"{label}: the neighbourhood across reviews", subtitle, note=note)
 
@@ -217,9 +220,9 @@ def flows_view(store: Store, review: str | None = None, *, redact: bool = False)
     gaps = _gaps(ov)
     for (a, b), families in sorted(gaps.items()):
         tip = (f"{ov.agencies[a].name} and {ov.agencies[b].name} both had contacts about the same family, and no "
-               f"referral or share passed between them either way.\nReviews: {', '.join(families)}")
+               f"referral or share passed between them either way.\nReviews: {', '.join(map(names.review, families))}")
         chart.edge(("gap", a, b), a, b, GAP, tip, label=str(len(families)) if len(families) > 1 else "", toggle=GAPS)
-    subtitle = (f"{count(len(ov.agencies), 'agency', 'agencies')} in {_scope(ov.reviews)}. Arrows: "
+    subtitle = (f"{count(len(ov.agencies), 'agency', 'agencies')} in {_scope(ov.reviews, names)}. Arrows: "
                 "referrals and shares (thicker = more; the number says how many). Dashed red: two agencies worked with the "
                 "same family and no referral or share passed between them, either way.")
     return chart.view("Information flows between agencies", subtitle,
@@ -252,16 +255,17 @@ def query_view(store: Store, name: str, params: dict[str, Any] | None = None, *,
     params = dict(params or {})
     rows = store.run(query, params)
     whole, names = load(store, redact)
+    _check_review(whole, params.get("review"))
     return _query_page(whole, names, query, rows, params.get("review"))
 
 
 def write_report_views(store: Store, report_path: str | os.PathLike, sections: Iterable[Any],
-                       review: str | None = None) -> dict[str, str]:
+                       review: str | None = None, *, redact: bool = False) -> dict[str, str]:
     """Write the view of every query with findings next to a findings report (``report-views/<query>.html``
     beside ``report.html``); return {query name: link relative to the report} for ``to_html``."""
     report = Path(report_path)
     folder = report.with_name(f"{report.stem}-views")
-    whole, names = load(store)
+    whole, names = load(store, redact)
     links = {}
     for section in sections:
         if section.rows:
@@ -283,7 +287,7 @@ def _query_page(whole: Overview, names: Names, query: Query, rows: list[dict], r
         chart.highlight(f)
     has_links = any(k[0] == GAPS for f in focus for k in f.edges)
     subtitle = " ".join(filter(None, [
-        f"{count(len(rows), 'finding')} in {_scope(reviews)}." if rows else f"No findings in {_scope(reviews)}.",
+        f"{count(len(rows), 'finding')} in {_scope(reviews, names)}." if rows else f"No findings in {_scope(reviews, names)}.",
         rows and "Highlighted: the people, agencies, contacts and links the findings name.",
         has_links and "Dashed red arrows: risk that did not reach an agency.",
         any(f.groups for f in focus) and "Shaded: groups of agencies that exchanged nothing (of the finding in focus).",
@@ -394,8 +398,8 @@ def _cite(item: dict) -> str:
 def _findings_list(rows: list[dict], names: Names) -> str:
     items = []
     for i, row in enumerate(rows[:MAX_FINDINGS]):
-        cites = "".join(f"<li>{esc(_cite(e))}</li>" for e in row.get("evidence", []))
-        items.append(f"<li><b>{esc(row['review'])}</b>: {esc(names.text(row['finding']))}<ul class='cites'>{cites}</ul>"
+        cites = "".join(f"<li>{esc(names.text(_cite(e)))}</li>" for e in row.get("evidence", []))
+        items.append(f"<li><b>{esc(names.review(row['review']))}</b>: {esc(names.text(row['finding']))}<ul class='cites'>{cites}</ul>"
                      f"<button type='button' data-focus='{i}'>Show on the chart</button></li>")
     more = f"<p>… and {len(rows) - MAX_FINDINGS} more (all are highlighted).</p>" if len(rows) > MAX_FINDINGS else ""
     return f"<section><h2>Findings ({len(rows)})</h2><ol class='findings'>{''.join(items)}</ol>{more}</section>"

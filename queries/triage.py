@@ -1,0 +1,139 @@
+"""Working through findings: a stable id for each finding, its severity, and the analyst's decision.
+
+* **id**: ``f-`` and 12 hex digits of a hash of the query name, the finding's review and subject keys,
+  and the *content* of the chronology rows it cites (review, date, agency, event, summary), never
+  their line numbers: reloading the same facts, or inserting a row above them, keeps every id.
+* **severity**: ``high`` when a cited row records a risk-to-life factor (threats to kill,
+  strangulation, weapon, pregnancy, separation, stalking, escalation) or a DASH of ``dash_high``
+  (14) or more; ``medium`` when a cited row records any risk factor or a risk level of medium or
+  high; ``low`` otherwise. Reports list high first.
+* **triage**: a decision of kind ``triage`` in the store (``Store.record_decision``), keyed by the
+  finding id, with ``status`` (confirmed | dismissed | needs-info), an optional ``note`` and, to
+  report it when its finding disappears, the finding's ``query``, ``review`` and sentence. A
+  finding with no decision has status ``new``. A decision whose finding is no longer produced is
+  *orphaned*: reported, never dropped.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any, Iterable
+
+from graph.errors import DhrgraphError, UnknownName
+from queries.base import Query, catalogue
+from queries.common import DASH_HIGH, RISK_TO_LIFE_FACTORS
+
+__all__ = ["STATUSES", "NEW", "SEVERITIES", "finding_id", "severity", "annotate", "run_query", "run_catalogue",
+           "record_triage", "orphaned", "Orphan", "TRIAGE", "with_status", "run_named"]
+
+TRIAGE = "triage"
+NEW = "new"
+STATUSES = ("confirmed", "dismissed", "needs-info")
+SEVERITIES = ("high", "medium", "low")
+# the keys that say whom a finding is about (one query's rows have some of them)
+SUBJECT_KEYS = ("subject", "person", "perpetrator", "victim")
+CONTENT_KEYS = ("review", "date", "agency", "event", "summary")
+
+
+def finding_id(query: str, row: dict) -> str:
+    """The finding's stable id: from the query, whom it is about and what its evidence rows say."""
+    cited = sorted(json.dumps([e.get(k) for k in CONTENT_KEYS], ensure_ascii=False) for e in row.get("evidence", []))
+    about = [row.get("review"), *(str(row.get(k)) for k in SUBJECT_KEYS if row.get(k) is not None)]
+    text = json.dumps([query, about, cited], ensure_ascii=False)
+    return "f-" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
+
+
+def severity(row: dict, dash_high: int = DASH_HIGH.default) -> str:
+    items = row.get("evidence", [])
+    if any(f in RISK_TO_LIFE_FACTORS for e in items for f in e.get("risk_factors") or ()) \
+            or any(e.get("dash_score") is not None and e["dash_score"] >= dash_high for e in items):
+        return "high"
+    if any(e.get("risk_factors") or e.get("risk_level") in ("medium", "high") for e in items):
+        return "medium"
+    return "low"
+
+
+def annotate(query: Query, rows: list[dict], decisions: dict[str, dict]) -> list[dict]:
+    """Each row with ``query``, ``id``, ``severity``, ``status`` and ``note``, highest severity first
+    (the query's own order within a severity)."""
+    out = []
+    for row in rows:
+        fid = finding_id(query.name, row)
+        decision = decisions.get(fid, {})
+        out.append({"query": query.name, "id": fid, "severity": severity(row), "status": decision.get("status", NEW),
+                    "note": decision.get("note"), **row})
+    return sorted(out, key=lambda r: SEVERITIES.index(r["severity"]))
+
+
+def _decisions(store: Any) -> dict[str, dict]:
+    return {d["key"]: d for d in store.decisions(TRIAGE)}
+
+
+def run_query(store: Any, query: Query, params: dict[str, Any] | None = None) -> list[dict]:
+    """One query's rows, annotated (see ``annotate``)."""
+    return annotate(query, store.run(query, params or {}), _decisions(store))
+
+
+def run_named(store: Any, name: str, params: dict[str, Any], review: str | None = None, *,
+              redact: bool = False) -> list[dict]:
+    """The ``query`` command: one query by name (unknown names refused with the closest), ``review``
+    checked, rows annotated, and redacted when asked."""
+    from queries.base import get
+    from queries.redact import Redactor
+    from queries.scope import check_review
+
+    query = get(name)
+    check_review(store, review)
+    rows = run_query(store, query, {**params, **({"review": review} if review else {})})
+    return Redactor.of_store(store).rows(rows) if redact else rows
+
+
+def run_catalogue(store: Any, review: str | None = None) -> list[tuple[Query, list[dict]]]:
+    """Every catalogue query's annotated rows."""
+    decisions = _decisions(store)
+    return [(query, annotate(query, store.run(query, {"review": review} if review else {}), decisions))
+            for query in catalogue()]
+
+
+def with_status(rows: list[dict], statuses: Iterable[str] | None) -> list[dict]:
+    """The rows whose status is one of ``statuses`` (all when None or empty)."""
+    wanted = set(statuses or ())
+    return [r for r in rows if not wanted or r["status"] in wanted]
+
+
+def record_triage(store: Any, fid: str, status: str, note: str | None = None) -> dict:
+    """Record the analyst's decision on the finding ``fid``; return the finding, annotated anew."""
+    if status not in STATUSES:
+        raise DhrgraphError(f"Unknown status {status!r}. Use one of: {', '.join(STATUSES)}")
+    findings = {row["id"]: row for _, rows in run_catalogue(store) for row in rows}
+    if fid not in findings:
+        close = difflib.get_close_matches(fid, list(findings), n=5, cutoff=0.5)
+        hint = f" Closest: {', '.join(close)}." if close else ""
+        raise UnknownName(f"No finding {fid!r}.{hint} Ids are listed by `dhrgraph findings --format table`.")
+    row = findings[fid]
+    store.record_decision(TRIAGE, fid, status=status, note=note or None, query=row["query"], review=row["review"],
+                          finding=row["finding"])
+    return {**row, "status": status, "note": note or None}
+
+
+@dataclass(frozen=True)
+class Orphan:
+    """A decision whose finding is no longer produced (the facts or the rules changed)."""
+
+    id: str
+    status: str
+    note: str | None
+    query: str | None
+    review: str | None
+    finding: str | None
+
+
+def orphaned(store: Any, sections: list[tuple[Query, list[dict]]], review: str | None = None) -> list[Orphan]:
+    """The triage decisions (of ``review``, or all) whose finding is not among ``sections``' rows.
+    ``sections`` must be unfiltered by status."""
+    current = {row["id"] for _, rows in sections for row in rows}
+    return [Orphan(d["key"], d.get("status", ""), d.get("note"), d.get("query"), d.get("review"), d.get("finding"))
+            for d in store.decisions(TRIAGE) if d["key"] not in current and (review is None or d.get("review") == review)]
