@@ -8,6 +8,7 @@ from queries import core, paths  # noqa: F401  (the everyday reads)
 from queries import people  # noqa: F401  (serial-perpetrators, unidentified-people)
 from queries import sharing  # noqa: F401  (unshared-risk, fragmented-risk, victim-perpetrator-divide)
 from queries import risk  # noqa: F401  (missed-marac, escalation-without-reassessment)
+from queries import joined  # noqa: F401  (joined-up-risk)
 from queries import children  # noqa: F401  (children-not-referred)
 from queries import continuity  # noqa: F401  (no-follow-up, professional-churn)
 from queries.base import Param, Query, bind_params, catalogue, get
