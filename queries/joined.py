@@ -23,15 +23,16 @@ picture (its contacts only) is high also when it graded the person's risk high i
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
+from typing import Iterable
 
 import networkx as nx
 
 from loaders.dash import DASH_QUESTIONS, DEATH_EVENTS, FACTOR_QUESTIONS, RED_FLAGS, REPEAT_INCIDENTS, REPEAT_QUESTION, dash_reference
 from queries.base import Param, Query, register
 from queries.common import (
-    CONSTANTS, COMMON_PARAMS, DASH_HIGH, EVIDENCE_CYPHER, FORUM_TYPES, contacts_by_person, evidence, finish_rows,
-    flows_into, memberships, shift,
+    CONSTANTS, COMMON_PARAMS, DASH_HIGH, EVIDENCE_CYPHER, FORUM_TYPES, contacts_about, evidence, finish_rows, flows_into,
+    recorder, shift, subject_name,
 )
 from queries.core import by_label
 
@@ -72,16 +73,46 @@ def SCORED_CYPHER(pic: str) -> str:
             f"AND (NOT f.incident OR {pic}.incidents > 0) | f.name]}}")
 
 
-def picture(items: list[dict]) -> dict:
+class Window:
+    """The picture of a window of items, kept up to date as items enter (``add``) and leave (``drop``)."""
+
+    def __init__(self, items: Iterable[dict] = ()) -> None:
+        self.questions: Counter[int] = Counter()
+        self.dash: Counter[int] = Counter()
+        self.incidents = self.high = self.about = 0
+        for i in items:
+            self.add(i)
+
+    def add(self, i: dict, sign: int = 1) -> None:
+        for q in set(i["questions"]):
+            self.questions[q] += sign
+        if i["dash"] is not None:
+            self.dash[i["dash"]] += sign
+        self.incidents += sign * i["incident"]
+        self.high += sign * i["high"]
+        self.about += sign * i["about"]
+
+    def drop(self, i: dict) -> None:
+        self.add(i, -1)
+
+    def picture(self) -> dict:
+        """{questions, incidents, dash, high, score, flags} (see the module docstring)."""
+        questions = {q for q, n in self.questions.items() if n > 0}
+        if self.incidents >= REPEAT_INCIDENTS:
+            questions.add(REPEAT_QUESTION)
+        dash = max((d for d, n in self.dash.items() if n > 0), default=-1)
+        return {"questions": questions, "incidents": self.incidents, "dash": dash, "high": self.high > 0,
+                "score": max(dash, len(questions)),
+                "flags": [f["name"] for f in RED_FLAGS
+                          if set(f["questions"]) <= questions and (not f["incident"] or self.incidents)]}
+
+
+def picture(items: Iterable[dict]) -> dict:
     """The picture of a list of items (see the module docstring)."""
-    incidents = sum(1 for i in items if i["incident"])
-    questions = {REPEAT_QUESTION} if incidents >= REPEAT_INCIDENTS else set()
-    for i in items:
-        questions.update(i["questions"])
-    dash = max((i["dash"] for i in items if i["dash"] is not None), default=-1)
-    return {"questions": questions, "incidents": incidents, "dash": dash, "high": any(i["high"] for i in items),
-            "score": max(dash, len(questions)),
-            "flags": [f["name"] for f in RED_FLAGS if set(f["questions"]) <= questions and (not f["incident"] or incidents)]}
+    return Window(items).picture()
+
+
+COUNTED_EVENTS = ("incident", *DEATH_EVENTS)  # events that count even on a contact with no factor or score
 
 
 def _is_high(pic: dict, dash_high: int) -> bool:
@@ -146,6 +177,7 @@ WITH s, review, day, [i IN items WHERE since <= i.date <= day] AS window
 WITH s, review, day, window, {PICTURE_CYPHER("window")} AS joined
 WITH s, review, day, window, {SCORED_CYPHER("joined")} AS joined
 WHERE (joined.score >= $dash_high OR size(joined.flags) > 0) AND any(i IN window WHERE i.about)
+  AND joined.dash < $dash_high AND NOT joined.high  // else an agency alone already held it: skip early
 WITH s, review, day, window, joined, reduce(names = [], i IN window |
      CASE WHEN i.agency IN names THEN names ELSE names + i.agency END) AS names
 WITH s, review, day, window, joined, [n IN names | [i IN window WHERE i.agency = n]] AS held
@@ -163,17 +195,26 @@ RETURN review, n.name AS subject, found.day AS date, found.joined.score AS score
 """
 
 
-def _item(c: dict, agency: dict, about: bool, both: bool) -> dict:
-    factors = c.get("risk_factors") or ()
+def _item(c: dict, agency: dict, about: bool, both: bool) -> dict | None:
+    """What a contact adds to a picture, or None when it adds nothing (the evidence is made when cited)."""
+    factors = c.get("risk_factors")
+    incident, dash = about and c["event"] == "incident", c.get("dash_score") if about else None
+    high = about and c.get("risk_level") == "high"
+    if not (factors or incident or dash is not None or high):
+        return None  # most contacts: decided before reading any factor
+    questions = [q for f in factors or () if (q := reading(FACTOR_QUESTIONS[f], about, both)) is not None]
+    if not (questions or incident or dash is not None or high):
+        return None
     return {"key": c["order_key"], "date": c["date"], "agency": agency["name"], "agency_type": agency["type"],
-            "questions": [q for f in factors if (q := reading(FACTOR_QUESTIONS[f], about, both)) is not None],
-            "about": about, "incident": about and c["event"] == "incident", "dash": c.get("dash_score") if about else None,
-            "high": about and c.get("risk_level") == "high", "evidence": evidence(c, agency)}
+            "questions": questions, "about": about, "incident": incident, "dash": dash, "high": high,
+            "evidence": (c, agency)}
 
 
 def joined_up_risk_networkx(G: nx.MultiDiGraph, p: dict) -> list[dict]:
-    contacts_of, names = contacts_by_person(G), memberships(G)
-    referred = flows_into(G, ("marac",), ("REFERRED_TO",))
+    node = G._node
+    # contacts that referred someone to a MARAC or were a MARAC's (its hearings)
+    marac = flows_into(G, ("marac",), ("REFERRED_TO",)) | {
+        cid for a in by_label(G, "Agency") if node[a]["type"] == "marac" for cid in G._succ[a]}
     abusers_of: dict[tuple[str, str], list[str]] = defaultdict(list)  # (person at risk, review) -> abusers
     for ab in by_label(G, "Person"):
         for s, keyed in G._succ[ab].items():
@@ -186,35 +227,50 @@ def joined_up_risk_networkx(G: nx.MultiDiGraph, p: dict) -> list[dict]:
         if (s, review) in abusive:
             continue  # recorded as abusive towards someone in this review: not the person at risk here
         seen: dict[str, list] = {}  # contact id -> [contact, agency, about the person, about an abuser]
+        marac_days = []
         for x in (s, *abusers):
-            for c, a in contacts_of[x]:
-                if c["review"] == review:
-                    entry = seen.setdefault(c["id"], [c, a, False, False])
-                    entry[2 if x == s else 3] = True
+            for cid in contacts_about(G, x):
+                c = node[cid]
+                if x == s and cid in marac:
+                    marac_days.append(c["date"])
+                if c["review"] != review or not (c.get("risk_factors") or c["event"] in COUNTED_EVENTS
+                                                 or c.get("dash_score") is not None or c.get("risk_level") == "high"):
+                    continue  # adds nothing to a picture and ends none: most contacts
+                entry = seen.setdefault(cid, [c, node[recorder(G, cid)], False, False])
+                entry[2 if x == s else 3] = True
         death = min((c["date"] for c, _, _, _ in seen.values() if c["event"] in DEATH_EVENTS), default=None)
-        items = [_item(c, a, about, about and abused) for c, a, about, abused in seen.values()
-                 if a["type"] not in FORUM_TYPES and (death is None or c["date"] < death)]
-        items = [i for i in items if i["questions"] or i["incident"] or i["dash"] is not None or i["high"]]
-        marac_days = [c["date"] for c, a in contacts_of[s] if a["type"] == "marac" or c["id"] in referred]
+        items = [i for c, a, about, abused in seen.values()
+                 if a["type"] not in FORUM_TYPES and (death is None or c["date"] < death)
+                 and (i := _item(c, a, about, about and abused)) is not None]
+        items.sort(key=lambda i: i["date"])
+        # the joined-up window and each agency's own, slid along the chronology together
+        window, held, lo, hi = Window(), defaultdict(Window), 0, 0
         for day in sorted({i["date"] for i in items}):
             since = shift(day, -p["window_days"])
-            window = [i for i in items if since <= i["date"] <= day]
-            joined = picture(window)
-            if not (_is_high(joined, p["dash_high"]) and any(i["about"] for i in window)):
+            while hi < len(items) and items[hi]["date"] <= day:
+                window.add(items[hi])
+                held[items[hi]["agency"]].add(items[hi])
+                hi += 1
+            while items[lo]["date"] < since:
+                window.drop(items[lo])
+                held[items[lo]["agency"]].drop(items[lo])
+                lo += 1
+            joined = window.picture()
+            # an agency alone holding a DASH of dash_high or a high grading is already high: skip early
+            if not _is_high(joined, p["dash_high"]) or not window.about or joined["dash"] >= p["dash_high"] or joined["high"]:
                 continue
-            held: dict[str, list[dict]] = {}
-            for i in window:
-                held.setdefault(i["agency"], []).append(i)
-            agencies = [{**picture(h), "agency": name, "agency_type": h[0]["agency_type"]} for name, h in held.items()]
+            types = {i["agency"]: i["agency_type"] for i in items[lo:hi]}
+            agencies = [{**held[name].picture(), "agency": name, "agency_type": kind} for name, kind in types.items()]
             if any(_is_high(a, p["dash_high"]) or a["high"] for a in agencies):
                 continue
-            lo, hi = shift(day, -p["within_days"]), shift(day, p["within_days"])
-            if any(lo <= d <= hi for d in marac_days):
+            low, high = shift(day, -p["within_days"]), shift(day, p["within_days"])
+            if any(low <= d <= high for d in marac_days):
                 continue
-            rows.append({"review": review, "subject": names[s, review]["name"], "date": day, "score": joined["score"],
+            rows.append({"review": review, "subject": subject_name(G, s, review), "date": day, "score": joined["score"],
                          "questions": sorted(joined["questions"]), "red_flags": joined["flags"],
                          "agencies": [{"agency": a["agency"], "agency_type": a["agency_type"], "score": a["score"]}
-                                      for a in agencies], "window": window})
+                                      for a in agencies],
+                         "window": [{**i, "evidence": evidence(*i["evidence"])} for i in items[lo:hi]]})
             break
     return rows
 
