@@ -107,12 +107,39 @@ class Window:
                           if set(f["questions"]) <= questions and (not f["incident"] or self.incidents)]}
 
 
+def AGENCY_PICTURES_CYPHER(items: str) -> str:
+    """Cypher list: the scored picture of each agency's own items in the item list ``items``."""
+    names = f"reduce(names = [], i IN {items} | CASE WHEN i.agency IN names THEN names ELSE names + i.agency END)"
+    held = f"[n IN {names} | [i IN {items} WHERE i.agency = n]]"
+    pictures = f"[h IN {held} | {PICTURE_CYPHER('h', ', agency: h[0].agency, agency_type: h[0].agency_type')}]"
+    return f"[a IN {pictures} | {SCORED_CYPHER('a')}]"
+
+
+def OWN_HIGH_CYPHER(a: str) -> str:
+    """Cypher predicate: agency picture ``a`` is high by its questions or a red flag (see ``own_high``)."""
+    return f"(size({a}.questions) >= $dash_high OR size({a}.flags) > 0)"
+
+
+def own_high(pic: dict, dash_high: int) -> bool:
+    """Whether an agency's own picture is high when no DASH of ``dash_high`` or high grading is in the
+    window (those make the joined picture's agency high already, and are ruled out first)."""
+    return len(pic["questions"]) >= dash_high or bool(pic["flags"])
+
+
 def picture(items: Iterable[dict]) -> dict:
     """The picture of a list of items (see the module docstring)."""
     return Window(items).picture()
 
 
 COUNTED_EVENTS = ("incident", *DEATH_EVENTS)  # events that count even on a contact with no factor or score
+
+
+def agency_pictures(items: list[dict]) -> list[dict]:
+    """The picture of each agency's own items, with its ``agency`` and ``agency_type``."""
+    held: dict[str, list[dict]] = {}
+    for i in items:
+        held.setdefault(i["agency"], []).append(i)
+    return [{**picture(h), "agency": name, "agency_type": h[0]["agency_type"]} for name, h in held.items()]
 
 
 def _is_high(pic: dict, dash_high: int) -> bool:
@@ -136,17 +163,6 @@ def reading(readings: tuple[int | None, int | None], about: bool, both: bool) ->
     return victim if about else abuser
 
 
-def MARAC_NEAR_CYPHER(s: str, day: str) -> str:
-    """Cypher predicate: a contact about person ``s`` within ``$within_days`` of ``day`` referred them to a
-    MARAC or was recorded by one (missed-marac's "MARAC referral or hearing")."""
-    return f"""EXISTS {{
-    MATCH ({s})<-[:ABOUT]-(m:Contact)
-    WHERE m.date >= toString(date({day}) - duration({{days: $within_days}}))
-      AND m.date <= toString(date({day}) + duration({{days: $within_days}}))
-      AND (EXISTS {{ (m)-[:REFERRED_TO]->(:Agency {{type: 'marac'}}) }} OR EXISTS {{ (m)<-[:RECORDED]-(:Agency {{type: 'marac'}}) }})
-  }}"""
-
-
 JOINED_UP_RISK_CYPHER = f"""
 MATCH (ab:Person)-[rel:RELATED]->(s:Person)
 WHERE rel.abusive
@@ -157,41 +173,49 @@ CALL (s, review, abusers) {{
   MATCH (x)<-[:ABOUT]-(c:Contact)
   WHERE c.review = review AND (size(coalesce(c.risk_factors, [])) > 0 OR c.event = 'incident' OR c.event IN $death_events
         OR c.dash_score IS NOT NULL OR c.risk_level = 'high')
-  WITH DISTINCT c
+  WITH c, collect(x) AS who
   MATCH (a:Agency)-[:RECORDED]->(c)
-  WITH c, a, EXISTS {{ (c)-[:ABOUT]->(s) }} AS about
-  WITH c, a, about, about AND EXISTS {{ MATCH (c)-[:ABOUT]->(y) WHERE y IN abusers }} AS both
+  WITH c, a, s IN who AS about, s IN who AND size(who) > 1 AS both
   RETURN collect({{key: c.order_key, date: c.date, agency: a.name, agency_type: a.type, forum: a.type IN $forum_types,
       death: c.event IN $death_events, about: about,
       questions: [f IN coalesce(c.risk_factors, []) WHERE {READING_CYPHER("f")} IS NOT NULL | {READING_CYPHER("f")}],
       incident: about AND c.event = 'incident', dash: CASE WHEN about THEN c.dash_score END,
-      high: about AND coalesce(c.risk_level = 'high', false), evidence: {EVIDENCE_CYPHER("c", "a")}}}) AS contacts
+      high: about AND coalesce(c.risk_level = 'high', false), c: c, a: a}}) AS contacts
 }}
-WITH s, review, contacts, reduce(d = null, x IN contacts | CASE WHEN x.death AND (d IS NULL OR x.date < d) THEN x.date ELSE d END) AS death
-WITH s, review, [i IN contacts WHERE NOT i.forum AND (death IS NULL OR i.date < death)
+CALL (s) {{  // the dates of contacts that referred the person to a MARAC or were a MARAC's (its hearings)
+  MATCH (s)<-[:ABOUT]-(m:Contact)
+  WHERE EXISTS {{ (m)-[:REFERRED_TO]->(:Agency {{type: 'marac'}}) }} OR EXISTS {{ (m)<-[:RECORDED]-(:Agency {{type: 'marac'}}) }}
+  RETURN collect(m.date) AS marac_days
+}}
+WITH s, review, contacts, marac_days,
+     reduce(d = null, x IN contacts | CASE WHEN x.death AND (d IS NULL OR x.date < d) THEN x.date ELSE d END) AS death
+WITH s, review, marac_days, [i IN contacts WHERE NOT i.forum AND (death IS NULL OR i.date < death)
      AND (size(i.questions) > 0 OR i.incident OR i.dash IS NOT NULL OR i.high)] AS items
-WHERE size(items) > 0
+// no window can hold more than the whole chronology: skip people whose whole picture is not high
+WITH s, review, marac_days, items, {PICTURE_CYPHER("items")} AS whole
+WITH s, review, marac_days, items, {SCORED_CYPHER("whole")} AS whole
+WHERE size(whole.questions) >= $dash_high OR size(whole.flags) > 0
+// only agencies whose own whole chronology is high can be high alone in a window
+WITH s, review, marac_days, items, [a IN {AGENCY_PICTURES_CYPHER("items")} WHERE {OWN_HIGH_CYPHER("a")} | a.agency] AS risky
 UNWIND reduce(days = [], i IN items | CASE WHEN i.date IN days THEN days ELSE days + i.date END) AS day
-WITH s, review, items, day, toString(date(day) - duration({{days: $window_days}})) AS since
-WITH s, review, day, [i IN items WHERE since <= i.date <= day] AS window
-WITH s, review, day, window, {PICTURE_CYPHER("window")} AS joined
-WITH s, review, day, window, {SCORED_CYPHER("joined")} AS joined
+WITH s, review, marac_days, items, risky, day, toString(date(day) - duration({{days: $window_days}})) AS since
+WITH s, review, marac_days, risky, day, [i IN items WHERE since <= i.date <= day] AS window
+WITH s, review, marac_days, risky, day, window, {PICTURE_CYPHER("window")} AS joined
+WITH s, review, marac_days, risky, day, window, {SCORED_CYPHER("joined")} AS joined
 WHERE (joined.score >= $dash_high OR size(joined.flags) > 0) AND any(i IN window WHERE i.about)
-  AND joined.dash < $dash_high AND NOT joined.high  // else an agency alone already held it: skip early
-WITH s, review, day, window, joined, reduce(names = [], i IN window |
-     CASE WHEN i.agency IN names THEN names ELSE names + i.agency END) AS names
-WITH s, review, day, window, joined, [n IN names | [i IN window WHERE i.agency = n]] AS held
-WITH s, review, day, window, joined,
-     [h IN held | {PICTURE_CYPHER("h", ", agency: h[0].agency, agency_type: h[0].agency_type")}] AS agencies
-WITH s, review, day, window, joined, [a IN agencies | {SCORED_CYPHER("a")}] AS agencies
-WHERE none(a IN agencies WHERE a.score >= $dash_high OR size(a.flags) > 0 OR a.high)
-  AND NOT {MARAC_NEAR_CYPHER("s", "day")}
-WITH s, review, day, window, joined, agencies ORDER BY day
-WITH s, review, collect({{day: day, window: window, joined: joined, agencies: agencies}})[0] AS found
+  AND joined.dash < $dash_high AND NOT joined.high  // else an agency alone already held it
+  AND none(d IN marac_days WHERE toString(date(day) - duration({{days: $within_days}})) <= d
+                                 <= toString(date(day) + duration({{days: $within_days}})))
+WITH s, review, day, window, joined, [i IN window WHERE i.agency IN risky] AS suspect
+WHERE none(a IN {AGENCY_PICTURES_CYPHER("suspect")} WHERE {OWN_HIGH_CYPHER("a")})
+WITH s, review, day, window, joined ORDER BY day
+WITH s, review, collect({{day: day, window: window, joined: joined}})[0] AS found
+WITH s, review, found, {AGENCY_PICTURES_CYPHER("found.window")} AS agencies
 MATCH (s)-[n:IN_REVIEW]->(:Review {{name: review}})
 RETURN review, n.name AS subject, found.day AS date, found.joined.score AS score, found.joined.questions AS questions,
-       found.joined.flags AS red_flags, [a IN found.agencies | {{agency: a.agency, agency_type: a.agency_type, score: a.score}}] AS agencies,
-       found.window AS window
+       found.joined.flags AS red_flags, [a IN agencies | {{agency: a.agency, agency_type: a.agency_type, score: a.score}}] AS agencies,
+       [i IN found.window | i {{.key, .date, .agency, .agency_type, .questions, .about, .incident, .dash, .high,
+                                evidence: {EVIDENCE_CYPHER("i.c", "i.a")}}}] AS window
 """
 
 
@@ -242,35 +266,38 @@ def joined_up_risk_networkx(G: nx.MultiDiGraph, p: dict) -> list[dict]:
         items = [i for c, a, about, abused in seen.values()
                  if a["type"] not in FORUM_TYPES and (death is None or c["date"] < death)
                  and (i := _item(c, a, about, about and abused)) is not None]
+        whole = picture(items)  # no window can hold more than the whole chronology
+        if not (len(whole["questions"]) >= p["dash_high"] or whole["flags"]):
+            continue
+        # only agencies whose own whole chronology is high can be high alone in a window
+        held = {a["agency"]: Window() for a in agency_pictures(items) if own_high(a, p["dash_high"])}
         items.sort(key=lambda i: i["date"])
-        # the joined-up window and each agency's own, slid along the chronology together
-        window, held, lo, hi = Window(), defaultdict(Window), 0, 0
+        window, lo, hi = Window(), 0, 0  # the joined-up window and the suspect agencies' own, slid together
         for day in sorted({i["date"] for i in items}):
             since = shift(day, -p["window_days"])
             while hi < len(items) and items[hi]["date"] <= day:
                 window.add(items[hi])
-                held[items[hi]["agency"]].add(items[hi])
+                if items[hi]["agency"] in held:
+                    held[items[hi]["agency"]].add(items[hi])
                 hi += 1
             while items[lo]["date"] < since:
                 window.drop(items[lo])
-                held[items[lo]["agency"]].drop(items[lo])
+                if items[lo]["agency"] in held:
+                    held[items[lo]["agency"]].drop(items[lo])
                 lo += 1
             joined = window.picture()
-            # an agency alone holding a DASH of dash_high or a high grading is already high: skip early
+            # a DASH of dash_high or a high grading in the window is an agency already high alone
             if not _is_high(joined, p["dash_high"]) or not window.about or joined["dash"] >= p["dash_high"] or joined["high"]:
                 continue
-            types = {i["agency"]: i["agency_type"] for i in items[lo:hi]}
-            agencies = [{**held[name].picture(), "agency": name, "agency_type": kind} for name, kind in types.items()]
-            if any(_is_high(a, p["dash_high"]) or a["high"] for a in agencies):
-                continue
             low, high = shift(day, -p["within_days"]), shift(day, p["within_days"])
-            if any(low <= d <= high for d in marac_days):
+            if any(low <= d <= high for d in marac_days) or any(own_high(w.picture(), p["dash_high"]) for w in held.values()):
                 continue
+            found = items[lo:hi]
             rows.append({"review": review, "subject": subject_name(G, s, review), "date": day, "score": joined["score"],
                          "questions": sorted(joined["questions"]), "red_flags": joined["flags"],
                          "agencies": [{"agency": a["agency"], "agency_type": a["agency_type"], "score": a["score"]}
-                                      for a in agencies],
-                         "window": [{**i, "evidence": evidence(*i["evidence"])} for i in items[lo:hi]]})
+                                      for a in agency_pictures(found)],
+                         "window": [{**i, "evidence": evidence(*i["evidence"])} for i in found]})
             break
     return rows
 
@@ -296,7 +323,7 @@ def finish_joined_up_risk(rows: list[dict], p: dict) -> list[dict]:
                 if q in {a["question"] for a in piece["alone"]} or q in piece["shared"]:
                     continue
                 if holders[q] == {i["agency"]}:
-                    piece["alone"].append({"question": q, "text": DASH_QUESTIONS[q - 1], "date": i["evidence"]["date"]})
+                    piece["alone"].append({"question": q, "text": DASH_QUESTIONS[q - 1], "date": i["date"]})
                 else:
                     piece["shared"].append(q)
         for piece in pieces.values():
