@@ -339,8 +339,8 @@ def finish_joined_up_risk(rows: list[dict], p: dict) -> list[dict]:
             "best_single": {"agency": best["agency"], "score": best["score"]},
             "questions": sorted(set(r["questions"])), "red_flags": flags, "pieces": list(pieces.values()),
             "finding": f"In the {p['window_days']} days up to {r['date']}, {_list(agencies)} each recorded part of the "
-                       f"risk to {r['subject']} and no one agency's records reached high risk (the most: "
-                       f"{best['agency']}, {best['score']}); {together}; no agency referred {r['subject']} to a MARAC "
+                       f"risk to {r['subject']} and no one agency's records reached high risk (the most any one held: "
+                       f"{best['agency']}, DASH-equivalent {best['score']}); {together}; no agency referred {r['subject']} to a MARAC "
                        f"and no MARAC heard the case within {p['within_days']} days.",
             "evidence": [i["evidence"] for i in window],
         })

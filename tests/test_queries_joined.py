@@ -35,6 +35,11 @@ PROBATION = contact("2020-03-01", "Northbrook Probation", "Dean", "appointment",
                     "criminal_history;previous_partner_abuse;breach_of_order;substance_misuse;suicidal_ideation;animal_abuse")
 
 
+def joined_up_review(root):
+    """A review with one joined-up finding: the police, the GP and probation each held part of the risk to Jade."""
+    return write_review(root, chronology=[POLICE, GP, PROBATION], agencies=AGENCIES)
+
+
 def run(store, tmp_path, rows, **params):
     store.load([write_review(tmp_path, chronology=rows, agencies=AGENCIES)])
     return store.run(queries.get(QUERY), params)
@@ -125,3 +130,19 @@ def test_the_mapping_and_red_flags_are_listed(tmp_path, cli):
     assert set(reference["factor_questions"]) == set(RISK_FACTORS.values()) == set(FACTOR_QUESTIONS)
     assert {"name": "separation and stalking", "questions": [6, 8], "incident": False} in reference["red_flags"]
     assert "cannot know" in listed["description"]
+
+
+def test_the_view_draws_the_parts_converging_on_the_picture(store, tmp_path):
+    import viz
+    from test_viz import data_of, labels
+
+    store.load([joined_up_review(tmp_path)])
+    page = viz.query_view(store, QUERY).html
+    data = data_of(page)
+    names = labels(data)
+    [picture] = [n for n, label in names.items() if label == "2020-03-01: 15"]
+    into = {names[e["from"]]: e["label"] for e in data["edges"] if e["to"] == picture}
+    assert into == {"Northbrook Police": "Q1, Q11, Q12, Q16", "Elm Tree Surgery": "Q4, Q5, Q6, Q14, Q20",
+                    "Northbrook Probation": "Q18, Q19, Q21, Q22, Q23, Q24"}
+    assert [names[e["to"]] for e in data["edges"] if e["from"] == picture] == ["Jade"]
+    assert page.count("<svg class='converge'") == 1 and page.count("<circle cx=") >= 15  # one dot per question held alone
