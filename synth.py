@@ -50,7 +50,7 @@ AGENCY_COLUMNS = ("name", "type", "aliases")
 
 PATTERNS = ("missed-marac", "unshared-risk", "fragmented-risk", "victim-perpetrator-divide",
             "children-not-referred", "no-follow-up", "professional-churn", "unidentified-people",
-            "escalation-without-reassessment")
+            "escalation-without-reassessment", "joined-up-risk")
 
 AREAS = ("Northbrook", "Calder Vale", "Ashworth", "Kingsmere", "Eastholm", "Westmarsh", "Harrowfield",
          "Brackenridge", "Fenwick Moor", "Lindale", "Oakhurst", "Stonebridge", "Marlow Heath",
@@ -297,6 +297,40 @@ MISSED_THEN_SEEN = ("{v} did not attend the planned appointment.",
 MARAC_IDVA_CALL = "IDVA contacted {v} following the police referral; safety planning started."
 MENTAL_HEALTH_NOTE = "{p} seen with anxiety and low mood; antidepressant started and reviewed in four weeks."
 
+# Risk visible only when joined up: three agencies each hold a part (each below high risk, no MARAC).
+# The parts are (agency kind, who, event, summary, factors); a review with this pattern has no other,
+# so that its near misses stay near misses. Reviews take the variants in turn: a planted case, then a
+# near miss whose union stays below high risk, then one where an agency alone already held high risk
+# (missed-marac's finding, not joined-up-risk's).
+JOINED_UP = "joined-up-risk"
+JOINED_UP_VARIANTS = ("found", "below", "single-agency")
+JOINED_UP_PARTS = {
+    "found": (
+        ("police", "v", "incident", "{v} reported that {p} had forced {v_obj} into sex and pushed {v_obj} over, and that the abuse was getting worse. DASH completed: {dash} yes answers, {level} risk. Crime recorded; no referral made.",
+         ("sexual_violence", "injury", "coercive_control", "escalation")),
+        ("gp_v", "v", "disclosure", "{v} said {v_subj} had told {p} the relationship was over; {p_subj} had threatened to kill {v_obj}, keeps {v_pos} bank card and stops {v_obj} seeing friends. Low mood. Helpline number given; no referral made.",
+         ("separation", "threats_to_kill", "financial_abuse", "isolation", "mental_health")),
+        ("probation", "p", "appointment", "OASys review of {p}: previous violence to a former partner, a breach of a non-molestation order, cocaine use, threats of suicide when the relationship ends, and the dog was hurt. Not shared.",
+         ("criminal_history", "previous_partner_abuse", "breach_of_order", "substance_misuse", "suicidal_ideation", "animal_abuse")),
+    ),
+    "below": (
+        ("idva", "v", "assessment", "IDVA risk assessment with {v}: {p} checks {v_pos} phone and controls the money. DASH {dash} yes answers, {level} risk. Support continued; no referral made.",
+         ("coercive_control", "financial_abuse")),
+        ("gp_v", "v", "disclosure", "{v} said {p} had once threatened to kill {v_obj} in an argument; low mood. Helpline number given.",
+         ("threats_to_kill", "mental_health")),
+        ("probation", "p", "appointment", "Supervision with {p}: previous convictions, drinking and drug use; licence conditions reviewed.",
+         ("criminal_history", "substance_misuse", "breach_of_order")),
+    ),
+    "single-agency": (
+        ("police", "v", "incident", "{v} reported that {p} had punched {v_obj} and threatened to kill {v_obj}. DASH completed: {dash} yes answers, high risk. No MARAC referral made.",
+         ("threats_to_kill", "injury")),
+        ("gp_v", "v", "disclosure", "{v} said {p} controls the money and stops {v_obj} seeing friends; low mood. Helpline number given.",
+         ("coercive_control", "isolation", "financial_abuse", "mental_health")),
+        ("probation", "p", "appointment", "Supervision with {p}: previous violence to a former partner and drug use discussed.",
+         ("criminal_history", "previous_partner_abuse", "substance_misuse")),
+    ),
+}
+
 # A missed MARAC needs no MARAC near it; an escalation needs no risk assessment after its first one.
 EXCLUSIVE = {"missed-marac", "escalation-without-reassessment"}
 
@@ -358,6 +392,8 @@ class Review:
     words: dict[str, str] = field(default_factory=dict)
     agencies: dict[str, Agency] = field(default_factory=dict)
     patterns: list[str] = field(default_factory=list)
+    joined_up_variant: str = ""                       # which JOINED_UP_VARIANTS this review plants
+    near_misses: list[dict] = field(default_factory=list)  # answer-key entries no query may report
     quiet: set[str] = field(default_factory=set)      # agencies that must record nothing but their plant
     isolated: set[str] = field(default_factory=set)   # agencies no flow may leave or reach
     core: list[tuple] = field(default_factory=list)
@@ -722,6 +758,24 @@ def plant_escalation(rv: Review) -> None:
     rv.key.append({"query": "escalation-without-reassessment", "review": rv.rid, "subject": rv.victim})
 
 
+def plant_joined_up(rv: Review) -> None:
+    """Three agencies' parts within 90 days; only the "found" variant adds up to high risk (see JOINED_UP_PARTS)."""
+    rng = rv.rng
+    variant = rv.joined_up_variant
+    day = rv.day_between(30, 120)
+    days = [day, day + rng.randint(10, 40), day + rng.randint(50, 90)]
+    dash = {"found": rng.randint(6, 10), "below": rng.randint(6, 9), "single-agency": rng.randint(14, 17)}[variant]
+    entry = {"query": JOINED_UP, "review": rv.rid, "subject": rv.victim, "agencies": []}
+    for when, (key, who, event, summary, factors) in zip(days, JOINED_UP_PARTS[variant]):
+        assessed = key in ("police", "idva") and "DASH" in summary
+        rv.add(when, key, [rv.victim if who == "v" else rv.perpetrator], event,
+               rv.text(summary, dash=dash, level=level_of(dash)), risk=level_of(dash) if assessed else "",
+               dash=dash if assessed else None, factors=factors, finding=entry if variant == "found" and when == days[-1] else None)
+        entry["agencies"].append(rv.agencies[key].name)
+    if variant != "found":
+        rv.near_misses.append({**entry, "near_miss": variant, "date": ISO[days[-1]]})
+
+
 PLANTERS: dict[str, Callable[[Review], None]] = {
     "no-follow-up": plant_no_follow_up,          # first: it reserves its agency before the others choose
     "missed-marac": plant_missed_marac,
@@ -732,6 +786,7 @@ PLANTERS: dict[str, Callable[[Review], None]] = {
     "professional-churn": plant_professional_churn,
     "unidentified-people": plant_unidentified,
     "escalation-without-reassessment": plant_escalation,
+    JOINED_UP: plant_joined_up,
 }
 
 
@@ -784,7 +839,7 @@ def flawed_case(rv: Review, patterns: list[str]) -> None:
             plant(rv)
     # Which agencies end up seeing only one partner depends on the background rows, so a divided
     # family gets no flows at all; an escalation must not be re-assessed; a missed MARAC stays missed.
-    if "victim-perpetrator-divide" not in patterns:
+    if "victim-perpetrator-divide" not in patterns and JOINED_UP not in patterns:
         if not EXCLUSIVE & set(patterns) and rng.random() < 0.15:
             marac_episode(rv)
         if "escalation-without-reassessment" not in patterns and rng.random() < 0.55:
@@ -852,15 +907,19 @@ def plan_patterns(rng: random.Random, rv: Review, counts: Counter) -> list[str]:
     def fits(name: str, chosen: list[str]) -> bool:
         if name in chosen or (name == "children-not-referred" and not rv.children):
             return False
+        if name == JOINED_UP and (chosen or rv.kind != "partner"):  # the only pattern of a partner review
+            return False
         return not (name in EXCLUSIVE and EXCLUSIVE & set(chosen))
 
     chosen: list[str] = []
     ranked = sorted(PATTERNS, key=lambda p: (counts[p], rng.random()))
     chosen.append(next(p for p in ranked if fits(p, chosen)))
-    for _ in range(rng.choices((0, 1, 2), (0.4, 0.4, 0.2))[0]):
+    for _ in range(0 if JOINED_UP in chosen else rng.choices((0, 1, 2), (0.4, 0.4, 0.2))[0]):
         extra = [p for p in PATTERNS if fits(p, chosen)]
         chosen.append(rng.choice(extra))
     counts.update(chosen)
+    if JOINED_UP in chosen:
+        rv.joined_up_variant = JOINED_UP_VARIANTS[(counts[JOINED_UP] - 1) % len(JOINED_UP_VARIANTS)]
     return chosen
 
 
@@ -1014,7 +1073,8 @@ def generate(out_dir: str | os.PathLike, reviews: int, seed: int = 0, contacts: 
     key_path = out / "answer_key.json"
     answer_key = {"seed": seed, "reviews": reviews, "contacts": written,
                   "good_practice_reviews": [rv.rid for rv in corpus if rv.good],
-                  "planted": [f for rv in corpus for f in rv.key] + serial_key}
+                  "planted": [f for rv in corpus for f in rv.key] + serial_key,
+                  "near_misses": [f for rv in corpus for f in rv.near_misses]}
     key_path.write_text(json.dumps(answer_key, indent=1) + "\n", encoding="utf-8")
     return {"reviews": reviews, "people": people, "contacts": written, "relationships": relationships,
             "answer_key": str(key_path)}

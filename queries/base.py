@@ -64,11 +64,13 @@ class Query:
     finish: Callable[[Rows, dict], Rows] | None = None
     constants: dict[str, Any] = field(default_factory=dict)  # fixed vocabularies both implementations read
     listed: bool = True  # part of the missed-connections catalogue shown by `dhrgraph queries`
+    reference: dict[str, Any] = field(default_factory=dict)  # domain facts the query applies, shown by `dhrgraph queries`
 
     def describe(self) -> dict:
         return {
             "name": self.name, "title": self.title, "description": self.description,
             "parameters": [{"name": p.name, "default": p.default, "help": p.help} for p in self.params],
+            **({"reference": self.reference} if self.reference else {}),
         }
 
 

@@ -211,6 +211,22 @@ def test_tooltips_show_on_hover(browser, views):
     assert "Source: dhr-northbrook-2021/chronology.csv:" in text
 
 
+def test_joined_up_view_draws_the_parts_converging(browser, tmp_path):
+    from graph.embedded import EmbeddedStore
+    from test_queries_joined import joined_up_review
+    import viz
+
+    store = EmbeddedStore(tmp_path / "workspace")
+    store.load([joined_up_review(tmp_path)])
+    browser.open(viz.query_view(store, "joined-up-risk").write(tmp_path / "joined.html"))
+    browser.screenshot(ARTIFACTS / "query-joined-up.png")
+    assert browser.errors() == []
+    assert browser.evaluate("document.querySelector('#network canvas') !== null")
+    lanes = browser.evaluate("(() => { const s = document.querySelector('svg.converge').getBoundingClientRect();"
+                             " return [s.width, s.height, document.querySelectorAll('svg.converge circle').length]; })()")
+    assert lanes[0] > 200 and lanes[1] > 60 and lanes[2] == 15
+
+
 def test_a_finding_focuses_its_part_of_the_chart(browser, views):
     browser.open(views["query"])
     browser.evaluate("document.querySelector('[data-focus]').click()")

@@ -16,7 +16,7 @@ from typing import Iterable
 __all__ = [
     "NodeStyle", "EdgeStyle", "person_style", "agency_style", "contact_style", "flow_style", "relation_style",
     "risk_rank", "risk_colour", "risk_words", "legend_html", "GAP", "NOT_REACHED", "HIGHLIGHT", "HIGHLIGHT_NOTE",
-    "RISK_COLOURS", "GROUP_COLOURS", "GROUP_NOTE",
+    "RISK_COLOURS", "GROUP_COLOURS", "GROUP_NOTE", "JOINED_PICTURE", "JOINED_PART",
 ]
 
 HIGHLIGHT = "#ff9800"
@@ -110,6 +110,10 @@ FLOW_STYLES = {"referral": EdgeStyle("Referral (agency to agency)", "#3949ab", a
                "share": EdgeStyle("Information shared (agency to agency)", "#00897b", arrow=True, width=2)}
 GAP = EdgeStyle("Worked with the same family, never exchanged information", "#e53935", dashed=True, width=1.2)
 NOT_REACHED = EdgeStyle("Risk that did not reach this agency", "#e53935", dashed=True, arrow=True, width=3)
+# joined-up-risk: the parts agencies held, converging on the picture that only together reached high risk
+JOINED_PICTURE = NodeStyle("Joined-up picture: high risk that no single agency's records reached", "diamond", "#c62828",
+                           "#ffffff", size=20)
+JOINED_PART = EdgeStyle("Part of the joined-up picture held by this agency", "#c62828", arrow=True, width=2.5)
 
 
 def relation_style(abusive: bool) -> EdgeStyle:
@@ -140,7 +144,8 @@ def _edge_swatch(style: EdgeStyle) -> str:
 
 
 LEGEND_ORDER = [*ROLE_STYLES.values(), OTHER_PERSON, UNIDENTIFIED, *(s for s, _ in AGENCY_FAMILIES), OTHER_AGENCY,
-                *(contact_style(level) for level in reversed(RISKS)), ABUSE, FAMILY, *FLOW_STYLES.values(), GAP, NOT_REACHED]
+                JOINED_PICTURE, *(contact_style(level) for level in reversed(RISKS)), ABUSE, FAMILY,
+                *FLOW_STYLES.values(), GAP, NOT_REACHED, JOINED_PART]
 
 
 def legend_html(styles: Iterable[NodeStyle | EdgeStyle], extra: Iterable[tuple[str, str]] = ()) -> str:

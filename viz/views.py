@@ -7,6 +7,7 @@ Each view reads the whole graph once (``Overview.of_store``), selects what it sh
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 from collections import defaultdict
@@ -28,7 +29,8 @@ from viz.overview import Contact, Overview, Person, Relation
 from viz.page import View, count, esc
 from viz.redact import ROLE_LABELS, Names
 from viz.style import (
-    GAP, NOT_REACHED, agency_style, contact_style, flow_style, person_style, relation_style, risk_rank,
+    GAP, JOINED_PART, JOINED_PICTURE, NOT_REACHED, agency_style, contact_style, flow_style, person_style,
+    relation_style, risk_colour, risk_rank,
 )
 
 __all__ = ["review_view", "person_view", "query_view", "flows_view", "write_report_views", "load", "MAX_NODES",
@@ -283,6 +285,7 @@ def _query_page(whole: Overview, names: Names, query: Query, rows: list[dict], r
     finder = _Finder(ov)
     focus = [finder.focus(row) for row in rows]
     _draw_gaps(chart, ov, query, rows, focus, names)
+    _draw_convergence(chart, ov, finder, rows, focus, names)
     for f in focus:
         chart.highlight(f)
     has_links = any(k[0] == GAPS for f in focus for k in f.edges)
@@ -291,6 +294,8 @@ def _query_page(whole: Overview, names: Names, query: Query, rows: list[dict], r
         rows and "Highlighted: the people, agencies, contacts and links the findings name.",
         has_links and "Dashed red arrows: risk that did not reach an agency.",
         any(f.groups for f in focus) and "Shaded: groups of agencies that exchanged nothing (of the finding in focus).",
+        any("pieces" in r for r in rows) and "Red diamonds: the joined-up picture on the date it became high, with "
+                                              "arrows from each agency that held a part of it.",
         rows and "Click a finding to focus it; hover for dates and sources."]))
     return chart.view(f"{query.title} ({query.name})", subtitle, sidebar=_findings_list(rows, names), focus=focus,
                       toggles={GAPS: "Risk that did not reach an agency"} if has_links else None)
@@ -388,6 +393,75 @@ def _draw_gaps(chart: Chart, ov: Overview, query: Query, rows: list[dict], focus
         chart.edge(key, a, b, NOT_REACHED, "\n".join(lines), toggle=GAPS)
 
 
+def _draw_convergence(chart: Chart, ov: Overview, finder: "_Finder", rows: list[dict], focus: list[Focus],
+                      names: Names) -> None:
+    """For joined-up-risk: a diamond per finding (the picture on the date it became high), an arrow into it
+    from each agency with what that agency alone held, and a line from it to the person at risk."""
+    by_name = {a.name: a.id for a in ov.agencies.values()}
+    for row, f in zip(rows, focus):
+        if "pieces" not in row:
+            continue
+        subject = names.text(row["subject"])
+        key = ("joined", row["review"], row["subject"], row["date"])
+        chart.node(key, f"{row['date']}: {row['score']}", JOINED_PICTURE,
+                   f"Joined-up picture of the risk to {subject} on {row['date']}: DASH-equivalent {row['score']}"
+                   + (f", {', '.join(row['red_flags'])}" if row["red_flags"] else "")
+                   + f"\nThe most any one agency held: {row['best_single']['agency']}, {row['best_single']['score']}")
+        f.nodes.add(key)
+        for piece in row["pieces"]:
+            agency = by_name.get(piece["agency"])
+            if agency is None:
+                continue
+            alone = piece["alone"]
+            lines = [f"{piece['agency']}: its own records scored {piece['score']}"]
+            lines += [f"alone held Q{a['question']} {a['text']} ({a['date']})" for a in alone]
+            if piece["shared"]:
+                lines.append("also known elsewhere: " + ", ".join(f"Q{q}" for q in piece["shared"]))
+            edge = ("joined-part", agency, key)
+            chart.edge(edge, agency, key, JOINED_PART, "\n".join(lines),
+                       label=", ".join(f"Q{a['question']}" for a in alone))
+            f.edges.add(edge)
+        person = finder.people[row["review"]].get(row["subject"].lower())
+        if person in ov.people:
+            edge = ("joined-about", key, person)
+            chart.edge(edge, key, person, JOINED_PART, f"The picture of the risk to {subject}")
+            f.edges.add(edge)
+
+
+def _convergence_svg(row: dict) -> str:
+    """Lanes per agency along the window, each part an agency alone held a dot on its date, every line
+    converging on the date the picture became high (right)."""
+    parts = [(p["agency"], a) for p in row["pieces"] for a in p["alone"]]
+    if not parts:
+        return ""
+    days = [dt.date.fromisoformat(a["date"]) for _, a in parts]
+    end = dt.date.fromisoformat(row["date"])
+    start = min(days)
+    lanes = list(dict.fromkeys(name for name, _ in parts))
+    left, right, lane_h = 115, 255, 22
+    height = lane_h * len(lanes) + 20
+    meet = (right, height / 2)
+
+    def x(day: dt.date) -> float:
+        return left + (right - 20 - left) * ((day - start).days / max(1, (end - start).days))
+
+    out = [f"<svg class='converge' width='{right + 10}' height='{height}' role='img' "
+           f"aria-label='Parts held by each agency converging on {esc(row['date'])}'>"]
+    for n, lane in enumerate(lanes):
+        y = 14 + n * lane_h
+        out.append(f"<text x='0' y='{y + 4}' font-size='10'>{esc(lane[:22])}</text>"
+                   f"<line x1='{left}' y1='{y}' x2='{right - 20}' y2='{y}' stroke='#cfd8dc'/>")
+    for (name, a), day in zip(parts, days):
+        y = 14 + lanes.index(name) * lane_h
+        out.append(f"<line x1='{x(day):.1f}' y1='{y}' x2='{meet[0]}' y2='{meet[1]:.1f}' stroke='{JOINED_PART.colour}' "
+                   f"stroke-opacity='.45'/><circle cx='{x(day):.1f}' cy='{y}' r='4' fill='{risk_colour('medium')}'>"
+                   f"<title>{esc(name)}: Q{a['question']} {esc(a['text'])} ({esc(a['date'])})</title></circle>")
+    out.append(f"<polygon points='{meet[0]},{meet[1] - 7:.1f} {meet[0] + 7},{meet[1]:.1f} {meet[0]},{meet[1] + 7:.1f} "
+               f"{meet[0] - 7},{meet[1]:.1f}' fill='{JOINED_PICTURE.colour}'><title>{esc(row['date'])}: "
+               f"DASH-equivalent {row['score']}</title></polygon></svg>")
+    return "".join(out)
+
+
 def _cite(item: dict) -> str:
     """'line 13 (2020-03-11, Northbrook Police)': the file only when it is not the review's chronology."""
     where = f"line {item['line']}" if item["file"] == f"{item['review']}/chronology.csv" else f"{item['file']}:{item['line']}"
@@ -399,7 +473,8 @@ def _findings_list(rows: list[dict], names: Names) -> str:
     items = []
     for i, row in enumerate(rows[:MAX_FINDINGS]):
         cites = "".join(f"<li>{esc(names.text(_cite(e)))}</li>" for e in row.get("evidence", []))
-        items.append(f"<li><b>{esc(names.review(row['review']))}</b>: {esc(names.text(row['finding']))}<ul class='cites'>{cites}</ul>"
+        picture = _convergence_svg(row) if row.get("pieces") else ""
+        items.append(f"<li><b>{esc(names.review(row['review']))}</b>: {esc(names.text(row['finding']))}{picture}<ul class='cites'>{cites}</ul>"
                      f"<button type='button' data-focus='{i}'>Show on the chart</button></li>")
     more = f"<p>… and {len(rows) - MAX_FINDINGS} more (all are highlighted).</p>" if len(rows) > MAX_FINDINGS else ""
     return f"<section><h2>Findings ({len(rows)})</h2><ol class='findings'>{''.join(items)}</ol>{more}</section>"

@@ -1,0 +1,375 @@
+"""Risk only visible when joined up: the high-risk picture that no single agency held.
+
+* ``joined-up-risk``: for each person at risk, the first date at which what all agencies together
+  had recorded in the last ``window_days`` (about the person and about their recorded abuser) adds
+  up to visible high risk on the DASH checklist, while no agency's own records did, and no MARAC
+  referral or hearing about the person came near it.
+
+The checklist, how each risk factor reads onto it, and the red-flag combinations are domain facts in
+``loaders/dash.py``; both implementations read them as parameters. A *picture* of a list of
+contacts is:
+
+* ``questions``: the DASH questions its factors answer (``FACTOR_QUESTIONS``, the person-at-risk
+  reading when the contact is about that person, else the abuser reading), plus question 10 (abuse
+  happening more often) when it holds ``REPEAT_INCIDENTS`` incidents about the person;
+* ``score``: the number of those questions, or the highest DASH score recorded about the person,
+  whichever is more (a recorded DASH counts as at least its own total: its answers are not known
+  one by one, so they cannot be added to the factors);
+* ``flags``: the red-flag combinations (``RED_FLAGS``) all of whose questions it holds.
+
+A picture is high when its score reaches ``dash_high`` or it holds a red flag; an agency's own
+picture (its contacts only) is high also when it graded the person's risk high itself.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from typing import Iterable
+
+import networkx as nx
+
+from loaders.dash import DASH_QUESTIONS, DEATH_EVENTS, FACTOR_QUESTIONS, RED_FLAGS, REPEAT_INCIDENTS, REPEAT_QUESTION, dash_reference
+from queries.base import Param, Query, register
+from queries.common import (
+    CONSTANTS, COMMON_PARAMS, DASH_HIGH, EVIDENCE_CYPHER, FORUM_TYPES, contacts_about, evidence, finish_rows, flows_into,
+    recorder, shift, subject_name,
+)
+from queries.core import by_label
+
+__all__ = ["JOINED_UP_RISK", "picture"]
+
+JOINED_CONSTANTS = {
+    **CONSTANTS,
+    "readings": {f: list(readings) for f, readings in FACTOR_QUESTIONS.items()},
+    "red_flags": [dict(flag) for flag in RED_FLAGS],
+    "repeat_incidents": REPEAT_INCIDENTS, "repeat_question": REPEAT_QUESTION, "death_events": list(DEATH_EVENTS),
+}
+
+
+# --- the picture of a list of contacts, in both languages ----------------------------------------
+
+def _questions_cypher(items: str) -> str:
+    """Cypher: the distinct questions answered by the item list ``items`` (question 10 first when repeated)."""
+    return (f"reduce(acc = CASE WHEN size([i IN {items} WHERE i.incident]) >= $repeat_incidents "
+            f"THEN [$repeat_question] ELSE [] END, i IN {items} | "
+            f"reduce(qs = acc, q IN i.questions | CASE WHEN q IN qs THEN qs ELSE qs + q END))")
+
+
+def _dash_cypher(items: str) -> str:
+    return f"reduce(m = -1, i IN {items} | CASE WHEN i.dash > m THEN i.dash ELSE m END)"
+
+
+def PICTURE_CYPHER(items: str, extra: str = "") -> str:
+    """Cypher map: the picture of ``items`` without its score ({questions, incidents, dash, high}), plus ``extra``
+    entries."""
+    return (f"{{questions: {_questions_cypher(items)}, incidents: size([i IN {items} WHERE i.incident]), "
+            f"dash: {_dash_cypher(items)}, high: any(i IN {items} WHERE i.high){extra}}}")
+
+
+def SCORED_CYPHER(pic: str) -> str:
+    """Cypher map: picture ``pic`` with its ``score`` and ``flags``."""
+    return (f"{pic} {{.*, score: CASE WHEN {pic}.dash > size({pic}.questions) THEN {pic}.dash ELSE size({pic}.questions) END, "
+            f"flags: [f IN $red_flags WHERE all(q IN f.questions WHERE q IN {pic}.questions) "
+            f"AND (NOT f.incident OR {pic}.incidents > 0) | f.name]}}")
+
+
+class Window:
+    """The picture of a window of items, kept up to date as items enter (``add``) and leave (``drop``)."""
+
+    def __init__(self, items: Iterable[dict] = ()) -> None:
+        self.questions: Counter[int] = Counter()
+        self.dash: Counter[int] = Counter()
+        self.incidents = self.high = self.about = 0
+        for i in items:
+            self.add(i)
+
+    def add(self, i: dict, sign: int = 1) -> None:
+        for q in set(i["questions"]):
+            self.questions[q] += sign
+        if i["dash"] is not None:
+            self.dash[i["dash"]] += sign
+        self.incidents += sign * i["incident"]
+        self.high += sign * i["high"]
+        self.about += sign * i["about"]
+
+    def drop(self, i: dict) -> None:
+        self.add(i, -1)
+
+    def picture(self) -> dict:
+        """{questions, incidents, dash, high, score, flags} (see the module docstring)."""
+        questions = {q for q, n in self.questions.items() if n > 0}
+        if self.incidents >= REPEAT_INCIDENTS:
+            questions.add(REPEAT_QUESTION)
+        dash = max((d for d, n in self.dash.items() if n > 0), default=-1)
+        return {"questions": questions, "incidents": self.incidents, "dash": dash, "high": self.high > 0,
+                "score": max(dash, len(questions)),
+                "flags": [f["name"] for f in RED_FLAGS
+                          if set(f["questions"]) <= questions and (not f["incident"] or self.incidents)]}
+
+
+def AGENCY_PICTURES_CYPHER(items: str) -> str:
+    """Cypher list: the scored picture of each agency's own items in the item list ``items``."""
+    names = f"reduce(names = [], i IN {items} | CASE WHEN i.agency IN names THEN names ELSE names + i.agency END)"
+    held = f"[n IN {names} | [i IN {items} WHERE i.agency = n]]"
+    pictures = f"[h IN {held} | {PICTURE_CYPHER('h', ', agency: h[0].agency, agency_type: h[0].agency_type')}]"
+    return f"[a IN {pictures} | {SCORED_CYPHER('a')}]"
+
+
+def OWN_HIGH_CYPHER(a: str) -> str:
+    """Cypher predicate: agency picture ``a`` is high by its questions or a red flag (see ``own_high``)."""
+    return f"(size({a}.questions) >= $dash_high OR size({a}.flags) > 0)"
+
+
+def own_high(pic: dict, dash_high: int) -> bool:
+    """Whether an agency's own picture is high when no DASH of ``dash_high`` or high grading is in the
+    window (those make the joined picture's agency high already, and are ruled out first)."""
+    return len(pic["questions"]) >= dash_high or bool(pic["flags"])
+
+
+def picture(items: Iterable[dict]) -> dict:
+    """The picture of a list of items (see the module docstring)."""
+    return Window(items).picture()
+
+
+COUNTED_EVENTS = ("incident", *DEATH_EVENTS)  # events that count even on a contact with no factor or score
+
+
+def agency_pictures(items: list[dict]) -> list[dict]:
+    """The picture of each agency's own items, with its ``agency`` and ``agency_type``."""
+    held: dict[str, list[dict]] = {}
+    for i in items:
+        held.setdefault(i["agency"], []).append(i)
+    return [{**picture(h), "agency": name, "agency_type": h[0]["agency_type"]} for name, h in held.items()]
+
+
+def _is_high(pic: dict, dash_high: int) -> bool:
+    return pic["score"] >= dash_high or bool(pic["flags"])
+
+
+# --- joined-up-risk ----------------------------------------------------------------------------
+
+def READING_CYPHER(f: str) -> str:
+    """Cypher: the question factor ``f`` answers, with ``about`` and ``both`` in scope (see ``reading``)."""
+    return (f"(CASE WHEN both THEN coalesce($readings[{f}][0], $readings[{f}][1]) "
+            f"WHEN about THEN $readings[{f}][0] ELSE $readings[{f}][1] END)")
+
+
+def reading(readings: tuple[int | None, int | None], about: bool, both: bool) -> int | None:
+    """The question a factor answers: the person-at-risk reading on a contact about them, the abuser reading on
+    one only about the abuser; on a contact about both, the person-at-risk reading, else the abuser's."""
+    victim, abuser = readings
+    if both:
+        return victim if victim is not None else abuser
+    return victim if about else abuser
+
+
+JOINED_UP_RISK_CYPHER = f"""
+MATCH (ab:Person)-[rel:RELATED]->(s:Person)
+WHERE rel.abusive
+WITH s, rel.review AS review, collect(DISTINCT ab) AS abusers
+WHERE NOT EXISTS {{ MATCH (s)-[r:RELATED]->() WHERE r.abusive AND r.review = review }}
+CALL (s, review, abusers) {{
+  UNWIND [s] + abusers AS x
+  MATCH (x)<-[:ABOUT]-(c:Contact)
+  WHERE c.review = review AND (size(coalesce(c.risk_factors, [])) > 0 OR c.event = 'incident' OR c.event IN $death_events
+        OR c.dash_score IS NOT NULL OR c.risk_level = 'high')
+  WITH c, collect(x) AS who
+  MATCH (a:Agency)-[:RECORDED]->(c)
+  WITH c, a, s IN who AS about, s IN who AND size(who) > 1 AS both
+  RETURN collect({{key: c.order_key, date: c.date, agency: a.name, agency_type: a.type, forum: a.type IN $forum_types,
+      death: c.event IN $death_events, about: about,
+      questions: [f IN coalesce(c.risk_factors, []) WHERE {READING_CYPHER("f")} IS NOT NULL | {READING_CYPHER("f")}],
+      incident: about AND c.event = 'incident', dash: CASE WHEN about THEN c.dash_score END,
+      high: about AND coalesce(c.risk_level = 'high', false), c: c, a: a}}) AS contacts
+}}
+CALL (s) {{  // the dates of contacts that referred the person to a MARAC or were a MARAC's (its hearings)
+  MATCH (s)<-[:ABOUT]-(m:Contact)
+  WHERE EXISTS {{ (m)-[:REFERRED_TO]->(:Agency {{type: 'marac'}}) }} OR EXISTS {{ (m)<-[:RECORDED]-(:Agency {{type: 'marac'}}) }}
+  RETURN collect(m.date) AS marac_days
+}}
+WITH s, review, contacts, marac_days,
+     reduce(d = null, x IN contacts | CASE WHEN x.death AND (d IS NULL OR x.date < d) THEN x.date ELSE d END) AS death
+WITH s, review, marac_days, [i IN contacts WHERE NOT i.forum AND (death IS NULL OR i.date < death)
+     AND (size(i.questions) > 0 OR i.incident OR i.dash IS NOT NULL OR i.high)] AS items
+// no window can hold more than the whole chronology: skip people whose whole picture is not high
+WITH s, review, marac_days, items, {PICTURE_CYPHER("items")} AS whole
+WITH s, review, marac_days, items, {SCORED_CYPHER("whole")} AS whole
+WHERE size(whole.questions) >= $dash_high OR size(whole.flags) > 0
+// only agencies whose own whole chronology is high can be high alone in a window
+WITH s, review, marac_days, items, [a IN {AGENCY_PICTURES_CYPHER("items")} WHERE {OWN_HIGH_CYPHER("a")} | a.agency] AS risky
+UNWIND reduce(days = [], i IN items | CASE WHEN i.date IN days THEN days ELSE days + i.date END) AS day
+WITH s, review, marac_days, items, risky, day, toString(date(day) - duration({{days: $window_days}})) AS since
+WITH s, review, marac_days, risky, day, [i IN items WHERE since <= i.date <= day] AS window
+WITH s, review, marac_days, risky, day, window, {PICTURE_CYPHER("window")} AS joined
+WITH s, review, marac_days, risky, day, window, {SCORED_CYPHER("joined")} AS joined
+WHERE (joined.score >= $dash_high OR size(joined.flags) > 0) AND any(i IN window WHERE i.about)
+  AND joined.dash < $dash_high AND NOT joined.high  // else an agency alone already held it
+  AND none(d IN marac_days WHERE toString(date(day) - duration({{days: $within_days}})) <= d
+                                 <= toString(date(day) + duration({{days: $within_days}})))
+WITH s, review, day, window, joined, [i IN window WHERE i.agency IN risky] AS suspect
+WHERE none(a IN {AGENCY_PICTURES_CYPHER("suspect")} WHERE {OWN_HIGH_CYPHER("a")})
+WITH s, review, day, window, joined ORDER BY day
+WITH s, review, collect({{day: day, window: window, joined: joined}})[0] AS found
+WITH s, review, found, {AGENCY_PICTURES_CYPHER("found.window")} AS agencies
+MATCH (s)-[n:IN_REVIEW]->(:Review {{name: review}})
+RETURN review, n.name AS subject, found.day AS date, found.joined.score AS score, found.joined.questions AS questions,
+       found.joined.flags AS red_flags, [a IN agencies | {{agency: a.agency, agency_type: a.agency_type, score: a.score}}] AS agencies,
+       [i IN found.window | i {{.key, .date, .agency, .agency_type, .questions, .about, .incident, .dash, .high,
+                                evidence: {EVIDENCE_CYPHER("i.c", "i.a")}}}] AS window
+"""
+
+
+def _item(c: dict, agency: dict, about: bool, both: bool) -> dict | None:
+    """What a contact adds to a picture, or None when it adds nothing (the evidence is made when cited)."""
+    factors = c.get("risk_factors")
+    incident, dash = about and c["event"] == "incident", c.get("dash_score") if about else None
+    high = about and c.get("risk_level") == "high"
+    if not (factors or incident or dash is not None or high):
+        return None  # most contacts: decided before reading any factor
+    questions = [q for f in factors or () if (q := reading(FACTOR_QUESTIONS[f], about, both)) is not None]
+    if not (questions or incident or dash is not None or high):
+        return None
+    return {"key": c["order_key"], "date": c["date"], "agency": agency["name"], "agency_type": agency["type"],
+            "questions": questions, "about": about, "incident": incident, "dash": dash, "high": high,
+            "evidence": (c, agency)}
+
+
+def joined_up_risk_networkx(G: nx.MultiDiGraph, p: dict) -> list[dict]:
+    node = G._node
+    # contacts that referred someone to a MARAC or were a MARAC's (its hearings)
+    marac = flows_into(G, ("marac",), ("REFERRED_TO",)) | {
+        cid for a in by_label(G, "Agency") if node[a]["type"] == "marac" for cid in G._succ[a]}
+    abusers_of: dict[tuple[str, str], list[str]] = defaultdict(list)  # (person at risk, review) -> abusers
+    for ab in by_label(G, "Person"):
+        for s, keyed in G._succ[ab].items():
+            for d in keyed.values():
+                if d["type"] == "RELATED" and d.get("abusive") and ab not in abusers_of[s, d["review"]]:
+                    abusers_of[s, d["review"]].append(ab)
+    abusive = {(ab, review) for (_, review), ab_list in abusers_of.items() for ab in ab_list}
+    rows = []
+    for (s, review), abusers in abusers_of.items():
+        if (s, review) in abusive:
+            continue  # recorded as abusive towards someone in this review: not the person at risk here
+        seen: dict[str, list] = {}  # contact id -> [contact, agency, about the person, about an abuser]
+        marac_days = []
+        for x in (s, *abusers):
+            for cid in contacts_about(G, x):
+                c = node[cid]
+                if x == s and cid in marac:
+                    marac_days.append(c["date"])
+                if c["review"] != review or not (c.get("risk_factors") or c["event"] in COUNTED_EVENTS
+                                                 or c.get("dash_score") is not None or c.get("risk_level") == "high"):
+                    continue  # adds nothing to a picture and ends none: most contacts
+                entry = seen.setdefault(cid, [c, node[recorder(G, cid)], False, False])
+                entry[2 if x == s else 3] = True
+        death = min((c["date"] for c, _, _, _ in seen.values() if c["event"] in DEATH_EVENTS), default=None)
+        items = [i for c, a, about, abused in seen.values()
+                 if a["type"] not in FORUM_TYPES and (death is None or c["date"] < death)
+                 and (i := _item(c, a, about, about and abused)) is not None]
+        whole = picture(items)  # no window can hold more than the whole chronology
+        if not (len(whole["questions"]) >= p["dash_high"] or whole["flags"]):
+            continue
+        # only agencies whose own whole chronology is high can be high alone in a window
+        held = {a["agency"]: Window() for a in agency_pictures(items) if own_high(a, p["dash_high"])}
+        items.sort(key=lambda i: i["date"])
+        window, lo, hi = Window(), 0, 0  # the joined-up window and the suspect agencies' own, slid together
+        for day in sorted({i["date"] for i in items}):
+            since = shift(day, -p["window_days"])
+            while hi < len(items) and items[hi]["date"] <= day:
+                window.add(items[hi])
+                if items[hi]["agency"] in held:
+                    held[items[hi]["agency"]].add(items[hi])
+                hi += 1
+            while items[lo]["date"] < since:
+                window.drop(items[lo])
+                if items[lo]["agency"] in held:
+                    held[items[lo]["agency"]].drop(items[lo])
+                lo += 1
+            joined = window.picture()
+            # a DASH of dash_high or a high grading in the window is an agency already high alone
+            if not _is_high(joined, p["dash_high"]) or not window.about or joined["dash"] >= p["dash_high"] or joined["high"]:
+                continue
+            low, high = shift(day, -p["within_days"]), shift(day, p["within_days"])
+            if any(low <= d <= high for d in marac_days) or any(own_high(w.picture(), p["dash_high"]) for w in held.values()):
+                continue
+            found = items[lo:hi]
+            rows.append({"review": review, "subject": subject_name(G, s, review), "date": day, "score": joined["score"],
+                         "questions": sorted(joined["questions"]), "red_flags": joined["flags"],
+                         "agencies": [{"agency": a["agency"], "agency_type": a["agency_type"], "score": a["score"]}
+                                      for a in agency_pictures(found)],
+                         "window": [{**i, "evidence": evidence(*i["evidence"])} for i in found]})
+            break
+    return rows
+
+
+def _list(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+def finish_joined_up_risk(rows: list[dict], p: dict) -> list[dict]:
+    out = []
+    for r in rows:
+        window = sorted(r["window"], key=lambda i: i["key"])
+        holders: dict[int, set[str]] = defaultdict(set)
+        for i in window:
+            for q in i["questions"]:
+                holders[q].add(i["agency"])
+        scores = {a["agency"]: a for a in r["agencies"]}
+        pieces: dict[str, dict] = {}
+        for i in window:  # agencies in the order they first recorded something in the window
+            piece = pieces.setdefault(i["agency"], {"agency": i["agency"], "agency_type": i["agency_type"],
+                                                    "score": scores[i["agency"]]["score"], "alone": [], "shared": []})
+            for q in sorted(set(i["questions"])):
+                if q in {a["question"] for a in piece["alone"]} or q in piece["shared"]:
+                    continue
+                if holders[q] == {i["agency"]}:
+                    piece["alone"].append({"question": q, "text": DASH_QUESTIONS[q - 1], "date": i["date"]})
+                else:
+                    piece["shared"].append(q)
+        for piece in pieces.values():
+            piece["alone"].sort(key=lambda a: a["question"])
+            piece["shared"].sort()
+        best = min(r["agencies"], key=lambda a: (-a["score"], a["agency"]))
+        agencies = list(pieces)
+        flags = list(r["red_flags"])
+        together = f"together their records reached a DASH-equivalent score of {r['score']}" + \
+                   (f" and held {_list(flags)}" if flags else "")
+        out.append({
+            "review": r["review"], "subject": r["subject"], "date": r["date"], "score": r["score"],
+            "best_single": {"agency": best["agency"], "score": best["score"]},
+            "questions": sorted(set(r["questions"])), "red_flags": flags, "pieces": list(pieces.values()),
+            "finding": f"In the {p['window_days']} days up to {r['date']}, {_list(agencies)} each recorded part of the "
+                       f"risk to {r['subject']} and no one agency's records reached high risk (the most any one held: "
+                       f"{best['agency']}, DASH-equivalent {best['score']}); {together}; no agency referred {r['subject']} to a MARAC "
+                       f"and no MARAC heard the case within {p['within_days']} days.",
+            "evidence": [i["evidence"] for i in window],
+        })
+    return finish_rows(out, p, ("review", "date", "subject"))
+
+
+JOINED_UP_RISK = register(Query(
+    name="joined-up-risk",
+    title="High risk visible only when the agencies' records are put together",
+    description=f"For each person at risk (the person an abusive relationship in the review is towards, unless they "
+                f"are recorded as abusive there too), at each date of a contact that counts: the picture is everything "
+                f"the agencies (not forums) recorded in the review in the window_days days up to that date, about the "
+                f"person and about their recorded abuser. Risk factors are read as answers to the SafeLives Dash risk "
+                f"checklist's 24 questions (the mapping is in reference.factor_questions; a factor about the person "
+                f"reads one way, about the abuser another: the abuser's mental health, drug and alcohol use, suicide "
+                f"threats and criminal history have their own questions); {REPEAT_INCIDENTS} or more incidents about "
+                f"the person answer question {REPEAT_QUESTION} (abuse happening more often). The score is the number "
+                f"of questions answered, one per question however many agencies knew it, or the highest DASH score "
+                f"recorded about the person in the window if that is more (its answers are not known one by one). A "
+                f"picture is high when the score reaches dash_high or it holds a red-flag combination "
+                f"(reference.red_flags). Reported: the first date the joined-up picture was high while no agency's own "
+                f"picture in that window was (nor had it graded the risk high), and no contact about the person "
+                f"referred them to a MARAC or was a MARAC's within within_days days before or after. Nothing on or "
+                f"after a death counts. One row per person and review; pieces lists for each agency the questions it "
+                f"alone held and when. It cannot know what agencies knew and did not record, or DASH answers not "
+                f"recorded as factors (a recorded score without its answers counts only as a floor); a factor on a "
+                f"contact about both people is read as about the person at risk.",
+    cypher=JOINED_UP_RISK_CYPHER, networkx=joined_up_risk_networkx, finish=finish_joined_up_risk,
+    constants=JOINED_CONSTANTS, reference=dash_reference(),
+    params=(*COMMON_PARAMS, Param("window_days", 365, "days up to each date whose records make up the picture", int),
+            DASH_HIGH, Param("within_days", 28, "days before or after in which a MARAC referral or hearing counts", int)),
+))

@@ -1,0 +1,148 @@
+"""joined-up-risk: high risk that only the agencies' records put together show, on both backends."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+import queries
+import synth
+from conftest import write_review
+from loaders.dash import DASH_QUESTIONS, FACTOR_QUESTIONS
+from loaders.vocab import RISK_FACTORS
+
+QUERY = "joined-up-risk"
+AGENCIES = [
+    {"name": "Northbrook Police", "type": "police", "aliases": ""},
+    {"name": "Elm Tree Surgery", "type": "gp", "aliases": ""},
+    {"name": "Northbrook Probation", "type": "probation", "aliases": ""},
+    {"name": "Northbrook MARAC", "type": "marac", "aliases": ""},
+]
+BLANK = {"time": "", "sequence": "", "dash_score": "", "risk_level": "", "risk_factors": "", "referred_to": "", "shared_with": ""}
+
+
+def contact(date, agency, subject, event, factors="", **extra):
+    return dict(BLANK, date=date, agency=agency, subject=subject, event=event, summary="Recorded.", risk_factors=factors, **extra)
+
+
+# Three parts, each below high risk: the police know 4 questions (DASH 8), the GP 5, probation 6 (about Dean).
+POLICE = contact("2020-01-10", "Northbrook Police", "Jade", "incident", "injury;coercive_control;escalation;sexual_violence",
+                 dash_score="8", risk_level="medium")
+GP = contact("2020-02-01", "Elm Tree Surgery", "Jade", "disclosure",
+             "separation;threats_to_kill;financial_abuse;isolation;mental_health")
+PROBATION = contact("2020-03-01", "Northbrook Probation", "Dean", "appointment",
+                    "criminal_history;previous_partner_abuse;breach_of_order;substance_misuse;suicidal_ideation;animal_abuse")
+
+
+def joined_up_review(root):
+    """A review with one joined-up finding: the police, the GP and probation each held part of the risk to Jade."""
+    return write_review(root, chronology=[POLICE, GP, PROBATION], agencies=AGENCIES)
+
+
+def run(store, tmp_path, rows, **params):
+    store.load([write_review(tmp_path, chronology=rows, agencies=AGENCIES)])
+    return store.run(queries.get(QUERY), params)
+
+
+def test_three_parts_below_high_risk_add_up_to_high_risk(store, tmp_path):
+    [row] = run(store, tmp_path, [POLICE, GP, PROBATION])
+    assert (row["review"], row["subject"], row["date"], row["score"]) == ("rev-a", "Jade", "2020-03-01", 15)
+    assert row["best_single"] == {"agency": "Northbrook Police", "score": 8}  # its DASH, more than its 4 questions
+    assert row["red_flags"] == []
+    assert [(p["agency"], [a["question"] for a in p["alone"]], {a["date"] for a in p["alone"]}) for p in row["pieces"]] == [
+        ("Northbrook Police", [1, 11, 12, 16], {"2020-01-10"}),
+        ("Elm Tree Surgery", [4, 5, 6, 14, 20], {"2020-02-01"}),
+        # about the abuser: his drug use and suicide threats are the abuser's questions (21, 22), not Jade's (5)
+        ("Northbrook Probation", [18, 19, 21, 22, 23, 24], {"2020-03-01"}),
+    ]
+    assert row["pieces"][0]["alone"][0]["text"] == DASH_QUESTIONS[0]
+    assert [e["line"] for e in row["evidence"]] == [2, 3, 4]
+    assert "Northbrook Police, Elm Tree Surgery and Northbrook Probation" in row["finding"]
+    assert "DASH-equivalent score of 15" in row["finding"]
+
+
+def test_the_window_the_threshold_and_a_marac_decide(store, tmp_path):
+    parts = [POLICE, GP, PROBATION]
+    assert run(store, tmp_path, parts, window_days=30) == []  # 51 days from the police to probation
+    assert run(store, tmp_path, parts, dash_high=16) == []
+    marac = contact("2020-03-20", "Northbrook Police", "Jade", "referral", referred_to="Northbrook MARAC")
+    assert run(store, tmp_path, [*parts, marac]) == []  # referred 19 days later
+    assert [r["date"] for r in run(store, tmp_path, [*parts, marac], within_days=7)] == ["2020-03-01"]
+
+
+def test_an_agency_already_at_high_risk_alone_is_not_joined_up(store, tmp_path):
+    assert run(store, tmp_path, [dict(POLICE, dash_score="14"), GP, PROBATION]) == []
+    assert run(store, tmp_path, [dict(POLICE, risk_level="high"), GP, PROBATION]) == []
+    # the same red flag held by one agency alone
+    alone = [contact("2020-01-10", "Elm Tree Surgery", "Jade", "disclosure", "separation"),
+             contact("2020-02-10", "Elm Tree Surgery", "Jade", "disclosure", "stalking")]
+    assert run(store, tmp_path, alone) == []
+
+
+def test_a_red_flag_split_between_agencies(store, tmp_path):
+    rows = [contact("2020-01-10", "Elm Tree Surgery", "Jade", "disclosure", "separation"),
+            contact("2020-02-10", "Northbrook Police", "Jade; Dean", "call", "stalking;alcohol_misuse")]
+    [row] = run(store, tmp_path, rows)
+    assert (row["date"], row["red_flags"]) == ("2020-02-10", ["separation and stalking"])
+    # on a contact about both, the drinking has no reading about Jade, so it is Dean's (question 21)
+    assert row["questions"] == [6, 8, 21] and row["score"] == 3
+    assert row["best_single"] == {"agency": "Northbrook Police", "score": 2}
+
+
+def test_the_abuser_and_a_person_with_no_contact_of_their_own_get_no_row(store, tmp_path):
+    # only Dean's records: a picture of the abuser alone is not a picture of risk to anyone in particular
+    only_dean = [dict(PROBATION, date="2020-01-01"),
+                 contact("2020-01-05", "Northbrook Police", "Dean", "arrest", "threats_to_kill;strangulation;weapon")]
+    assert run(store, tmp_path, only_dean) == []
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("synth-joined")
+    synth.generate(folder, reviews=40, seed=21)
+    return folder, json.loads((folder / "answer_key.json").read_text(encoding="utf-8"))
+
+
+def test_planted_cases_are_found_and_near_misses_are_not(store, corpus):
+    folder, key = corpus
+    store.load([folder])
+    rows = store.run(queries.get(QUERY))
+    found = {(r["review"], r["subject"]): r for r in rows}
+    planted = [p for p in key["planted"] if p["query"] == QUERY]
+    assert planted and {m["near_miss"] for m in key["near_misses"]} == {"below", "single-agency"}
+    for plant in planted:
+        row = found.get((plant["review"], plant["subject"]))
+        assert row and row["date"] <= plant["date"], plant
+        if row["date"] == plant["date"]:  # found where the three parts met, not earlier through another red flag
+            assert row["score"] >= 14 > row["best_single"]["score"]
+            assert set(plant["agencies"]) <= {p["agency"] for p in row["pieces"]}
+    for miss in key["near_misses"]:
+        assert (miss["review"], miss["subject"]) not in found, miss
+    assert not [r for r in rows if r["review"] in key["good_practice_reviews"]]
+
+
+def test_the_mapping_and_red_flags_are_listed(tmp_path, cli):
+    cli("load", str(write_review(tmp_path)))
+    [listed] = [q for q in json.loads(cli("queries", "--format", "json").stdout) if q["name"] == QUERY]
+    reference = listed["reference"]
+    assert len(reference["dash_questions"]) == 24
+    assert set(reference["factor_questions"]) == set(RISK_FACTORS.values()) == set(FACTOR_QUESTIONS)
+    assert {"name": "separation and stalking", "questions": [6, 8], "incident": False} in reference["red_flags"]
+    assert "cannot know" in listed["description"]
+
+
+def test_the_view_draws_the_parts_converging_on_the_picture(store, tmp_path):
+    import viz
+    from test_viz import data_of, labels
+
+    store.load([joined_up_review(tmp_path)])
+    page = viz.query_view(store, QUERY).html
+    data = data_of(page)
+    names = labels(data)
+    [picture] = [n for n, label in names.items() if label == "2020-03-01: 15"]
+    into = {names[e["from"]]: e["label"] for e in data["edges"] if e["to"] == picture}
+    assert into == {"Northbrook Police": "Q1, Q11, Q12, Q16", "Elm Tree Surgery": "Q4, Q5, Q6, Q14, Q20",
+                    "Northbrook Probation": "Q18, Q19, Q21, Q22, Q23, Q24"}
+    assert [names[e["to"]] for e in data["edges"] if e["from"] == picture] == ["Jade"]
+    assert page.count("<svg class='converge'") == 1 and page.count("<circle cx=") >= 15  # one dot per question held alone
