@@ -18,7 +18,7 @@ from queries.base import Query, register
 from queries.core import by_label, in_edges, out_edges
 
 __all__ = ["PERSON_RECORDS", "RECORD_KEYS", "IDENTITY_KIND", "DEFAULT_MIN_PROBABILITY", "person_records", "resolve_record",
-           "decide", "identities", "link", "identity_params"]
+           "decide", "identities", "link", "link_table_rows", "identity_params"]
 
 RECORD_KEYS = ("review", "person", "abuser", "id", "global_id", "sex", "role", "identified", "aliases", "dob", "postcode", "identifiers",
                "relatives")
@@ -238,6 +238,13 @@ def link(store, min_probability: float = DEFAULT_MIN_PROBABILITY, review: str | 
         if review is None or review in (left["review"], right["review"]):
             rows.append({"left": left, "right": right, "probability": link_.probability, "reasons": list(link_.reasons)})
     return rows
+
+
+def link_table_rows(rows: list[dict]) -> list[dict]:
+    """Pairs flattened for a table or CSV: one column per side's review and person."""
+    return [{"left_review": r["left"]["review"], "left_person": r["left"]["person"], "right_review": r["right"]["review"],
+             "right_person": r["right"]["person"], "probability": r["probability"], "reasons": "; ".join(r["reasons"])}
+            for r in rows]
 
 
 def identity_params(store, min_probability: float | None) -> dict:

@@ -22,6 +22,7 @@ identified (their "name" describes them; see ``candidates_for_unidentified``).
 
 from __future__ import annotations
 
+import itertools
 import logging
 import math
 from dataclasses import dataclass
@@ -232,6 +233,20 @@ def _rows(records: list[dict]) -> list[dict]:
     return rows
 
 
+def _any_block_shared(rows: list[dict]) -> bool:
+    """Whether two rows share a block of ``BLOCKS`` (list columns count by any element)."""
+    for columns in BLOCKS:
+        seen: set[tuple] = set()
+        for row in rows:
+            values = [row[c] if isinstance(row[c], list) else [row[c]] for c in columns]
+            keys = set(itertools.product(*values))
+            keys = {k for k in keys if None not in k}
+            if keys & seen:
+                return True
+            seen |= keys
+    return False
+
+
 def _settings(levels: dict[str, list[Level]]) -> dict[str, Any]:
     comparisons = []
     for field, field_levels in levels.items():
@@ -293,8 +308,8 @@ def link_records(records: list[dict], min_probability: float = 0.5, exclude: Ite
     """
     usable = [r for r in records if r.get("identified", True) is not False]
     rows = _rows(usable)
-    if len(rows) < 2:
-        return []
+    if not _any_block_shared(rows):
+        return []  # nothing to compare: spare the cost of starting splink
     excluded = {frozenset(pair) for pair in exclude}
     related = {frozenset((record_key(r), f"{r['review']}/{x['name']}")) for r in usable for x in r["relatives"]}
     links = []
