@@ -81,10 +81,14 @@ def _jw(column: str) -> str:
     return f"jaro_winkler_similarity({column}_l, {column}_r)"
 
 
+def _best(column: str, function: str = "jaro_winkler_similarity", best: str = "list_max") -> str:
+    """SQL: the best value of ``function`` between any name of the left and any of the right."""
+    return (f"{best}(list_transform({column}_l, lambda x: {best}(list_transform({column}_r, "
+            f"lambda y: {function}(x, y)))))")
+
+
 def _max_jw(column: str) -> str:
-    """SQL: the highest Jaro-Winkler similarity between any name of the left and any of the right."""
-    return (f"list_max(list_transform({column}_l, lambda x: list_max(list_transform({column}_r, "
-            f"lambda y: jaro_winkler_similarity(x, y)))))")
+    return _best(column)
 
 
 def _initial(part: str) -> str:
@@ -107,6 +111,7 @@ COMPARISONS: dict[str, list[Level]] = {
         Level("", "len(surname_initials_l) = 0 OR len(surname_initials_r) = 0", 1.0, 1.0),
         Level("surname same", "list_has_any(surnames_l, surnames_r)", 0.75, 0.008),
         Level("surname Jaro-Winkler {surname_jw}", f"{_max_jw('surnames')} >= 0.88", 0.10, 0.01),
+        Level("surname one letter different", f"{_best('surnames', 'damerau_levenshtein', 'list_min')} <= 1", 0.08, 0.004),
         Level("surname Jaro-Winkler {surname_jw}", f"{_max_jw('surnames')} >= 0.8", 0.04, 0.02),
         Level("surname initial", _initial("surname"), 0.03, 0.003),
         Level("surname different (a surname can change)", "ELSE", 0.08, 0.915),
