@@ -94,7 +94,7 @@ def test_every_row_cites_evidence_and_describes_agencies(examples_store, name):
         assert {"review", "finding", "evidence"} <= set(row)
         assert row["evidence"], row
         for item in row["evidence"]:
-            assert set(item) == {"review", "file", "line", "date", "agency"}
+            assert set(item) == {"review", "file", "line", "record", "date", "agency"}
             assert isinstance(item["line"], int) and item["file"]
         assert not VICTIM_BLAMING.search(row["finding"]), row["finding"]
 
