@@ -250,8 +250,9 @@ def link_table_rows(rows: list[dict]) -> list[dict]:
 def identity_params(store, min_probability: float | None) -> dict:
     """The identity map of queries that follow an abuser across reviews: ``identity`` (node id -> the
     id of the person it is one with, for every node joined to another by a `same` decision or, when
-    ``min_probability`` is given, a probable link between two abusers' records) and ``links`` (each
-    join: kind confirmed | probable, the pair, the probability)."""
+    ``min_probability`` is given, a probable link between two abusers' records), ``members`` (that id
+    -> every node id it stands for) and ``links`` (each join: kind confirmed | probable, the pair, the
+    probability)."""
     records = person_records(store)
     decisions = store.decisions(IDENTITY_KIND)
     groups, ids = _confirmed(records, decisions)
@@ -267,5 +268,6 @@ def identity_params(store, min_probability: float | None) -> dict:
     members: dict[str, list[str]] = {}
     for node in sorted({r["id"] for r in records}):
         members.setdefault(groups.find(node), []).append(node)
-    identity = {node: root for root, nodes in members.items() if len(nodes) > 1 for node in nodes}
-    return {"identity": identity, "links": links}
+    joined = {root: nodes for root, nodes in members.items() if len(nodes) > 1}
+    identity = {node: root for root, nodes in joined.items() for node in nodes}
+    return {"identity": identity, "members": joined, "links": links}

@@ -178,6 +178,12 @@ def finish_serial_perpetrators(rows: list[dict], p: dict) -> list[dict]:
     return finish_rows(out, p, ("review", "perpetrator"))
 
 
+def _confirmed_identities(store, bound: dict) -> dict:
+    from queries.identity import identity_params
+
+    return identity_params(store, None)
+
+
 def _identity_map(store, bound: dict) -> dict:
     from queries.identity import identity_params
 
@@ -208,14 +214,49 @@ SERIAL_PERPETRATORS = register(Query(
 
 # --- unidentified-people ----------------------------------------------------------------------
 
+# An unidentified person mentioned with someone (a "new girlfriend" in a contact about him) may be a
+# known partner of that someone, in this review or, through a global_id or a `same` decision, in
+# another: ``may_be`` lists them (same sex when the unidentified person's is recorded).
+INTIMATE = ("partner", "ex_partner", "spouse")
+
 UNIDENTIFIED_PEOPLE_CYPHER = f"""
 MATCH (p:Person)-[m:IN_REVIEW]->(r:Review)
 WHERE m.identified = false
 MATCH (p)<-[:ABOUT]-(c:Contact)<-[:RECORDED]-(a:Agency)
 WHERE c.review = r.name
-RETURN r.name AS review, m.name AS person, p.sex AS sex, count(c) AS mentions, collect(DISTINCT a.name) AS agencies,
-       collect({EVIDENCE_CYPHER("c", "a")}) AS evidence
+WITH r, m, p, count(c) AS mentions, collect(DISTINCT a.name) AS agencies,
+     collect({EVIDENCE_CYPHER("c", "a")}) AS evidence, collect(c) AS contacts
+CALL (p, contacts) {{
+  UNWIND contacts AS c
+  MATCH (c)-[:ABOUT]->(s:Person)
+  WHERE s <> p
+  WITH DISTINCT p, s
+  UNWIND coalesce($members[coalesce($identity[s.id], s.id)], [s.id]) AS sid
+  MATCH (s2:Person {{id: sid}})-[rel:RELATED]-(k:Person)
+  WHERE rel.kind IN $intimate AND k <> p AND (p.sex IS NULL OR k.sex = p.sex)
+  MATCH (k)-[km:IN_REVIEW]->(kr:Review {{name: rel.review}}), (s2)-[sm:IN_REVIEW]->(:Review {{name: rel.review}})
+  WHERE coalesce(km.identified, true)
+  RETURN collect(DISTINCT {{name: km.name, review: kr.name, partner_of: {{name: sm.name, review: rel.review}}}}) AS may_be
+}}
+RETURN r.name AS review, m.name AS person, p.sex AS sex, mentions, agencies, evidence, may_be
 """
+
+
+def _may_be(G: nx.MultiDiGraph, pid: str, contacts: list[str], p: dict) -> list[dict]:
+    sex = G.nodes[pid].get("sex")
+    subjects = {s for c in contacts for s, d in G[c].items() if s != pid and any(e["type"] == "ABOUT" for e in d.values())}
+    found = []
+    for s in subjects:
+        for s2 in p["members"].get(p["identity"].get(s, s), [s]):
+            for k, rel in [*out_edges(G, s2, "RELATED"), *in_edges(G, s2, "RELATED")]:
+                if rel.get("kind") not in INTIMATE or k == pid or (sex is not None and G.nodes[k].get("sex") != sex):
+                    continue
+                km = next((m for r, m in out_edges(G, k, "IN_REVIEW") if G.nodes[r]["name"] == rel["review"]), None)
+                sm = next((m for r, m in out_edges(G, s2, "IN_REVIEW") if G.nodes[r]["name"] == rel["review"]), None)
+                if km is not None and sm is not None and km.get("identified", True):
+                    found.append({"name": km["name"], "review": rel["review"],
+                                  "partner_of": {"name": sm["name"], "review": rel["review"]}})
+    return found
 
 
 def unidentified_people_networkx(G: nx.MultiDiGraph, p: dict) -> list[dict]:
@@ -225,12 +266,12 @@ def unidentified_people_networkx(G: nx.MultiDiGraph, p: dict) -> list[dict]:
             if m.get("identified") is not False:
                 continue
             review = G.nodes[rid]["name"]
-            mentions = [(G.nodes[c], contact_agency(G, c)) for c, _ in in_edges(G, pid, "ABOUT")
-                        if G.nodes[c]["review"] == review]
+            contacts = [c for c, _ in in_edges(G, pid, "ABOUT") if G.nodes[c]["review"] == review]
+            mentions = [(G.nodes[c], contact_agency(G, c)) for c in contacts]
             if mentions:
                 rows.append({"review": review, "person": m["name"], "sex": G.nodes[pid].get("sex"),
                              "mentions": len(mentions), "agencies": list({a["name"] for _, a in mentions}),
-                             "evidence": [evidence(c, a) for c, a in mentions]})
+                             "evidence": [evidence(c, a) for c, a in mentions], "may_be": _may_be(G, pid, contacts, p)})
     return rows
 
 
@@ -241,7 +282,10 @@ def finish_unidentified_people(rows: list[dict], p: dict) -> list[dict]:
         times = "once" if r["mentions"] == 1 else f"{r['mentions']} times"
         pronoun = PRONOUNS.get(r["sex"])
         who = f"who {pronoun} was" if pronoun else "who this was"
+        may_be = sorted({(x["name"], x["review"], x["partner_of"]["name"]): x for x in r["may_be"]}.values(),
+                        key=lambda x: (x["review"], x["name"], x["partner_of"]["name"]))
         out.append({"review": r["review"], "person": r["person"], "mentions": r["mentions"], "agencies": agencies,
+                    "may_be": may_be,
                     "finding": f"'{r['person']}' was mentioned {times} by {and_join(agencies)} and never identified; "
                                f"no agency established {who}.",
                     "evidence": r["evidence"]})
@@ -253,7 +297,10 @@ UNIDENTIFIED_PEOPLE = register(Query(
     title="People mentioned but never identified",
     description="People the review records as not identified (identified = no in people.csv) who appear in at least "
                 "one contact of that review: how many contacts mention them and which agencies recorded those "
-                "contacts. One row per person per review.",
+                "contacts. One row per person per review. `may_be` suggests who they may be: the known partners "
+                "(partner, ex_partner, spouse; of the same sex when it is recorded) of the people they were mentioned "
+                "with, in any review where those people are one person by global_id or a `same` decision, each "
+                "with `name`, `review` and `partner_of`.",
     cypher=UNIDENTIFIED_PEOPLE_CYPHER, networkx=unidentified_people_networkx, finish=finish_unidentified_people,
-    constants=CONSTANTS, params=COMMON_PARAMS,
+    constants={**CONSTANTS, "intimate": list(INTIMATE)}, params=COMMON_PARAMS, prepare=_confirmed_identities,
 ))

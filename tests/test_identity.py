@@ -304,3 +304,33 @@ def test_synth_plants_hard_cases_that_link_finds_and_look_alikes_it_leaves(tmp_p
     rows = store.run(get("serial-perpetrators"))
     for planted in key["serial"]:
         assert any(set(planted["reviews"]) <= set(r["reviews"]) and r["linked_by"] == "probable" for r in rows), planted
+
+
+# --- unidentified-people suggests who they may be -------------------------------------------------------
+
+def test_an_unidentified_girlfriend_may_be_a_known_partner_of_the_man_she_was_mentioned_with(examples):
+    from queries import get
+
+    [row] = examples.run(get("unidentified-people"))
+    assert row["person"] == "Unnamed girlfriend"
+    # mentioned with Mr K (P-0417): his ex-partner Lauren there, and Dean's partners in Northbrook (one node)
+    assert [(x["name"], x["review"], x["partner_of"]["name"]) for x in row["may_be"]] == [
+        ("Lauren", "dhr-caldervale-2019", "Mr K"), ("Jade", "dhr-northbrook-2021", "Dean"), ("Ms L", "dhr-northbrook-2021", "Dean")]
+
+
+def test_a_same_decision_widens_the_suggestions_to_the_other_review(tmp_path, store):
+    from queries import get
+    from queries.identity import decide
+
+    people_b = PEOPLE_B + [{"person": "Unnamed girlfriend", "role": "other", "sex": "female", "age": "", "global_id": "",
+                            "identified": "no", "aliases": "", "dob": "", "postcode": "", "identifiers": ""}]
+    rows = _renamed(CHRONOLOGY, {"Jade": "Lauren", "Dean": "Mr K"})
+    rows[1]["subject"] = "Mr K; Unnamed girlfriend"
+    folders = write_reviews(tmp_path / "in")
+    store.load([folders[0], write_review(tmp_path / "b", "rev-b", people=people_b,
+                                         relationships=_renamed(RELATIONSHIPS[:1], {"Jade": "Lauren", "Dean": "Mr K"}),
+                                         chronology=rows)])
+    suggested = lambda: [(x["name"], x["review"]) for x in store.run(get("unidentified-people"))[0]["may_be"]]  # noqa: E731
+    assert suggested() == [("Lauren", "rev-b")]
+    decide(store, DEAN_A, DEAN_B, "same")
+    assert suggested() == [("Jade", "rev-a"), ("Lauren", "rev-b")]
