@@ -77,10 +77,6 @@ def _null(column: str) -> Level:
     return Level("", f"{column}_l IS NULL OR {column}_r IS NULL", 1.0, 1.0)
 
 
-def _jw(column: str) -> str:
-    return f"jaro_winkler_similarity({column}_l, {column}_r)"
-
-
 def _best(column: str, function: str = "jaro_winkler_similarity", best: str = "list_max") -> str:
     """SQL: the best value of ``function`` between any name of the left and any of the right."""
     return (f"{best}(list_transform({column}_l, lambda x: {best}(list_transform({column}_r, "
