@@ -510,6 +510,111 @@ def _json_or_text(value: str) -> Any:
         return value
 
 
+@main.command()
+@click.option("--min-probability", type=click.FloatRange(0, 1), default=0.5, show_default=True,
+              help="Only pairs at least this probably one person.")
+@click.option("--review", help="Only pairs with a record in this review.")
+@output_options()
+@click.option("--output", type=click.Path(dir_okay=False, writable=True),
+              help="Write the pairs side by side with both people's contacts to FILE.html instead of printing.")
+@click.option("--redact", is_flag=True, help="With --output: people named only by role, no summaries, no reasons' values.")
+@click.pass_context
+@user_errors
+def link(ctx: click.Context, min_probability: float, review: str | None, fmt: str, output: str | None, redact: bool) -> None:
+    """Propose pairs of person records that are probably one person, across and within reviews.
+
+    Record linkage (Fellegi-Sunter, by splink) on names and aliases, dob, sex, postcode,
+    identifiers and shared relatives; each pair with its probability and the reasons. Pairs already
+    decided with `dhrgraph same` or `dhrgraph different` are not proposed again.
+
+    \b
+    Example:
+      dhrgraph link --min-probability 0.8 --format json
+      dhrgraph link --review dhr-northbrook-2021 --output pairs.html
+    """
+    from queries.identity import link as propose, link_table_rows
+
+    if redact and not output:
+        raise click.UsageError("--redact applies to --output (the page)")
+    with store_from(ctx) as store:
+        rows = propose(store, min_probability, review)
+        if output:
+            from viz.pairs import pairs_view
+
+            pairs_view(store, rows, redact=redact).write(output)
+            click.echo(f"Wrote {output} ({len(rows)} pair(s)).")
+            return
+    emit(rows if fmt == "json" else link_table_rows(rows), fmt)
+
+
+def _decide(ctx: click.Context, a: str, b: str, decision: str, note: str | None) -> None:
+    from queries.identity import decide
+
+    with store_from(ctx) as store:
+        recorded = decide(store, a, b, decision, note)
+    click.echo(f"Recorded: {recorded['left']} and {recorded['right']} are {'the same person' if decision == 'same' else 'different people'}.")
+
+
+@main.command()
+@click.argument("a")
+@click.argument("b")
+@click.option("--note", help="Why (kept with the decision).")
+@click.pass_context
+@user_errors
+def same(ctx: click.Context, a: str, b: str, note: str | None) -> None:
+    """Record that two person records (REVIEW/PERSON) are one person.
+
+    They are then one person in every query that follows a person across reviews, as a shared
+    global_id makes them, and the pair is not proposed by `dhrgraph link` again. Refused when it
+    contradicts an earlier decision.
+
+    \b
+    Example:
+      dhrgraph same dhr-northbrook-2021/Dean dhr-caldervale-2019/"Mr K" --note "PNC match"
+    """
+    _decide(ctx, a, b, "same", note)
+
+
+@main.command()
+@click.argument("a")
+@click.argument("b")
+@click.option("--note", help="Why (kept with the decision).")
+@click.pass_context
+@user_errors
+def different(ctx: click.Context, a: str, b: str, note: str | None) -> None:
+    """Record that two person records (REVIEW/PERSON) are different people.
+
+    The pair is never proposed by `dhrgraph link` again, nor joined as a probable link. Refused
+    when it contradicts an earlier decision.
+
+    \b
+    Example:
+      dhrgraph different syn-0025/Aaron syn-0014/"Adult B" --note "father and son"
+    """
+    _decide(ctx, a, b, "different", note)
+
+
+@main.command()
+@output_options()
+@click.pass_context
+@user_errors
+def identities(ctx: click.Context, fmt: str) -> None:
+    """List the analyst's decisions about who is who (`same` and `different`).
+
+    `loaded` says whether both records are in the loaded reviews (a decision is kept when a review
+    is removed or reloaded).
+
+    \b
+    Example:
+      dhrgraph identities --format json
+    """
+    from queries.identity import identities as listing
+
+    with store_from(ctx) as store:
+        rows = listing(store)
+    emit(rows, fmt)
+
+
 @main.command(name="export")
 @click.option("--to", "folder", type=click.Path(file_okay=False), help="Folder for a dhrgraph workspace (importable, openable with --workspace).")
 @click.option("--graphml", type=click.Path(dir_okay=False), help="A GraphML file for Gephi or yEd.")

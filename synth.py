@@ -20,6 +20,10 @@ perpetrators mostly male, mostly intimate partners, children in most households)
   referrals, shares, DASH scores, incidents, assessments or missed appointments, so they can add
   findings to a non-good-practice review but can never hide a planted one.
 
+* Every identified person has identifying details (aliases, dob, postcode, identifiers), and the
+  record-linkage hard cases are planted: serial perpetrators with no global_id, spelled differently
+  in another area, and look-alikes that are not one person (``plant_identities``).
+
 ``answer_key.json`` lists every planted finding with the chronology line of the row it rests on.
 Output is byte-identical for the same arguments: one ``random.Random(seed)`` drives everything in
 a fixed order, and only lists and insertion-ordered dicts are iterated.
@@ -45,6 +49,7 @@ CHRONOLOGY_COLUMNS = ("date", "time", "sequence", "agency", "subject", "event", 
                       "risk_level", "dash_score", "risk_factors", "referred_to", "referral_outcome",
                       "shared_with", "source")
 PEOPLE_COLUMNS = ("person", "role", "sex", "age", "global_id", "identified")
+IDENTITY_COLUMNS = ("aliases", "dob", "postcode", "identifiers")  # identifying details (see plant_identities)
 RELATIONSHIP_COLUMNS = ("person", "other", "relationship", "abusive")
 AGENCY_COLUMNS = ("name", "type", "aliases")
 
@@ -399,6 +404,7 @@ class Review:
     core: list[tuple] = field(default_factory=list)
     key: list[dict] = field(default_factory=list)
     order: int = 0
+    details: dict[str, tuple] = field(default_factory=dict)  # person -> IDENTITY_COLUMNS values
 
     # people -------------------------------------------------------------------------------------
 
@@ -981,6 +987,206 @@ def noise_counts(rng: random.Random, reviews: list[Review], contacts: int | None
     return counts
 
 
+# --- who is who: identifying details and the record-linkage answer key (issue 14) ------------------
+# Drawn from their own random stream (seeded from the corpus seed), so the rest of the corpus is the
+# same with or without them. Every identified person gets a full name (an alias), a date of birth, a
+# postcode in their review's area and sometimes an NHS or PNC number, each recorded in the formats
+# agencies use. Then the hard cases are planted, with the answer in ``answer_key["identities"]``:
+#
+# * ``same``: pairs of records of one person. Serial perpetrators with no global_id (one man, two
+#   reviews, two areas; the second record spelled differently: a nickname, an initial "Mr D", a
+#   typo in the surname; the dob in UK format, day and month swapped, or only to the month), and a
+#   duplicate record of the perpetrator within a review;
+# * ``different``: look-alikes that are not one person: same name with another dob, and father and
+#   son (same name and address, a generation apart);
+# * ``serial``: the serial perpetrators above, that serial-perpetrators reports as probable links.
+
+SURNAMES = ("Abbott", "Archer", "Atkinson", "Bailey", "Baker", "Barker", "Barnes", "Bell", "Bennett", "Booth", "Bradley",
+            "Briggs", "Brooks", "Burgess", "Butler", "Carter", "Chambers", "Chapman", "Clarke", "Coleman", "Collins",
+            "Cooper", "Cox", "Crawford", "Dawson", "Dixon", "Doyle", "Duncan", "Edwards", "Ellis", "Evans", "Farrell",
+            "Fisher", "Fleming", "Foster", "Fowler", "Fraser", "Gibson", "Gilbert", "Gordon", "Graham", "Grant", "Griffiths",
+            "Hall", "Hamilton", "Hardy", "Harper", "Hartley", "Hawkins", "Hayes", "Henderson", "Hewitt", "Hobbs", "Holland",
+            "Holmes", "Howard", "Hughes", "Hunter", "Jackson", "Jennings", "Kaur", "Kemp", "Kennedy", "Knight", "Lambert",
+            "Lawson", "Lloyd", "Lowe", "Marsh", "Marshall", "Mason", "Matthews", "Mills", "Mitchell", "Moss", "Murphy",
+            "Nash", "Newton", "Nicholls", "Norris", "O'Brien", "Osborne", "Owen", "Palmer", "Parker", "Parsons", "Patel",
+            "Pearce", "Perry", "Phillips", "Porter", "Powell", "Preston", "Quinn", "Read", "Reeves", "Reynolds", "Rhodes",
+            "Richards", "Riley", "Robson", "Rogers", "Rowe", "Russell", "Sanders", "Saunders", "Shaw", "Simpson", "Slater",
+            "Spencer", "Stevens", "Stone", "Sutton", "Taylor", "Thornton", "Tucker", "Turner", "Wade", "Walsh", "Ward",
+            "Warren", "Watts", "Webb", "Wells", "Weston", "Wheeler", "Whitehead", "Wilkinson", "Willis", "Wood", "Wright",
+            "Yates", "Young")
+MALE_FORENAMES = ("David", "Michael", "James", "Robert", "William", "Thomas", "Daniel", "Christopher", "Matthew", "Andrew",
+                  "Anthony", "Stephen", "Joseph", "Nicholas", "Peter", "Richard", "Edward", "Gary", "Kevin", "Samuel",
+                  "Benjamin", "Charles", "Patrick", "Terence", "Dean", "Lee", "Craig", "Darren", "Jason", "Mark", "Neil",
+                  "Paul", "Scott", "Shaun", "Carl", "Adam", "Karl", "Lewis", "Martin", "Simon", "Stuart", "Ian")
+FEMALE_FORENAMES = ("Katherine", "Elizabeth", "Jennifer", "Susan", "Victoria", "Rebecca", "Amanda", "Margaret", "Jessica",
+                    "Nicola", "Stephanie", "Deborah", "Louise", "Melanie", "Sarah", "Patricia", "Gemma", "Emma", "Claire",
+                    "Donna", "Hayley", "Kelly", "Laura", "Lisa", "Michelle", "Natalie", "Rachel", "Samantha", "Tracey",
+                    "Zoe", "Amy", "Charlotte", "Danielle", "Helen", "Julie", "Karen", "Leanne", "Naomi", "Sophie", "Yvonne")
+SHORT_FORMS = {"David": "Dave", "Michael": "Mick", "James": "Jim", "Robert": "Bob", "William": "Billy", "Thomas": "Tom",
+               "Daniel": "Danny", "Christopher": "Chris", "Matthew": "Matt", "Andrew": "Andy", "Anthony": "Tony",
+               "Stephen": "Steve", "Joseph": "Joe", "Nicholas": "Nick", "Peter": "Pete", "Richard": "Rick", "Edward": "Eddie",
+               "Gary": "Gaz", "Kevin": "Kev", "Samuel": "Sam", "Benjamin": "Ben", "Charles": "Charlie", "Patrick": "Paddy",
+               "Terence": "Terry", "Dean": "Deano"}
+POSTCODE_LETTERS = "ABDEFGHJLNPQRSTUWXYZ"
+
+
+def _typo(rng: random.Random, word: str) -> str:
+    """A misspelling agencies make: a vowel written as another, i/y swapped, or a double letter made single."""
+    for i in range(len(word) - 1, 0, -1):
+        if word[i] == word[i - 1]:
+            return word[:i] + word[i + 1:]
+    vowels = [i for i in range(1, len(word)) if word[i] in "aeiouy"]
+    if not vowels:
+        return word + "e"
+    i = rng.choice(vowels)
+    swap = {"i": "y", "y": "i", "e": "a", "a": "e", "o": "u", "u": "o"}[word[i]]
+    return word[:i] + swap + word[i + 1:]
+
+
+@dataclass
+class _Identity:
+    forename: str
+    surname: str
+    born: date
+    postcode: str
+    identifiers: tuple[str, ...]
+
+
+def _postcode(rng: random.Random, area: str, full: bool = True) -> str:
+    district = f"{area[0]}{next(c for c in area[1:].upper() if c.isalpha() and c not in 'AEIOU')}{rng.randint(1, 9)}"
+    if not full:
+        return district
+    return f"{district} {rng.randint(1, 9)}{rng.choice(POSTCODE_LETTERS)}{rng.choice(POSTCODE_LETTERS)}"
+
+
+def _dob_text(rng: random.Random, born: date, style: str) -> str:
+    iso = born.isoformat()
+    return {"iso": iso, "uk": f"{iso[8:10]}/{iso[5:7]}/{iso[:4]}", "month": iso[:7], "year": iso[:4],
+            "swapped": f"{iso[:4]}-{iso[8:10]}-{iso[5:7]}"}[style]
+
+
+def _details(rng: random.Random, who: _Identity, names: list[str], dob_style: str, postcode: str | None) -> tuple:
+    return ("; ".join(names), _dob_text(rng, who.born, dob_style), postcode or "", "; ".join(who.identifiers))
+
+
+def _invent(rng: random.Random, rv: Review, person: tuple, surname: str | None = None) -> _Identity:
+    name, role, sex, age = person[:4]
+    forename = rng.choice(FEMALE_FORENAMES if sex == "female" else MALE_FORENAMES)
+    year = date.fromordinal(rv.end).year - int(age or 30)
+    born = date(year, rng.randint(1, 12), rng.randint(1, 28))
+    identifiers = []
+    if role != "child" and rng.random() < 0.3:
+        identifiers.append(f"nhs:{rng.randint(400, 999)} {rng.randint(100, 999)} {rng.randint(1000, 9999)}")
+    if role == "perpetrator" and rng.random() < 0.3:
+        identifiers.append(f"pnc:{year % 100:02d}/{rng.randint(100000, 999999)}{rng.choice(POSTCODE_LETTERS)}")
+    return _Identity(forename, surname or rng.choice(SURNAMES), born, _postcode(rng, rv.area), tuple(identifiers))
+
+
+def _variant_name(rng: random.Random, who: _Identity) -> tuple[str, str]:
+    """How another agency wrote the same man's name, and which hard case that is."""
+    kinds = ["typo", "initial", "typo+initial"] + (["nickname", "nickname+typo"] if who.forename in SHORT_FORMS else [])
+    kind = rng.choice(kinds)
+    surname = _typo(rng, who.surname) if "typo" in kind else who.surname
+    forename = SHORT_FORMS.get(who.forename, who.forename) if "nickname" in kind else who.forename
+    return (f"Mr {forename[0]} {surname}" if "initial" in kind else f"{forename} {surname}"), kind
+
+
+def plant_identities(reviews: list[Review], serial_key: list[dict], seed: int) -> dict:
+    """Give every identified person identifying details and plant the linkage hard cases; return the answer key part."""
+    rng = random.Random(f"identities-{seed}")
+    identities: dict[tuple[str, str], _Identity] = {}
+    by_gid: dict[str, _Identity] = {}
+    for rv in reviews:
+        surnames = {}
+        for person in rv.people:
+            name, role, sex, age, gid, identified = person
+            if identified != "yes":
+                continue
+            if gid and gid in by_gid:
+                who = by_gid[gid]
+            else:
+                surname = surnames.get("family") if role == "child" else None
+                who = _invent(rng, rv, person, surname)
+                while f"{who.forename} {who.surname}" in surnames.values():  # one name, one person, in a review
+                    who = _invent(rng, rv, person, surname)
+                surnames[name] = f"{who.forename} {who.surname}"
+                if role == "victim":
+                    surnames["family"] = who.surname
+                if gid:
+                    by_gid[gid] = who
+            identities[(rv.rid, name)] = who
+            style = rng.choices(("iso", "uk", "month", "year"), (0.7, 0.2, 0.07, 0.03))[0]
+            postcode = rng.choices((who.postcode, who.postcode.split()[0], None), (0.7, 0.15, 0.15))[0]
+            rv.details[name] = _details(rng, who, [f"{who.forename} {who.surname}"], style, postcode)
+
+    male = [rv for rv in reviews if not rv.good and rv.kind == "partner" and rv.people[1][2] == "male"
+            and not rv.people[1][4] and not any(k["query"] == "serial-perpetrators" for k in rv.key)]
+    rng.shuffle(male)
+    count = len(reviews)
+    same, different, serial = [], [], []
+
+    def take(n: int) -> list[Review]:
+        chosen = male[:n]
+        del male[:n]
+        return chosen
+
+    def ref(rv: Review, name: str) -> dict:
+        return {"review": rv.rid, "person": name}
+
+    for _ in range(max(1, count // 12)):  # serial perpetrators without a global_id
+        pair = take(2)
+        if len(pair) < 2:
+            break
+        first, second = pair
+        who = identities[(first.rid, first.perpetrator)]
+        who.identifiers = ()
+        rv_name, kind = _variant_name(rng, who)
+        style = rng.choice(("uk", "swapped", "month", "iso")) if who.born.day <= 12 and who.born.day != who.born.month \
+            else rng.choice(("uk", "month", "iso"))
+        first.details[first.perpetrator] = _details(rng, who, [f"{who.forename} {who.surname}"], "iso", who.postcode)
+        second.details[second.perpetrator] = _details(rng, _Identity(who.forename, who.surname, who.born, "", ()), [rv_name],
+                                                      style, _postcode(rng, second.area))
+        identities[(second.rid, second.perpetrator)] = who
+        case = {"left": ref(first, first.perpetrator), "right": ref(second, second.perpetrator),
+                "kind": f"serial perpetrator without a global_id: name {kind}, dob {style}, another area"}
+        same.append(case)
+        serial.append({**case, "reviews": sorted([first.rid, second.rid]), "victims": 2})
+
+    for _ in range(max(1, count // 50)):  # a duplicate record of the perpetrator in his own review
+        chosen = take(1)
+        if not chosen:
+            break
+        rv = chosen[0]
+        who = identities[(rv.rid, rv.perpetrator)]
+        duplicate = next(d for d in (f"Mr {who.surname[0]}", f"Mr {who.surname}", f"Mr {who.forename[0]} {who.surname}")
+                         if d not in {p[0] for p in rv.people})
+        rv_name, kind = _variant_name(rng, who)
+        rv.people.append((duplicate, "other", "male", "", "", "yes"))
+        rv.details[duplicate] = _details(rng, who, [rv_name], "uk", None)
+        same.append({"left": ref(rv, rv.perpetrator), "right": ref(rv, duplicate),
+                     "kind": f"duplicate record in one review: name {kind}"})
+
+    for kind, gap in (("same name, another dob", (2, 9)), ("father and son", (20, 32))):
+        for _ in range(max(1, count // 40)):
+            pair = take(2)
+            if len(pair) < 2:
+                break
+            first, second = pair
+            who = identities[(first.rid, first.perpetrator)]
+            years = rng.randint(*gap)
+            born = date(who.born.year + years, rng.randint(1, 12), rng.randint(1, 28))
+            other = _Identity(who.forename, who.surname, born, who.postcode if kind == "father and son" else _postcode(rng, second.area), ())
+            first.details[first.perpetrator] = _details(rng, who, [f"{who.forename} {who.surname}"], "iso", who.postcode)
+            second.details[second.perpetrator] = _details(rng, other, [f"{who.forename} {who.surname}"], "iso", other.postcode)
+            different.append({"left": ref(first, first.perpetrator), "right": ref(second, second.perpetrator), "kind": kind})
+    return {"same": same, "different": different, "serial": serial}
+
+
+def people_rows(rv: Review) -> list[tuple]:
+    """people.csv rows: the person's columns, then their identifying details."""
+    return [p + rv.details.get(p[0], ("",) * len(IDENTITY_COLUMNS)) for p in rv.people]
+
+
 class Writer:
     """CSV output for one layout: one folder per review, or one set of combined files."""
 
@@ -989,7 +1195,7 @@ class Writer:
         self.files: list = []
         self.agencies: dict[str, tuple] = {}
         if self.combined:
-            self.people = self._open(out / "people.csv", ("review",) + PEOPLE_COLUMNS)
+            self.people = self._open(out / "people.csv", ("review",) + PEOPLE_COLUMNS + IDENTITY_COLUMNS)
             self.relationships = self._open(out / "relationships.csv", ("review",) + RELATIONSHIP_COLUMNS)
             self.chronology = self._open(out / "chronology.csv", ("review",) + CHRONOLOGY_COLUMNS)
             self.lines = 1
@@ -1006,7 +1212,7 @@ class Writer:
         agencies = [(a.name, a.type, "; ".join(a.aliases)) for a in rv.unique_agencies()]
         if self.combined:
             rid = (rv.rid,)
-            self.people.writerows(rid + p for p in rv.people)
+            self.people.writerows(rid + p for p in people_rows(rv))
             self.relationships.writerows(rid + r for r in rv.relationships)
             self.chronology.writerows(rid + r for r in rows)
             self.agencies.update((a[0], a) for a in agencies)
@@ -1014,7 +1220,7 @@ class Writer:
             return first
         folder = self.out / rv.rid
         folder.mkdir(parents=True, exist_ok=True)
-        for name, header, body in (("people.csv", PEOPLE_COLUMNS, rv.people),
+        for name, header, body in (("people.csv", PEOPLE_COLUMNS + IDENTITY_COLUMNS, people_rows(rv)),
                                    ("relationships.csv", RELATIONSHIP_COLUMNS, rv.relationships),
                                    ("agencies.csv", AGENCY_COLUMNS, agencies),
                                    ("chronology.csv", CHRONOLOGY_COLUMNS, rows)):
@@ -1051,6 +1257,7 @@ def generate(out_dir: str | os.PathLike, reviews: int, seed: int = 0, contacts: 
         raise ValueError(f"Unknown layout {layout!r}: use 'folders' or 'combined'")
     rng = random.Random(seed)
     corpus, serial_key = build_reviews(rng, reviews)
+    identities = plant_identities(corpus, serial_key, seed)
     extra = noise_counts(rng, corpus, contacts)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -1074,7 +1281,7 @@ def generate(out_dir: str | os.PathLike, reviews: int, seed: int = 0, contacts: 
     answer_key = {"seed": seed, "reviews": reviews, "contacts": written,
                   "good_practice_reviews": [rv.rid for rv in corpus if rv.good],
                   "planted": [f for rv in corpus for f in rv.key] + serial_key,
-                  "near_misses": [f for rv in corpus for f in rv.near_misses]}
+                  "near_misses": [f for rv in corpus for f in rv.near_misses], "identities": identities}
     key_path.write_text(json.dumps(answer_key, indent=1) + "\n", encoding="utf-8")
     return {"reviews": reviews, "people": people, "contacts": written, "relationships": relationships,
             "answer_key": str(key_path)}

@@ -30,7 +30,7 @@ from loaders import vocab
 from loaders.records import Review
 from queries.common import chronology_end
 
-__all__ = ["Batch", "Table", "review_batch", "LABELS", "REL_TYPES", "person_id", "agency_id", "review_id", "contact_ids", "contact_sources", "order_keys"]
+__all__ = ["PII_PREFIX", "PII_PROPERTIES", "identifying_properties", "Batch", "Table", "review_batch", "LABELS", "REL_TYPES", "person_id", "agency_id", "review_id", "contact_ids", "contact_sources", "order_keys"]
 
 LABELS = ("Review", "Person", "Agency", "Contact", "RiskFactor")
 REL_TYPES = ("RECORDED", "ABOUT", "REFERRED_TO", "SHARED_WITH", "FLAGGED", "RELATED", "IN_REVIEW")
@@ -190,6 +190,20 @@ def check_batch(batch: Batch) -> None:
                 raise ValueError(f"a {rel_type} relationship to {missing!r}, which is not a node of the review")
 
 
+# A person's identifying details (people.csv's aliases, dob, postcode, identifiers) sit on their
+# IN_REVIEW relationship under these marked names. They are sensitive: only record linkage reads
+# them (queries/identity.py); no view, finding or redacted output may print a ``pii_`` property.
+PII_PREFIX = "pii_"
+PII_PROPERTIES = {column: PII_PREFIX + column for column in ("aliases", "dob", "postcode", "identifiers")}
+
+
+def identifying_properties(person) -> dict:
+    """The person's identifying details as IN_REVIEW properties (lists for the ; columns)."""
+    values = {"aliases": list(person.aliases) or None, "dob": person.dob, "postcode": person.postcode,
+              "identifiers": list(person.identifiers) or None}
+    return {PII_PROPERTIES[k]: v for k, v in values.items() if v is not None}
+
+
 def _props(**values: object) -> dict:
     return {k: v for k, v in values.items() if v is not None and v != ()}
 
@@ -217,7 +231,8 @@ def review_batch(review: Review) -> Batch:
     pids = {p.person: person_id(review.id, p.person, p.global_id) for p in review.people}
     batch.nodes["Person"] = Table.of([_props(id=pids[p.person], name=p.person, global_id=p.global_id, sex=p.sex)
                                       for p in review.people])
-    in_review = [(pids[p.person], rid, _props(role=p.role, name=p.person, age=p.age, identified=p.identified, file=p.file, line=p.line))
+    in_review = [(pids[p.person], rid, _props(role=p.role, name=p.person, age=p.age, identified=p.identified, file=p.file, line=p.line,
+                                              **identifying_properties(p)))
                  for p in review.people]
     batch.edges["RELATED"] = Table.of(
         [_props(kind=r.relationship, abusive=r.abusive, review=review.id, file=r.file, line=r.line) for r in review.relationships],

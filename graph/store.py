@@ -111,6 +111,8 @@ class Store(ABC):
 
     def run(self, query: Query, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
         bound = bind_params(query, params or {})
+        if query.prepare:
+            bound = {**bound, **query.prepare(self, bound)}
         rows = self._run(query, {**query.constants, **bound})
         return query.finish(rows, bound) if query.finish else rows
 

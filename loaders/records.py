@@ -24,6 +24,11 @@ class Person:
     identified: bool
     file: str
     line: int
+    # identifying details (sensitive; loaders/identity.py gives their canonical forms)
+    aliases: tuple[str, ...] = ()
+    dob: str | None = None
+    postcode: str | None = None
+    identifiers: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,7 +24,7 @@ from dataclasses import dataclass, fields
 from operator import attrgetter
 from pathlib import Path
 
-from loaders import vocab
+from loaders import identity, vocab
 from loaders.dates import PartialDate, parse_date
 from loaders.agency_files import AGENCY_FOLDER, agency_files, read_agency_file
 from loaders.gcpause import gc_paused
@@ -392,12 +392,50 @@ def _validate_people(review: Review, sheet: Sheet | None, rows: list, problems: 
         if identified is None:
             problems.error(sheet.file, line, f"identified must be yes or no, got {sheet.cell(cells, 'identified')!r}", col("identified"), "identified")
             ok = False
+        details = {}
+        for column, parse in _IDENTIFYING.items():
+            text = sheet.cell(cells, column)
+            if text:
+                try:
+                    details[column] = parse(text)
+                except ValueError as exc:  # the message never repeats the (sensitive) text
+                    problems.error(sheet.file, line, str(exc), col(column), column)
+                    ok = False
         person = Person(review.id, name, role or "other", sex, age, sheet.cell(cells, "global_id") or None,
-                        bool(identified), sheet.name, line)
+                        bool(identified), sheet.name, line, **details)
         people[name] = person
         if ok:
             review.people.append(person)
+    _check_aliases(sheet, people, problems)
     return people
+
+
+_IDENTIFYING = {"aliases": identity.parse_aliases, "dob": identity.parse_dob, "postcode": identity.parse_postcode,
+                "identifiers": identity.parse_identifiers}
+
+
+def _check_aliases(sheet: Sheet, people: dict[str, Person], problems: Problems) -> None:
+    """An alias names one person only: not another person's pseudonym, not two people's alias."""
+    owners = {identity.name_key(name): name for name in people}
+    for person in people.values():
+        for alias in person.aliases:
+            key = identity.name_key(alias)
+            if owners.setdefault(key, person.person) != person.person:
+                problems.error(sheet.file, person.line, f"an alias of {person.person!r} also names {owners[key]!r}; an alias must "
+                               f"name one person in the review {identity.SENSITIVE_HINT}", sheet.column_number("aliases"), "aliases")
+
+
+def _alias_subjects(people: dict[str, Person], subjects: list) -> list:
+    """Chronology subjects with each alias replaced by the pseudonym it names."""
+    pseudonyms = {identity.name_key(alias): p.person for p in people.values() for alias in p.aliases}
+    if not pseudonyms:
+        return subjects
+    mapped: dict = {}
+    for names in set(subjects):
+        if type(names) is tuple:
+            mapped[names] = tuple(dict.fromkeys(name if name in people else pseudonyms.get(identity.name_key(name), name)
+                                                for name in names))
+    return [mapped.get(names, names) if type(names) is tuple else names for names in subjects]
 
 
 def _unknown_person(name: str, people: dict[str, Person]) -> str:
@@ -605,7 +643,7 @@ def _validate_chronology(review: Review, sheet: Sheet, rows: list, people: dict[
 
     dates = convert("date")
     recorded = convert("agency")
-    subjects = convert("subject")
+    subjects = _alias_subjects(people, convert("subject"))
     events = convert("event")
     summaries = list(map(str.strip, raw("summary")))
     if "" in summaries:

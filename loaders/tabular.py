@@ -104,6 +104,10 @@ COLUMNS: dict[str, dict[str, tuple[str, ...]]] = {
         "age": ("age",),
         "global_id": ("globalid", "uid", "uniqueid"),
         "identified": ("identified",),
+        "aliases": ("aliases", "alias", "aka", "akas", "othernames", "knownas"),
+        "dob": ("dob", "dateofbirth", "birthdate", "born"),
+        "postcode": ("postcode", "postalcode"),
+        "identifiers": ("identifiers", "identifier", "ids"),
     },
     "relationships": {
         "review": ("review", "reviewid"),

@@ -4,7 +4,7 @@ people across reviews, then information sharing, risk assessment, children, and 
 Each module holds its queries' Cypher and NetworkX implementations side by side.
 """
 
-from queries import core, paths  # noqa: F401  (the everyday reads)
+from queries import core, paths, identity  # noqa: F401  (the everyday reads; person records for linkage)
 from queries import people  # noqa: F401  (serial-perpetrators, unidentified-people)
 from queries import sharing  # noqa: F401  (unshared-risk, fragmented-risk, victim-perpetrator-divide)
 from queries import risk  # noqa: F401  (missed-marac, escalation-without-reassessment)

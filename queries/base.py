@@ -65,6 +65,9 @@ class Query:
     constants: dict[str, Any] = field(default_factory=dict)  # fixed vocabularies both implementations read
     listed: bool = True  # part of the missed-connections catalogue shown by `dhrgraph queries`
     reference: dict[str, Any] = field(default_factory=dict)  # domain facts the query applies, shown by `dhrgraph queries`
+    # parameters computed from the store before the query runs (both backends get the same values),
+    # e.g. the identity map of queries that follow a person across reviews: prepare(store, bound) -> dict
+    prepare: Callable[[Any, dict], dict] | None = None
 
     def describe(self) -> dict:
         return {

@@ -99,7 +99,9 @@ def test_serial_perpetrators_on_the_examples(examples):
     assert row["reviews"] == ["dhr-caldervale-2019", "dhr-northbrook-2021"]
     assert (row["perpetrator"], row["names"]) == ("P-0417", ["Dean", "Mr K"])
     # Ms L (Northbrook) and Lauren (Calder Vale) share P-0388: one victim, not two
-    assert row["victims"] == ["Jade (dhr-northbrook-2021)", "Lauren / Ms L (dhr-caldervale-2019, dhr-northbrook-2021)"]
+    assert [(v["name"], v["review"], [(r["name"], r["review"]) for r in v["records"]]) for v in row["victims"]] == [
+        ("Jade", "dhr-northbrook-2021", [("Jade", "dhr-northbrook-2021")]),
+        ("Lauren", "dhr-caldervale-2019", [("Lauren", "dhr-caldervale-2019"), ("Ms L", "dhr-northbrook-2021")])]
     assert row["finding"] == ("P-0417 (Dean / Mr K) abused 2 different people across 2 reviews: Jade (dhr-northbrook-2021) "
                               "and Lauren / Ms L (dhr-caldervale-2019, dhr-northbrook-2021).")
     cited = {(e["review"], e["file"].rsplit("/", 1)[-1], e["line"]) for e in row["evidence"]}
@@ -267,7 +269,8 @@ def test_serial_perpetrator_within_one_review(tmp_path, store):
     store.load([review(tmp_path, "rev-a", rows, people=people, relationships=relationships)])
     [row] = run(store, "serial-perpetrators")
     assert (row["review"], row["reviews"], row["perpetrator"], row["names"]) == ("rev-a", ["rev-a"], "Dean", ["Dean"])
-    assert row["victims"] == ["Jade (rev-a)", "Ms L (rev-a)"]  # Mrs H: not abusive
+    assert [(v["name"], v["review"]) for v in row["victims"]] == [("Jade", "rev-a"), ("Ms L", "rev-a")]  # Mrs H: not abusive
+    assert (row["linked_by"], row["other_reviews"]) == ("global_id", [])
     assert row["finding"] == "Dean abused 2 different people in 1 review: Jade (rev-a) and Ms L (rev-a)."
     assert [(e["file"].rsplit("/", 1)[-1], e["line"]) for e in row["evidence"]] == [
         ("chronology.csv", 2), ("chronology.csv", 4), ("relationships.csv", 2), ("relationships.csv", 3)]
@@ -284,7 +287,8 @@ def test_a_victim_who_is_one_person_across_reviews_counts_once(tmp_path, store):
                        relationships=abuse_b)])
     assert run(store, "serial-perpetrators") == []
     [row] = run(store, "serial-perpetrators", min_victims=1)
-    assert row["victims"] == ["Jade / Ms J (rev-a, rev-b)"]
+    assert row["victims"] == [{"name": "Jade", "review": "rev-a", "records": [{"name": "Jade", "review": "rev-a"},
+                                                                              {"name": "Ms J", "review": "rev-b"}]}]
     assert row["finding"] == "P-1 (Dean / Mr D) abused 1 person across 2 reviews: Jade / Ms J (rev-a, rev-b)."
     # the perpetrator's latest contact is in rev-a (no contact about him in rev-b)
     assert (row["review"], row["reviews"], row["names"]) == ("rev-a", ["rev-a", "rev-b"], ["Dean", "Mr D"])
