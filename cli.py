@@ -323,6 +323,63 @@ def findings(ctx: click.Context, review: str | None, output: str | None) -> None
 
 
 @main.command()
+@click.option("--review", "reviews", multiple=True, help="Only this review; repeatable.")
+@click.option("--area", help="Only reviews of this area (the review's area, where given).")
+@click.option("--from", "date_from", type=click.DateTime(["%Y-%m-%d"]), help="Only reviews dated on or after this day (index date, else last contact).")
+@click.option("--to", "date_to", type=click.DateTime(["%Y-%m-%d"]), help="Only reviews dated on or before this day.")
+@click.option("--type", "types", multiple=True, type=click.Choice(["partner", "family", "other"]),
+              help="Only reviews of this type (the perpetrator's relationship to the victim); repeatable.")
+@click.option("--group", "groups", multiple=True, metavar="GROUP",
+              help="Only themes of this group (query, risk_factor, dash, agency_contact, agency_risk, agency_silent, "
+                   "perpetrator, victim, contact); repeatable.")
+@click.option("--all", "every", is_flag=True, help="Also list the themes that occur in none of the reviews.")
+@output_options()
+@click.option("--output", type=click.Path(dir_okay=False, writable=True),
+              help="Write the matrix to FILE.html (sortable, marks link to the evidence) or FILE.xlsx instead of printing.")
+@click.option("--redact", is_flag=True, help="With --output .html: a page safe to share (the matrix names no person).")
+@click.pass_context
+@user_errors
+def themes(ctx: click.Context, reviews: tuple[str, ...], area: str | None, date_from, date_to, types: tuple[str, ...],
+           groups: tuple[str, ...], every: bool, fmt: str, output: str | None, redact: bool) -> None:
+    """The theme-by-review table: which themes occurred in which reviews, with counts and shares.
+
+    Themes are every catalogue query (dismissed findings do not count), risk factors, DASH 14+,
+    agency types in contact / holding risk / sharing nothing, perpetrator and victim patterns and
+    contacts before the death (see README, Learning across reviews). The table has a column per
+    review up to 12 reviews; JSON and CSV have the review ids and, in JSON, the evidence.
+
+    \b
+    Example:
+      dhrgraph themes
+      dhrgraph themes --group perpetrator --group victim --format json
+      dhrgraph themes --type partner --from 2019-01-01 --output themes.html
+    """
+    from queries.themes import THEME_GROUPS, run_themes
+
+    unknown = sorted(set(groups) - set(THEME_GROUPS))
+    if unknown:
+        raise click.BadParameter(f"{', '.join(unknown)}; choose from {', '.join(THEME_GROUPS)}", param_hint="--group")
+    with store_from(ctx) as store:
+        table = run_themes(store, reviews=reviews, area=area, date_from=date_from.date().isoformat() if date_from else None,
+                           date_to=date_to.date().isoformat() if date_to else None, types=types, groups=groups, every=every)
+    if output:
+        from viz.themes import themes_view, write_themes_workbook
+
+        if output.lower().endswith(".xlsx"):
+            write_themes_workbook(table, output)
+        elif output.lower().endswith((".html", ".htm")):
+            themes_view(table, redact=redact).write(output)
+        else:
+            raise click.UsageError("--output takes a .html or .xlsx file")
+        click.echo(f"Wrote {output}: {len(table.rows)} themes over {len(table.reviews)} review(s).")
+        return
+    if fmt == "table":
+        emit(table.matrix(), fmt)
+    else:
+        emit([{k: v for k, v in r.items() if fmt == "json" or k != "evidence"} for r in table.rows], fmt)
+
+
+@main.command()
 @click.argument("from_agency")
 @click.argument("to_agency")
 @click.option("--subject", help="Only referrals and shares in contacts about this person.")
