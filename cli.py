@@ -380,6 +380,55 @@ def themes(ctx: click.Context, reviews: tuple[str, ...], area: str | None, date_
 
 
 @main.command()
+@click.option("--repeated", is_flag=True, help="Themes and agency types that received recommendations in 2 or more reviews.")
+@click.option("--overdue", is_flag=True, help="Only recommendations past their due date and neither done nor not accepted.")
+@click.option("--as-of", type=click.DateTime(["%Y-%m-%d"]), help="With --overdue: the day to judge by (default: today).")
+@click.option("--agency", help="Only recommendations to this agency (a name, an agency type, national or partnership).")
+@output_options()
+@click.option("--output", type=click.Path(dir_okay=False, writable=True), help="Write the rows as a page to FILE.html instead of printing.")
+@click.pass_context
+@user_errors
+def recommendations(ctx: click.Context, repeated: bool, overdue: bool, as_of, agency: str | None, fmt: str,
+                    output: str | None) -> None:
+    """Review recommendations across reviews: the lessons given again, and the actions past their date.
+
+    Recommendations come from each review's optional recommendations.csv (see README). --repeated
+    lists each theme (or tag) and agency type that received recommendations in two or more reviews,
+    with the reviews and their dates; --overdue those past due and not done, as of --as-of.
+
+    \b
+    Example:
+      dhrgraph recommendations --repeated
+      dhrgraph recommendations --overdue --as-of 2024-01-01 --agency police --format json
+      dhrgraph recommendations --repeated --output repeated.html
+    """
+    import datetime as dt
+
+    from queries import recommendations as recs
+
+    if as_of and not overdue:
+        raise click.UsageError("--as-of goes with --overdue")
+    with store_from(ctx) as store:
+        rows = recs.recommendation_rows(store, agency)
+    if overdue:
+        rows = recs.overdue(rows, (as_of.date() if as_of else dt.date.today()).isoformat())
+    if repeated:
+        rows = recs.repeated(rows)
+        columns = ["theme", "agency_type", "reviews", "review_ids", "dates"]
+        title = "Recommendations given again: themes and agency types across reviews"
+    else:
+        columns = ["review", "id", "agency", "due", "status", "themes"] + (["days_overdue"] if overdue else []) + ["text"]
+        title = "Overdue recommendations" if overdue else "Recommendations"
+    if output:
+        from viz.tables import rows_view
+
+        rows_view(title, rows, columns).write(output)
+        click.echo(f"Wrote {output}: {len(rows)} row(s).")
+        return
+    emit(rows, fmt, columns)
+
+
+@main.command()
 @click.argument("from_agency")
 @click.argument("to_agency")
 @click.option("--subject", help="Only referrals and shares in contacts about this person.")

@@ -83,3 +83,4 @@ class Review:
     relationships: list[Relationship] = field(default_factory=list)
     agencies: dict[str, Agency] = field(default_factory=dict)  # canonical name -> agency
     contacts: Contacts = field(default_factory=lambda: Contacts(""))
+    recommendations: list = field(default_factory=list)  # loaders.recommendations.Recommendation, from recommendations.csv

@@ -24,6 +24,7 @@ from pathlib import Path
 from loaders import vocab
 from loaders.dates import parse_date
 from loaders.gcpause import gc_paused
+from loaders.recommendations import validate_recommendations
 from loaders.records import Agency, Contacts, Person, Relationship, Review
 from loaders.tabular import LoadError, Problem, Problems, Sheet, read_csv, read_workbook
 
@@ -34,6 +35,7 @@ REQUIRED = {
     "relationships": ("person", "other", "relationship"),
     "chronology": ("date", "agency", "subject", "event", "summary"),
     "agencies": ("name",),
+    "recommendations": ("id", "agency", "text"),  # optional: see loaders.recommendations
 }
 SHEET_FILES = {kind: f"{kind}.csv" for kind in REQUIRED}
 
@@ -125,7 +127,7 @@ def _build(path: Path, review_id: str | None, sheets: dict[str, Sheet], problems
     combined = chronology.has("review")
     agencies = _read_agencies(sheets.get("agencies"), problems)
     grouped: dict[str, dict[str, list[tuple[int, list[str]]]]] = defaultdict(lambda: defaultdict(list))
-    for kind in ("people", "relationships", "chronology"):
+    for kind in ("people", "relationships", "chronology", "recommendations"):
         sheet = sheets.get(kind)
         if sheet is None:
             continue
@@ -221,6 +223,10 @@ def _validate(rid: str, path: str, sheets: dict[str, Sheet], rows: dict[str, lis
     if "relationships" in sheets:
         _validate_relationships(review, sheets["relationships"], rows.get("relationships", []), people, problems)
     _validate_chronology(review, sheets["chronology"], rows["chronology"], people, agencies, converters, problems, infer_people)
+    if "recommendations" in sheets:
+        for agency in validate_recommendations(review, sheets["recommendations"], rows.get("recommendations", []),
+                                               agencies.resolve, problems):
+            review.agencies.setdefault(agency.name, agency)
     return review
 
 
