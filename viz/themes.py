@@ -100,6 +100,7 @@ def write_themes_workbook(table: ThemeTable, path: str | os.PathLike) -> Path:
     from openpyxl import Workbook
     from openpyxl.chart import BarChart, Reference
     from openpyxl.styles import Font
+    from openpyxl.worksheet.hyperlink import Hyperlink
 
     book = Workbook()
     sheet = book.active
@@ -119,7 +120,7 @@ def write_themes_workbook(table: ThemeTable, path: str | os.PathLike) -> Path:
             if items is None:
                 continue
             cell = sheet.cell(row=r, column=4 + j, value="v")
-            cell.hyperlink = f"#evidence!A{evidence.max_row + 1}"
+            cell.hyperlink = Hyperlink(ref=cell.coordinate, location=f"evidence!A{evidence.max_row + 1}")
             for e in items or [{"file": "", "line": None, "date": None, "agency": None}]:
                 evidence.append([row["theme"], review, e["file"], e["line"], e.get("date"), e.get("agency")])
         sheet.cell(row=r, column=share_column).number_format = "0%"
