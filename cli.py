@@ -538,12 +538,14 @@ def import_graph(ctx: click.Context, folder: str) -> None:
 @click.option("--query", "query_name", metavar="NAME", help="Draw the findings of this catalogue query, highlighted.")
 @param_option
 @click.option("--flows", is_flag=True, help="Draw the agencies and the referrals and shares between them.")
+@click.option("--by", "by", type=click.Choice(["agency", "type"]), default="agency", show_default=True,
+              help="With --flows: one node per agency, or per agency type (a region's map over many reviews, with a heatmap).")
 @click.option("--redact", is_flag=True, help="Name people only by role (Victim 1, Perpetrator 1 ...); drop summaries and professionals.")
 @click.option("--output", type=click.Path(dir_okay=False, writable=True), required=True, help="The HTML file to write.")
 @click.pass_context
 @user_errors
 def viz(ctx: click.Context, review: str | None, person: str | None, depth: int | None, query_name: str | None,
-        params: tuple[str, ...], flows: bool, redact: bool, output: str) -> None:
+        params: tuple[str, ...], flows: bool, by: str, redact: bool, output: str) -> None:
     """Draw the graph as one self-contained HTML page that works offline.
 
     Give exactly one of --review ID, --person P, --query NAME or --flows (--review also narrows
@@ -556,6 +558,7 @@ def viz(ctx: click.Context, review: str | None, person: str | None, depth: int |
       dhrgraph viz --person P-0417 --depth 2 --redact --output dean.html
       dhrgraph viz --query unshared-risk --review dhr-northbrook-2021 --output unshared.html
       dhrgraph viz --flows --output flows.html
+      dhrgraph viz --flows --by type --output region.html
     """
     import viz as views
 
@@ -566,12 +569,18 @@ def viz(ctx: click.Context, review: str | None, person: str | None, depth: int |
         raise click.UsageError("--depth goes with --person")
     if params and not query_name:
         raise click.UsageError("--param goes with --query")
+    if by != "agency" and not flows:
+        raise click.UsageError("--by goes with --flows")
     with store_from(ctx) as store:
         if person:
             view = views.person_view(store, person, depth or 2, review=review, redact=redact)
         elif query_name:
             values = {**parse_params(params), **({"review": review} if review else {})}
             view = views.query_view(store, query_name, values, redact=redact)
+        elif flows and by == "type":
+            from viz.type_map import type_flows_view
+
+            view = type_flows_view(store, review)  # types and counts only: nothing to redact
         elif flows:
             view = views.flows_view(store, review, redact=redact)
         else:

@@ -24,7 +24,7 @@ table.themes{border-collapse:collapse;font-size:.85rem}
 .themes thead th{position:sticky;top:0;background:#f3f3f3;cursor:pointer;white-space:nowrap}
 .themes thead th.review{writing-mode:vertical-rl;transform:rotate(180deg);max-height:11rem}
 .themes td.mark{text-align:center}.themes td.mark a{text-decoration:none;color:#b0003a;font-weight:700}
-.themes td.num{text-align:right;white-space:nowrap}
+.themes td.num{text-align:right;white-space:nowrap}.themes td.share{text-align:left}
 .bar{display:inline-block;height:.7rem;background:#3949ab;vertical-align:middle;margin-right:.35rem}
 .group td{background:#eceff1;font-weight:600}
 .evidence h3{font-size:.9rem;margin:.8rem 0 .2rem}.evidence ul{margin:0;font-size:.82rem}
@@ -84,7 +84,7 @@ def themes_view(table: ThemeTable, *, redact: bool = False) -> View:
         body.append(f"<tr><td title='{esc(row['theme'])}'>{esc(row['label'])}<br><code>{esc(row['theme'])}</code></td>"
                     f"<td>{esc(row['group'])}</td>{''.join(cells)}"
                     f"<td class='num' data-sort='{row['reviews']}'>{row['reviews']}/{total}</td>"
-                    f"<td class='num' data-sort='{row['share']}'><span class='bar' style='width:{percent * 1.2:.0f}px'></span>"
+                    f"<td class='num share' data-sort='{row['share']}'><span class='bar' style='width:{percent * 1.2:.0f}px'></span>"
                     f"{percent}%</td></tr>")
     title = "Themes across reviews"
     subtitle = (f"{len(table.rows)} themes over {total} review(s). A mark means the theme occurred in that review: "
