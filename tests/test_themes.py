@@ -258,3 +258,77 @@ def test_recommendations_reload_whole_and_address_their_agency(tmp_path, store):
     (folder / "recommendations.csv").unlink()
     store.load([folder])
     assert recs.recommendation_rows(store) == []
+
+
+# --- the region's map by agency type --------------------------------------------------------------------
+
+def test_type_map_sums_flows_and_gaps_over_reviews(examples):
+    from loaders.vocab import agency_key, infer_agency_type
+    from viz.overview import Overview
+    from viz.type_map import type_flows
+
+    working: dict[str, set] = {}
+    flows: dict[tuple, int] = {}
+    exchanged: dict[str, set] = {}
+    for review in REVIEWS:
+        folder = EXAMPLES / review
+        types = {agency_key(n): a["type"] for a in read(folder / "agencies.csv") for n in [a["name"], *split(a["aliases"])]}
+        names = {agency_key(n): a["name"] for a in read(folder / "agencies.csv") for n in [a["name"], *split(a["aliases"])]}
+        type_of = lambda n: types.get(agency_key(n)) or infer_agency_type(n)  # noqa: E731
+        for row in read(folder / "chronology.csv"):
+            source = type_of(row["agency"])
+            working.setdefault(source, set()).add(review)
+            for column, kind in (("referred_to", "referral"), ("shared_with", "share")):
+                for target in dict.fromkeys(names.get(agency_key(n), n) for n in split(row[column])):
+                    if agency_key(target) == agency_key(names.get(agency_key(row["agency"]), row["agency"])):
+                        continue
+                    flows[(source, type_of(target), kind)] = flows.get((source, type_of(target), kind), 0) + 1
+                    exchanged.setdefault(review, set()).add(frozenset((source, type_of(target))))
+    got = type_flows(Overview.of_store(examples))
+    assert got["working"] == {t: len(r) for t, r in working.items()}
+    assert got["flows"] == flows
+    for (a, b), (both, silent) in got["pairs"].items():
+        shared = working[a] & working[b]
+        assert both == len(shared)
+        assert silent == sum(1 for r in shared if frozenset((a, b)) not in exchanged.get(r, set()))
+    assert got["pairs"] and any(silent for _, silent in got["pairs"].values())
+
+
+def test_viz_flows_by_type_command(cli, tmp_path):
+    assert cli("load", str(EXAMPLES)).exit_code == 0
+    page = tmp_path / "region.html"
+    result = cli("viz", "--flows", "--by", "type", "--output", str(page))
+    assert result.exit_code == 0 and "Agency types" in result.stdout
+    html = page.read_text(encoding="utf-8")
+    assert "table class='heat'" in html and "Content-Security-Policy" in html
+    assert cli("viz", "--review", "dhr-ashworth-2022", "--by", "type", "--output", str(page)).exit_code == 2
+
+
+@pytest.mark.browser
+def test_theme_matrix_and_type_map_draw_in_a_browser(tmp_path):
+    from test_browser import ARTIFACTS, Chromium, chromium_binary
+    from graph.embedded import EmbeddedStore
+    from viz.themes import themes_view
+    from viz.type_map import type_flows_view
+
+    store = EmbeddedStore(tmp_path / "ws")
+    store.load([EXAMPLES])
+    matrix = themes_view(run_themes(store)).write(tmp_path / "themes.html")
+    region = type_flows_view(store).write(tmp_path / "region.html")
+    browser = Chromium(chromium_binary(), tmp_path)
+    try:
+        browser.open(matrix)
+        assert browser.evaluate("document.querySelectorAll('table.themes tbody tr').length") == len(run_themes(store).rows)
+        first = browser.evaluate("document.querySelector('table.themes tbody tr td').textContent")
+        browser.evaluate("document.querySelectorAll('table.themes thead th')[6].click()")  # Reviews: most first
+        top = browser.evaluate("document.querySelector('table.themes tbody tr td.num').textContent")
+        assert top == "4/4" and first.startswith("One person who abused")
+        browser.screenshot(ARTIFACTS / "themes.png")
+        assert browser.errors() == []
+        browser.open(region)
+        canvas = browser.evaluate("(() => { const c = document.querySelector('#network canvas'); return c ? c.width : 0; })()")
+        assert canvas > 300 and browser.evaluate("document.querySelectorAll('table.heat td').length") > 20
+        browser.screenshot(ARTIFACTS / "flows-by-type.png")
+        assert browser.errors() == []
+    finally:
+        browser.close()
