@@ -23,7 +23,7 @@ from loaders.recommendations import CLOSED_STATUSES
 from loaders.vocab import agency_key
 from queries.base import Query, register
 from queries.core import by_label
-from queries.themes import THEME_CONTACTS, THEME_REVIEWS, review_facts
+from queries.themes import REVIEW_DATES
 
 __all__ = ["RECOMMENDATIONS", "recommendation_rows", "repeated", "overdue", "due_end"]
 
@@ -99,7 +99,7 @@ def _matches(row: dict, agency: str | None) -> bool:
 def recommendation_rows(store: Any, agency: str | None = None) -> list[dict]:
     """Every recommendation (of ``agency``: its name, or an agency type, national or partnership), each
     with ``review_date``; in review and file order."""
-    dates = {name: f.date for name, f in review_facts(store.run(THEME_REVIEWS), store.run(THEME_CONTACTS)).items()}
+    dates = {r["review"]: r["date"] for r in store.run(REVIEW_DATES)}
     rows = [r for r in store.run(RECOMMENDATIONS) if _matches(r, agency)]
     for row in rows:
         row["review_date"] = dates.get(row["review"])

@@ -60,7 +60,8 @@ from queries.common import DASH_HIGH, FORUM_TYPES, is_risk_signal, memberships
 from queries.core import by_label
 
 __all__ = ["THEME_CONTACTS", "THEME_REVIEWS", "Theme", "theme_catalogue", "theme_table", "review_facts",
-           "ReviewFacts", "THEME_GROUPS", "type_label", "select_reviews", "build_table", "run_themes", "ThemeTable", "AGENCY_COUNTS", "REVIEW_TYPES", "is_theme_id", "triage_dismissed"]
+           "ReviewFacts", "THEME_GROUPS", "type_label", "select_reviews", "build_table", "run_themes", "ThemeTable",
+           "REVIEW_DATES", "review_date", "index_date", "AGENCY_COUNTS", "REVIEW_TYPES", "is_theme_id", "triage_dismissed"]
 
 THEME_GROUPS = ("query", "risk_factor", "dash", "agency_contact", "agency_risk", "agency_silent", "perpetrator",
                 "victim", "contact")
@@ -178,6 +179,52 @@ THEME_REVIEWS = register(Query(
 ))
 
 
+REVIEW_DATES_CYPHER = f"""
+MATCH (r:Review)
+CALL (r) {{
+  MATCH (r)<-[:IN_REVIEW]-(c:Contact)
+  RETURN max(c.date) AS last, min(CASE WHEN c.event = '{DEATH_EVENT}' THEN c.date END) AS death
+}}
+RETURN r.name AS review, r.index_date AS index_date, last, death
+"""
+
+
+def review_dates_networkx(G: nx.MultiDiGraph, p: dict) -> list[dict]:
+    node = G._node
+    rows = {node[r]["name"]: {"review": node[r]["name"], "index_date": node[r].get("index_date"), "last": None, "death": None}
+            for r in by_label(G, "Review")}
+    for cid in by_label(G, "Contact"):
+        c = node[cid]
+        row = rows[c["review"]]
+        if row["last"] is None or c["date"] > row["last"]:
+            row["last"] = c["date"]
+        if c["event"] == DEATH_EVENT and (row["death"] is None or c["date"] < row["death"]):
+            row["death"] = c["date"]
+    return list(rows.values())
+
+
+def finish_review_dates(rows: list[dict], p: dict) -> list[dict]:
+    return sorted(({"review": r["review"], "date": review_date(r["index_date"], r["death"], r["last"])} for r in rows),
+                  key=lambda r: r["review"])
+
+
+REVIEW_DATES = register(Query(
+    name="review-dates", title="The date of each review",
+    description="Each review's date: its index date where given, else its first death event, else its last contact.",
+    cypher=REVIEW_DATES_CYPHER, networkx=review_dates_networkx, finish=finish_review_dates, listed=False,
+))
+
+
+def index_date(given: Any, death: str | None) -> str | None:
+    """The review's index date (the death): the one the review gives, else its first death event."""
+    return str(given)[:10] if given else death
+
+
+def review_date(given: Any, death: str | None, last: str | None) -> str | None:
+    """A review's date, for filters and for the dates of recommendations: its index date, else its last contact."""
+    return index_date(given, death) or last
+
+
 # --- the themes -----------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -260,9 +307,9 @@ def review_facts(review_rows: list[dict], contact_rows: list[dict]) -> dict[str,
     for r in review_rows:
         contacts = by_review.get(r["review"], [])
         deaths = [c["day"] for c in contacts if c["event"] == DEATH_EVENT]
-        index = str(r["index_date"])[:10] if r.get("index_date") else (min(deaths) if deaths else None)
+        index = index_date(r.get("index_date"), min(deaths) if deaths else None)
         before = [c for c in contacts if index is None or c["day"] < index]
-        date = index or (max(c["day"] for c in contacts) if contacts else None)
+        date = review_date(index, None, max(c["day"] for c in contacts) if contacts else None)
         out[r["review"]] = ReviewFacts(r["review"], r.get("area"), index, date, _review_type(r), before,
                                        r["people"], r["relationships"])
     return out
@@ -307,18 +354,18 @@ def _review_themes(f: ReviewFacts, serial: dict[str, list[dict]], dash_high: int
         if "separation" in c["risk_factors"]:
             mark("victim:separation", _cite(c))
     # risk held, and whether the agency passed anything on from its first risk signal
-    first_signal: dict[str, dict] = {}
+    signals: dict[str, list[dict]] = defaultdict(list)
+    last_sent: dict[str, str] = {}
     for c in f.contacts:
-        if c["agency_type"] in FORUM_TYPES:
-            continue
-        if is_risk_signal(c, dash_high):
+        if c["sent"]:
+            last_sent[c["agency"]] = max(last_sent.get(c["agency"], ""), c["order_key"])
+        if c["agency_type"] not in FORUM_TYPES and is_risk_signal(c, dash_high):
             mark(f"agency_risk:{c['agency_type']}", _cite(c))
-            first_signal.setdefault(c["agency"], c)
+            signals[c["agency"]].append(c)
     by_type: dict[str, list[dict]] = defaultdict(list)
-    for agency, first in first_signal.items():
-        passed = any(c["agency"] == agency and c["sent"] and c["order_key"] >= first["order_key"] for c in f.contacts)
-        if not passed:
-            by_type[first["agency_type"]] += [_cite(c) for c in f.contacts if c["agency"] == agency and is_risk_signal(c, dash_high)]
+    for agency, held in signals.items():
+        if last_sent.get(agency, "") < held[0]["order_key"]:
+            by_type[held[0]["agency_type"]] += [_cite(c) for c in held]
     for agency_type, items in by_type.items():
         mark(f"agency_silent:{agency_type}", *items)
     for c in about_perpetrator:
