@@ -14,7 +14,7 @@ import synth
 from conftest import EXAMPLES, clear_neo4j, write_csv, write_review
 from graph.backends import Settings, open_store
 from queries import recommendations as recs
-from queries.themes import THEME_CONTACTS, THEME_REVIEWS, run_themes, theme_catalogue
+from queries.themes import REVIEW_DATES, THEME_CONTACTS, THEME_REVIEWS, run_themes, theme_catalogue
 
 REVIEWS = sorted(p.name for p in EXAMPLES.iterdir() if p.is_dir())
 
@@ -146,7 +146,7 @@ def test_both_backends_give_identical_theme_rows(request, tmp_path_factory, corp
     try:
         for store in (embedded, neo4j):
             store.load([EXAMPLES, corpus[0]])
-        for query in (THEME_CONTACTS, THEME_REVIEWS, recs.RECOMMENDATIONS):
+        for query in (THEME_CONTACTS, THEME_REVIEWS, REVIEW_DATES, recs.RECOMMENDATIONS):
             rows = embedded.run(query)
             assert rows and neo4j.run(query) == rows, query.name
         assert run_themes(neo4j, every=True).rows == run_themes(embedded, every=True).rows
