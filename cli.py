@@ -439,6 +439,112 @@ def triage(ctx: click.Context, finding_id: str, status: str, note: str | None) -
 
 
 @main.command()
+@click.option("--review", "reviews", multiple=True, help="Only this review; repeatable.")
+@click.option("--area", help="Only reviews of this area (the review's area, where given).")
+@click.option("--from", "date_from", type=click.DateTime(["%Y-%m-%d"]), help="Only reviews dated on or after this day (index date, else last contact).")
+@click.option("--to", "date_to", type=click.DateTime(["%Y-%m-%d"]), help="Only reviews dated on or before this day.")
+@click.option("--type", "types", multiple=True, type=click.Choice(["partner", "family", "other"]),
+              help="Only reviews of this type (the perpetrator's relationship to the victim); repeatable.")
+@click.option("--group", "groups", multiple=True, metavar="GROUP",
+              help="Only themes of this group (query, risk_factor, dash, agency_contact, agency_risk, agency_silent, "
+                   "perpetrator, victim, contact); repeatable.")
+@click.option("--all", "every", is_flag=True, help="Also list the themes that occur in none of the reviews.")
+@output_options()
+@click.option("--output", type=click.Path(dir_okay=False, writable=True),
+              help="Write the matrix to FILE.html (sortable, marks link to the evidence) or FILE.xlsx instead of printing.")
+@click.option("--redact", is_flag=True, help="With --output .html: a page safe to share (the matrix names no person).")
+@click.pass_context
+@user_errors
+def themes(ctx: click.Context, reviews: tuple[str, ...], area: str | None, date_from, date_to, types: tuple[str, ...],
+           groups: tuple[str, ...], every: bool, fmt: str, output: str | None, redact: bool) -> None:
+    """The theme-by-review table: which themes occurred in which reviews, with counts and shares.
+
+    Themes are every catalogue query (dismissed findings do not count), risk factors, DASH 14+,
+    agency types in contact / holding risk / sharing nothing, perpetrator and victim patterns and
+    contacts before the death (see README, Learning across reviews). The table has a column per
+    review up to 12 reviews; JSON and CSV have the review ids and, in JSON, the evidence.
+
+    \b
+    Example:
+      dhrgraph themes
+      dhrgraph themes --group perpetrator --group victim --format json
+      dhrgraph themes --type partner --from 2019-01-01 --output themes.html
+    """
+    from queries.themes import THEME_GROUPS, run_themes
+
+    unknown = sorted(set(groups) - set(THEME_GROUPS))
+    if unknown:
+        raise click.BadParameter(f"{', '.join(unknown)}; choose from {', '.join(THEME_GROUPS)}", param_hint="--group")
+    with store_from(ctx) as store:
+        table = run_themes(store, reviews=reviews, area=area, date_from=date_from.date().isoformat() if date_from else None,
+                           date_to=date_to.date().isoformat() if date_to else None, types=types, groups=groups, every=every)
+    if output:
+        from viz.themes import themes_view, write_themes_workbook
+
+        if output.lower().endswith(".xlsx"):
+            write_themes_workbook(table, output)
+        elif output.lower().endswith((".html", ".htm")):
+            themes_view(table, redact=redact).write(output)
+        else:
+            raise click.UsageError("--output takes a .html or .xlsx file")
+        click.echo(f"Wrote {output}: {len(table.rows)} themes over {len(table.reviews)} review(s).")
+        return
+    if fmt == "table":
+        emit(table.matrix(), fmt)
+    else:
+        emit([{k: v for k, v in r.items() if fmt == "json" or k != "evidence"} for r in table.rows], fmt)
+
+
+@main.command()
+@click.option("--repeated", is_flag=True, help="Themes and agency types that received recommendations in 2 or more reviews.")
+@click.option("--overdue", is_flag=True, help="Only recommendations past their due date and neither done nor not accepted.")
+@click.option("--as-of", type=click.DateTime(["%Y-%m-%d"]), help="With --overdue: the day to judge by (default: today).")
+@click.option("--agency", help="Only recommendations to this agency (a name, an agency type, national or partnership).")
+@output_options()
+@click.option("--output", type=click.Path(dir_okay=False, writable=True), help="Write the rows as a page to FILE.html instead of printing.")
+@click.pass_context
+@user_errors
+def recommendations(ctx: click.Context, repeated: bool, overdue: bool, as_of, agency: str | None, fmt: str,
+                    output: str | None) -> None:
+    """Review recommendations across reviews: the lessons given again, and the actions past their date.
+
+    Recommendations come from each review's optional recommendations.csv (see README). --repeated
+    lists each theme (or tag) and agency type that received recommendations in two or more reviews,
+    with the reviews and their dates; --overdue those past due and not done, as of --as-of.
+
+    \b
+    Example:
+      dhrgraph recommendations --repeated
+      dhrgraph recommendations --overdue --as-of 2024-01-01 --agency police --format json
+      dhrgraph recommendations --repeated --output repeated.html
+    """
+    import datetime as dt
+
+    from queries import recommendations as recs
+
+    if as_of and not overdue:
+        raise click.UsageError("--as-of goes with --overdue")
+    with store_from(ctx) as store:
+        rows = recs.recommendation_rows(store, agency)
+    if overdue:
+        rows = recs.overdue(rows, (as_of.date() if as_of else dt.date.today()).isoformat())
+    if repeated:
+        rows = recs.repeated(rows)
+        columns = ["theme", "agency_type", "reviews", "review_ids", "dates"]
+        title = "Recommendations given again: themes and agency types across reviews"
+    else:
+        columns = ["review", "id", "agency", "due", "status", "themes"] + (["days_overdue"] if overdue else []) + ["text"]
+        title = "Overdue recommendations" if overdue else "Recommendations"
+    if output:
+        from viz.tables import rows_view
+
+        rows_view(title, rows, columns).write(output)
+        click.echo(f"Wrote {output}: {len(rows)} row(s).")
+        return
+    emit(rows, fmt, columns)
+
+
+@main.command()
 @click.argument("from_agency")
 @click.argument("to_agency")
 @click.option("--subject", help="Only referrals and shares in contacts about this person.")
@@ -664,12 +770,14 @@ def import_graph(ctx: click.Context, folder: str) -> None:
 @click.option("--query", "query_name", metavar="NAME", help="Draw the findings of this catalogue query, highlighted.")
 @param_option
 @click.option("--flows", is_flag=True, help="Draw the agencies and the referrals and shares between them.")
+@click.option("--by", "by", type=click.Choice(["agency", "type"]), default="agency", show_default=True,
+              help="With --flows: one node per agency, or per agency type (a region's map over many reviews, with a heatmap).")
 @click.option("--redact", is_flag=True, help="Name people only by role (Victim 1, Perpetrator 1 ...); drop summaries and professionals.")
 @click.option("--output", type=click.Path(dir_okay=False), required=True, help="The HTML file to write (FILE.html).")
 @click.pass_context
 @user_errors
 def viz(ctx: click.Context, review: str | None, person: str | None, depth: int | None, query_name: str | None,
-        params: tuple[str, ...], flows: bool, redact: bool, output: str) -> None:
+        params: tuple[str, ...], flows: bool, by: str, redact: bool, output: str) -> None:
     """Draw the graph as one self-contained HTML page that works offline.
 
     Give exactly one of --review ID, --person P, --query NAME or --flows (--review also narrows
@@ -682,6 +790,7 @@ def viz(ctx: click.Context, review: str | None, person: str | None, depth: int |
       dhrgraph viz --person P-0417 --depth 2 --redact --output dean.html
       dhrgraph viz --query unshared-risk --review dhr-northbrook-2021 --output unshared.html
       dhrgraph viz --flows --output flows.html
+      dhrgraph viz --flows --by type --output region.html
     """
     import viz as views
 
@@ -692,6 +801,8 @@ def viz(ctx: click.Context, review: str | None, person: str | None, depth: int |
         raise click.UsageError("--depth goes with --person")
     if params and not query_name:
         raise click.UsageError("--param goes with --query")
+    if by != "agency" and not flows:
+        raise click.UsageError("--by goes with --flows")
     format_for(output, ("html",))
     with store_from(ctx) as store:
         if person:
@@ -699,6 +810,10 @@ def viz(ctx: click.Context, review: str | None, person: str | None, depth: int |
         elif query_name:
             values = {**parse_params(params), **({"review": review} if review else {})}
             view = views.query_view(store, query_name, values, redact=redact)
+        elif flows and by == "type":
+            from viz.type_map import type_flows_view
+
+            view = type_flows_view(store, review)  # types and counts only: nothing to redact
         elif flows:
             view = views.flows_view(store, review, redact=redact)
         else:

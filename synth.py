@@ -41,6 +41,8 @@ from datetime import date
 from pathlib import Path
 from typing import Callable, Sequence
 
+from queries.themes import REVIEW_TYPES
+
 __all__ = ["generate"]
 
 # --- vocabulary and shape of the files ----------------------------------------------------------
@@ -52,6 +54,7 @@ PEOPLE_COLUMNS = ("person", "role", "sex", "age", "global_id", "identified")
 IDENTITY_COLUMNS = ("aliases", "dob", "postcode", "identifiers")  # identifying details (see plant_identities)
 RELATIONSHIP_COLUMNS = ("person", "other", "relationship", "abusive")
 AGENCY_COLUMNS = ("name", "type", "aliases")
+RECOMMENDATION_COLUMNS = ("id", "agency", "text", "themes", "due", "status", "evidence")
 
 PATTERNS = ("missed-marac", "unshared-risk", "fragmented-risk", "victim-perpetrator-divide",
             "children-not-referred", "no-follow-up", "professional-churn", "unidentified-people",
@@ -1187,6 +1190,85 @@ def people_rows(rv: Review) -> list[tuple]:
     return [p + rv.details.get(p[0], ("",) * len(IDENTITY_COLUMNS)) for p in rv.people]
 
 
+# --- learning across reviews: themes the corpus holds, recommendations planted ---------------------
+
+# (themes, agency kind or national / partnership, text): the lessons reviews keep giving
+RECOMMENDATION_PLANS = (
+    (("query:missed-marac", "training"), "police", "Officers to refer every DASH of 14 or more, and repeat incidents, to the MARAC."),
+    (("agency_silent:gp", "training"), "gp_v", "GPs to ask who else is at risk when abuse is disclosed, and to share it."),
+    (("information_sharing",), "partnership", "The partnership to agree how agencies share risk about one family."),
+    (("perpetrator:mental_health", "information_sharing"), "mh", "Care coordinators to share risk to partners with the other agencies."),
+    (("query:children-not-referred",), "csc", "Children's social care to take referrals from every agency that records abuse of a parent."),
+    (("perpetrator:earlier_victims",), "national", "The Home Office to guide areas on sharing a perpetrator's earlier abuse."),
+)
+RECOMMENDATION_STATUSES = ("open", "in_progress", "done", "not_accepted")
+RECOMMENDATIONS_AS_OF = "2025-01-01"  # the day the answer key's overdue list is judged by
+
+
+def _day_of(when: str) -> str:
+    """The ISO day a chronology date starts on ('?2019-03-04', '04/03/2019', '2019-03')."""
+    when = when.lstrip("?")
+    if "/" in when:
+        day, month, year = when.split("/")
+        return f"{year}-{month}-{day}"
+    return when if len(when) == 10 else f"{when}-01"
+
+
+def corpus_themes(rv: Review, rows: list[tuple]) -> set[str]:
+    """The themes of ``queries/themes.py`` this review holds by construction, read from its own rows."""
+    types = {name: a.type for a in rv.unique_agencies() for name in (a.name, *a.aliases)}
+    themes = set()
+    for row in rows:
+        agency, subjects = row[3], {s.strip() for s in row[4].split(";")}
+        factors = [f.strip() for f in row[10].split(";") if f.strip()]
+        themes.update(f"risk_factor:{f}" for f in factors)
+        if row[9] and int(row[9]) >= 14:
+            themes.add("dash:high")
+        if rv.victim in subjects:
+            themes.add(f"agency_contact:{types[agency]}")
+            if "pregnancy" in factors:
+                themes.add("victim:pregnancy")
+        if types[agency] == "police" and subjects & {rv.victim, rv.perpetrator}:
+            themes.add("contact:police_before_death")
+        if "child_in_household" in factors:
+            themes.add("victim:children_in_household")
+    if rv.children:
+        themes.add("victim:children_in_household")
+    return themes
+
+
+def plant_recommendations(rv: Review, rng: random.Random) -> list[dict]:
+    """Recommendations for about 60% of reviews, from the plans whose agency the review has."""
+    if rng.random() >= 0.6:
+        return []
+    plans = [p for p in RECOMMENDATION_PLANS if p[1] in ("national", "partnership") or p[1] in rv.agencies]
+    chosen = rng.sample(plans, min(len(plans), rng.randint(1, 3)))
+    out = []
+    for number, (themes, key, text) in enumerate(chosen, start=1):
+        due = date.fromordinal(rv.end + rng.randint(180, 900))
+        by_month = rng.random() < 0.2
+        last = (date(due.year + due.month // 12, due.month % 12 + 1, 1).toordinal() - 1) if by_month else due.toordinal()
+        agency = rv.agencies.get(key)
+        out.append({"id": f"R{number}", "agency": agency.name if agency else key, "agency_type": agency.type if agency else key,
+                    "text": text, "themes": list(themes), "due": due.isoformat()[:7] if by_month else due.isoformat(),
+                    "due_by": date.fromordinal(last).isoformat(), "status": rng.choice(RECOMMENDATION_STATUSES)})
+    return out
+
+
+def recommendations_key(planted: dict[str, list[dict]]) -> dict:
+    """What `dhrgraph recommendations --repeated` and `--overdue --as-of` must answer for the planted rows."""
+    groups: dict[tuple[str, str], set[str]] = {}
+    for rid, recs in planted.items():
+        for rec in recs:
+            for theme in rec["themes"]:
+                groups.setdefault((theme, rec["agency_type"]), set()).add(rid)
+    return {"count": sum(len(r) for r in planted.values()), "as_of": RECOMMENDATIONS_AS_OF,
+            "overdue": sorted(f"{rid}/{r['id']}" for rid, recs in planted.items() for r in recs
+                              if r["status"] in ("open", "in_progress") and r["due_by"] < RECOMMENDATIONS_AS_OF),
+            "repeated": sorted(({"theme": t, "agency_type": a, "reviews": sorted(rids)} for (t, a), rids in groups.items()
+                                if len(rids) >= 2), key=lambda r: (r["theme"], r["agency_type"]))}
+
+
 class Writer:
     """CSV output for one layout: one folder per review, or one set of combined files."""
 
@@ -1194,6 +1276,7 @@ class Writer:
         self.out, self.combined = out, layout == "combined"
         self.files: list = []
         self.agencies: dict[str, tuple] = {}
+        self.recommendation_rows = None
         if self.combined:
             self.people = self._open(out / "people.csv", ("review",) + PEOPLE_COLUMNS + IDENTITY_COLUMNS)
             self.relationships = self._open(out / "relationships.csv", ("review",) + RELATIONSHIP_COLUMNS)
@@ -1230,6 +1313,20 @@ class Writer:
                 writer.writerows(body)
         return 2
 
+    def recommendations(self, rv: Review, recs: list[dict]) -> None:
+        if not recs:
+            return
+        rows = [(r["id"], r["agency"], r["text"], "; ".join(r["themes"]), r["due"], r["status"], "") for r in recs]
+        if self.combined:
+            if self.recommendation_rows is None:
+                self.recommendation_rows = self._open(self.out / "recommendations.csv", ("review",) + RECOMMENDATION_COLUMNS)
+            self.recommendation_rows.writerows((rv.rid,) + r for r in rows)
+            return
+        with open(self.out / rv.rid / "recommendations.csv", "w", newline="", encoding="utf-8") as handle:
+            writer = csv.writer(handle, lineterminator="\n")
+            writer.writerow(RECOMMENDATION_COLUMNS)
+            writer.writerows(rows)
+
     def close(self) -> None:
         if self.combined:
             self._open(self.out / "agencies.csv", AGENCY_COLUMNS).writerows(self.agencies.values())
@@ -1256,6 +1353,7 @@ def generate(out_dir: str | os.PathLike, reviews: int, seed: int = 0, contacts: 
     if layout not in ("folders", "combined"):
         raise ValueError(f"Unknown layout {layout!r}: use 'folders' or 'combined'")
     rng = random.Random(seed)
+    recommendation_rng = random.Random(f"{seed}/recommendations")  # its own stream: the chronologies stay as they were
     corpus, serial_key = build_reviews(rng, reviews)
     identities = plant_identities(corpus, serial_key, seed)
     extra = noise_counts(rng, corpus, contacts)
@@ -1263,10 +1361,18 @@ def generate(out_dir: str | os.PathLike, reviews: int, seed: int = 0, contacts: 
     out.mkdir(parents=True, exist_ok=True)
     writer = Writer(out, layout)
     written = reported = people = relationships = 0
+    themes: dict[str, list[str]] = {}
+    dates, types, planted = {}, {}, {}
     try:
         for rv, count in zip(corpus, extra):
             rows, found = chronology(rv.core + background(rv, count, rv.noise_slots(), rng))
             first_line = writer.review(rv, rows)
+            for theme in sorted(corpus_themes(rv, rows)):
+                themes.setdefault(theme, []).append(rv.rid)
+            dates[rv.rid] = max(_day_of(r[0]) for r in rows)
+            types[rv.rid] = REVIEW_TYPES.get(rv.relationships[0][2], "other")
+            planted[rv.rid] = plant_recommendations(rv, recommendation_rng)
+            writer.recommendations(rv, planted[rv.rid])
             for index, finding in found:
                 finding["line"] = first_line + index
             written += len(rows)
@@ -1282,6 +1388,13 @@ def generate(out_dir: str | os.PathLike, reviews: int, seed: int = 0, contacts: 
                   "good_practice_reviews": [rv.rid for rv in corpus if rv.good],
                   "planted": [f for rv in corpus for f in rv.key] + serial_key,
                   "near_misses": [f for rv in corpus for f in rv.near_misses], "identities": identities}
+    earlier = sorted({r for f in answer_key["planted"] if f["query"] == "serial-perpetrators" for r in f["reviews"]})
+    if earlier:
+        themes["perpetrator:earlier_victims"] = earlier
+    # the themes each review holds by construction (for `dhrgraph themes`), each review's type and date
+    # (its last contact: synth gives no index date), and the recommendations' answers
+    answer_key.update(themes=dict(sorted(themes.items())), review_types=types, review_dates=dates,
+                      recommendations=recommendations_key(planted))
     key_path.write_text(json.dumps(answer_key, indent=1) + "\n", encoding="utf-8")
     return {"reviews": reviews, "people": people, "contacts": written, "relationships": relationships,
             "answer_key": str(key_path)}

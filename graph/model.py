@@ -3,6 +3,7 @@
     (Agency)-[:RECORDED]->(Contact)-[:ABOUT]->(Person)-[:RELATED {kind, abusive}]->(Person)
     (Contact)-[:REFERRED_TO]->(Agency)      (Contact)-[:SHARED_WITH]->(Agency)
     (Contact)-[:FLAGGED]->(RiskFactor)      (Person|Contact|Agency)-[:IN_REVIEW]->(Review)
+    (Recommendation)-[:IN_REVIEW]->(Review)  (Recommendation)-[:ADDRESSED_TO]->(Agency)
 
 Every node has a unique string ``id`` with a prefix naming its kind. People with a ``global_id``
 are one node across reviews (``person:global:<id>``); others are ``person:<review>/<pseudonym>``,
@@ -30,15 +31,17 @@ from loaders import vocab
 from loaders.records import Review
 from queries.common import chronology_end
 
-__all__ = ["PII_PREFIX", "PII_PROPERTIES", "identifying_properties", "Batch", "Table", "review_batch", "LABELS", "REL_TYPES", "person_id", "agency_id", "review_id", "contact_ids", "contact_sources", "order_keys"]
+__all__ = ["PII_PREFIX", "PII_PROPERTIES", "identifying_properties", "Batch", "Table", "review_batch", "LABELS", "REL_TYPES", "person_id",
+           "agency_id", "review_id", "contact_ids", "contact_sources", "order_keys", "recommendation_id"]
 
-LABELS = ("Review", "Person", "Agency", "Contact", "RiskFactor")
-REL_TYPES = ("RECORDED", "ABOUT", "REFERRED_TO", "SHARED_WITH", "FLAGGED", "RELATED", "IN_REVIEW")
+LABELS = ("Review", "Person", "Agency", "Contact", "RiskFactor", "Recommendation")
+REL_TYPES = ("RECORDED", "ABOUT", "REFERRED_TO", "SHARED_WITH", "FLAGGED", "RELATED", "IN_REVIEW", "ADDRESSED_TO")
 # Nodes that several reviews can share: merged (the last review loaded sets their properties) and
 # removed only when no review uses them.
 SHARED_LABELS = ("Person", "Agency", "RiskFactor")
 # The prefix of each label's node ids (``person:...``): a node id names its label.
-PREFIX_LABEL = {"review": "Review", "person": "Person", "agency": "Agency", "contact": "Contact", "risk": "RiskFactor"}
+PREFIX_LABEL = {"review": "Review", "person": "Person", "agency": "Agency", "contact": "Contact", "risk": "RiskFactor",
+                "recommendation": "Recommendation"}
 
 
 def review_id(review: str) -> str:
@@ -64,6 +67,11 @@ def person_id(review: str, name: str, global_id: str | None) -> str:
 
 def agency_id(name: str) -> str:
     return f"agency:{vocab.agency_key(name)}"
+
+
+def recommendation_id(review: str, ref: str) -> str:
+    """A recommendation's node id, escaped like a person's (unambiguous whatever the review id holds)."""
+    return f"recommendation:{escape(review)}/{escape(ref, '%/')}"
 
 
 def contact_ids(review: str, keys: list) -> list[str]:
@@ -273,4 +281,18 @@ def review_batch(review: Review) -> Batch:
     batch.edges["FLAGGED"] = Table([], [(cid, f"risk:{f}") for cid, factors in zip(cids, c.risk_factors) for f in factors])
     factors = sorted({f for fs in set(c.risk_factors) for f in fs})
     batch.nodes["RiskFactor"] = Table(["id", "name"] if factors else [], [(f"risk:{f}", f) for f in factors])
+    _recommendations(batch, review, rid, aids)
     return batch
+
+
+def _recommendations(batch: Batch, review: Review, rid: str, aids: dict[str, str]) -> None:
+    """A review's recommendations: nodes in the review, each addressed to its agency (if any)."""
+    recs = review.recommendations
+    ids = [recommendation_id(review.id, r.ref) for r in recs]
+    batch.nodes["Recommendation"] = Table.of([_props(
+        id=i, review=review.id, ref=r.ref, addressee=r.addressee, text=r.text, themes=list(r.themes) or None,
+        due=r.due.iso if r.due else None, due_text=r.due.text if r.due else None,
+        due_precision=r.due.precision if r.due else None, status=r.status, evidence=r.evidence, file=r.file, line=r.line)
+        for i, r in zip(ids, recs)])
+    batch.edges["IN_REVIEW"].rows += [(i, rid) + (None,) * len(batch.edges["IN_REVIEW"].columns) for i in ids]
+    batch.edges["ADDRESSED_TO"] = Table([], [(i, aids[r.agency]) for i, r in zip(ids, recs) if r.agency])

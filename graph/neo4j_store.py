@@ -64,6 +64,8 @@ RETURN collect(DISTINCT CASE WHEN m:Person OR m:Agency THEN m.id END) + collect(
 """
 DELETE_RELATED = "UNWIND $ids AS id MATCH (p:Person {id: id}) USING INDEX p:Person(id) MATCH (p)-[x:RELATED]->() WHERE x.review IN $names DELETE x"
 DELETE_CONTACTS = "UNWIND $rids AS rid MATCH (r:Review {id: rid}) USING INDEX r:Review(id) MATCH (r)<-[:IN_REVIEW]-(c:Contact) DETACH DELETE c"
+DELETE_RECOMMENDATIONS = ("UNWIND $rids AS rid MATCH (r:Review {id: rid}) USING INDEX r:Review(id) "
+                          "MATCH (r)<-[:IN_REVIEW]-(n:Recommendation) DETACH DELETE n")
 DELETE_REVIEWS = "UNWIND $rids AS rid MATCH (r:Review {id: rid}) USING INDEX r:Review(id) DETACH DELETE r"
 DELETE_ORPHANS = "UNWIND $ids AS id MATCH (n:{label} {{id: id}}) USING INDEX n:{label}(id) WHERE NOT (n)--() DELETE n"
 CREATE_NODES = "UNWIND $rows AS row CREATE (n:{label}) SET n = row"
@@ -117,7 +119,7 @@ RETURN labels(n)[0] AS label, properties(n) AS props
 EXPORT_EDGES = """
 MATCH (r:Review {id: $rid})<-[:IN_REVIEW]-(m)
 MATCH (m)-[x]-(o)
-WHERE m:Contact OR (type(x) = 'IN_REVIEW' AND o = r) OR (type(x) = 'RELATED' AND x.review = $name)
+WHERE m:Contact OR m:Recommendation OR (type(x) = 'IN_REVIEW' AND o = r) OR (type(x) = 'RELATED' AND x.review = $name)
 WITH DISTINCT x
 RETURN type(x) AS type, startNode(x).id AS start, endNode(x).id AS end, properties(x) AS props
 """
@@ -168,7 +170,7 @@ def _edge_groups(batch: Batch) -> dict[tuple[str, str, str], list]:
     """The relationships not written with their contact, grouped by (type, start label, end label),
     so that every MATCH can use an index."""
     groups: dict[tuple[str, str, str], list] = {}
-    for rel_type in ("RELATED", "IN_REVIEW"):
+    for rel_type in ("RELATED", "IN_REVIEW", "ADDRESSED_TO"):
         table = batch.edges[rel_type]
         for row in table.rows:
             start, end = row[0], row[1]
@@ -317,6 +319,7 @@ class Neo4jStore(Store):
         people = [i for i in touched_ids if i.startswith("person:")]
         tx.run(DELETE_RELATED, ids=people, names=names).consume()
         tx.run(DELETE_CONTACTS, rids=rids).consume()
+        tx.run(DELETE_RECOMMENDATIONS, rids=rids).consume()
         tx.run(DELETE_REVIEWS, rids=rids).consume()
         for label in SHARED_LABELS:
             ids = [i for i in touched_ids if label_of(i) == label]

@@ -89,3 +89,4 @@ class Review:
     agencies: dict[str, Agency] = field(default_factory=dict)  # canonical name -> agency
     contacts: Contacts = field(default_factory=Contacts)
     info: dict = field(default_factory=dict)  # from review.csv: title, area, type, index_date (ISO)
+    recommendations: list = field(default_factory=list)  # loaders.recommendations.Recommendation, from recommendations.csv

@@ -29,6 +29,7 @@ from loaders.dates import PartialDate, parse_date
 from loaders.agency_files import AGENCY_FOLDER, agency_files, read_agency_file
 from loaders.gcpause import gc_paused
 from loaders.mapping import Mapping, closest, read_mapping
+from loaders.recommendations import validate_recommendations
 from loaders.records import Agency, Contacts, Person, Relationship, Review
 from loaders.tabular import LoadError, Problem, Problems, Sheet, read_csv, read_workbook
 
@@ -40,6 +41,7 @@ REQUIRED = {
     "chronology": ("date", "agency", "subject", "event", "summary"),
     "agencies": ("name",),
     "review": ("id",),  # optional review.csv: id, title, area, type, index_date (the death)
+    "recommendations": ("id", "agency", "text"),  # optional: see loaders.recommendations
 }
 SHEET_FILES = {kind: f"{kind}.csv" for kind in REQUIRED}
 
@@ -181,7 +183,7 @@ def _build(path: Path, review_id: str | None, sheets: dict[str, Sheet], problems
     combined = chronology.has("review")
     agencies = _read_agencies(sheets.get("agencies"), problems)
     grouped: dict[str, dict[str, list[tuple[int, list[str]]]]] = defaultdict(lambda: defaultdict(list))
-    for kind in ("people", "relationships", "chronology"):
+    for kind in ("people", "relationships", "chronology", "recommendations"):
         sheet = sheets.get(kind)
         if sheet is None:
             continue
@@ -325,6 +327,10 @@ def _validate(rid: str, path: str, sheets: dict[str, Sheet], rows: dict[str, lis
         review.agencies = {name: agency for _, used in merged for name, agency in used.items()}
         if any(sheet.has("file") for sheet, _ in parts):  # else every row is where it is: lines and records are unique
             _check_provenance(review, parts, problems)
+    if "recommendations" in sheets:
+        for agency in validate_recommendations(review, sheets["recommendations"], rows.get("recommendations", []),
+                                               agencies.resolve, problems):
+            review.agencies.setdefault(agency.name, agency)
     return review
 
 

@@ -147,6 +147,16 @@ COLUMNS: dict[str, dict[str, tuple[str, ...]]] = {
         "number": ("number",),  # the export's row number: not loaded
         "flags": ("flags",),  # the export's notes on dates: not loaded
     },
+    "recommendations": {
+        "review": ("review", "reviewid"),
+        "id": ("id", "recommendation", "recommendationid", "number", "no", "ref"),
+        "agency": ("agency", "to", "addressee", "owner", "agencyname"),
+        "text": ("text", "recommendationtext", "description", "action"),
+        "themes": ("themes", "theme", "tags"),
+        "due": ("due", "duedate", "targetdate", "deadline"),
+        "status": ("status", "progress"),
+        "evidence": ("evidence", "evidenceofprogress", "notes"),
+    },
     "agencies": {
         "name": ("name", "agency", "agencyname"),
         "type": ("type", "agencytype"),

@@ -99,7 +99,12 @@ def test_same_seed_same_bytes_other_seed_other_bytes(tmp_path):
     for name, seed in (("a", 3), ("b", 3), ("c", 4)):
         synth.generate(tmp_path / name, reviews=25, seed=seed)
     first = corpus_bytes(tmp_path / "a")
-    assert len(first) == 25 * 4 + 1
+    # four files per review, the answer key, and a recommendations.csv for each review the key gives some
+    key = json.loads(first["answer_key.json"])
+    with_recommendations = {item.split("/")[0] for item in key["recommendations"]["overdue"]} | \
+        {r for group in key["recommendations"]["repeated"] for r in group["reviews"]}
+    assert len(first) == 25 * 4 + 1 + len([n for n in first if n.endswith("/recommendations.csv")])
+    assert with_recommendations <= {n.split("/")[0] for n in first if n.endswith("/recommendations.csv")}
     assert corpus_bytes(tmp_path / "b") == first
     assert corpus_bytes(tmp_path / "c") != first
 
