@@ -91,9 +91,20 @@ class EmbeddedStore(Store):
         except (OSError, json.JSONDecodeError, KeyError, TypeError) as exc:
             raise StoreError(f"{path} (review {entry['id']!r}) is missing or damaged ({exc.__class__.__name__}); load that review again") from None
 
-    def batches(self) -> Iterable[Batch]:
+    def batches(self, reviews: list[str] | None = None) -> Iterable[Batch]:
+        wanted = None if reviews is None else set(reviews)
         for entry in self._manifest()["reviews"]:
-            yield Batch.from_json(self._read_json(entry))
+            if wanted is None or entry["id"] in wanted:
+                yield Batch.from_json(self._read_json(entry))
+
+    def review_names(self) -> list[str]:
+        return [entry["id"] for entry in self._manifest()["reviews"]]
+
+    def clear(self) -> None:
+        with self._locked():
+            for path in [self._manifest_path, self._decisions_path, *(self.root / "reviews").glob("*.json")]:
+                path.unlink(missing_ok=True)
+        self._graph = None
 
     # --- Store hooks ---------------------------------------------------------------------------
 
