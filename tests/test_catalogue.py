@@ -94,7 +94,7 @@ def test_every_row_cites_evidence_and_describes_agencies(examples_store, name):
         assert {"review", "finding", "evidence"} <= set(row)
         assert row["evidence"], row
         for item in row["evidence"]:
-            assert set(item) == {"review", "file", "line", "date", "agency"}
+            assert set(item) == {"review", "file", "line", "record", "date", "agency"}
             assert isinstance(item["line"], int) and item["file"]
         assert not VICTIM_BLAMING.search(row["finding"]), row["finding"]
 
@@ -181,7 +181,7 @@ def test_path_json_and_unknown_agency(tmp_path, cli):
     result = cli("path", "Elm Tree Surgery", "Northbrook MARAC", "--format", "json")
     [path] = json.loads(result.stdout)
     assert path["hops"] == [{"from": "Elm Tree Surgery", "to": "Northbrook MARAC", "date": "2019", "kind": "referral",
-                             "evidence": {"review": "rev-a", "file": "rev-a/chronology.csv", "line": 5, "date": "2019",
+                             "evidence": {"review": "rev-a", "file": "rev-a/chronology.csv", "line": 5, "record": 5, "date": "2019",
                                           "agency": "Elm Tree Surgery"}}]
     assert json.loads(cli("path", "NP", "Elm Tree Surgery", "--format", "json").stdout) == []
     result = cli("path", "Northbrook Polise", "Elm Tree Surgery")
