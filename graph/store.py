@@ -139,7 +139,10 @@ class Store(ABC):
         """Run a named query of the catalogue (see ``dhrgraph queries``): ``store.query("missed-marac", review="x")``."""
         from queries.base import get
 
-        return Rows(self.run(get(name), params))
+        query = get(name)
+        if params.get("review") is not None:
+            self.check_review(params["review"])
+        return Rows(self.run(query, params))
 
     def check_review(self, review: str) -> str:
         """``review`` when the store holds it; else UnknownName with the closest names."""
