@@ -14,6 +14,7 @@ import click
 
 from graph.backends import BACKENDS, Settings, open_store
 from graph.errors import DhrgraphError
+from graph.store import CypherReader
 from loaders import LoadError
 from queries.outputs import format_for, write_text
 from queries.render import FORMATS, render
@@ -87,18 +88,18 @@ def print_warnings(warnings: list) -> None:
 
 
 @click.group(context_settings=CONTEXT)
-@click.option("--workspace", envvar="DHRGRAPH_WORKSPACE", default=".dhrgraph", show_default=True,
-              type=click.Path(file_okay=False), help="Folder of the embedded graph (env DHRGRAPH_WORKSPACE).")
-@click.option("--backend", envvar="DHRGRAPH_BACKEND", type=click.Choice(BACKENDS), default="embedded",
-              show_default=True, help="Where the graph lives (env DHRGRAPH_BACKEND).")
-@click.option("--neo4j-uri", envvar="NEO4J_URI", help="Neo4j URI: bolt://, neo4j://, neo4j+s:// (env NEO4J_URI).")
-@click.option("--neo4j-user", envvar="NEO4J_USERNAME", default="neo4j", show_default=True, help="Neo4j user (env NEO4J_USERNAME).")
-@click.option("--neo4j-password", envvar="NEO4J_PASSWORD", help="Neo4j password; prefer the env NEO4J_PASSWORD (never printed).")
-@click.option("--neo4j-database", envvar="NEO4J_DATABASE", default="neo4j", show_default=True, help="Neo4j database (env NEO4J_DATABASE).")
+# No envvar= here: Settings.from_env is the one place that reads the environment; options override it.
+@click.option("--workspace", type=click.Path(file_okay=False),
+              help="Folder of the embedded graph (env DHRGRAPH_WORKSPACE; default ./.dhrgraph).")
+@click.option("--backend", type=click.Choice(BACKENDS), help="Where the graph lives (env DHRGRAPH_BACKEND; default embedded).")
+@click.option("--neo4j-uri", help="Neo4j URI: bolt://, neo4j://, neo4j+s:// (env NEO4J_URI).")
+@click.option("--neo4j-user", help="Neo4j user (env NEO4J_USERNAME; default neo4j).")
+@click.option("--neo4j-password", help="Neo4j password; prefer the env NEO4J_PASSWORD (never printed).")
+@click.option("--neo4j-database", help="Neo4j database (env NEO4J_DATABASE; default neo4j).")
 @click.version_option(package_name="dhrgraph")
 @click.pass_context
-def main(ctx: click.Context, workspace: str, backend: str, neo4j_uri: str | None, neo4j_user: str,
-         neo4j_password: str | None, neo4j_database: str) -> None:
+def main(ctx: click.Context, workspace: str | None, backend: str | None, neo4j_uri: str | None, neo4j_user: str | None,
+         neo4j_password: str | None, neo4j_database: str | None) -> None:
     """dhrgraph: review chronologies as a knowledge graph, to show the connections no single agency saw.
 
     \b
@@ -107,8 +108,8 @@ def main(ctx: click.Context, workspace: str, backend: str, neo4j_uri: str | None
       dhrgraph stats
       dhrgraph timeline Jade --review dhr-northbrook-2021
     """
-    ctx.obj = Settings(backend=backend, workspace=workspace, neo4j_uri=neo4j_uri, neo4j_user=neo4j_user,
-                       neo4j_password=neo4j_password, neo4j_database=neo4j_database)
+    ctx.obj = Settings.from_env(backend=backend, workspace=workspace, neo4j_uri=neo4j_uri, neo4j_user=neo4j_user,
+                                neo4j_password=neo4j_password, neo4j_database=neo4j_database)
 
 
 @main.command()
@@ -601,10 +602,10 @@ def cypher(ctx: click.Context, statement: str, params: tuple[str, ...], write: b
     Example:
       dhrgraph --backend neo4j cypher "MATCH (a:Agency {type: $type}) RETURN a.name AS name" --param type=police
     """
-    if ctx.obj.backend != "neo4j":
-        raise click.ClickException("cypher needs the Neo4j backend: dhrgraph --backend neo4j cypher ... (see README, Neo4j).")
     values = {k: _json_or_text(v) for k, v in parse_params(params).items()}
     with store_from(ctx) as store:
+        if not isinstance(store, CypherReader):
+            raise click.ClickException("cypher needs the Neo4j backend: dhrgraph --backend neo4j cypher ... (see README, Neo4j).")
         rows = store.read(statement, values, write=write)
     emit(rows, fmt)
 

@@ -111,8 +111,7 @@ def naive_write(batches, session) -> int:
 def neo4j_settings():
     from graph.backends import Settings
 
-    return Settings(backend="neo4j", neo4j_uri=os.environ["NEO4J_URI"], neo4j_user=os.environ.get("NEO4J_USERNAME", "neo4j"),
-                    neo4j_password=os.environ["NEO4J_PASSWORD"], neo4j_database=os.environ.get("NEO4J_DATABASE", "neo4j"))
+    return Settings.from_env(backend="neo4j")
 
 
 def worker(backend: str, corpus: str, workspace: str | None) -> dict:
@@ -243,8 +242,10 @@ class Server:
         return self.env.get("NEO4J_DATABASE", "neo4j")
 
     def clear(self) -> None:
-        with self.driver() as driver, driver.session(database=self.database) as session:
-            session.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS").consume()
+        from graph.backends import Settings, open_store
+
+        with open_store(Settings.from_env(self.env, backend="neo4j")) as store:
+            store.clear()
 
     def counts(self) -> dict[str, int]:
         with self.driver() as driver:

@@ -34,18 +34,11 @@ def corpus(size: int, cache: Path) -> Path:
 
 
 def open_backend(backend: str, workspace: Path):
-    if backend == "embedded":
-        return open_store(Settings(workspace=str(workspace)))
-    return open_store(Settings(backend="neo4j", neo4j_uri=os.environ["NEO4J_URI"],
-                               neo4j_user=os.environ.get("NEO4J_USERNAME", "neo4j"),
-                               neo4j_password=os.environ["NEO4J_PASSWORD"],
-                               neo4j_database=os.environ.get("NEO4J_DATABASE", "neo4j")))
+    return open_store(Settings.from_env(backend=backend, workspace=str(workspace)))
 
 
 def clear(store) -> None:
-    if store.backend == "neo4j":
-        with store.driver.session(database=store.database) as session:
-            session.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 1000 ROWS").consume()
+    store.clear()
 
 
 def main() -> None:

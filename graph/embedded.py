@@ -168,10 +168,14 @@ class EmbeddedStore(Store):
                 raise
         raise StoreError(f"{self.root} kept changing while being read ({READ_ATTEMPTS} loads meanwhile); try again")
 
-    def batches(self) -> Iterable[Batch]:
+    def batches(self, reviews: list[str] | None = None) -> Iterable[Batch]:
+        wanted = None if reviews is None else set(reviews)
+
         def read(entries: list[dict]) -> list[Batch]:
             out = []
             for entry in entries:
+                if wanted is not None and entry["id"] not in wanted:
+                    continue
                 try:
                     batch = Batch.from_json(self._read_json(entry))
                     check_batch(batch)
@@ -180,6 +184,15 @@ class EmbeddedStore(Store):
                 out.append(batch)
             return out
         return self._consistent(read)
+
+    def review_names(self) -> list[str]:
+        return [entry["id"] for entry in self._manifest()["reviews"]]
+
+    def clear(self) -> None:
+        with self._locked():
+            for path in [self._manifest_path, self._decisions_path, *(self.root / "reviews").glob("*.json")]:
+                path.unlink(missing_ok=True)
+        self._graph = None
 
     # --- Store hooks ---------------------------------------------------------------------------
 

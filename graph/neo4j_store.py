@@ -100,6 +100,7 @@ FOREACH (f IN [i IN row[5] | F[i]] | CREATE (c)-[:FLAGGED]->(f))
 """ % ", ".join(f"{k}: toInteger(row[{i}])" if k in CONTACT_INTS else f"{k}: row[{i}]"
                 for i, k in enumerate(CONTACT_COLUMNS, start=len(CONTACT_ENDS)))
 EXPORT_REVIEWS = "MATCH (r:Review) RETURN r.name AS name ORDER BY r.name"
+CLEAR_ALL = "MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS"
 # The analyst's decisions: nodes of their own, linked to nothing, so a review's reload never touches them.
 DECISION_CONSTRAINT = "CREATE CONSTRAINT dhrgraph_Decision_id IF NOT EXISTS FOR (n:Decision) REQUIRE n.id IS UNIQUE"
 PUT_DECISIONS = "UNWIND $rows AS row MERGE (d:Decision {id: row.id}) SET d = row"
@@ -349,9 +350,20 @@ class Neo4jStore(Store):
         except StoreError as exc:
             raise StoreError(f"query {query.name!r}: {exc}") from None
 
-    def batches(self) -> Iterable[Batch]:
-        for row in self.read(EXPORT_REVIEWS):
-            name = row["name"]
+    def review_names(self) -> list[str]:
+        return [row["name"] for row in self.read(EXPORT_REVIEWS)]
+
+    def clear(self) -> None:
+        try:
+            with self.driver.session(database=self.database) as session:
+                # an implicit (auto-commit) transaction: the only kind CALL ... IN TRANSACTIONS runs in
+                session.run(CLEAR_ALL).consume()
+        except Neo4jError as exc:
+            raise StoreError(f"Neo4j refused to clear the database: {exc.code}: {exc.message}") from None
+
+    def batches(self, reviews: list[str] | None = None) -> Iterable[Batch]:
+        names = self.review_names()
+        for name in names if reviews is None else [n for n in names if n in set(reviews)]:
             rid = review_id(name)
             nodes: dict[str, list[dict]] = {}
             for node in self.read(EXPORT_NODES, {"rid": rid}):

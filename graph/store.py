@@ -9,9 +9,9 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Protocol, runtime_checkable
 
-from graph.errors import UnknownName
+from graph.errors import DhrgraphError, UnknownName
 from graph.model import Batch, review_batch
 from loaders import LoadError, Problem, ReadResult, read_reviews
 from loaders.gcpause import gc_paused
@@ -22,9 +22,32 @@ from queries.intake import REVIEW_SIZES
 from queries.paths import PATHS
 from queries.scope import check_review, closest, person_names
 
-__all__ = ["Store", "LoadReport", "gc_paused"]
+if TYPE_CHECKING:
+    import networkx as nx
+    import pandas
+
+__all__ = ["Store", "LoadReport", "Rows", "CypherReader", "gc_paused"]
 
 Progress = Callable[[int], None]
+
+
+class Rows(list):
+    """A query's rows (plain dicts), with a conversion for notebooks."""
+
+    def to_pandas(self) -> "pandas.DataFrame":
+        """The rows as a pandas DataFrame (pandas is an optional extra: ``pip install 'dhrgraph[pandas]'``)."""
+        try:
+            import pandas
+        except ImportError:
+            raise DhrgraphError("to_pandas needs pandas, an optional extra: pip install 'dhrgraph[pandas]'") from None
+        return pandas.DataFrame(list(self))
+
+
+@runtime_checkable
+class CypherReader(Protocol):
+    """A store that runs Cypher as it is given (the ``cypher`` command); checked with ``isinstance``."""
+
+    def read(self, cypher: str, params: dict[str, Any] | None = None, write: bool = False) -> list[dict[str, Any]]: ...
 
 
 @dataclass
@@ -54,8 +77,16 @@ class Store(ABC):
     def close(self) -> None: ...
 
     @abstractmethod
-    def batches(self) -> Iterable[Batch]:
-        """Every review as graph rows (for export)."""
+    def batches(self, reviews: list[str] | None = None) -> Iterable[Batch]:
+        """Every review (or only ``reviews``, in store order) as graph rows."""
+
+    @abstractmethod
+    def review_names(self) -> list[str]:
+        """The names of the reviews the store holds, in the store's order."""
+
+    @abstractmethod
+    def clear(self) -> None:
+        """Delete everything: every review and every decision."""
 
     # --- decisions: what the analyst decided (triage, identities, rejected signals) ---------------
     # Kept apart from the reviews: loading a review again never touches them; export and import
@@ -115,6 +146,22 @@ class Store(ABC):
             bound = {**bound, **query.prepare(self, bound)}
         rows = self._run(query, {**query.constants, **bound})
         return query.finish(rows, bound) if query.finish else rows
+
+    def query(self, name: str, **params: Any) -> Rows:
+        """Run a named query of the catalogue (see ``dhrgraph queries``): ``store.query("missed-marac", review="x")``."""
+        from queries.base import get
+
+        query = get(name)
+        check_review(self, params.get("review"))
+        return Rows(self.run(query, params))
+
+    def graph(self, review: str | None = None) -> "nx.MultiDiGraph":
+        """The graph (or one review of it) as a networkx MultiDiGraph in the documented model (README,
+        Graph model): node attribute ``label``, edge attribute ``type``, the other properties as stored."""
+        from graph.embedded import build_graph
+
+        check_review(self, review)
+        return build_graph(self.batches([review] if review is not None else None))
 
     def resolve_person(self, name: str, review: str | None = None) -> str:
         """The node id of the one person called ``name`` (pseudonym, global id or id)."""

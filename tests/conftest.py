@@ -123,12 +123,8 @@ def neo4j_env():
 
 
 def clear_neo4j(env: dict) -> None:
-    from neo4j import GraphDatabase
-
-    with GraphDatabase.driver(env["NEO4J_URI"], auth=(env["NEO4J_USERNAME"], env["NEO4J_PASSWORD"])) as driver, \
-            driver.session(database=env.get("NEO4J_DATABASE", "neo4j")) as session:
-        # an implicit (auto-commit) transaction: the only kind CALL ... IN TRANSACTIONS runs in
-        session.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS").consume()
+    with open_store(Settings.from_env(env, backend="neo4j")) as store:
+        store.clear()
 
 
 # --- one suite, two backends --------------------------------------------------------------------

@@ -57,6 +57,12 @@ class View:
     title: str
     html: str
 
+    def _repr_html_(self) -> str:
+        """Shown inline in Jupyter: the same self-contained page in a sandboxed frame (its own
+        Content-Security-Policy still forbids any request), so it works offline there too."""
+        return (f"<iframe title='{esc(self.title)}' srcdoc=\"{html.escape(self.html, quote=True)}\" "
+                "sandbox='allow-scripts' style='width:100%;height:640px;border:1px solid #ddd'></iframe>")
+
     def write(self, path: str | os.PathLike) -> Path:
         """Write the page as UTF-8 (creating its folder); return the path."""
         from queries.outputs import write_text
