@@ -50,6 +50,7 @@ def test_missed_marac_on_the_examples(examples):
         (CALDER_VALE, "Lauren", "2018-12-20"), (CALDER_VALE, "Lauren", "2019-02-17"),
         (NORTHBROOK, "Jade", "2020-03-11"), (NORTHBROOK, "Jade", "2020-12-23"), (NORTHBROOK, "Jade", "2021-03-06"),
         (NORTHBROOK, "Jade", "2021-04-17"), (NORTHBROOK, "Jade", "2021-05-22"),
+        ("dhr-rowanford-2022", "Sophie", "2021-09-19"), ("dhr-rowanford-2022", "Sophie", "2021-09-21"),
     ]
     dash = found[NORTHBROOK, "Jade", "2020-03-11"]
     assert dash["reason"] == "DASH 15; risk level high" and lines(dash) == [13]
