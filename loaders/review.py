@@ -25,8 +25,8 @@ from operator import attrgetter
 from pathlib import Path
 
 from loaders import vocab
-from loaders.dates import PartialDate, parse_date
 from loaders.agency_files import AGENCY_FOLDER, agency_files, read_agency_file
+from loaders.dates import PartialDate, parse_date
 from loaders.gcpause import gc_paused
 from loaders.mapping import Mapping, closest, read_mapping
 from loaders.records import Agency, Contacts, Person, Relationship, Review
@@ -118,7 +118,9 @@ def _read_source(path: Path, problems: Problems) -> list[Review]:
         return _build(path, None, {"chronology": sheet}, problems)
     sheets: dict[str, Sheet] = {}
     agency_paths = agency_files(path)
-    chronology_names = [SHEET_FILES["chronology"]] * (path / SHEET_FILES["chronology"]).is_file() + [p.name for p in agency_paths]
+    chronology_names = [p.name for p in agency_paths]  # what mapping.csv's file column may name
+    if (path / SHEET_FILES["chronology"]).is_file():
+        chronology_names.insert(0, SHEET_FILES["chronology"])
     mapping = Mapping()
     for kind, name in SHEET_FILES.items():
         file = path / name
@@ -185,9 +187,8 @@ def _build(path: Path, review_id: str | None, sheets: dict[str, Sheet], problems
             problems.error(sheets["people"].file if "people" in sheets else str(path), 1,
                            f"review {rid!r} has people but no chronology rows")
             continue
-        review = _validate(rid, str(path), sheets, rows, agencies, converters, problems, infer_people="people" not in sheets,
-                           more=more)
-        reviews.append(review)
+        reviews.append(_validate(rid, str(path), sheets, rows, agencies, converters, problems,
+                                 infer_people="people" not in sheets, more=more))
     return reviews
 
 
