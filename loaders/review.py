@@ -25,8 +25,8 @@ from operator import attrgetter
 from pathlib import Path
 
 from loaders import identity, vocab
-from loaders.dates import PartialDate, parse_date
 from loaders.agency_files import AGENCY_FOLDER, agency_files, read_agency_file
+from loaders.dates import PartialDate, parse_date
 from loaders.gcpause import gc_paused
 from loaders.mapping import Mapping, closest, read_mapping
 from loaders.recommendations import validate_recommendations
@@ -139,7 +139,9 @@ def _read_source(path: Path, problems: Problems) -> list[Review]:
         return []
     sheets: dict[str, Sheet] = {}
     agency_paths = agency_files(path)
-    chronology_names = [SHEET_FILES["chronology"]] * (path / SHEET_FILES["chronology"]).is_file() + [p.name for p in agency_paths]
+    chronology_names = [p.name for p in agency_paths]  # what mapping.csv's file column may name
+    if (path / SHEET_FILES["chronology"]).is_file():
+        chronology_names.insert(0, SHEET_FILES["chronology"])
     mapping = Mapping()
     for kind, name in SHEET_FILES.items():
         file = path / name

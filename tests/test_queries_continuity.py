@@ -66,10 +66,11 @@ def test_no_follow_up_on_the_examples(examples):
          "case closed on 2020-05-27", [19, 21]),
         ("dhr-northbrook-2021", "Dean", "Horizon Recovery Northbrook", "2020-05-20", "missed appointment",
          "case closed on 2020-05-27", [20, 21]),
+        # record 5 of the surgery's Word table; its next contact with Sophie is in February 2022
         ("dhr-rowanford-2022", "Sophie", "Brook Lane Surgery", "2021-12-06", "missed appointment",
          "no further contact within 30 days", [5]),
     ]
-    assert {r["agency_type"] for r in rows} == {"mental_health", "substance_misuse"}
+    assert {r["agency_type"] for r in rows} == {"mental_health", "substance_misuse", "gp"}
     assert rows[1]["finding"] == ("Ashworth Drug and Alcohol Service: missed appointment on 2020-03-16, then case closed "
                                   "on 2020-03-30, with no follow-up contact and nothing escalated.")
     assert rows[0]["finding"] == ("Ashworth Mental Health NHS Trust: referral not taken up on 2020-02-25, then no further "
