@@ -264,14 +264,19 @@ def list_queries(fmt: str) -> None:
     emit(rows, fmt)
 
 
+signals_option = click.option("--signals", type=click.Choice(["all", "coded"]), default="all", show_default=True,
+                              help="all: coded columns and what the summaries say; coded: only the columns.")
+
+
 @main.command()
 @click.argument("name")
 @click.option("--review", help="Only findings in this review.")
 @param_option
+@signals_option
 @output_options()
 @click.pass_context
 @user_errors
-def query(ctx: click.Context, name: str, review: str | None, params: tuple[str, ...], fmt: str) -> None:
+def query(ctx: click.Context, name: str, review: str | None, params: tuple[str, ...], signals: str, fmt: str) -> None:
     """Run one named query; every row cites the chronology rows it rests on.
 
     See `dhrgraph queries` for the names and parameters.
@@ -287,6 +292,8 @@ def query(ctx: click.Context, name: str, review: str | None, params: tuple[str, 
     values = parse_params(params)
     if review:
         values["review"] = review
+    if signals != "all":
+        values["signals"] = signals
     with store_from(ctx) as store:
         rows = store.run(chosen, values)
     emit(table_rows(rows) if fmt == "table" else rows, fmt)
@@ -295,9 +302,10 @@ def query(ctx: click.Context, name: str, review: str | None, params: tuple[str, 
 @main.command()
 @click.option("--review", help="Only this review.")
 @click.option("--output", type=click.Path(dir_okay=False, writable=True), help="Write report.md or report.html instead of printing.")
+@signals_option
 @click.pass_context
 @user_errors
-def findings(ctx: click.Context, review: str | None, output: str | None) -> None:
+def findings(ctx: click.Context, review: str | None, output: str | None, signals: str) -> None:
     """Run every query and report the findings, grouped and counted, with their evidence.
 
     Markdown on the terminal or to a .md file; a self-contained page for a .html file.
@@ -311,7 +319,7 @@ def findings(ctx: click.Context, review: str | None, output: str | None) -> None
 
     html_report = output is not None and output.lower().endswith((".html", ".htm"))
     with store_from(ctx) as store:
-        sections = run_findings(store, review)
+        sections = run_findings(store, review, signals)
         links = write_report_views(store, output, sections, review) if html_report else None
     if output is None:
         click.echo(to_markdown(sections, review))
@@ -320,6 +328,50 @@ def findings(ctx: click.Context, review: str | None, output: str | None) -> None
     with open(output, "w", encoding="utf-8") as fh:
         fh.write(text)
     click.echo(f"Wrote {sum(len(s.rows) for s in sections)} findings to {output}.")
+
+
+@main.command()
+@click.option("--review", help="The signals of this review's contacts.")
+@click.option("--contact", metavar="REVIEW#LINE", help="The signals of one contact (its line in the chronology file).")
+@click.option("--uncoded", is_flag=True, help="Only what the text says and the columns do not.")
+@click.option("--reject", "reject_id", metavar="ID", help="Reject a text-derived signal (its id from the listing); queries then ignore it.")
+@click.option("--restore", "restore_id", metavar="ID", help="Take back the rejection of a signal.")
+@click.option("--note", help="With --reject: why (kept with the decision).")
+@output_options()
+@click.pass_context
+@user_errors
+def signals(ctx: click.Context, review: str | None, contact: str | None, uncoded: bool, reject_id: str | None,
+            restore_id: str | None, note: str | None, fmt: str) -> None:
+    """Risk factors, DASH scores, risk levels, referrals and shares of contacts: coded and read from the text.
+
+    Each row: id, review, record, date, agency, kind, value, source (coded | text), phrase, status.
+    A rejection is the analyst's decision: kept across reloads, exported and imported.
+
+    \b
+    Example:
+      dhrgraph signals --review dhr-northbrook-2021 --uncoded
+      dhrgraph signals --contact "dhr-northbrook-2021#18" --format json
+      dhrgraph signals --reject "contact:dhr-northbrook-2021#18/risk_factor/injury" --note "knocked it, per GP"
+    """
+    from queries.signals import SIGNAL_COLUMNS, list_signals, reject_signal, restore_signal
+
+    if reject_id and restore_id:
+        raise click.UsageError("give --reject or --restore, not both")
+    if note and not reject_id:
+        raise click.UsageError("--note goes with --reject")
+    with store_from(ctx) as store:
+        if reject_id:
+            reject_signal(store, reject_id, note)
+            click.echo(f"Rejected {reject_id}; queries ignore it from now on.")
+            return
+        if restore_id:
+            found = restore_signal(store, restore_id)
+            click.echo(f"Restored {restore_id}." if found else f"{restore_id} was not rejected.")
+            return
+        if not (review or contact):
+            raise click.UsageError("give --review ID or --contact REVIEW#LINE (or --reject / --restore ID)")
+        rows = list_signals(store, review=review, contact=contact, uncoded=uncoded)
+    emit(rows, fmt, columns=list(SIGNAL_COLUMNS) if fmt == "table" else None)
 
 
 @main.command()

@@ -100,8 +100,17 @@ class Store(ABC):
 
     def run(self, query: Query, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
         bound = bind_params(query, params or {})
-        rows = self._run(query, {**query.constants, **bound})
-        return query.finish(rows, bound) if query.finish else rows
+        if "signals" not in bound:
+            rows = self._run(query, {**query.constants, **bound})
+            return query.finish(rows, bound) if query.finish else rows
+        # a query that reads text-derived signals ignores the ones the analyst rejected, and says of
+        # each evidence item whether text-derived signals count in it (see queries/signals.py)
+        from queries.signals import mark_evidence, rejected_ids
+
+        rejected = rejected_ids(self)
+        rows = self._run(query, {**query.constants, **bound, "rejected_signals": rejected})
+        rows = query.finish(rows, bound) if query.finish else rows
+        return mark_evidence(self, rows, bound["signals"], rejected)
 
     def resolve_person(self, name: str, review: str | None = None) -> str:
         """The node id of the one person called ``name`` (pseudonym, global id or id)."""

@@ -83,3 +83,5 @@ class Review:
     relationships: list[Relationship] = field(default_factory=list)
     agencies: dict[str, Agency] = field(default_factory=dict)  # canonical name -> agency
     contacts: Contacts = field(default_factory=lambda: Contacts(""))
+    # every agency agencies.csv declares, used or not: a summary may name one ("referred to MARAC")
+    declared: dict[str, Agency] = field(default_factory=dict)

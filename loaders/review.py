@@ -160,6 +160,13 @@ class _AgencyIndex:
 
     by_key: dict[str, Agency]
     declared: bool
+    _declared: dict[str, Agency] | None = None
+
+    def declared_agencies(self) -> dict[str, Agency]:
+        """The agencies agencies.csv declares, by name: one dict shared by the reviews of a source."""
+        if self._declared is None:
+            self._declared = {a.name: a for a in self.by_key.values() if a.declared}
+        return self._declared
 
     def resolve(self, name: str) -> Agency:
         key = vocab.agency_key(name)
@@ -507,6 +514,7 @@ def _validate_chronology(review: Review, sheet: Sheet, rows: list, people: dict[
                     problems.warn(sheet.file, lines[i], f"agency {written!r} is not in {where}; created with type {agency.type!r}",
                                   col(column), column)
     review.agencies = used
+    review.declared = agencies.declared_agencies()
     review.contacts = Contacts(
         file=sheet.name, line=lines, record=sheet.record_of(lines), date=dates, agency=names, subjects=subjects, event=events, summary=summaries,
         time=times, sequence=sequences, professional=professionals, risk_level=levels, dash_score=dash,

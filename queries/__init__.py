@@ -10,6 +10,7 @@ from queries import sharing  # noqa: F401  (unshared-risk, fragmented-risk, vict
 from queries import risk  # noqa: F401  (missed-marac, escalation-without-reassessment)
 from queries import children  # noqa: F401  (children-not-referred)
 from queries import continuity  # noqa: F401  (no-follow-up, professional-churn)
+from queries import signals  # noqa: F401  (contacts' coded and text-derived signals)
 from queries.base import Param, Query, bind_params, catalogue, get
 
 __all__ = ["Param", "Query", "bind_params", "catalogue", "get"]

@@ -11,8 +11,9 @@ import networkx as nx
 
 from queries.base import Param, Query, register
 from queries.common import (
-    ABUSE_EVENTS, ABUSE_FACTORS, CHILDREN_TYPES, CONSTANTS, COMMON_PARAMS, EVIDENCE_CYPHER, FORUM_TYPES,
-    RECORDS_ABUSE_CYPHER, contacts_by_person, evidence, flows_into, memberships, records_abuse, shift, sorted_rows,
+    ABUSE_EVENTS, ABUSE_FACTORS, CHILDREN_TYPES, CONSTANTS, COMMON_PARAMS, EVIDENCE_CYPHER, FACTORS_CYPHER, FLOW_CYPHER,
+    FORUM_TYPES, RECORDS_ABUSE_CYPHER, contacts_by_person, evidence, factors, flows_into, memberships, records_abuse, shift,
+    sorted_rows,
 )
 from queries.core import by_label
 
@@ -37,12 +38,12 @@ WHERE NOT EXISTS {{
   UNWIND [s] + kids AS x
   MATCH (x)<-[:ABOUT]-(f:Contact)
   WHERE f.date >= since AND f.date <= until
-    AND (EXISTS {{ MATCH (f)-[:REFERRED_TO|SHARED_WITH]->(t:Agency) WHERE t.type IN $children_types }}
+    AND (EXISTS {{ MATCH (f)-[fr:REFERRED_TO|SHARED_WITH]->(t:Agency) WHERE t.type IN $children_types AND {FLOW_CYPHER("fr")} }}
          OR EXISTS {{ (f)<-[:RECORDED]-(:Agency {{type: 'children_social_care'}}) }})
 }}
 MATCH (s)-[n:IN_REVIEW]->(:Review {{name: c.review}})
 RETURN c.review AS review, n.name AS subject, a.name AS agency, a.type AS agency_type, c.date_text AS date,
-       c.order_key AS order_key, children, c.event AS event, c.risk_factors AS risk_factors,
+       c.order_key AS order_key, children, c.event AS event, {FACTORS_CYPHER("c")} AS risk_factors,
        {EVIDENCE_CYPHER("c", "a")} AS evidence
 """
 
@@ -60,20 +61,20 @@ def children_not_referred_networkx(G: nx.MultiDiGraph, p: dict) -> list[dict]:
                     children_of.setdefault((parent, rel["review"]), {})[child] = membership["name"]
 
     # dates of the contacts that brought each person to children's services' notice
-    flowed = flows_into(G, CHILDREN_TYPES, ("REFERRED_TO", "SHARED_WITH"))
+    flowed = flows_into(G, CHILDREN_TYPES, ("REFERRED_TO", "SHARED_WITH"), p)
     noticed = {x: [c["date"] for c, a in contacts if a["type"] == CSC or c["id"] in flowed] for x, contacts in contacts_of.items()}
     rows = []
     for s, contacts in contacts_of.items():
         for c, a in contacts:
             kids = children_of.get((s, c["review"]))
-            if not kids or a["type"] in CHILDREN_TYPES or a["type"] in FORUM_TYPES or not records_abuse(c):
+            if not kids or a["type"] in CHILDREN_TYPES or a["type"] in FORUM_TYPES or not records_abuse(c, p):
                 continue
             lo, hi = shift(c["date"], -p["window_days"]), shift(c["date"], p["window_days"])
             if any(lo <= d <= hi for x in (s, *kids) for d in noticed.get(x, ())):
                 continue
             rows.append({"review": c["review"], "subject": names[s, c["review"]]["name"], "agency": a["name"],
                          "agency_type": a["type"], "date": c["date_text"], "order_key": c["order_key"],
-                         "children": list(kids.values()), "event": c["event"], "risk_factors": c.get("risk_factors"),
+                         "children": list(kids.values()), "event": c["event"], "risk_factors": factors(c, p),
                          "evidence": evidence(c, a)})
     return rows
 

@@ -21,15 +21,20 @@ class Section:
     rows: list[dict[str, Any]]
 
 
-def run_findings(store: Any, review: str | None = None) -> list[Section]:
-    return [Section(q, store.run(q, {"review": review} if review else {})) for q in catalogue()]
+def run_findings(store: Any, review: str | None = None, signals: str = "all") -> list[Section]:
+    """Every catalogue query's rows; ``signals`` 'coded' leaves out what was only read from the text."""
+    params = {**({"review": review} if review else {}), **({"signals": signals} if signals != "all" else {})}
+    return [Section(q, store.run(q, params)) for q in catalogue()]
 
 
 def _cite(item: dict) -> str:
     where = f"{item['file']}:{item['line']}"
     if not item["file"].startswith(f"{item['review']}/"):  # combined files and workbooks: name the review too
         where = f"{item['review']}: {where}"
-    return f"{where} ({item['date']}, {item['agency']})" if item.get("agency") else where
+    cite = f"{where} ({item['date']}, {item['agency']})" if item.get("agency") else where
+    if item.get("signal") == "text":  # what the text says and the columns do not, quoted
+        cite += " [text: " + "; ".join(f"\"{phrase}\"" for phrase in item["phrases"]) + "]"
+    return cite
 
 
 def _title(sections: list[Section], review: str | None) -> str:

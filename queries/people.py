@@ -83,7 +83,7 @@ def serial_perpetrators_networkx(G: nx.MultiDiGraph, p: dict) -> list[dict]:
             victim_names, victim_reviews = _memberships(G, vid)
             abuse = [evidence(G.nodes[c], contact_agency(G, c)) for c in about
                      if G.has_edge(c, vid) and any(d["type"] == "ABOUT" for d in G[c][vid].values())
-                     and records_abuse(G.nodes[c])]
+                     and records_abuse(G.nodes[c], p)]
             victims.append({"names": victim_names, "reviews": victim_reviews, "evidence": abuse})
         person = G.nodes[pid]
         rows.append({"global_id": person.get("global_id"), "name": person["name"], "names": names, "reviews": reviews,

@@ -94,7 +94,8 @@ def test_every_row_cites_evidence_and_describes_agencies(examples_store, name):
         assert {"review", "finding", "evidence"} <= set(row)
         assert row["evidence"], row
         for item in row["evidence"]:
-            assert set(item) == {"review", "file", "line", "date", "agency"}
+            assert set(item) - {"phrases"} == {"review", "file", "line", "record", "date", "agency", "signal"}
+            assert item["signal"] in ("coded", "text") and (item["signal"] == "text") == bool(item.get("phrases"))
             assert isinstance(item["line"], int) and item["file"]
         assert not VICTIM_BLAMING.search(row["finding"]), row["finding"]
 
@@ -162,7 +163,7 @@ def test_unknown_query_and_parameter_list_the_valid_ones(tmp_path, cli):
     assert "Unknown query 'missed-maracs'. Available: " in result.stderr and "unshared-risk" in result.stderr
     result = cli("query", "unshared-risk", "--param", "window=3")
     assert result.exit_code == 1
-    assert "Unknown parameter(s) window for query 'unshared-risk'. Valid: review, window_days, dash_high" in result.stderr
+    assert "Unknown parameter(s) window for query 'unshared-risk'. Valid: review, signals, window_days, dash_high" in result.stderr
     result = cli("query", "unshared-risk", "--param", "window_days=soon")
     assert result.exit_code == 1 and "parameter 'window_days' must be int, got 'soon'" in result.stderr
 
@@ -181,8 +182,8 @@ def test_path_json_and_unknown_agency(tmp_path, cli):
     result = cli("path", "Elm Tree Surgery", "Northbrook MARAC", "--format", "json")
     [path] = json.loads(result.stdout)
     assert path["hops"] == [{"from": "Elm Tree Surgery", "to": "Northbrook MARAC", "date": "2019", "kind": "referral",
-                             "evidence": {"review": "rev-a", "file": "rev-a/chronology.csv", "line": 5, "date": "2019",
-                                          "agency": "Elm Tree Surgery"}}]
+                             "evidence": {"review": "rev-a", "file": "rev-a/chronology.csv", "line": 5, "record": 5,
+                                          "date": "2019", "agency": "Elm Tree Surgery"}}]
     assert json.loads(cli("path", "NP", "Elm Tree Surgery", "--format", "json").stdout) == []
     result = cli("path", "Northbrook Polise", "Elm Tree Surgery")
     assert result.exit_code == 1

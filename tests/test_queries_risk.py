@@ -79,7 +79,7 @@ def test_escalation_without_reassessment_on_the_examples(examples):
 
 
 def test_children_not_referred_on_the_examples(examples):
-    rows = run(examples, "children-not-referred")
+    rows = run(examples, "children-not-referred", signals="coded")  # the answer key is the coded reading
     assert [(r["review"], r["subject"], r["date"], r["children"], lines(r)) for r in rows] == [
         (NORTHBROOK, "Dean", "2020-09-27", ["Child B"], [25]),
         (NORTHBROOK, "Jade", "2020-09-27", ["Child A", "Child B"], [25]),
@@ -88,6 +88,11 @@ def test_children_not_referred_on_the_examples(examples):
         (NORTHBROOK, "Jade", "2021-04-17", ["Child A", "Child B"], [37]),
     ]
     assert rows[2]["agency"] == "Northbrook Midwifery Service" and "coercive control" in rows[2]["finding"]
+    # read from the text too: the GP noted bruising (line 18) and nobody coded it (examples/README.md)
+    read = [r for r in run(examples, "children-not-referred") if r not in rows]
+    assert [(r["review"], r["subject"], r["date"], lines(r)) for r in read] == [(NORTHBROOK, "Jade", "2020-04-28", [18])]
+    assert read[0]["evidence"][0]["signal"] == "text" and "Bruising" in read[0]["evidence"][0]["phrases"]
+    assert "injury" in read[0]["finding"]
 
 
 @pytest.mark.parametrize("name", ["missed-marac", "escalation-without-reassessment", "children-not-referred"])
