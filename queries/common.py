@@ -68,15 +68,17 @@ COMMON_PARAMS = (REVIEW_PARAM, SIGNALS)
 
 def TEXT_VALUES_CYPHER(c: str, kind: str) -> str:
     """Cypher list: the values of contact ``c``'s text signals of ``kind`` that count."""
-    return (f"[i IN range(0, size(coalesce({c}.text_signals, [])) - 1) WHERE $signals = 'all' "
-            f"AND {c}.text_signals[i] STARTS WITH '{kind}/' AND NOT {c}.id + '/' + {c}.text_signals[i] IN $rejected_signals "
-            f"| substring({c}.text_signals[i], {len(kind) + 1})]")
+    # the comprehension's variables have names no query gives its own (a contact may be called i or f)
+    return (f"[text_i IN range(0, size(coalesce({c}.text_signals, [])) - 1) WHERE $signals = 'all' "
+            f"AND {c}.text_signals[text_i] STARTS WITH '{kind}/' "
+            f"AND NOT {c}.id + '/' + {c}.text_signals[text_i] IN $rejected_signals "
+            f"| substring({c}.text_signals[text_i], {len(kind) + 1})]")
 
 
 def FACTORS_CYPHER(c: str) -> str:
     """Cypher list: contact ``c``'s risk factors, coded then read."""
-    return (f"(coalesce({c}.risk_factors, []) + [f IN {TEXT_VALUES_CYPHER(c, 'risk_factor')} "
-            f"WHERE NOT f IN coalesce({c}.risk_factors, [])])")
+    return (f"(coalesce({c}.risk_factors, []) + [text_f IN {TEXT_VALUES_CYPHER(c, 'risk_factor')} "
+            f"WHERE NOT text_f IN coalesce({c}.risk_factors, [])])")
 
 
 def DASH_CYPHER(c: str) -> str:
