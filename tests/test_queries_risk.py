@@ -44,7 +44,7 @@ def load(store, tmp_path, *chronologies: list[dict], people=None, relationships=
 # --- the examples -----------------------------------------------------------------------------
 
 def test_missed_marac_on_the_examples(examples):
-    rows = run(examples, "missed-marac")
+    rows = run(examples, "missed-marac", signals="coded")  # the answer key is the coded reading
     found = {(r["review"], r["subject"], r["date"]): r for r in rows}
     assert list(found) == [
         (CALDER_VALE, "Lauren", "2018-12-20"), (CALDER_VALE, "Lauren", "2019-02-17"),
@@ -89,7 +89,7 @@ def test_children_not_referred_on_the_examples(examples):
     ]
     assert rows[2]["agency"] == "Northbrook Midwifery Service" and "coercive control" in rows[2]["finding"]
     # read from the text too: the GP noted bruising (line 18) and nobody coded it (examples/README.md)
-    read = [r for r in run(examples, "children-not-referred") if r not in rows]
+    read = [r for r in run(examples, "children-not-referred", review=NORTHBROOK) if r not in rows]
     assert [(r["review"], r["subject"], r["date"], lines(r)) for r in read] == [(NORTHBROOK, "Jade", "2020-04-28", [18])]
     assert read[0]["evidence"][0]["signal"] == "text" and "Bruising" in read[0]["evidence"][0]["phrases"]
     assert "injury" in read[0]["finding"]

@@ -194,3 +194,35 @@ def test_the_free_text_example_review(tmp_path, store):
                                                         ("2021-09-14", "DASH 19; risk level high")]
     assert all(e["signal"] == "text" for r in rows for e in r["evidence"])
     assert store.run(queries.get("missed-marac"), {"review": "dhr-fenwick-2022", "signals": "coded"}) == []
+
+
+# --- synth: labelled sentences and the corpus's answer key ---------------------------------------
+
+def test_synth_labels_enough_sentences_of_every_kind_and_frame():
+    import synth
+
+    sentences = synth.labelled_sentences(2000, seed=3)
+    assert len(sentences) == 2000 and sentences == synth.labelled_sentences(2000, seed=3)
+    kinds = {key.split("/")[0] for s in sentences for key in s["real"]}
+    assert kinds == set(textsignals.KINDS)
+    assert {"said", "denied", "asked", "asked_yes", "if", "other", "not"} <= {s["frame"] for s in sentences}
+    assert 0.3 < sum(1 for s in sentences if not s["real"]) / len(sentences) < 0.6
+
+
+def test_the_corpus_summaries_say_what_its_answer_key_says(tmp_path):
+    import csv
+
+    import synth
+
+    synth.generate(tmp_path, reviews=12, seed=5)
+    key = json.loads((tmp_path / "answer_key.json").read_text(encoding="utf-8"))
+    entries = key["text_signals"]
+    good = set(key["good_practice_reviews"])
+    assert any(e["real"] for e in entries) and any(not e["real"] for e in entries)
+    assert all(not e["real"] for e in entries if e["review"] in good)  # good practice: only words that state no risk
+    for entry in entries:
+        with open(tmp_path / entry["review"] / "chronology.csv", encoding="utf-8", newline="") as fh:
+            rows = list(csv.DictReader(fh))
+        summary = rows[entry["line"] - 2]["summary"]
+        assert summary.endswith(" " + entry["sentence"])
+        assert [s.key for s in textsignals.extract(entry["sentence"])] == entry["real"], entry
