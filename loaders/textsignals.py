@@ -109,7 +109,7 @@ def _nlp():
     return nlp, targets, context
 
 
-_ANY = {"LOWER": {"NOT_IN": [";", ".", "but", "however"]}, "OP": "{0,3}"}
+_ANY = {"OP": "{0,3}"}  # any tokens (no predicate: cheap); sentences are matched one at a time
 _SPECIAL = {
     "@PRON": ("IN", list(lexicon.PRONOUNS)),
 }
@@ -206,12 +206,15 @@ def read_sentence(text: str) -> tuple[tuple[str, ...], tuple[tuple[int, int], ..
     spans = tuple((t.idx, t.idx + len(t.text)) for t in doc)
     clause = _clauses(lowers)
     strings = nlp.vocab.strings
+    matches = _longest(targets(doc))
+    if not matches:  # context is only worth reading around a target
+        return lowers, spans, ()
     modifiers = []
     for match_id, start, end in context(doc):
         category, direction, _ = strings[match_id].split("|", 2)
         modifiers.append((category, direction, start, end))
     found = []
-    for match_id, start, end in _longest(targets(doc)):
+    for match_id, start, end in matches:
         kind, value, rule = strings[match_id].split("|", 2)
         if kind == "dash":
             value = _dash_value(lowers[start:end])
