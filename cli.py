@@ -342,15 +342,20 @@ def list_queries(fmt: str) -> None:
     emit(rows, fmt)
 
 
+signals_option = click.option("--signals", type=click.Choice(["all", "coded"]), default="all", show_default=True,
+                              help="all: coded columns and what the summaries say; coded: only the columns.")
+
+
 @main.command()
 @click.argument("name")
 @click.option("--review", help="Only findings in this review.")
 @param_option
+@signals_option
 @output_options()
 @click.option("--redact", is_flag=True, help="People named only by role (Victim, Child 1 ...), review ids hashed, no summaries.")
 @click.pass_context
 @user_errors
-def query(ctx: click.Context, name: str, review: str | None, params: tuple[str, ...], fmt: str, redact: bool) -> None:
+def query(ctx: click.Context, name: str, review: str | None, params: tuple[str, ...], signals: str, fmt: str, redact: bool) -> None:
     """Run one named query; every row cites the chronology rows it rests on.
 
     See `dhrgraph queries` for the names and parameters.
@@ -363,7 +368,8 @@ def query(ctx: click.Context, name: str, review: str | None, params: tuple[str, 
     from queries.triage import run_named
 
     with store_from(ctx) as store:
-        rows = run_named(store, name, parse_params(params), review, redact=redact)
+        values = {**parse_params(params), **({"signals": signals} if signals != "all" else {})}
+        rows = run_named(store, name, values, review, redact=redact)
     emit(table_rows(rows) if fmt == "table" else rows, fmt)
 
 
@@ -376,10 +382,11 @@ def query(ctx: click.Context, name: str, review: str | None, params: tuple[str, 
 @click.option("--output", type=click.Path(dir_okay=False),
               help="Write to FILE: .md or .html (the report; .html also writes its pictures), .json or .csv (the rows).")
 @click.option("--redact", is_flag=True, help="People named only by role (Victim, Child 1 ...), review ids hashed, no summaries.")
+@signals_option
 @click.pass_context
 @user_errors
 def findings(ctx: click.Context, review: str | None, statuses: tuple[str, ...], fmt: str | None, output: str | None,
-             redact: bool) -> None:
+             redact: bool, signals: str) -> None:
     """Run every query and report the findings: id, severity, triage status and quoted evidence.
 
     Grouped by query, high severity first, then the contacts that several findings rest on and any
@@ -394,7 +401,7 @@ def findings(ctx: click.Context, review: str | None, statuses: tuple[str, ...], 
 
     written = format_for(output, ("markdown", "html", "json", "csv"), fmt) if output else None
     with store_from(ctx) as store:
-        report = build_report(store, review, statuses, redact=redact)
+        report = build_report(store, review, statuses, redact=redact, signals=signals)
         links = None
         if written == "html":
             from viz import write_report_views
@@ -543,6 +550,50 @@ def recommendations(ctx: click.Context, repeated: bool, overdue: bool, as_of, ag
         click.echo(f"Wrote {output}: {len(rows)} row(s).")
         return
     emit(rows, fmt, columns)
+
+
+@main.command()
+@click.option("--review", help="The signals of this review's contacts.")
+@click.option("--contact", metavar="REVIEW#LINE", help="The signals of one contact (its line in the chronology file).")
+@click.option("--uncoded", is_flag=True, help="Only what the text says and the columns do not.")
+@click.option("--reject", "reject_id", metavar="ID", help="Reject a text-derived signal (its id from the listing); queries then ignore it.")
+@click.option("--restore", "restore_id", metavar="ID", help="Take back the rejection of a signal.")
+@click.option("--note", help="With --reject: why (kept with the decision).")
+@output_options()
+@click.pass_context
+@user_errors
+def signals(ctx: click.Context, review: str | None, contact: str | None, uncoded: bool, reject_id: str | None,
+            restore_id: str | None, note: str | None, fmt: str) -> None:
+    """Risk factors, DASH scores, risk levels, referrals and shares of contacts: coded and read from the text.
+
+    Each row: id, review, record, date, agency, kind, value, source (coded | text), phrase, status.
+    A rejection is the analyst's decision: kept across reloads, exported and imported.
+
+    \b
+    Example:
+      dhrgraph signals --review dhr-northbrook-2021 --uncoded
+      dhrgraph signals --contact "dhr-northbrook-2021#18" --format json
+      dhrgraph signals --reject "contact:dhr-northbrook-2021#18/risk_factor/injury" --note "knocked it, per GP"
+    """
+    from queries.signals import SIGNAL_COLUMNS, list_signals, reject_signal, restore_signal
+
+    if reject_id and restore_id:
+        raise click.UsageError("give --reject or --restore, not both")
+    if note and not reject_id:
+        raise click.UsageError("--note goes with --reject")
+    with store_from(ctx) as store:
+        if reject_id:
+            reject_signal(store, reject_id, note)
+            click.echo(f"Rejected {reject_id}; queries ignore it from now on.")
+            return
+        if restore_id:
+            found = restore_signal(store, restore_id)
+            click.echo(f"Restored {restore_id}." if found else f"{restore_id} was not rejected.")
+            return
+        if not (review or contact):
+            raise click.UsageError("give --review ID or --contact REVIEW#LINE (or --reject / --restore ID)")
+        rows = list_signals(store, review=review, contact=contact, uncoded=uncoded)
+    emit(rows, fmt, columns=list(SIGNAL_COLUMNS) if fmt == "table" else None)
 
 
 @main.command()

@@ -1363,9 +1363,12 @@ def generate(out_dir: str | os.PathLike, reviews: int, seed: int = 0, contacts: 
     written = reported = people = relationships = 0
     themes: dict[str, list[str]] = {}
     dates, types, planted = {}, {}, {}
+    text_rng, text_key = random.Random(seed * 7919 + 1), []  # its own stream: the rest of the corpus is as before
     try:
         for rv, count in zip(corpus, extra):
-            rows, found = chronology(rv.core + background(rv, count, rv.noise_slots(), rng))
+            noise = background(rv, count, rv.noise_slots(), rng)
+            text_key += add_text_signals(rv, noise, text_rng)
+            rows, found = chronology(rv.core + noise)
             first_line = writer.review(rv, rows)
             for theme in sorted(corpus_themes(rv, rows)):
                 themes.setdefault(theme, []).append(rv.rid)
@@ -1387,7 +1390,9 @@ def generate(out_dir: str | os.PathLike, reviews: int, seed: int = 0, contacts: 
     answer_key = {"seed": seed, "reviews": reviews, "contacts": written,
                   "good_practice_reviews": [rv.rid for rv in corpus if rv.good],
                   "planted": [f for rv in corpus for f in rv.key] + serial_key,
-                  "near_misses": [f for rv in corpus for f in rv.near_misses], "identities": identities}
+                  "near_misses": [f for rv in corpus for f in rv.near_misses], "identities": identities,
+                  # sentences added to background summaries, and which of them state real risk (issue 17)
+                  "text_signals": text_key}
     earlier = sorted({r for f in answer_key["planted"] if f["query"] == "serial-perpetrators" for r in f["reviews"]})
     if earlier:
         themes["perpetrator:earlier_victims"] = earlier
@@ -1398,3 +1403,181 @@ def generate(out_dir: str | os.PathLike, reviews: int, seed: int = 0, contacts: 
     key_path.write_text(json.dumps(answer_key, indent=1) + "\n", encoding="utf-8")
     return {"reviews": reviews, "people": people, "contacts": written, "relationships": relationships,
             "answer_key": str(key_path)}
+
+
+# --- risk in the words (issue 17): summaries that state, deny, suppose or report others' risk -----
+# Each fact has ways of saying it happened (``said``: after "{v} said that" or as a sentence), the
+# noun a denial or question names (``noun``), what advice supposes (``if``: present tense) and the
+# same fact about someone else (``other``). The frames below wrap them; only ``said`` frames are real.
+
+TEXT_FACTS = {
+    "threats_to_kill": {"said": ("{p} had threatened to kill {v_obj}", "{p} said {p_subj} would kill {v_obj} if {v_subj} left",
+                                 "{p} made threats to kill {v_obj} and the children", "{p} told {v_obj} {p_subj} was going to kill {v_obj}"),
+                        "noun": ("threats to kill", "any threat to kill"), "if": ("threatens to kill {v_obj}", "threatens {v_obj} again"),
+                        "other": ("her own ex-partner had threatened to kill her",)},
+    "strangulation": {"said": ("{p} had put {p_pos} hands round {v_pos} neck", "{p} grabbed {v_obj} by the throat",
+                               "{p} choked {v_obj} until {v_subj} nearly passed out", "{p} had strangled {v_obj} during the argument",
+                               "{v_subj} could not breathe when {p} squeezed {v_pos} neck"),
+                      "noun": ("strangulation", "choking", "non-fatal strangulation"), "if": ("puts his hands on her neck", "tries to strangle her"),
+                      "other": ("her own partner had strangled her", "her own ex-partner had choked her")},
+    "weapon": {"said": ("{p} had threatened {v_obj} with a knife", "{p} picked up a kitchen knife", "{p} came at {v_obj} with a hammer"),
+               "noun": ("weapons", "a knife", "any weapon"), "if": ("picks up a knife",),
+               "other": ("her own partner had used a knife on her",)},
+    "stalking": {"said": ("{p} had followed {v_obj} home from work", "{p} keeps turning up at {v_pos} work",
+                          "{p} was waiting outside {v_pos} flat", "{p} has been stalking {v_obj}"),
+                 "noun": ("stalking", "harassment"), "if": ("follows her again", "turns up at her work"),
+                 "other": ("her own ex had been stalking her",)},
+    "sexual_violence": {"said": ("{p} had raped {v_obj}", "{p} forced {v_obj} to have sex", "{p} sexually assaulted {v_obj}"),
+                        "noun": ("sexual violence", "sexual assault"), "if": ("forces her to have sex",),
+                        "other": ("her own partner had raped her",)},
+    "separation": {"said": ("{v_subj} had separated from {p}", "{v_subj} has left {p_obj}", "{v_subj} ended the relationship last month",
+                            "{p} moved out after they split up"),
+                   "noun": ("separation",), "if": ("ends the relationship",), "other": ()},
+    "pregnancy": {"said": ("{v_subj} is 20 weeks pregnant", "{v_subj} is pregnant", "{v_subj} attended the booking appointment"),
+                  "noun": ("pregnancy",), "if": (), "other": ("her own daughter was pregnant",)},
+    "coercive_control": {"said": ("{p} checks {v_pos} phone every night", "{p} stops {v_obj} seeing {v_pos} friends",
+                                  "{p} would not let {v_obj} leave the house", "{p} is controlling and jealous"),
+                         "noun": ("controlling behaviour", "coercive control"), "if": ("checks her phone",), "other": ()},
+    "financial_abuse": {"said": ("{p} takes {v_pos} benefits", "{p} controls all the money"),
+                        "noun": ("financial abuse",), "if": (), "other": ()},
+    "injury": {"said": ("{v_subj} had bruising to {v_pos} arms", "{p} punched {v_obj} in the face", "{v_subj} had a black eye",
+                        "{v_subj} had a cut lip"),
+               "noun": ("injuries", "visible injuries", "bruising"), "if": ("hits her",),
+               "other": ("her friend had a black eye",)},
+    "breach_of_order": {"said": ("{p} breached the non-molestation order", "{p} was in breach of his bail conditions"),
+                        "noun": ("breach of the order",), "if": ("breaches the order",), "other": ()},
+    "child_contact_dispute": {"said": ("there is an ongoing dispute over child contact", "{p} had applied to the family court for contact"),
+                              "noun": ("child contact dispute",), "if": (), "other": ()},
+    "alcohol_misuse": {"said": ("{p} was drunk", "{p} drinks most nights", "{p} had been drinking heavily"),
+                       "noun": ("alcohol misuse",), "if": ("is drunk",), "other": ("her brother was drunk",)},
+    "suicidal_ideation": {"said": ("{p} had thoughts of ending {p_pos} life", "{p} said {p_subj} felt suicidal"),
+                          "noun": ("suicidal thoughts", "suicidal ideation"), "if": ("feels suicidal",), "other": ()},
+    "mental_health": {"said": ("{p} has been diagnosed with depression", "{p} reported low mood and anxiety"),
+                      "noun": ("mental health concerns",), "if": (), "other": ("her mother had depression",)},
+    "escalation": {"said": ("the abuse is escalating", "the incidents are getting worse"),
+                   "noun": ("escalation",), "if": (), "other": ()},
+}
+TEXT_SAID = ("{v} said that {fact}.", "{v} disclosed that {fact}.", "{v} told the officer that {fact}.",
+             "It was recorded that {fact}.", "Officers noted that {fact}.", "{V_fact}.")
+TEXT_DENIED = ("No {noun} disclosed.", "{v} denied any {noun}.", "No evidence of {noun}.", "{v} did not report {noun}.",
+               "There were no concerns about {noun}.")
+TEXT_ASKED = ("Asked about {noun}: none.", "Asked about {noun}: denied.", "Routine enquiry about {noun}: no.")
+TEXT_ASKED_YES = ("Asked about {noun}: yes, {fact}.",)
+TEXT_IF = ("Advised to call 999 if {p} {if_}.", "Safety planning: what to do if {p} {if_}.",
+           "{v} was advised to leave the house if {p} {if_}.")
+TEXT_OTHER = ("{v}'s sister said that {other}.", "{v} said her friend had told her that {other}.")
+
+# Scores, levels, referrals and shares, for the labelled sentences (synth_signals / the benchmark).
+TEXT_DASH = ("DASH completed: {n} yes answers.", "DASH {n}.", "Scored {n}/27 on the DASH.", "DASH risk assessment completed with {v}, score {n}.",
+             "DASH score of {n}.", "{n} out of 27 on the DASH checklist.")
+TEXT_DASH_NOT = ("DASH not completed.", "No DASH completed at the scene.", "A DASH will be completed at the next visit.",
+                 "If the DASH score is 14 or more the case goes to MARAC.")
+TEXT_LEVEL = ("Assessed as {level} risk.", "Risk level: {level}.", "Graded {level} risk by the supervisor.", "Risk confirmed as {level}.")
+TEXT_LEVEL_NOT = ("Risk level not assessed.", "Not assessed as high risk because {v} did not answer the questions.")
+TEXT_REFER = ("Referred to {a}.", "Referral made to {a}.", "{v} referred to {a}.", "Made a referral to {a}.")
+TEXT_SHARE = ("{A} informed.", "Information shared with {a}.", "Details passed to {a}.", "{A} notified by letter.",
+              "Copy of the report sent to {a}.")
+TEXT_FLOW_NOT = ("No referral to {a} was made.", "Not shared with {a}.", "{A} not informed.",
+                 "Will refer to {a} if {v} consents.", "Consider a referral to {a}.", "{v} did not want a referral to {a}.")
+# A fictional review's agencies, and how a summary names each (name, alias or type word).
+TEXT_AGENCIES = (("Elmford Police", "police", ("EP",), ("Elmford Police", "the police", "EP")),
+                 ("Elmford MARAC", "marac", (), ("MARAC", "the MARAC", "Elmford MARAC")),
+                 ("Birch Lane Surgery", "gp", (), ("the GP", "Birch Lane Surgery", "GP")),
+                 ("Elmford Children's Services", "children_social_care", ("Elmford CSC",),
+                  ("children's services", "Elmford CSC", "children's social care")),
+                 ("Elmford Women's Aid", "da_service", ("IDVA service",), ("the IDVA service", "Elmford Women's Aid", "IDVA")),
+                 ("Oak Hill Primary School", "education", (), ("the school", "Oak Hill Primary School")),
+                 ("Elmford Housing", "housing", (), ("housing", "Elmford Housing")))
+
+
+def labelled_sentences(count: int = 2400, seed: int = 0) -> list[dict]:
+    """``count`` summary sentences, each with the signals it really states (``real``: "kind/value" keys;
+    an empty list for a denial, a supposition, a question answered no, or someone else's experience),
+    the frame it was written in, and the agencies of the fictional review it belongs to.
+
+    >>> [s["real"] for s in labelled_sentences(3, seed=1)][:1] != []
+    True
+    """
+    rng = random.Random(seed * 7919 + 17)
+    words = {"v": "Adult V", "p": "Adult P", "v_subj": "she", "v_obj": "her", "v_pos": "her", "p_subj": "he",
+             "p_obj": "him", "p_pos": "his"}
+    out = []
+    for _ in range(count):
+        kind = rng.choices(("factor", "dash", "level", "flow"), (0.55, 0.15, 0.1, 0.2))[0]
+        if kind == "factor":
+            factor = rng.choice(list(TEXT_FACTS))
+            text, real, frame = _factor_sentence(rng, factor, words)
+        elif kind == "dash":
+            n = rng.randint(0, 27)
+            if rng.random() < 0.7:
+                text, real, frame = rng.choice(TEXT_DASH).format(n=n, **words), [f"dash/{n}"], "said"
+            else:
+                text, real, frame = rng.choice(TEXT_DASH_NOT).format(**words), [], "not"
+        elif kind == "level":
+            level = rng.choice(("standard", "medium", "high"))
+            if rng.random() < 0.7:
+                text, real, frame = rng.choice(TEXT_LEVEL).format(level=level, **words), [f"risk_level/{level}"], "said"
+            else:
+                text, real, frame = rng.choice(TEXT_LEVEL_NOT).format(**words), [], "not"
+        else:
+            name, _, _, mentions = rng.choice(TEXT_AGENCIES[1:])  # the police record these contacts
+            mention = rng.choice(mentions)
+            fill = {"a": mention, "A": mention[0].upper() + mention[1:], **words}
+            r = rng.random()
+            if r < 0.35:
+                text, real, frame = rng.choice(TEXT_REFER).format(**fill), [f"referred_to/{name}"], "said"
+            elif r < 0.7:
+                text, real, frame = rng.choice(TEXT_SHARE).format(**fill), [f"shared_with/{name}"], "said"
+            else:
+                text, real, frame = rng.choice(TEXT_FLOW_NOT).format(**fill), [], "not"
+        out.append({"sentence": text, "real": real, "frame": frame})
+    return out
+
+
+def _factor_sentence(rng: random.Random, factor: str, words: dict) -> tuple[str, list[str], str]:
+    fact = TEXT_FACTS[factor]
+    frames = [("said", 0.4), ("denied", 0.15), ("asked", 0.1), ("asked_yes", 0.05)]
+    frames += [("if", 0.15)] if fact["if"] else []
+    frames += [("other", 0.15)] if fact["other"] else []
+    frame = rng.choices([f for f, _ in frames], [w for _, w in frames])[0]
+    said = rng.choice(fact["said"]).format(**words)
+    noun = rng.choice(fact["noun"])
+    if frame == "said":
+        template = rng.choice(TEXT_SAID)
+        return template.format(fact=said, V_fact=said[0].upper() + said[1:], **words), [f"risk_factor/{factor}"], frame
+    if frame == "denied":
+        return rng.choice(TEXT_DENIED).format(noun=noun, **words), [], frame
+    if frame == "asked":
+        return rng.choice(TEXT_ASKED).format(noun=noun, **words), [], frame
+    if frame == "asked_yes":
+        return rng.choice(TEXT_ASKED_YES).format(noun=noun, fact=said, **words), [f"risk_factor/{factor}"], frame
+    if frame == "if":
+        return rng.choice(TEXT_IF).format(if_=rng.choice(fact["if"]).format(**words), **words), [], frame
+    return rng.choice(TEXT_OTHER).format(other=rng.choice(fact["other"]), **words), [], frame
+
+
+TEXT_SHARE_OF_ROWS = 0.1  # background rows that get one more sentence about risk
+
+
+def add_text_signals(rv: Review, rows: list[tuple], rng: random.Random) -> list[dict]:
+    """Add one sentence to about a tenth of the background rows (``background``'s tuples, changed in
+    place): in good-practice reviews only sentences that state no risk (a denial, advice, a question
+    answered no, someone else's experience), elsewhere real risk factors too (never a score, level,
+    referral or share: those could hide a planted finding). Each gets an answer-key entry (its
+    ``line`` is filled in when the row is written): ``real`` lists the "kind/value" keys it states."""
+    entries = []
+    words = {**rv.words, "v_subj": rv.words["v_subj"]}
+    for i, row in enumerate(rows):
+        if rng.random() >= TEXT_SHARE_OF_ROWS:
+            continue
+        factor = rng.choice(list(TEXT_FACTS))
+        for _ in range(20):
+            text, real, frame = _factor_sentence(rng, factor, words)
+            if not (rv.good and real):
+                break
+        else:
+            continue
+        entry = {"review": rv.rid, "sentence": text, "real": real, "frame": frame}
+        rows[i] = row[:8] + (f"{row[8]} {text}",) + row[9:17] + (entry,)
+        entries.append(entry)
+    return entries

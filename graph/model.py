@@ -216,18 +216,27 @@ def _props(**values: object) -> dict:
     return {k: v for k, v in values.items() if v is not None and v != ()}
 
 
+# What a contact's text says (loaders/textsignals.py), kept apart from the coded columns: one entry per
+# signal in each list, in text order. ``text_signals`` holds each one's key ("risk_factor/strangulation",
+# "dash/16", "referred_to/Northbrook MARAC"; its id is the contact id + "/" + key), ``text_coded``
+# whether the coded columns already say the same.
+TEXT_COLUMNS = ("text_signals", "text_phrases", "text_starts", "text_ends", "text_rules", "text_coded")
+
 # The contact properties, in the (sorted) column order of the workspace files.
 CONTACT_COLUMNS = tuple(sorted((
     "id", "review", "file", "line", "record", "date", "date_text", "date_precision", "uncertain", "order_key", "time", "sequence", "agency",
     "event", "summary", "professional", "after_death", "risk_level", "dash_score", "risk_factors", "referred_to", "shared_with",
-    "referral_outcome", "source")))
+    "referral_outcome", "source", *TEXT_COLUMNS)))
 
 
-def review_batch(review: Review) -> Batch:
+def review_batch(review: Review, signals: bool = True) -> Batch:
     """The graph rows of one validated review.
 
     Contacts are built column by column from the loader's columns (list comprehensions and ``zip``,
-    no Python object per contact): a review's contacts are nearly all of its rows.
+    no Python object per contact): a review's contacts are nearly all of its rows. With ``signals``
+    (the default) each contact's summary is read for risk, scores, levels, referrals and shares
+    (``text_*`` properties, and a REFERRED_TO / SHARED_WITH relationship with ``source: 'text'`` for a
+    flow the columns do not record); ``signals=False`` is only for measuring what reading costs.
     """
     batch = Batch(review.id)
     rid = review_id(review.id)
@@ -245,10 +254,15 @@ def review_batch(review: Review) -> Batch:
     batch.edges["RELATED"] = Table.of(
         [_props(kind=r.relationship, abusive=r.abusive, review=review.id, file=r.file, line=r.line) for r in review.relationships],
         [(pids[r.person], pids[r.other]) for r in review.relationships])
-    aids = {name: agency_id(name) for name in review.agencies}
-    batch.nodes["Agency"] = Table.of([{"id": aids[a.name], "name": a.name, "type": a.type} for a in review.agencies.values()])
+    found = _read_text(review) if signals else None
+    agencies = review.agencies
+    if found:  # a declared agency the columns never name can still be named in a summary
+        named = {s.value for contact in found for s in contact if s.kind in ("referred_to", "shared_with")}
+        agencies = {**agencies, **{n: review.declared[n] for n in sorted(named) if n not in agencies}}
+    aids = {name: agency_id(name) for name in agencies}
+    batch.nodes["Agency"] = Table.of([{"id": aids[a.name], "name": a.name, "type": a.type} for a in agencies.values()])
     # spellings belong to the review that declared them, so they come and go with it
-    in_review += [(aids[a.name], rid, _props(aliases=list(a.aliases) or None)) for a in review.agencies.values()]
+    in_review += [(aids[a.name], rid, _props(aliases=list(a.aliases) or None)) for a in agencies.values()]
 
     keys, places = contact_sources(review.id, c.file, c.line, c.record)
     cids = contact_ids(review.id, keys)
@@ -261,10 +275,11 @@ def review_batch(review: Review) -> Batch:
         "referred_to": [names or None for names in c.referred_to], "review": [review.id] * n,
         "risk_factors": [factors or None for factors in c.risk_factors], "risk_level": c.risk_level, "sequence": c.sequence,
         "shared_with": [names or None for names in c.shared_with], "source": c.source, "summary": c.summary, "time": c.time,
-        "uncertain": list(uncertain),
+        "uncertain": list(uncertain), **{k: [None] * n for k in TEXT_COLUMNS},
         # the death ends the chronology (queries.common.chronology_end): what comes on or after it is marked
         "after_death": [True if end is not None and d >= end else None for d in iso],
     }
+    text_flows = _text_columns(review, cids, values, found) if found else {}
     # a property no contact of the review has is no column, as in ``Table.of``
     columns = [k for k in CONTACT_COLUMNS if values[k].count(None) != n]
     batch.nodes["Contact"] = Table(columns, list(zip(*(values[k] for k in columns))) if n else [])
@@ -276,8 +291,12 @@ def review_batch(review: Review) -> Batch:
     table.rows += [(cid,) + tail for cid in cids]
     batch.edges["IN_REVIEW"] = table
     batch.edges["ABOUT"] = Table([], [(cid, pids[name]) for cid, names in zip(cids, c.subjects) for name in names])
-    batch.edges["REFERRED_TO"] = Table([], [(cid, aids[name]) for cid, names in zip(cids, c.referred_to) for name in names])
-    batch.edges["SHARED_WITH"] = Table([], [(cid, aids[name]) for cid, names in zip(cids, c.shared_with) for name in names])
+    for rel_type, coded in (("REFERRED_TO", c.referred_to), ("SHARED_WITH", c.shared_with)):
+        rows = [(cid, aids[name]) for cid, names in zip(cids, coded) for name in names]
+        extra = text_flows.get(rel_type)
+        # a flow read from the text carries its signal's id; coded ones carry nothing (as before)
+        batch.edges[rel_type] = Table(["signal", "source"], [(*r, None, None) for r in rows]
+                                      + [(cid, aids[name], sid, "text") for cid, name, sid in extra]) if extra else Table([], rows)
     batch.edges["FLAGGED"] = Table([], [(cid, f"risk:{f}") for cid, factors in zip(cids, c.risk_factors) for f in factors])
     factors = sorted({f for fs in set(c.risk_factors) for f in fs})
     batch.nodes["RiskFactor"] = Table(["id", "name"] if factors else [], [(f"risk:{f}", f) for f in factors])
@@ -296,3 +315,48 @@ def _recommendations(batch: Batch, review: Review, rid: str, aids: dict[str, str
         for i, r in zip(ids, recs)])
     batch.edges["IN_REVIEW"].rows += [(i, rid) + (None,) * len(batch.edges["IN_REVIEW"].columns) for i in ids]
     batch.edges["ADDRESSED_TO"] = Table([], [(i, aids[r.agency]) for i, r in zip(ids, recs) if r.agency])
+
+
+def _read_text(review: Review) -> list:
+    """Each contact's signals read from its summary (loaders/textsignals.py)."""
+    from loaders.textsignals import review_signals
+
+    return review_signals(review)
+
+
+def _text_columns(review: Review, cids: list[str], values: dict[str, list], signals: list) -> dict[str, list[tuple[str, str, str]]]:
+    """Fill ``values``' text columns from each contact's ``signals``; return the flows only the text records,
+    by relationship type: (contact id, agency name, signal id)."""
+    from loaders.textsignals import signal_id
+
+    c = review.contacts
+    columns: dict[str, list] = {k: [] for k in TEXT_COLUMNS}
+    flows: dict[str, list[tuple[str, str, str]]] = {"REFERRED_TO": [], "SHARED_WITH": []}
+    for i, found in enumerate(signals):
+        if not found:
+            for k in TEXT_COLUMNS:
+                columns[k].append(None)
+            continue
+        flowed = set(c.referred_to[i]) | set(c.shared_with[i])
+        coded = []
+        for s in found:
+            if s.kind == "risk_factor":
+                said = s.value in c.risk_factors[i]
+            elif s.kind == "dash":
+                said = c.dash_score[i] is not None and str(c.dash_score[i]) == s.value
+            elif s.kind == "risk_level":
+                said = c.risk_level[i] == s.value
+            else:
+                said = s.value in flowed
+                if not said:
+                    flows["REFERRED_TO" if s.kind == "referred_to" else "SHARED_WITH"].append(
+                        (cids[i], s.value, signal_id(cids[i], s.kind, s.value)))
+            coded.append(said)
+        columns["text_signals"].append([s.key for s in found])
+        columns["text_phrases"].append([s.phrase for s in found])
+        columns["text_starts"].append([s.start for s in found])
+        columns["text_ends"].append([s.end for s in found])
+        columns["text_rules"].append([s.rule for s in found])
+        columns["text_coded"].append(coded)
+    values.update(columns)
+    return flows

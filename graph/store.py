@@ -144,8 +144,17 @@ class Store(ABC):
         bound = bind_params(query, params or {})
         if query.prepare:
             bound = {**bound, **query.prepare(self, bound)}
-        rows = self._run(query, {**query.constants, **bound})
-        return query.finish(rows, bound) if query.finish else rows
+        if "signals" not in bound:
+            rows = self._run(query, {**query.constants, **bound})
+            return query.finish(rows, bound) if query.finish else rows
+        # a query that reads text-derived signals ignores the ones the analyst rejected, and says of
+        # each evidence item whether text-derived signals count in it (see queries/signals.py)
+        from queries.signals import mark_evidence, rejected_ids
+
+        rejected = rejected_ids(self)
+        rows = self._run(query, {**query.constants, **bound, "rejected_signals": rejected})
+        rows = query.finish(rows, bound) if query.finish else rows
+        return mark_evidence(self, rows, bound["signals"], rejected)
 
     def query(self, name: str, **params: Any) -> Rows:
         """Run a named query of the catalogue (see ``dhrgraph queries``): ``store.query("missed-marac", review="x")``."""

@@ -90,3 +90,5 @@ class Review:
     contacts: Contacts = field(default_factory=Contacts)
     info: dict = field(default_factory=dict)  # from review.csv: title, area, type, index_date (ISO)
     recommendations: list = field(default_factory=list)  # loaders.recommendations.Recommendation, from recommendations.csv
+    # every agency agencies.csv declares, used or not: a summary may name one ("referred to MARAC")
+    declared: dict[str, Agency] = field(default_factory=dict)

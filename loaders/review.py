@@ -250,6 +250,13 @@ class _AgencyIndex:
 
     by_key: dict[str, Agency]
     declared: bool
+    _declared: dict[str, Agency] | None = None
+
+    def declared_agencies(self) -> dict[str, Agency]:
+        """The agencies agencies.csv declares, by name: one dict shared by the reviews of a source."""
+        if self._declared is None:
+            self._declared = {a.name: a for a in self.by_key.values() if a.declared}
+        return self._declared
 
     def resolve(self, name: str) -> Agency:
         key = vocab.agency_key(name)
@@ -327,6 +334,7 @@ def _validate(rid: str, path: str, sheets: dict[str, Sheet], rows: dict[str, lis
     if merged and not problems.errors:
         review.contacts = _concat([c for c, _ in merged])
         review.agencies = {name: agency for _, used in merged for name, agency in used.items()}
+        review.declared = agencies.declared_agencies()
         if any(sheet.has("file") for sheet, _ in parts):  # else every row is where it is: lines and records are unique
             _check_provenance(review, parts, problems)
     if "recommendations" in sheets:

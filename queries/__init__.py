@@ -15,6 +15,7 @@ from queries import scope  # noqa: F401  (the loaded reviews, closest names)
 from queries import chronology  # noqa: F401  (a review's whole chronology)
 from queries import themes  # noqa: F401  (theme-contacts, theme-reviews: the facts the theme table reads)
 from queries import recommendations  # noqa: F401  (recommendations: the rows of recommendations.csv in the graph)
+from queries import signals  # noqa: F401  (contacts' coded and text-derived signals)
 from queries.base import Param, Query, bind_params, catalogue, get
 
 __all__ = ["Param", "Query", "bind_params", "catalogue", "get"]

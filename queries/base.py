@@ -33,8 +33,11 @@ class Param:
     type: type = str
     low: int = 1  # for int parameters: the smallest value allowed
     high: int = INT_HIGH  # for int parameters: the largest value allowed
+    choices: tuple = ()  # the only values allowed, when given
 
     def parse(self, text: str) -> Any:
+        if self.choices and text not in self.choices:
+            raise DhrgraphError(f"parameter {self.name!r} must be one of {', '.join(map(str, self.choices))}, got {text!r}")
         if self.type is str:
             return text
         try:
@@ -109,5 +112,6 @@ def bind_params(query: Query, given: dict[str, Any]) -> dict[str, Any]:
         raise UnknownName(f"Unknown parameter(s) {', '.join(unknown)} for query {query.name!r}. Valid: {valid}")
     bound = {p.name: p.default for p in query.params}
     for name, value in given.items():
-        bound[name] = known[name].parse(value) if isinstance(value, str) and known[name].type is not str else known[name].check(value)
+        bound[name] = known[name].parse(value) if isinstance(value, str) and (known[name].type is not str or known[name].choices) \
+            else known[name].check(value)
     return bound

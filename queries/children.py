@@ -11,8 +11,9 @@ import networkx as nx
 
 from queries.base import Param, Query, register
 from queries.common import (
-    ABUSE_EVENTS, ABUSE_FACTORS, BEFORE_DEATH_CYPHER, CHILDREN_TYPES, CONSTANTS, COMMON_PARAMS, EVIDENCE_CYPHER, FORUM_TYPES,
-    NOT_ABUSER_CYPHER, RECORDS_ABUSE_CYPHER, abusers, and_join, before_death, contacts_by_person, evidence, flows_into, memberships, records_abuse, shift, sorted_rows,
+    ABUSE_EVENTS, ABUSE_FACTORS, BEFORE_DEATH_CYPHER, CHILDREN_TYPES, CONSTANTS, COMMON_PARAMS, EVIDENCE_CYPHER, FACTORS_CYPHER,
+    FLOW_CYPHER, FORUM_TYPES, NOT_ABUSER_CYPHER, RECORDS_ABUSE_CYPHER, abusers, and_join, before_death, contacts_by_person,
+    evidence, factors, flows_into, memberships, records_abuse, shift, sorted_rows,
 )
 from queries.core import by_label
 
@@ -38,12 +39,12 @@ WHERE NOT EXISTS {{
   UNWIND [s] + kids AS x
   MATCH (x)<-[:ABOUT]-(f:Contact {{review: c.review}})
   WHERE f.date >= since AND f.date <= until
-    AND (EXISTS {{ MATCH (f)-[:REFERRED_TO|SHARED_WITH]->(t:Agency) WHERE t.type IN $children_types }}
+    AND (EXISTS {{ MATCH (f)-[fr:REFERRED_TO|SHARED_WITH]->(t:Agency) WHERE t.type IN $children_types AND {FLOW_CYPHER("fr")} }}
          OR EXISTS {{ (f)<-[:RECORDED]-(:Agency {{type: 'children_social_care'}}) }})
 }}
 MATCH (s)-[n:IN_REVIEW]->(:Review {{name: c.review}})
 RETURN c.review AS review, n.name AS subject, a.name AS agency, a.type AS agency_type, c.date_text AS date,
-       c.order_key AS order_key, children, c.event AS event, c.risk_factors AS risk_factors,
+       c.order_key AS order_key, children, c.event AS event, {FACTORS_CYPHER("c")} AS risk_factors,
        {NOT_ABUSER_CYPHER("s", "c.review")} = false AS abuser,
        {EVIDENCE_CYPHER("c", "a")} AS evidence
 """
@@ -62,14 +63,14 @@ def children_not_referred_networkx(G: nx.MultiDiGraph, p: dict) -> list[dict]:
                     children_of.setdefault((parent, rel["review"]), {})[child] = membership["name"]
 
     # dates of the contacts that brought each person to children's services' notice
-    flowed = flows_into(G, CHILDREN_TYPES, ("REFERRED_TO", "SHARED_WITH"))
+    flowed = flows_into(G, CHILDREN_TYPES, ("REFERRED_TO", "SHARED_WITH"), p)
     noticed = {x: [(c["review"], c["date"]) for c, a in contacts if a["type"] == CSC or c["id"] in flowed]
                for x, contacts in contacts_of.items()}
     rows = []
     for s, contacts in contacts_of.items():
         for c, a in contacts:
             kids = children_of.get((s, c["review"]))
-            if not kids or a["type"] in CHILDREN_TYPES or a["type"] in FORUM_TYPES or not records_abuse(c) \
+            if not kids or a["type"] in CHILDREN_TYPES or a["type"] in FORUM_TYPES or not records_abuse(c, p) \
                     or not before_death(c):
                 continue
             lo, hi = shift(c["date"], -p["window_days"]), shift(c["date"], p["window_days"])
@@ -77,7 +78,7 @@ def children_not_referred_networkx(G: nx.MultiDiGraph, p: dict) -> list[dict]:
                 continue
             rows.append({"review": c["review"], "subject": names[s, c["review"]]["name"], "agency": a["name"],
                          "agency_type": a["type"], "date": c["date_text"], "order_key": c["order_key"],
-                         "children": list(kids.values()), "event": c["event"], "risk_factors": c.get("risk_factors"),
+                         "children": list(kids.values()), "event": c["event"], "risk_factors": factors(c, p),
                          "abuser": (s, c["review"]) in abusive,
                          "evidence": evidence(c, a)})
     return rows

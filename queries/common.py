@@ -43,6 +43,9 @@ __all__ = [
     "memberships", "abusers", "shift", "NOT_ABUSER_CYPHER", "sorted_rows",
     "DEATH_EVENT", "chronology_end", "BEFORE_DEATH_CYPHER", "before_death", "MARAC_MIN_AGE", "ADULT_CYPHER", "is_adult",
     "SUMMARY_CHARS", "RISK_TO_LIFE_FACTORS", "and_join",
+    "memberships", "abusers", "shift", "NOT_ABUSER_CYPHER", "sorted_rows", "SIGNALS", "TEXT_VALUES_CYPHER",
+    "FACTORS_CYPHER", "DASH_CYPHER", "LEVEL_CYPHER", "REFERRALS_CYPHER", "FLOW_CYPHER", "text_values", "factors",
+    "dash_score", "risk_level", "referrals", "is_flow",
 ]
 
 SERIOUS_FACTORS = ("threats_to_kill", "strangulation", "weapon", "stalking", "sexual_violence", "escalation",
@@ -70,45 +73,135 @@ DEATH_EVENT = "death"
 SUMMARY_CHARS = 200  # of a contact's summary quoted in its evidence item
 
 DASH_HIGH = Param("dash_high", 14, "DASH score at or above which risk is visibly high", int, high=27)
-COMMON_PARAMS = (REVIEW_PARAM,)
+SIGNALS = Param("signals", "all", "all: coded and text-derived signals; coded: only the chronology's columns", str,
+                choices=("all", "coded"))
+COMMON_PARAMS = (REVIEW_PARAM, SIGNALS)
+
+
+# --- effective facts: coded columns, plus what the text says (issue 17) ----------------------------
+# A contact's risk factors, DASH score, risk level and flows are its coded columns plus what its text
+# says (``text_*`` properties; flows read from the text are REFERRED_TO / SHARED_WITH relationships
+# with a ``signal`` property). The text counts when ``$signals`` is 'all' (the default), except the
+# signals the analyst rejected (``$rejected_signals``, the store adds it: ids of decisions of kind
+# "signal"). A coded score or level wins over a written one.
+
+def TEXT_VALUES_CYPHER(c: str, kind: str) -> str:
+    """Cypher list: the values of contact ``c``'s text signals of ``kind`` that count."""
+    # the comprehension's variables have names no query gives its own (a contact may be called i or f)
+    return (f"[text_i IN range(0, size(coalesce({c}.text_signals, [])) - 1) WHERE $signals = 'all' "
+            f"AND {c}.text_signals[text_i] STARTS WITH '{kind}/' "
+            f"AND NOT {c}.id + '/' + {c}.text_signals[text_i] IN $rejected_signals "
+            f"| substring({c}.text_signals[text_i], {len(kind) + 1})]")
+
+
+def FACTORS_CYPHER(c: str) -> str:
+    """Cypher list: contact ``c``'s risk factors, coded then read."""
+    return (f"(coalesce({c}.risk_factors, []) + [text_f IN {TEXT_VALUES_CYPHER(c, 'risk_factor')} "
+            f"WHERE NOT text_f IN coalesce({c}.risk_factors, [])])")
+
+
+def DASH_CYPHER(c: str) -> str:
+    return f"coalesce({c}.dash_score, toInteger(head({TEXT_VALUES_CYPHER(c, 'dash')})))"
+
+
+def LEVEL_CYPHER(c: str) -> str:
+    return f"coalesce({c}.risk_level, head({TEXT_VALUES_CYPHER(c, 'risk_level')}))"
+
+
+def REFERRALS_CYPHER(c: str) -> str:
+    """Cypher list: the agencies contact ``c`` referred to, coded and read."""
+    return f"(coalesce({c}.referred_to, []) + {TEXT_VALUES_CYPHER(c, 'referred_to')})"
+
+
+def FLOW_CYPHER(r: str) -> str:
+    """Cypher predicate: REFERRED_TO / SHARED_WITH relationship ``r`` counts (coded, or read and not rejected)."""
+    return f"({r}.signal IS NULL OR ($signals = 'all' AND NOT {r}.signal IN $rejected_signals))"
+
+
+def _rejected(p: dict | None) -> frozenset:
+    if not p:
+        return frozenset()
+    rejected = p.get("_rejected")
+    if rejected is None:
+        rejected = p["_rejected"] = frozenset(p.get("rejected_signals") or ())
+    return rejected
+
+
+def text_values(c: dict, kind: str, p: dict | None = None) -> list[str]:
+    """The values of contact ``c``'s text signals of ``kind`` that count (``p`` None: every one)."""
+    keys = c.get("text_signals")
+    if not keys or (p is not None and p.get("signals", "all") != "all"):
+        return []
+    prefix, rejected = kind + "/", _rejected(p)
+    return [k[len(prefix):] for k in keys if k.startswith(prefix) and (not rejected or f"{c['id']}/{k}" not in rejected)]
+
+
+def factors(c: dict, p: dict | None = None) -> list[str]:
+    coded = list(c.get("risk_factors") or ())
+    return coded + [f for f in text_values(c, "risk_factor", p) if f not in coded]
+
+
+def dash_score(c: dict, p: dict | None = None) -> int | None:
+    if c.get("dash_score") is not None:
+        return c["dash_score"]
+    read = text_values(c, "dash", p)
+    return int(read[0]) if read else None
+
+
+def risk_level(c: dict, p: dict | None = None) -> str | None:
+    if c.get("risk_level") is not None:
+        return c["risk_level"]
+    read = text_values(c, "risk_level", p)
+    return read[0] if read else None
+
+
+def referrals(c: dict, p: dict | None = None) -> list[str]:
+    return list(c.get("referred_to") or ()) + text_values(c, "referred_to", p)
+
+
+def is_flow(d: dict, p: dict | None = None) -> bool:
+    """A REFERRED_TO / SHARED_WITH relationship's data ``d`` counts."""
+    signal = d.get("signal")
+    return signal is None or p is None or (p.get("signals", "all") == "all" and signal not in _rejected(p))
 
 
 # --- risk signal ------------------------------------------------------------------------------
 
 def RISK_SIGNAL_CYPHER(c: str) -> str:
     """Cypher predicate: contact variable ``c`` is a risk signal."""
-    return f"""({c}.risk_level = 'high' OR {c}.dash_score >= $dash_high
-      OR any(f IN coalesce({c}.risk_factors, []) WHERE f IN $serious_factors)
-      OR (any(f IN coalesce({c}.risk_factors, []) WHERE f IN $context_factors) AND {RECORDS_ABUSE_CYPHER(c)}))"""
+    return f"""({LEVEL_CYPHER(c)} = 'high' OR {DASH_CYPHER(c)} >= $dash_high
+      OR any(f IN {FACTORS_CYPHER(c)} WHERE f IN $serious_factors)
+      OR (any(f IN {FACTORS_CYPHER(c)} WHERE f IN $context_factors) AND {RECORDS_ABUSE_CYPHER(c)}))"""
 
 
 def RECORDS_ABUSE_CYPHER(c: str) -> str:
     """Cypher predicate: contact variable ``c`` records abuse."""
-    return f"({c}.event IN $abuse_events OR any(f IN coalesce({c}.risk_factors, []) WHERE f IN $abuse_factors))"
+    return f"({c}.event IN $abuse_events OR any(f IN {FACTORS_CYPHER(c)} WHERE f IN $abuse_factors))"
 
 
-def records_abuse(c: dict) -> bool:
-    return c["event"] in ABUSE_EVENTS or any(f in ABUSE_FACTORS for f in c.get("risk_factors", ()))
+def records_abuse(c: dict, p: dict | None = None) -> bool:
+    return c["event"] in ABUSE_EVENTS or any(f in ABUSE_FACTORS for f in factors(c, p))
 
 
-def is_risk_signal(c: dict, dash_high: int) -> bool:
-    factors = c.get("risk_factors", ())
-    return (c.get("risk_level") == "high" or (c.get("dash_score") is not None and c["dash_score"] >= dash_high)
-            or any(f in SERIOUS_FACTORS for f in factors)
-            or (any(f in CONTEXT_FACTORS for f in factors) and records_abuse(c)))
+def is_risk_signal(c: dict, dash_high: int, p: dict | None = None) -> bool:
+    found, dash = factors(c, p), dash_score(c, p)
+    return (risk_level(c, p) == "high" or (dash is not None and dash >= dash_high)
+            or any(f in SERIOUS_FACTORS for f in found)
+            or (any(f in CONTEXT_FACTORS for f in found) and records_abuse(c, p)))
 
 
-def risk_reasons(c: dict, dash_high: int) -> list[str]:
+def risk_reasons(c: dict, dash_high: int, p: dict | None = None) -> list[str]:
     """Why a contact is a risk signal, in words ("DASH 15", "threats_to_kill", "pregnancy with abuse")."""
     reasons = []
-    if c.get("dash_score") is not None and c["dash_score"] >= dash_high:
-        reasons.append(f"DASH {c['dash_score']}")
-    if c.get("risk_level") == "high":
+    dash = dash_score(c, p)
+    if dash is not None and dash >= dash_high:
+        reasons.append(f"DASH {dash}")
+    if risk_level(c, p) == "high":
         reasons.append("risk level high")
-    factors = c.get("risk_factors") or ()
-    reasons += [f for f in factors if f in SERIOUS_FACTORS]
-    if any(f in CONTEXT_FACTORS for f in factors) and records_abuse(c):
-        reasons += [f"{f} with abuse" for f in factors if f in CONTEXT_FACTORS]
+    found = factors(c, p)
+    reasons += [f for f in found if f in SERIOUS_FACTORS]
+    if any(f in CONTEXT_FACTORS for f in found) and records_abuse(c, p):
+        reasons += [f"{f} with abuse" for f in found if f in CONTEXT_FACTORS]
     return reasons
 
 
@@ -236,7 +329,7 @@ def subject_name(G: nx.MultiDiGraph, person: str, review: str) -> str:
 FLOW_TYPES = ("REFERRED_TO", "SHARED_WITH")
 
 
-def flows_about(G: nx.MultiDiGraph, person: str) -> list[tuple[str, str, str, str]]:
+def flows_about(G: nx.MultiDiGraph, person: str, p: dict | None = None) -> list[tuple[str, str, str, str]]:
     """(order_key, from agency id, to agency id, contact id) of every flow in a contact about ``person``,
     in chronology order."""
     flows = []
@@ -244,7 +337,7 @@ def flows_about(G: nx.MultiDiGraph, person: str) -> list[tuple[str, str, str, st
         source = recorder(G, cid)
         key = G._node[cid]["order_key"]
         for end, keyed in G._succ[cid].items():
-            if any(d["type"] in FLOW_TYPES for d in keyed.values()):
+            if any(d["type"] in FLOW_TYPES and is_flow(d, p) for d in keyed.values()):
                 flows.append((key, source, end, cid))
     flows.sort()
     return flows
@@ -285,11 +378,11 @@ def contacts_by_person(G: nx.MultiDiGraph) -> dict[str, list[tuple[dict, dict]]]
     return index
 
 
-def flows_into(G: nx.MultiDiGraph, agency_types: tuple[str, ...], rel_types: tuple[str, ...]) -> set[str]:
+def flows_into(G: nx.MultiDiGraph, agency_types: tuple[str, ...], rel_types: tuple[str, ...], p: dict | None = None) -> set[str]:
     """Ids of the contacts with a relationship of ``rel_types`` to an agency of ``agency_types``."""
     node = G._node
     return {cid for a in by_label(G, "Agency") if node[a]["type"] in agency_types for cid, keyed in G._pred[a].items()
-            if any(d["type"] in rel_types for d in keyed.values())}
+            if any(d["type"] in rel_types and is_flow(d, p) for d in keyed.values())}
 
 
 def memberships(G: nx.MultiDiGraph) -> dict[tuple[str, str], dict]:

@@ -15,8 +15,8 @@ import networkx as nx
 
 from queries.base import Param, Query, register
 from queries.common import (
-    BEFORE_DEATH_CYPHER, CONSTANTS, COMMON_PARAMS, EVIDENCE_CYPHER, FORUM_TYPES, before_death, contacts_about, days_between, evidence, finish_rows,
-    recorder, subject_name, subjects_of,
+    BEFORE_DEATH_CYPHER, CONSTANTS, COMMON_PARAMS, EVIDENCE_CYPHER, FORUM_TYPES, REFERRALS_CYPHER, before_death, contacts_about,
+    days_between, evidence, finish_rows, recorder, referrals, subject_name, subjects_of,
 )
 from queries.core import by_label
 
@@ -49,7 +49,7 @@ CALL (a, t, s) {{
 }}
 // a follow-up: any later contact that is not a closure, discharge or missed appointment, or any that refers on
 WITH a, t, s, later
-WHERE none(f IN later WHERE NOT f.event IN $not_follow_up_events OR size(coalesce(f.referred_to, [])) > 0)
+WHERE none(f IN later WHERE NOT f.event IN $not_follow_up_events OR size({REFERRALS_CYPHER("f")}) > 0)
 WITH a, t, s, [f IN later WHERE f.event IN $closing_events][0] AS closed
 MATCH (s)-[m:IN_REVIEW]->(:Review {{name: t.review}})
 RETURN t.review AS review, m.name AS subject, a.name AS agency, a.type AS agency_type, t.date_text AS date,
@@ -65,8 +65,8 @@ def _is_trigger(c: dict) -> bool:
     return outcome is not None and any(phrase in outcome.lower() for phrase in NOT_TAKEN_UP)
 
 
-def _is_follow_up(f: dict) -> bool:
-    return f["event"] not in NOT_FOLLOW_UP_EVENTS or bool(f.get("referred_to"))
+def _is_follow_up(f: dict, p: dict) -> bool:
+    return f["event"] not in NOT_FOLLOW_UP_EVENTS or bool(referrals(f, p))
 
 
 def no_follow_up_networkx(G: nx.MultiDiGraph, p: dict) -> list[dict]:
@@ -83,7 +83,7 @@ def no_follow_up_networkx(G: nx.MultiDiGraph, p: dict) -> list[dict]:
                             and G.nodes[f]["review"] == t["review"]
                             and days_between(t["date"], G.nodes[f]["date"]) <= p["days"]),
                            key=lambda f: f["order_key"])
-            if any(_is_follow_up(f) for f in later):
+            if any(_is_follow_up(f, p) for f in later):
                 continue
             closed = next((f for f in later if f["event"] in CLOSING_EVENTS), None)
             rows.append({"review": t["review"], "subject": subject_name(G, s, t["review"]), "agency": a["name"],

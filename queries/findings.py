@@ -44,11 +44,12 @@ class Report:
         return sum(len(s.rows) for s in self.sections)
 
 
-def build_report(store: Any, review: str | None = None, statuses: Iterable[str] = (), redact: bool = False) -> Report:
-    """Run every query (only ``review``'s findings when given), annotate, find orphaned decisions,
-    keep the findings of ``statuses`` (all when empty), and redact when asked."""
+def build_report(store: Any, review: str | None = None, statuses: Iterable[str] = (), redact: bool = False,
+                 signals: str = "all") -> Report:
+    """Run every query (only ``review``'s findings when given; ``signals`` 'coded': only coded facts),
+    annotate, find orphaned decisions, keep the findings of ``statuses`` (all when empty), and redact when asked."""
     check_review(store, review)
-    ran = run_catalogue(store, review)
+    ran = run_catalogue(store, review, signals)
     orphans = orphaned(store, ran, review)
     sections = raw = [Section(q, with_status(rows, statuses)) for q, rows in ran]
     shown = review
@@ -73,7 +74,10 @@ def cite(item: dict) -> str:
         where += f" (line {item['line']})"
     if not item["file"].startswith(f"{item['review']}/"):  # combined files and workbooks: name the review too
         where = f"{item['review']}: {where}"
-    return ", ".join(filter(None, [where, item.get("date"), item.get("agency"), item.get("event")]))
+    cite = ", ".join(filter(None, [where, item.get("date"), item.get("agency"), item.get("event")]))
+    if item.get("signal") == "text":  # what the text says and the columns do not, quoted
+        cite += " [text: " + "; ".join(f"\"{phrase}\"" for phrase in item["phrases"]) + "]"
+    return cite
 
 
 def by_contact(report: Report) -> list[tuple[dict, list[dict]]]:

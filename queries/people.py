@@ -106,7 +106,7 @@ def serial_perpetrators_networkx(G: nx.MultiDiGraph, p: dict) -> list[dict]:
         victims = []
         for vid in group["victims"]:
             abuse = [evidence(G.nodes[c], contact_agency(G, c)) for c in about
-                     if G.has_edge(c, vid) and any(d["type"] == "ABOUT" for d in G[c][vid].values()) and records_abuse(G.nodes[c])]
+                     if G.has_edge(c, vid) and any(d["type"] == "ABOUT" for d in G[c][vid].values()) and records_abuse(G.nodes[c], p)]
             victims.append({"person": identity.get(vid, vid), "evidence": abuse,
                             "records": [{"name": m["name"], "review": G.nodes[r]["name"]} for r, m in out_edges(G, vid, "IN_REVIEW")]})
         rows.append({"who": who, "global_ids": list({G.nodes[m].get("global_id"): None for m in members if G.nodes[m].get("global_id")}),

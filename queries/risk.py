@@ -17,9 +17,10 @@ import networkx as nx
 
 from queries.base import Param, Query, register
 from queries.common import (
-    ABUSE_FACTORS, ADULT_CYPHER, BEFORE_DEATH_CYPHER, CONSTANTS, COMMON_PARAMS, DASH_HIGH, EVIDENCE_CYPHER, FORUM_TYPES,
-    NOT_ABUSER_CYPHER, abusers, and_join, before_death, contacts_by_person, days_between, evidence, flows_into, is_adult,
-    memberships, shift, sorted_rows,
+    ABUSE_FACTORS, ADULT_CYPHER, BEFORE_DEATH_CYPHER, CONSTANTS, COMMON_PARAMS, DASH_CYPHER, DASH_HIGH, EVIDENCE_CYPHER,
+    FACTORS_CYPHER, FLOW_CYPHER, FORUM_TYPES, LEVEL_CYPHER, NOT_ABUSER_CYPHER, abusers, and_join, before_death,
+    contacts_by_person, dash_score, days_between, evidence, factors, flows_into, is_adult, memberships, risk_level, shift,
+    sorted_rows,
 )
 
 __all__ = ["MISSED_MARAC", "ESCALATION_WITHOUT_REASSESSMENT"]
@@ -38,7 +39,7 @@ def ordinal(n: int) -> str:
 
 MISSED_MARAC_CYPHER = f"""
 MATCH (a:Agency)-[:RECORDED]->(c:Contact)-[:ABOUT]->(s:Person)-[n:IN_REVIEW]->(:Review {{name: c.review}})
-WHERE NOT a.type IN $forum_types AND (c.dash_score >= $dash_high OR c.risk_level = 'high' OR c.event = 'incident')
+WHERE NOT a.type IN $forum_types AND ({DASH_CYPHER("c")} >= $dash_high OR {LEVEL_CYPHER("c")} = 'high' OR c.event = 'incident')
   AND {BEFORE_DEATH_CYPHER("c")} AND {ADULT_CYPHER("n")} AND {NOT_ABUSER_CYPHER("s", "c.review")}
 WITH a, c, s, n, toString(date(c.date) - duration({{days: $incident_days}})) AS since
 CALL (s, c, since) {{
@@ -47,28 +48,30 @@ CALL (s, c, since) {{
   RETURN collect({EVIDENCE_CYPHER("i", "ia")}) AS incidents
 }}
 WITH a, c, s, n, incidents
-WHERE (c.dash_score >= $dash_high OR c.risk_level = 'high' OR size(incidents) >= $incidents)
+WHERE ({DASH_CYPHER("c")} >= $dash_high OR {LEVEL_CYPHER("c")} = 'high' OR size(incidents) >= $incidents)
   AND NOT EXISTS {{
     MATCH (s)<-[:ABOUT]-(m:Contact {{review: c.review}})
     WHERE m.date >= toString(date(c.date) - duration({{days: $within_days}}))
       AND m.date <= toString(date(c.date) + duration({{days: $within_days}}))
-      AND (EXISTS {{ (m)-[:REFERRED_TO]->(:Agency {{type: 'marac'}}) }} OR EXISTS {{ (m)<-[:RECORDED]-(:Agency {{type: 'marac'}}) }})
+      AND (EXISTS {{ MATCH (m)-[r:REFERRED_TO]->(:Agency {{type: 'marac'}}) WHERE {FLOW_CYPHER("r")} }}
+           OR EXISTS {{ (m)<-[:RECORDED]-(:Agency {{type: 'marac'}}) }})
   }}
 RETURN c.review AS review, n.name AS subject, a.name AS agency, a.type AS agency_type, c.date_text AS date,
-       c.order_key AS order_key, c.dash_score AS dash_score, c.risk_level AS risk_level, incidents,
+       c.order_key AS order_key, {DASH_CYPHER("c")} AS dash_score, {LEVEL_CYPHER("c")} AS risk_level, incidents,
        {EVIDENCE_CYPHER("c", "a")} AS trigger
 """
 
 
 def missed_marac_networkx(G: nx.MultiDiGraph, p: dict) -> list[dict]:
     contacts_of, abusive, names = contacts_by_person(G), abusers(G), memberships(G)
-    referred = flows_into(G, ("marac",), ("REFERRED_TO",))
+    referred = flows_into(G, ("marac",), ("REFERRED_TO",), p)
     marac_dates = {s: [(m["review"], m["date"]) for m, agency in contacts if agency["type"] == "marac" or m["id"] in referred]
                    for s, contacts in contacts_of.items()}
     rows = []
     for s, contacts in contacts_of.items():
         for c, a in contacts:
-            high = (c.get("dash_score") is not None and c["dash_score"] >= p["dash_high"]) or c.get("risk_level") == "high"
+            dash, level = dash_score(c, p), risk_level(c, p)
+            high = (dash is not None and dash >= p["dash_high"]) or level == "high"
             if a["type"] in FORUM_TYPES or not (high or c["event"] == "incident") or (s, c["review"]) in abusive \
                     or not before_death(c) or not is_adult(names[s, c["review"]]):
                 continue
@@ -84,7 +87,7 @@ def missed_marac_networkx(G: nx.MultiDiGraph, p: dict) -> list[dict]:
                 continue
             rows.append({"review": c["review"], "subject": names[s, c["review"]]["name"], "agency": a["name"],
                          "agency_type": a["type"], "date": c["date_text"], "order_key": c["order_key"],
-                         "dash_score": c.get("dash_score"), "risk_level": c.get("risk_level"), "incidents": incidents,
+                         "dash_score": dash, "risk_level": level, "incidents": incidents,
                          "trigger": evidence(c, a)})
     return rows
 
@@ -144,21 +147,22 @@ MISSED_MARAC = register(Query(
 
 def SCORE_CYPHER(x: str) -> str:
     """Cypher: one number ordering assessments by risk level, then DASH (see ``score``)."""
-    return (f"100 * CASE {x}.risk_level WHEN 'standard' THEN 0 WHEN 'medium' THEN 1 WHEN 'high' THEN 2 ELSE -1 END"
-            f" + coalesce({x}.dash_score, -1)")
+    return (f"100 * CASE {LEVEL_CYPHER(x)} WHEN 'standard' THEN 0 WHEN 'medium' THEN 1 WHEN 'high' THEN 2 ELSE -1 END"
+            f" + coalesce({DASH_CYPHER(x)}, -1)")
 
 
-def score(x: dict) -> int:
+def score(x: dict, p: dict | None = None) -> int:
     """Risk level first (none < standard < medium < high), then DASH score (none = -1)."""
-    return 100 * LEVEL_RANK.get(x.get("risk_level"), -1) + (x["dash_score"] if x.get("dash_score") is not None else -1)
+    dash = dash_score(x, p)
+    return 100 * LEVEL_RANK.get(risk_level(x, p), -1) + (dash if dash is not None else -1)
 
 
 def SEVERITY_CYPHER(x: str) -> str:
-    return f"size([f IN coalesce({x}.risk_factors, []) WHERE f IN $abuse_factors])"
+    return f"size([f IN {FACTORS_CYPHER(x)} WHERE f IN $abuse_factors])"
 
 
-def severity(x: dict) -> int:
-    return sum(1 for f in x.get("risk_factors", ()) if f in ABUSE_FACTORS)
+def severity(x: dict, p: dict | None = None) -> int:
+    return sum(1 for f in factors(x, p) if f in ABUSE_FACTORS)
 
 
 def _item_cypher(x: str, a: str, extra: str) -> str:
@@ -174,9 +178,9 @@ WITH s, i.review AS review, collect({_item_cypher("i", "ia", "severity: " + SEVE
 WHERE size(incidents) >= 3
 CALL (s, review) {{
   MATCH (s)<-[:ABOUT]-(x:Contact {{review: review}})<-[:RECORDED]-(xa:Agency)
-  WHERE x.dash_score IS NOT NULL OR x.risk_level IS NOT NULL
+  WHERE {DASH_CYPHER("x")} IS NOT NULL OR {LEVEL_CYPHER("x")} IS NOT NULL
   WITH x, xa ORDER BY x.order_key
-  RETURN collect({_item_cypher("x", "xa", "level: x.risk_level, dash: x.dash_score, score: " + SCORE_CYPHER("x"))}) AS assessments
+  RETURN collect({_item_cypher("x", "xa", f"level: {LEVEL_CYPHER('x')}, dash: {DASH_CYPHER('x')}, score: " + SCORE_CYPHER("x"))}) AS assessments
 }}
 UNWIND range(2, size(incidents) - 1) AS k
 WITH s, incidents, assessments, incidents[k] AS l, incidents[k - 1] AS l1, incidents[k - 2] AS l2
@@ -209,10 +213,10 @@ RETURN review, n.name AS subject, l.agency AS agency, l.agency_type AS agency_ty
 """
 
 
-def _item(x: dict, agency: dict) -> dict:
+def _item(x: dict, agency: dict, p: dict) -> dict:
     return {"key": x["order_key"], "date": x["date"], "date_text": x["date_text"], "review": x["review"],
             "agency": agency["name"], "agency_type": agency["type"], "evidence": evidence(x, agency),
-            "severity": severity(x), "level": x.get("risk_level"), "dash": x.get("dash_score"), "score": score(x)}
+            "severity": severity(x, p), "level": risk_level(x, p), "dash": dash_score(x, p), "score": score(x, p)}
 
 
 def escalation_networkx(G: nx.MultiDiGraph, p: dict) -> list[dict]:
@@ -222,8 +226,8 @@ def escalation_networkx(G: nx.MultiDiGraph, p: dict) -> list[dict]:
     for s, every in contacts_by_person(G).items():
         for review in dict.fromkeys(c["review"] for c, _ in every):  # one review at a time
             contacts = [(c, a) for c, a in every if c["review"] == review]
-            incidents = [_item(c, a) for c, a in contacts if c["event"] == "incident" and before_death(c)]
-            assessments = [_item(c, a) for c, a in contacts if c.get("dash_score") is not None or c.get("risk_level") is not None]
+            incidents = [_item(c, a, p) for c, a in contacts if c["event"] == "incident" and before_death(c)]
+            assessments = [_item(c, a, p) for c, a in contacts if dash_score(c, p) is not None or risk_level(c, p) is not None]
             found: dict[str, dict] = {}  # review -> the latest escalating incident not reassessed
             for k in range(2, len(incidents)):
                 l, l1, l2 = incidents[k], incidents[k - 1], incidents[k - 2]

@@ -15,9 +15,9 @@ import networkx as nx
 
 from queries.base import Param, Query, register
 from queries.common import (
-    BEFORE_DEATH_CYPHER, CONSTANTS, COMMON_PARAMS, DASH_HIGH, EVIDENCE_CYPHER, FORUM_TYPES, RISK_SIGNAL_CYPHER, UNION_FIND_CYPHER,
-    before_death, components, contacts_by_person, days_between, evidence, finish_rows, flows_about, is_risk_signal, risk_reasons,
-    subject_name,
+    BEFORE_DEATH_CYPHER, CONSTANTS, COMMON_PARAMS, DASH_CYPHER, DASH_HIGH, EVIDENCE_CYPHER, FACTORS_CYPHER, FLOW_CYPHER,
+    FORUM_TYPES, LEVEL_CYPHER, RISK_SIGNAL_CYPHER, UNION_FIND_CYPHER, before_death, components, contacts_by_person, dash_score,
+    days_between, evidence, factors, finish_rows, flows_about, is_risk_signal, risk_level, risk_reasons, subject_name,
 )
 from queries.core import by_label, in_edges, out_edges
 
@@ -30,8 +30,8 @@ UNSHARED_RISK_CYPHER = f"""
 MATCH (a:Agency)-[:RECORDED]->(sig:Contact)-[:ABOUT]->(s:Person)
 WHERE NOT a.type IN $forum_types AND {RISK_SIGNAL_CYPHER("sig")} AND {BEFORE_DEATH_CYPHER("sig")}
 CALL (s, sig) {{
-  MATCH (s)<-[:ABOUT]-(f:Contact {{review: sig.review}})-[:REFERRED_TO|SHARED_WITH]->(y:Agency)
-  WHERE f.order_key >= sig.order_key
+  MATCH (s)<-[:ABOUT]-(f:Contact {{review: sig.review}})-[fr:REFERRED_TO|SHARED_WITH]->(y:Agency)
+  WHERE f.order_key >= sig.order_key AND {FLOW_CYPHER("fr")}
   MATCH (x:Agency)-[:RECORDED]->(f)
   WITH f, x, y ORDER BY f.order_key
   RETURN collect([f.order_key, x.id, y.id]) AS flows
@@ -49,7 +49,8 @@ WHERE none(r IN reached WHERE r[0] = b.id AND r[1] <= first.order_key)
 WITH a, sig, s, collect({{name: b.name, evidence: {EVIDENCE_CYPHER("first", "b")}}}) AS missed
 MATCH (s)-[m:IN_REVIEW]->(:Review {{name: sig.review}})
 RETURN sig.review AS review, m.name AS subject, a.name AS agency, a.type AS agency_type, sig.date_text AS date,
-       sig {{.risk_level, .dash_score, .risk_factors, .event}} AS signal, missed,
+       {{risk_level: {LEVEL_CYPHER("sig")}, dash_score: {DASH_CYPHER("sig")}, risk_factors: {FACTORS_CYPHER("sig")},
+        event: sig.event}} AS signal, missed,
        {EVIDENCE_CYPHER("sig", "a")} AS signal_evidence
 """
 
@@ -60,7 +61,7 @@ def unshared_risk_networkx(G: nx.MultiDiGraph, p: dict) -> list[dict]:
     rows = []
     for cid in by_label(G, "Contact"):
         sig = G.nodes[cid]
-        if not is_risk_signal(sig, p["dash_high"]) or not before_death(sig):
+        if not is_risk_signal(sig, p["dash_high"], p) or not before_death(sig):
             continue
         a_id = next(a for a, _ in in_edges(G, cid, "RECORDED"))
         a = G.nodes[a_id]
@@ -68,7 +69,7 @@ def unshared_risk_networkx(G: nx.MultiDiGraph, p: dict) -> list[dict]:
             continue
         for s, _ in out_edges(G, cid, "ABOUT"):
             if s not in flows_of:
-                flows_of[s] = flows_about(G, s)
+                flows_of[s] = flows_about(G, s, p)
             reached = {a_id: sig["order_key"]}
             for key, x, y, fid in flows_of[s]:
                 if key >= sig["order_key"] and G._node[fid]["review"] == sig["review"] and x in reached and y not in reached:
@@ -85,7 +86,8 @@ def unshared_risk_networkx(G: nx.MultiDiGraph, p: dict) -> list[dict]:
             if missed:
                 rows.append({"review": sig["review"], "subject": subject_name(G, s, sig["review"]), "agency": a["name"],
                              "agency_type": a["type"], "date": sig["date_text"],
-                             "signal": {k: sig.get(k) for k in ("risk_level", "dash_score", "risk_factors", "event")},
+                             "signal": {"risk_level": risk_level(sig, p), "dash_score": dash_score(sig, p),
+                                        "risk_factors": factors(sig, p), "event": sig["event"]},
                              "missed": missed, "signal_evidence": evidence(sig, a)})
     return rows
 
@@ -122,13 +124,14 @@ UNSHARED_RISK = register(Query(
 
 FRAGMENTED_RISK_CYPHER = f"""
 MATCH (a:Agency)-[:RECORDED]->(c:Contact)-[:ABOUT]->(s:Person)
-WHERE NOT a.type IN $forum_types AND size(coalesce(c.risk_factors, [])) > 0 AND {BEFORE_DEATH_CYPHER("c")}
+WHERE NOT a.type IN $forum_types AND size({FACTORS_CYPHER("c")}) > 0 AND {BEFORE_DEATH_CYPHER("c")}
 WITH s, c.review AS review, a, collect(c) AS contacts
-WITH s, review, collect({{id: a.id, name: a.name, contacts: [c IN contacts | {{factors: c.risk_factors,
+WITH s, review, collect({{id: a.id, name: a.name, contacts: [c IN contacts | {{factors: {FACTORS_CYPHER("c")},
      evidence: {EVIDENCE_CYPHER("c", "a")}}}]}}) AS holders
 WHERE size(holders) >= 2
 CALL (s, review) {{
-  OPTIONAL MATCH (s)<-[:ABOUT]-(f:Contact {{review: review}})-[:REFERRED_TO|SHARED_WITH]->(y:Agency), (x:Agency)-[:RECORDED]->(f)
+  OPTIONAL MATCH (s)<-[:ABOUT]-(f:Contact {{review: review}})-[fr:REFERRED_TO|SHARED_WITH]->(y:Agency), (x:Agency)-[:RECORDED]->(f)
+  WHERE {FLOW_CYPHER("fr")}
   RETURN collect(DISTINCT [x.id, y.id]) AS links
 }}
 WITH s, review, holders, {UNION_FIND_CYPHER("[h IN holders | h.id]", "[l IN links WHERE l[0] IS NOT NULL]")} AS groups
@@ -144,12 +147,13 @@ def fragmented_risk_networkx(G: nx.MultiDiGraph, p: dict) -> list[dict]:
     for s, contacts in contacts_by_person(G).items():
         held: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))  # review -> agency -> contacts
         for c, a in contacts:
-            if c.get("risk_factors") and a["type"] not in FORUM_TYPES and before_death(c):
-                held[c["review"]][a["id"]].append({"factors": c["risk_factors"], "evidence": evidence(c, a)})
+            found = factors(c, p)
+            if found and a["type"] not in FORUM_TYPES and before_death(c):
+                held[c["review"]][a["id"]].append({"factors": found, "evidence": evidence(c, a)})
         for review, holders in held.items():  # one review at a time
             if len(holders) < 2:
                 continue
-            links = {(x, y) for _, x, y, f in flows_about(G, s) if G._node[f]["review"] == review}
+            links = {(x, y) for _, x, y, f in flows_about(G, s, p) if G._node[f]["review"] == review}
             groups = [g for g in components(holders, links) if any(h in g for h in holders)]
             if len(groups) < 2:
                 continue
@@ -208,7 +212,8 @@ WITH p, v, rel, [a IN agencies WHERE a.seen = [v.id]] AS victim_side, [a IN agen
 WHERE size(victim_side) > 0 AND size(perpetrator_side) > 0
 CALL (p, v, rel) {{
   UNWIND [p, v] AS person
-  OPTIONAL MATCH (person)<-[:ABOUT]-(f:Contact {{review: rel.review}})-[:REFERRED_TO|SHARED_WITH]->(y:Agency)
+  OPTIONAL MATCH (person)<-[:ABOUT]-(f:Contact {{review: rel.review}})-[fr:REFERRED_TO|SHARED_WITH]->(y:Agency)
+  WHERE {FLOW_CYPHER("fr")}
   OPTIONAL MATCH (x:Agency)-[:RECORDED]->(f)
   RETURN collect(DISTINCT [x.id, y.id, x.type IN $forum_types, y.type IN $forum_types]) AS links
 }}
@@ -244,7 +249,7 @@ def victim_perpetrator_divide_networkx(G: nx.MultiDiGraph, p: dict) -> list[dict
                 continue
             sides = {a["id"] for a in victim_side + perpetrator_side}
             # only flows between the two sides count, directly or through a forum (MARAC, MASH)
-            links = {(x, y) for person in (pid, vid) for _, x, y, cid in flows_about(G, person)
+            links = {(x, y) for person in (pid, vid) for _, x, y, cid in flows_about(G, person, p)
                      if G.nodes[cid]["review"] == rel["review"]
                      and (x in sides or G.nodes[x]["type"] in FORUM_TYPES) and (y in sides or G.nodes[y]["type"] in FORUM_TYPES)}
             groups = components(sides, links)

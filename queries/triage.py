@@ -91,11 +91,15 @@ def run_named(store: Any, name: str, params: dict[str, Any], review: str | None 
     return Redactor.of_store(store).rows(rows) if redact else rows
 
 
-def run_catalogue(store: Any, review: str | None = None) -> list[tuple[Query, list[dict]]]:
-    """Every catalogue query's annotated rows."""
+def run_catalogue(store: Any, review: str | None = None, signals: str = "all") -> list[tuple[Query, list[dict]]]:
+    """Every catalogue query's annotated rows; ``signals`` 'coded' leaves out what was only read from the text
+    (for the queries that read signals)."""
     decisions = _decisions(store)
-    return [(query, annotate(query, store.run(query, {"review": review} if review else {}), decisions))
-            for query in catalogue()]
+
+    def params(query: Query) -> dict:
+        reads_signals = signals != "all" and any(p.name == "signals" for p in query.params)
+        return {**({"review": review} if review else {}), **({"signals": signals} if reads_signals else {})}
+    return [(query, annotate(query, store.run(query, params(query)), decisions)) for query in catalogue()]
 
 
 def with_status(rows: list[dict], statuses: Iterable[str] | None) -> list[dict]:

@@ -94,8 +94,9 @@ def test_every_row_cites_evidence_and_describes_agencies(examples_store, name):
         assert {"review", "finding", "evidence"} <= set(row)
         assert row["evidence"], row
         for item in row["evidence"]:
-            assert {"review", "file", "line", "record", "date", "agency", "event", "summary"} <= set(item)
+            assert {"review", "file", "line", "record", "date", "agency", "event", "summary", "signal"} <= set(item)
             assert item["summary"] is None or len(item["summary"]) <= 200
+            assert item["signal"] in ("coded", "text") and (item["signal"] == "text") == bool(item.get("phrases"))
             assert isinstance(item["line"], int) and item["file"]
         assert not VICTIM_BLAMING.search(row["finding"]), row["finding"]
 
@@ -163,7 +164,7 @@ def test_unknown_query_and_parameter_list_the_valid_ones(tmp_path, cli):
     assert "Unknown query 'missed-maracs'. Closest: missed-marac. Available: " in result.stderr and "unshared-risk" in result.stderr
     result = cli("query", "unshared-risk", "--param", "window=3")
     assert result.exit_code == 1
-    assert "Unknown parameter(s) window for query 'unshared-risk'. Valid: review, window_days, dash_high" in result.stderr
+    assert "Unknown parameter(s) window for query 'unshared-risk'. Valid: review, signals, window_days, dash_high" in result.stderr
     result = cli("query", "unshared-risk", "--param", "window_days=soon")
     assert result.exit_code == 1 and "parameter 'window_days' must be int, got 'soon'" in result.stderr
 

@@ -95,7 +95,7 @@ def test_professional_churn_on_the_examples(examples):
 
 
 def test_serial_perpetrators_on_the_examples(examples):
-    [row] = run(examples, "serial-perpetrators")
+    [row] = run(examples, "serial-perpetrators", signals="coded")  # the answer key is the coded reading
     assert row["review"] == "dhr-northbrook-2021"  # Dean's latest contact (line 44, 2021-06-19)
     assert row["reviews"] == ["dhr-caldervale-2019", "dhr-northbrook-2021"]
     assert (row["perpetrator"], row["names"]) == ("P-0417", ["Dean", "Mr K"])
@@ -112,8 +112,7 @@ def test_serial_perpetrators_on_the_examples(examples):
            ("dhr-northbrook-2021", "relationships.csv", 7)}
     assert all(e["date"] is None and e["agency"] is None for e in row["evidence"] if e["file"].endswith("relationships.csv"))
     # the review filter keeps the row in either review it spans, and nowhere else
-    # a cross-review row: kept for either review, marked with the other one
-    assert run(examples, "serial-perpetrators", review="dhr-caldervale-2019") == [{**row, "other_reviews": ["dhr-northbrook-2021"]}]
+    assert run(examples, "serial-perpetrators", review="dhr-caldervale-2019", signals="coded") == [{**row, "other_reviews": ["dhr-northbrook-2021"]}]
     assert run(examples, "serial-perpetrators", review="dhr-ashworth-2022") == []
     assert run(examples, "serial-perpetrators", min_victims=3) == []
 

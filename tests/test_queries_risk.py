@@ -44,7 +44,7 @@ def load(store, tmp_path, *chronologies: list[dict], people=None, relationships=
 # --- the examples -----------------------------------------------------------------------------
 
 def test_missed_marac_on_the_examples(examples):
-    rows = run(examples, "missed-marac")
+    rows = run(examples, "missed-marac", signals="coded")  # the answer key is the coded reading
     found = {(r["review"], r["subject"], r["date"]): r for r in rows}
     assert list(found) == [
         (CALDER_VALE, "Lauren", "2018-12-20"), (CALDER_VALE, "Lauren", "2019-02-17"),
@@ -80,7 +80,7 @@ def test_escalation_without_reassessment_on_the_examples(examples):
 
 
 def test_children_not_referred_on_the_examples(examples):
-    rows = run(examples, "children-not-referred")
+    rows = run(examples, "children-not-referred", signals="coded")  # the answer key is the coded reading
     assert [(r["review"], r["subject"], r["date"], r["children"], lines(r)) for r in rows] == [
         (NORTHBROOK, "Jade and Dean", "2020-09-27", ["Child A", "Child B"], [25]),
         (NORTHBROOK, "Jade", "2020-11-17", ["Child A", "Child B"], [26]),
@@ -90,6 +90,11 @@ def test_children_not_referred_on_the_examples(examples):
     # one finding per contact, and the abuser is named as the abuser
     assert "recorded abuse (incident, threats to kill) of Jade by Dean on 2021-04-17, parents of Child A and Child B" \
         in rows[2]["finding"]
+    # read from the text too: the GP noted bruising (line 18) and nobody coded it (examples/README.md)
+    read = [r for r in run(examples, "children-not-referred", review=NORTHBROOK) if r not in rows]
+    assert [(r["review"], r["subject"], r["date"], lines(r)) for r in read] == [(NORTHBROOK, "Jade", "2020-04-28", [18])]
+    assert read[0]["evidence"][0]["signal"] == "text" and "Bruising" in read[0]["evidence"][0]["phrases"]
+    assert "injury" in read[0]["finding"]
 
 
 @pytest.mark.parametrize("name", ["missed-marac", "escalation-without-reassessment", "children-not-referred"])

@@ -1,0 +1,350 @@
+"""The words agencies write for risk, assessments, referrals and shares: the lexicon that
+``loaders/textsignals.py`` reads a contact's summary with.
+
+Everything here is data. A pattern is a string of space-separated token slots, matched against the
+lower-cased tokens of spaCy's English tokenizer (``spacy.blank("en")``: "couldn't" is "could" "n't",
+"Dean's" is "dean" "'s", "16/27" is one token):
+
+* ``word`` the token itself; ``a|b|c`` any of them (inflections are listed: the blank pipeline has
+  no lemmatizer, and listing them keeps the matching exact and visible);
+* ``[a|b]`` an optional token;
+* ``^word`` the word as the first of its sentence ("Standard risk.");
+* ``~`` up to three tokens of anything (within the clause: context decides what reaches across);
+* ``@PRON`` a pronoun or possessive (her, him, his, them, their, she, he), ``@NUM`` a number,
+  ``@NOTSELF`` any word but "himself", "herself" ... (a threat to kill someone else, not suicidal talk).
+
+Each risk factor of ``loaders.vocab.RISK_FACTORS`` has its patterns below (synonyms, inflections
+and the phrasings chronologies use). The rule that fires is named ``factor:<factor>#<n>`` (the
+n-th pattern of that factor, from 1), so a signal can always be traced to the line that made it.
+Context words (negation, hypothetical and advice, historical, someone else, questions) are at the
+end, with the direction in which each reaches (ConText's FORWARD / BACKWARD / BIDIRECTIONAL).
+"""
+
+from __future__ import annotations
+
+__all__ = ["FACTOR_PATTERNS", "DASH_PATTERNS", "LEVEL_PATTERNS", "FLOW_PATTERNS", "AGENCY_TYPE_WORDS",
+           "CONTEXT_RULES", "TERMINATORS", "PRONOUNS"]
+
+PRONOUNS = ("her", "him", "his", "them", "their", "she", "he", "me", "my")
+
+_KILL = "kill|kills|killing|murder|murdering|end"
+_THREAT = "threatened|threatening|threatens|threaten|threat|threats"
+
+FACTOR_PATTERNS: dict[str, tuple[str, ...]] = {
+    "threats_to_kill": (
+        f"{_THREAT} to {_KILL}",
+        f"{_THREAT} to {_KILL} @PRON",
+        f"{_THREAT} ~ with death",
+        "death threat|threats",
+        "ttk",
+        "said|says|told|saying|stated ~ would|will|gonna|going [to] kill|murder @PRON",
+        "would|will|'d|'ll kill|murder @NOTSELF",
+        "kill|murder @PRON if @PRON leaves|left|goes|went|tells|told",
+        "'ll kill @PRON",
+        "take @PRON|her|them too",
+    ),
+    "strangulation": (
+        "strangle|strangled|strangles|strangling|strangulation|strangulated",
+        "choke|choked|chokes|choking",
+        "throttle|throttled|throttles|throttling",
+        "hand|hands|arm|arms round|around @PRON|the neck|throat",
+        "grab|grabbed|grabs|grabbing|grip|gripped|grips|gripping|held|holds|hold|holding|squeezed|squeezes|squeezing|pinned "
+        "@PRON [by|round|around] ~ throat|neck",
+        "marks|bruising|bruises|bruise|redness|red on|to ~ neck|throat",
+        "could|can not|n't breathe",
+        "pressure on|to ~ neck|throat",
+    ),
+    "weapon": (
+        "knife|knives|blade|machete|gun|firearm|firearms|shotgun|hammer|baseball|axe|bat|crowbar|weapon|weapons",
+        "armed with",
+        "stabbed|stab|stabbing|stabs",
+    ),
+    "separation": (
+        "separated|separation|separating",
+        "split|splitting up|from",
+        "ended|ending|ends|end the|their relationship",
+        "left|leaving|leaves|leave @PRON|the partner|husband|boyfriend|relationship",
+        "moved|moving out",
+        "has|had left @PRON",
+        "broke|broken|breaking up",
+        "ex|former partner|boyfriend|husband|wife|girlfriend",
+    ),
+    "pregnancy": (
+        "pregnant|pregnancy|antenatal|midwife|midwives",
+        "@NUM weeks pregnant|gestation",
+        "@NUM weeks' gestation",
+        "at @NUM weeks",
+        "expecting a|her|their baby",
+        "booking appointment|visit",
+        "new baby|birth|born",
+        "newborn|postnatal",
+        "gave birth",
+        "birth of",
+    ),
+    "escalation": (
+        "escalation|escalating|escalated|escalate",
+        "getting|becoming|got|grew|growing|gets worse",
+        "more violent|frequent|serious|often|severe",
+        "increasing|increased in frequency|severity",
+    ),
+    "stalking": (
+        "stalking|stalked|stalks|stalk|stalker",
+        "followed|follows|following|follow @PRON to|home|around|from|into",
+        "turned|turns|turning up at|outside @PRON work|workplace|home|house|flat|school",
+        "waiting|waited|waits outside @PRON|the",
+        "harassment|harassing|harassed|harasses",
+        "repeated|constant|repeatedly calls|messages|texts|calling|messaging|texting",
+        "tracking|tracked|tracker",
+    ),
+    "sexual_violence": (
+        "rape|raped|rapes|raping",
+        "sexual assault|assaults|abuse|violence",
+        "sexually assaulted|abused",
+        "forced|forces|forcing @PRON to have sex",
+        "forced|forcing sex",
+    ),
+    "child_contact_dispute": (
+        "child|children contact dispute|disputes",
+        "contact dispute|disputes",
+        "dispute|disputes|arguments|argument over|about ~ contact|custody|access",
+        "custody|access battle|dispute|hearing",
+        "child arrangements order|application|hearing",
+        "family court",
+    ),
+    "coercive_control": (
+        "coercive|coercion|controlling",
+        "checks|checked|checking|monitors|monitored|monitoring @PRON phone|messages|movements",
+        "stops|stopped|stopping|prevents|prevented|preventing @PRON seeing|from|going",
+        "would not|n't let @PRON leave|out|go",
+        "isolates|isolated|isolating @PRON",
+        "locks|locked|locking @PRON in|out",
+        "smashed|smashes|broke|breaks @PRON phone",
+    ),
+    "financial_abuse": (
+        "financial|economic abuse|control",
+        "controls|controlled|controlling|takes|took|taking ~ money|finances|benefits|card|wages|salary",
+        "no access to money|@PRON money",
+    ),
+    "honour_based_abuse": (
+        "honour based|based abuse|violence",
+        "honour-based",
+        "hba",
+        "forced marriage",
+        "brought shame|dishonour",
+    ),
+    "isolation": (
+        "isolation|isolated",
+        "rarely|never leaves @PRON|the home|house|flat",
+        "no friends|family nearby|locally|support",
+        "cut|cuts off from ~ family|friends",
+    ),
+    "previous_partner_abuse": (
+        "previous|former|ex partner|partners|girlfriend|girlfriends|wife|wives ~ violence|violent|abuse|abused|assault|assaulted|reported",
+        "violence|violent|abuse|abusive|assaults ~ to|against|towards ~ former|previous|ex partner|partners",
+        "violent|abusive to|towards ~ former|previous|ex",
+    ),
+    "criminal_history": (
+        "previous|prior|past convictions|conviction|offences|offending",
+        "convicted|convictions",
+        "criminal record|history",
+        "known to police",
+        "on licence|bail|probation",
+    ),
+    "breach_of_order": (
+        "breach|breached|breaching|breaches ~ order|injunction|bail|conditions|notice|dvpn|dvpo",
+        "broke|broken|breaking ~ order|injunction|bail|conditions"
+    ),
+    "mental_health": (
+        "depression|depressed|anxiety|anxious|psychosis|psychotic|schizophrenia|bipolar|ptsd|paranoid|paranoia",
+        "low mood",
+        "mental health|ill",
+        "antidepressant|antidepressants|sertraline|fluoxetine|citalopram|mirtazapine|diazepam|antipsychotic",
+        "mood|panic low|disorder|attacks|attack",
+        "stress|stressed at home|at work",
+    ),
+    "substance_misuse": (
+        "cocaine|heroin|cannabis|amphetamine|amphetamines|methadone|crack|spice|ketamine",
+        "drug|drugs use|user|misuse|taking|dealing",
+        "substance|substances misuse|use",
+        "using drugs",
+    ),
+    "alcohol_misuse": (
+        "drunk|intoxicated|alcoholic|drinking|drinks|lager|cider|vodka|beers",
+        "alcohol misuse|use|dependence|dependency|problem|problems|abuse|intake",
+        "drink|drug problem|problems|driving",
+        "under the influence",
+        "smelled|smelt of alcohol|drink",
+        "audit|audit-c",
+    ),
+    "suicidal_ideation": (
+        "suicidal|suicide",
+        "end|ending|ended|take|taking @PRON|[her] own life|lives",
+        "thoughts of ending|dying|death|self-harm",
+        "life is|was not|n't worth living",
+        "wanted|wants|want to die",
+        "kill|killing himself|herself|myself",
+    ),
+    "self_harm": (
+        "self-harm|self-harmed|self-harming|overdose|overdosed",
+        "self harm|harmed|harming",
+        "cuts|cut|cutting|scratches to|on @PRON arms|wrists|legs",
+        "superficial cuts|lacerations",
+    ),
+    "animal_abuse": (
+        "kicked|hurt|killed|hit|strangled|threatened ~ dog|cat|pet|puppy|animal|animals",
+        "dog|cat|pet was|had been ~ hurt|killed|kicked|injured",
+        "animal cruelty|abuse",
+    ),
+    "child_in_household": (
+        "children|child|baby|son|daughter|kids ~ was|were|being present",
+        "children|child|baby|son|daughter|kids ~ was|were in the|their|her|his house|home|flat|room|property",
+        "children|child|baby|son|daughter|kids ~ was|were at home",
+        "in front of the|her|his children|child|kids|baby",
+        "while|whilst the|her|his children|child|kids|baby",
+        "lives|living with ~ children|child|daughter|son|@NUM-year-old",
+        "children|child present",
+        "@NUM-year-old daughter|son",
+    ),
+    "medication_non_compliance": (
+        "not taking|stopped|stopping ~ medication|tablets|antidepressants|antipsychotics|meds",
+        "non-compliant|noncompliant|non-compliance|non-adherent|non-adherence",
+        "not compliant|adherent with|to",
+        "stopped taking",
+    ),
+    "injury": (
+        "bruise|bruises|bruised|bruising",
+        "black eye|eyes",
+        "cut|split|swollen|bleeding lip|head|nose|eye|face",
+        "injury|injuries|injured",
+        "fractured|fracture|broken ~ finger|arm|wrist|rib|ribs|nose|jaw|cheekbone|hand",
+        "red marks",
+        "punched|kicked|hit|slapped|headbutted|pushed|shoved|hits|punches|kicks|slaps|bit|bitten|scratched @PRON",
+        "twisted @PRON ~ arm|finger|wrist",
+    ),
+}
+
+# DASH scores written in the text: the number is the first @NUM (or the first part of "16/27").
+DASH_PATTERNS: tuple[str, ...] = (
+    "dash [score|risk] [assessment] [checklist] [completed|score] [:|of|-|=|was|is] [:] @NUM",
+    "dash [completed|reviewed|repeated|done] [:|,|with] ~ @NUM yes|ticks|ticked|positive|answers|out|/",
+    "dash ~ ~ ~ score|scored|scoring [of|:|was|=] @NUM",
+    "scored|scoring|score|scores @NUM on|out|/ ~ dash",
+    "@NUM/27|@NUM/24",
+    "@NUM out of 27|24",
+    "dash @NUM/27|@NUM/24",
+    "scored @NUM/27|@NUM/24",
+)
+
+# Risk levels written in the text: the level word is normalised with loaders.vocab.RISK_LEVELS.
+_LEVEL = "high|medium|standard|low|moderate|std"
+LEVEL_PATTERNS: tuple[str, ...] = (
+    f"assessed|graded|rated|deemed|confirmed|assessment|graded|identified|risk [as|at|:] [a] {_LEVEL} risk",
+    f"risk [level] [was|is] assessed|graded|rated|confirmed as {_LEVEL}",
+    f"risk level|grading|rating|assessment [:|of|was|is] {_LEVEL}",
+    f", {_LEVEL} risk",
+    f"answers|ticks|yes|:|27|24 ~ {_LEVEL} risk",
+    f"{_LEVEL} risk case|victim|dash",
+    "high-risk|medium-risk|standard-risk|low-risk",
+    f"^{_LEVEL} risk",
+)
+
+# Referral and share wording. "fwd": the agencies come after the words ("referred to MARAC",
+# "shared with the school", "information passed to IDVA", "GP and school informed" is "bwd":
+# the agencies come before). The kind (referred_to | shared_with) is the flow's.
+FLOW_PATTERNS: tuple[tuple[str, str, str], ...] = (
+    ("referred_to", "fwd", "referred|refer|referring|refers [@PRON|the] [case|family|victim|children] [on|onwards|onward] to"),
+    ("referred_to", "fwd", "referral|referrals [made|completed|sent|submitted|done] to"),
+    ("referred_to", "fwd", "made|completed|sent|submitted|make [a|an] [urgent] referral to"),
+    ("referred_to", "bwd", "referral made|completed|submitted|sent|done"),
+    ("referred_to", "bwd", "referral [was] made|completed|submitted|sent|done"),
+    ("shared_with", "fwd", "shared|share|sharing|shares [the] [information|details|this|it|concerns] with"),
+    ("shared_with", "fwd", "information|details|concerns|report|notification|letter|copy|minutes|plan|outcome|risk [assessment] "
+                           "[was|were] passed|sent|forwarded|copied|emailed|given|shared [on|onwards|onward] to|with"),
+    ("shared_with", "fwd", "passed|sent|forwarded|copied|emailed|faxed [on|onwards|onward] [to]"),
+    ("shared_with", "fwd", "informed|notified|updated|alerted|emailed|contacted"),
+    ("shared_with", "fwd", "wrote|writes|written|spoke|spoken|speaks to"),
+    ("shared_with", "fwd", "letter|notification|email|update to"),
+    ("shared_with", "fwd", "liaised|liaison|liaising|discussed [the] [case] with"),
+    ("shared_with", "bwd", "informed|notified|updated|alerted|aware"),
+)
+
+# Words naming an agency by its type ("the GP", "children's services"), mapped to
+# loaders.vocab.AGENCY_TYPES; a review's own agency names and aliases are matched first.
+AGENCY_TYPE_WORDS: dict[str, str] = {
+    "marac": "marac", "mash": "mash", "multi-agency safeguarding hub": "mash",
+    "gp": "gp", "gps": "gp", "surgery": "gp", "doctor": "gp", "the practice": "gp", "general practitioner": "gp",
+    "police": "police", "officers": "police",
+    "idva": "da_service", "idvas": "da_service", "domestic abuse service": "da_service", "women's aid": "da_service",
+    "refuge": "da_service", "idva service": "da_service", "outreach": "da_service",
+    "children's services": "children_social_care", "childrens services": "children_social_care",
+    "children's social care": "children_social_care", "social care": "children_social_care",
+    "social services": "children_social_care", "csc": "children_social_care", "social worker": "children_social_care",
+    "early help": "children_social_care",
+    "adult social care": "adult_social_care", "adult services": "adult_social_care", "asc": "adult_social_care",
+    "school": "education", "the school": "education", "college": "education", "nursery": "education",
+    "health visitor": "health_visiting", "health visiting": "health_visiting", "0-19 service": "health_visiting",
+    "midwife": "health_visiting", "midwifery": "health_visiting", "maternity": "health_visiting",
+    "mental health": "mental_health", "mental health team": "mental_health", "cmht": "mental_health",
+    "crisis team": "mental_health", "cpn": "mental_health", "home treatment team": "mental_health",
+    "drug and alcohol service": "substance_misuse", "recovery service": "substance_misuse",
+    "substance misuse service": "substance_misuse", "alcohol service": "substance_misuse",
+    "housing": "housing", "housing officer": "housing", "landlord": "housing",
+    "probation": "probation", "offender manager": "probation",
+    "ambulance": "ambulance", "hospital": "hospital", "a&e": "hospital", "emergency department": "hospital",
+    "cafcass": "cafcass", "dwp": "dwp", "jobcentre": "dwp", "immigration": "immigration",
+}
+
+# ConText rules: (category, direction, pattern). Categories:
+#   NEGATED       the fact is denied or absent ("denied any threats", "no injuries seen", "not pregnant")
+#   HYPOTHETICAL  advice, plans, conditions ("advised to call 999 if he threatens her", "would refer if")
+#   HISTORICAL    stated as past ("previous DASH of 15 in 2016", "history of"); a risk factor stays (it
+#                 is still known), a score, level, referral or share does not (it is not this contact's)
+#   OTHER         someone else's experience ("her sister said her own ex had strangled her")
+#   QUESTION      asked about, with no answer yes ("asked about strangulation: none")
+#   AFFIRMED      an answer that confirms what was asked ("asked about strangulation: yes")
+# Direction: FORWARD (the words after, to the end of the clause), BACKWARD (the words before, from
+# the start of the clause), BIDIRECTIONAL (the whole clause).
+CONTEXT_RULES: tuple[tuple[str, str, str], ...] = (
+    ("NEGATED", "FORWARD", "no|nil|without|never|neither|nor"),
+    ("NEGATED", "FORWARD", "not|n't"),
+    ("NEGATED", "FORWARD", "denied|denies|deny|denying"),
+    ("NEGATED", "FORWARD", "no evidence|signs|sign|indication|concerns|history|disclosure|reports of"),
+    ("NEGATED", "FORWARD", "declined|declines|refused|refuses|against"),
+    ("NEGATED", "FORWARD", "did|does|do|was|were|has|had|is|have not|n't"),
+    ("NEGATED", "FORWARD", "ruled out"),
+    ("NEGATED", "FORWARD", "free from|of"),
+    ("NEGATED", "FORWARD", "negative for"),
+    ("NEGATED", "BACKWARD", "denied|none|absent|negative"),
+    ("NEGATED", "BACKWARD", "ruled out"),
+    ("NEGATED", "BACKWARD", "not disclosed|reported|seen|present|asked|explored|discussed|recorded|noted|found"),
+    ("NEGATED", "BACKWARD", "was|were not"),
+    ("HYPOTHETICAL", "FORWARD", "if|unless|should|whether"),
+    ("HYPOTHETICAL", "FORWARD", "in case"),
+    ("HYPOTHETICAL", "FORWARD", "in the event"),
+    ("HYPOTHETICAL", "FORWARD", "advised|advise|advising|advice|encouraged|encourage|reminded"),
+    ("HYPOTHETICAL", "FORWARD", "could|might|may"),
+    ("HYPOTHETICAL", "FORWARD", "plan|plans|planned|planning|intends|intend|intention|will|consider|considered|considering|offered|discussed|possible|potential|wants"),
+    ("HYPOTHETICAL", "FORWARD", "to be"),
+    ("HYPOTHETICAL", "FORWARD", "risk of"),
+    ("HYPOTHETICAL", "FORWARD", "worried|scared|afraid about|that|of"),
+    ("HYPOTHETICAL", "FORWARD", "fears|fear|feared"),
+    ("HYPOTHETICAL", "FORWARD", "what|how to"),
+    ("HISTORICAL", "FORWARD", "previous|previously|prior|past|historic|historical|earlier|former|last"),
+    ("HISTORICAL", "FORWARD", "history of"),
+    ("HISTORICAL", "FORWARD", "in the past"),
+    ("HISTORICAL", "BIDIRECTIONAL", "years|months ago"),
+    ("HISTORICAL", "BIDIRECTIONAL", "in 19@NUM|20@NUM"),
+    ("OTHER", "FORWARD", "sister|brother|mother|father|friend|neighbour|cousin|aunt|colleague|mum|dad|niece "
+                         "said|says|told|reported|disclosed|described ~ her|his|their own"),
+    ("OTHER", "FORWARD", "her|his own ex|partner|husband|boyfriend|wife|girlfriend|ex-partner"),
+    ("OTHER", "FORWARD", "sister|friend|mother|neighbour|brother|cousin|colleague 's"),
+    ("OTHER", "FORWARD", "another woman|man|family|person"),
+    ("OTHER", "FORWARD", "a friend|neighbour|colleague of"),
+    ("OTHER", "FORWARD", "her|his brother|sister|mother|father|friend|cousin|neighbour|uncle|aunt was|is|had|has"),
+    ("QUESTION", "FORWARD", "asked|asking|enquired|enquiry|screened|screening|questions|question about|for|if|whether|regarding"),
+    ("QUESTION", "FORWARD", "routine enquiry"),
+    ("AFFIRMED", "BACKWARD", "yes|disclosed|confirmed|positive"),
+)
+
+# Clause ends: context does not reach past these tokens (nor past a sentence end).
+TERMINATORS = (";", "but", "however", "although", "though", "whereas", "yet", "which", "who", "and")

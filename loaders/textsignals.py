@@ -1,0 +1,536 @@
+"""Risk read from the words: risk factors, DASH scores, risk levels, referrals and shares found in a
+contact's free text, each with the phrase, its character span and the rule that fired.
+
+The plumbing is spaCy (a blank English pipeline: its tokenizer and ``Matcher``; no model, nothing
+fetched at run time); the words are ``loaders/lexicon.py``. Context is handled the ConText way
+(Harkema et al. 2009, the NegEx family): modifier phrases (negation, hypothetical and advice,
+historical, someone else, questions) reach forward or backward over the target phrases of their
+clause, and a target is kept only when nothing denies it.
+
+A summary is read sentence by sentence; what a sentence says is cached by its text (chronologies
+repeat their sentences: "DASH completed", "no further action"), so a load reads each distinct
+sentence once. Agencies are resolved afterwards, per review, from the words after "referred to"
+(or before "informed"): a review agency's name or alias, else a type word ("the GP", "MARAC",
+"children's services") that names exactly one of the review's agencies of that type (when several,
+the one that had contacts about the same people).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+from typing import Iterable, Sequence
+
+from loaders import lexicon, vocab
+
+__all__ = ["Signal", "Candidate", "KINDS", "read_sentence", "candidates", "extract", "ReviewAgencies", "review_signals",
+           "signal_id", "parse_signal_id"]
+
+KINDS = ("risk_factor", "dash", "risk_level", "referred_to", "shared_with")
+# Someone else's experience does not make these a third party's: they are about other people by definition.
+OTHER_EXEMPT = frozenset({"previous_partner_abuse", "criminal_history", "child_in_household"})
+# What is stated as past is still a known risk factor, but a score, level, referral or share from the
+# past is not this contact's.
+HISTORICAL_KEEPS = frozenset({"risk_factor"})
+MAX_REACH = 8  # tokens a context modifier reaches over (ConText's window), within its clause
+
+
+@dataclass(frozen=True, slots=True)
+class Signal:
+    """One fact read from a contact's text."""
+
+    kind: str      # risk_factor | dash | risk_level | referred_to | shared_with
+    value: str     # the factor, the score ("16"), the level, or the agency's name
+    phrase: str    # the words matched, as written
+    start: int     # character span of the phrase in the text
+    end: int
+    rule: str      # the lexicon rule that fired, e.g. "factor:strangulation#4"
+
+    @property
+    def key(self) -> str:
+        return f"{self.kind}/{self.value}"
+
+
+def signal_id(contact_id: str, kind: str, value: object) -> str:
+    """The id of a contact's signal: stable across reloads (contact id, kind, value)."""
+    return f"{contact_id}/{kind}/{value}"
+
+
+def parse_signal_id(text: str) -> tuple[str, str, str] | None:
+    """(contact id, kind, value) of a signal id, or None when it is not one."""
+    for kind in KINDS:
+        marker = f"/{kind}/"
+        if marker in text:
+            contact, _, value = text.partition(marker)
+            if contact.startswith("contact:") and value:
+                return contact, kind, value
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A target phrase found in a sentence, with what the context says about it (for the benchmark)."""
+
+    kind: str
+    value: str        # for a flow: the direction ("fwd" | "bwd"), the agencies come later
+    start: int        # token span in the sentence
+    end: int
+    rule: str
+    context: frozenset[str]
+    asserted: bool
+
+
+# --- the pipeline: a blank English tokenizer (hyphenated words kept whole) and the matchers --------
+
+@functools.lru_cache(maxsize=1)
+def _nlp():
+    import spacy
+    from spacy.matcher import Matcher
+    from spacy.util import compile_infix_regex
+
+    nlp = spacy.blank("en")
+    # "self-harm", "ex-partner", "non-molestation", "6-year-old" stay one token, as the lexicon writes them
+    infixes = [rule for rule in nlp.Defaults.infixes if "-" not in rule and "HYPHENS" not in rule]
+    nlp.tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
+    targets, context = Matcher(nlp.vocab), Matcher(nlp.vocab)
+    for factor, patterns in lexicon.FACTOR_PATTERNS.items():
+        assert factor in vocab.RISK_FACTORS, f"lexicon factor {factor!r} is not in loaders.vocab.RISK_FACTORS"
+        for n, pattern in enumerate(patterns, 1):
+            targets.add(f"risk_factor|{factor}|factor:{factor}#{n}", [_compile(pattern)])
+    for n, pattern in enumerate(lexicon.DASH_PATTERNS, 1):
+        targets.add(f"dash||dash#{n}", [_compile(pattern)])
+    for n, pattern in enumerate(lexicon.LEVEL_PATTERNS, 1):
+        targets.add(f"risk_level||level#{n}", [_compile(pattern)])
+    for n, (kind, direction, pattern) in enumerate(lexicon.FLOW_PATTERNS, 1):
+        targets.add(f"{kind}|{direction}|flow:{kind}#{n}", [_compile(pattern)])
+    for n, (category, direction, pattern) in enumerate(lexicon.CONTEXT_RULES, 1):
+        context.add(f"{category}|{direction}|context:{category}#{n}", [_compile(pattern)])
+    return nlp, targets, context
+
+
+_ANY = {"OP": "{0,3}"}  # any tokens (no predicate: cheap); sentences are matched one at a time
+_SPECIAL = {
+    "@PRON": ("IN", list(lexicon.PRONOUNS)),
+}
+
+
+def _slot(text: str) -> dict:
+    if text.startswith("^"):  # the sentence's first word
+        return {**_slot(text[1:]), "IS_SENT_START": True}
+    optional = text.startswith("[") and text.endswith("]")
+    if optional:
+        text = text[1:-1]
+    if text == "~":
+        return dict(_ANY)
+    if text == "@NOTSELF":
+        return {"LOWER": {"NOT_IN": ["himself", "herself", "myself", "themselves", "yourself", "itself"]}, "IS_ALPHA": True}
+    words: list[str] = []
+    regexes: list[str] = []
+    number = False
+    for word in text.split("|"):
+        if word == "@NUM":
+            number = True
+        elif word in _SPECIAL:
+            words += _SPECIAL[word][1]
+        elif "@NUM" in word:  # "@NUM/27", "@NUM-year-old"
+            regexes.append("^" + re.escape(word).replace("@NUM", r"\d{1,2}") + "$")
+        else:
+            words.append(word)
+    if number and (words or regexes):
+        regexes.append(r"^(\d{1,2}|" + "|".join(_NUMBER_WORDS) + ")$")
+        number = False
+    if regexes and words:
+        regexes.append("^(" + "|".join(re.escape(w) for w in words) + ")$")
+        words = []
+    if number:
+        token = {"LIKE_NUM": True}
+    elif regexes:
+        token = {"LOWER": {"REGEX": "|".join(f"(?:{r})" for r in regexes)}}
+    else:
+        token = {"LOWER": {"IN": words}} if len(words) > 1 else {"LOWER": words[0]}
+    if optional:
+        token["OP"] = "?"
+    return token
+
+
+_NUMBER_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
+                 "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty")
+
+
+def _compile(pattern: str) -> list[dict]:
+    return [_slot(slot) for slot in pattern.split()]
+
+
+# --- reading one sentence ------------------------------------------------------------------------
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9'\"(])|\n+")
+_TERMINATORS = frozenset(lexicon.TERMINATORS)
+
+
+def _clauses(lowers: Sequence[str]) -> list[int]:
+    """The clause number of each token: a terminator starts a new clause."""
+    out, clause = [], 0
+    for word in lowers:
+        if word in _TERMINATORS:
+            clause += 1
+        out.append(clause)
+    return out
+
+
+def _in_reach(direction: str, modifier: tuple[int, int], target: tuple[int, int]) -> bool:
+    (ms, me), (ts, te) = modifier, target
+    if ms < te and ts < me:  # a modifier inside the target's own words is part of the phrase
+        return False
+    if direction in ("FORWARD", "BIDIRECTIONAL") and me <= ts and ts - me <= MAX_REACH:
+        return True
+    return direction in ("BACKWARD", "BIDIRECTIONAL") and ms >= te and ms - te <= MAX_REACH
+
+
+def _asserted(kind: str, value: str, context: frozenset[str]) -> bool:
+    if "NEGATED" in context or "HYPOTHETICAL" in context:
+        return False
+    if "QUESTION" in context and "AFFIRMED" not in context:
+        return False
+    if "OTHER" in context and value not in OTHER_EXEMPT:
+        return False
+    return not ("HISTORICAL" in context and kind not in HISTORICAL_KEEPS)
+
+
+@functools.lru_cache(maxsize=100_000)
+def read_sentence(text: str) -> tuple[tuple[str, ...], tuple[tuple[int, int], ...], tuple[Candidate, ...]]:
+    """(lower-cased tokens, their character spans, candidates) of one sentence."""
+    nlp, targets, context = _nlp()
+    doc = nlp(text)
+    lowers = tuple(t.lower_ for t in doc)
+    spans = tuple((t.idx, t.idx + len(t.text)) for t in doc)
+    clause = _clauses(lowers)
+    strings = nlp.vocab.strings
+    matches = _longest(targets(doc))
+    if not matches:  # context is only worth reading around a target
+        return lowers, spans, ()
+    modifiers = []
+    for match_id, start, end in context(doc):
+        category, direction, _ = strings[match_id].split("|", 2)
+        modifiers.append((category, direction, start, end))
+    found = []
+    for match_id, start, end in matches:
+        kind, value, rule = strings[match_id].split("|", 2)
+        if kind == "dash":
+            value = _dash_value(lowers[start:end])
+            if value is None:
+                continue
+        elif kind == "risk_level":
+            value = _level_value(lowers[start:end])
+            if value is None:
+                continue
+        categories = frozenset(category for category, direction, ms, me in modifiers
+                               if _same_clause(clause, direction, (ms, me), (start, end))
+                               and _in_reach(direction, (ms, me), (start, end)))
+        found.append(Candidate(kind, value, start, end, rule, categories, _asserted(kind, value, categories)))
+    return lowers, spans, tuple(found)
+
+
+def _same_clause(clause: list[int], direction: str, modifier: tuple[int, int], target: tuple[int, int]) -> bool:
+    (ms, me), (ts, te) = modifier, target
+    if me <= ts:  # before the target: no clause end between the modifier's last word and the target
+        return clause[me - 1] == clause[ts]
+    return clause[ms] == clause[te - 1]
+
+
+def _longest(matches: Iterable[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
+    """Per rule key, drop matches inside a longer match of the same key (the Matcher returns every length)."""
+    by_key: dict[int, list[tuple[int, int]]] = {}
+    for match_id, start, end in matches:
+        by_key.setdefault(match_id, []).append((start, end))
+    out = []
+    for match_id, spans in by_key.items():
+        spans.sort(key=lambda s: (s[0], -s[1]))
+        last_end = -1
+        for start, end in spans:
+            if end <= last_end:
+                continue
+            out.append((match_id, start, end))
+            last_end = end
+    out.sort(key=lambda m: (m[1], m[2]))
+    return out
+
+
+def _dash_value(words: Sequence[str]) -> str | None:
+    for word in words:
+        number = re.match(r"^(\d{1,2})(?:/(?:27|24))?$", word)
+        value = int(number.group(1)) if number else (_NUMBER_WORDS.index(word) if word in _NUMBER_WORDS else None)
+        if value is not None:
+            return str(value) if 0 <= value <= 27 else None
+    return None
+
+
+def _level_value(words: Sequence[str]) -> str | None:
+    for word in words:
+        level = vocab.RISK_LEVELS.get(word.split("-")[0])
+        if level:
+            return level
+    return None
+
+
+def sentences(text: str) -> list[tuple[int, str]]:
+    """(offset, sentence) of each sentence of a summary."""
+    out, at = [], 0
+    for match in _SENTENCE_END.finditer(text):
+        out.append((at, text[at:match.start()]))
+        at = match.end()
+    out.append((at, text[at:]))
+    return [(offset, s) for offset, s in out if s.strip()]
+
+
+def candidates(text: str) -> list[tuple[str, Candidate]]:
+    """Every target phrase of ``text`` with its context, by sentence (for the benchmark's listing)."""
+    out = []
+    for offset, sentence in sentences(text):
+        lowers, spans, found = read_sentence(sentence)
+        out += [(sentence, c) for c in found]
+    return out
+
+
+# --- a review's agencies, for the referrals and shares ---------------------------------------------
+
+_FILLERS = frozenset({"the", "a", "an", "her", "his", "their", "local", "urgent", "duty", "allocated", "relevant",
+                      "named", "team", "area", "out-of-hours", "new"})
+_GENERIC = frozenset({"the", "of", "and", "&", "service", "services", "team", "trust", "nhs", "foundation", "council",
+                      "centre", "center", "road", "street", "lane", "'s", "-", "for", "in", "on", "at", "to", "with"})
+_LIST_JOINS = frozenset({",", "and", "&", "/", "plus", "as", "well"})
+
+
+class _Names:
+    """Agencies by the words of their names and aliases, and by a part of one agency's name ("midwifery"
+    in "Northbrook Midwifery Service"), unless the words are in several agencies' names ("Northbrook")
+    or say nothing of their own ("service")."""
+
+    def __init__(self, agencies: Iterable[tuple[str, str, Sequence[str]]]):
+        self.by_words: dict[tuple[str, ...], str] = {}
+        self.by_type: dict[str, list[str]] = {}
+        for name, kind, aliases in agencies:
+            for spelling in (name, *aliases):
+                words = _words(spelling)
+                if words:
+                    self.by_words.setdefault(words, name)
+            self.by_type.setdefault(kind, []).append(name)
+        parts: dict[tuple[str, ...], set[str]] = {}
+        for words, name in self.by_words.items():
+            for i in range(len(words)):
+                for j in range(i + 1, len(words) + 1):
+                    parts.setdefault(words[i:j], set()).add(name)
+        self.by_part = {words: next(iter(names)) for words, names in parts.items()
+                        if len(names) == 1 and not set(words) <= _GENERIC and words not in self.by_words}
+        self.longest = max(map(len, self.by_words), default=1)
+
+
+_DECLARED: dict[int, tuple[dict, _Names]] = {}  # the declared agencies of a source, indexed once for all its reviews
+
+
+def _declared_names(declared: dict) -> _Names:
+    hit = _DECLARED.get(id(declared))
+    if hit is None or hit[0] is not declared:
+        if len(_DECLARED) > 64:
+            _DECLARED.clear()
+        hit = _DECLARED[id(declared)] = (declared, _Names((a.name, a.type, a.aliases) for a in declared.values()))
+    return hit[1]
+
+
+class ReviewAgencies:
+    """How one review's agencies are named in text: their names and aliases, and their types."""
+
+    def __init__(self, agencies: Iterable[tuple[str, str, Sequence[str]]], seen_with: dict[str, set[str]] | None = None,
+                 declared: _Names | None = None):
+        """``agencies``: (canonical name, type, aliases) of the agencies the review uses; ``seen_with``: agency name ->
+        the people it had contacts about; ``declared``: every agency its agencies.csv declares (used or not)."""
+        own = _Names(agencies)
+        self.seen_with = seen_with or {}
+        self.by_words, self.by_part, self.by_type = own.by_words, own.by_part, own.by_type
+        if declared is not None:  # the review's own spellings first, then the rest of what its source declares
+            self.by_words = {**declared.by_words, **own.by_words}
+            self.by_part = {**declared.by_part, **own.by_part}
+            self.by_type = {**declared.by_type, **own.by_type}
+        self.type_words = _type_words()
+        self.longest = max(own.longest, declared.longest if declared else 1, max(map(len, self.type_words)))
+
+    def mention_at(self, lowers: Sequence[str], i: int, subjects: Sequence[str]) -> tuple[str | None, int]:
+        """The agency named by the tokens starting at ``i`` (None if unresolved) and where the mention ends (i if none)."""
+        for length in range(min(self.longest, len(lowers) - i), 0, -1):
+            words = tuple(lowers[i:i + length])
+            name = self._named(words, subjects)
+            if name is not False:
+                return name, i + length
+        return None, i
+
+    def mention_before(self, lowers: Sequence[str], end: int, subjects: Sequence[str]) -> tuple[str | None, int]:
+        """The agency named by the tokens ending at ``end`` and where that mention starts (end if none)."""
+        for length in range(min(self.longest, end), 0, -1):
+            words = tuple(lowers[end - length:end])
+            name = self._named(words, subjects)
+            if name is not False:
+                return name, end - length
+        return None, end
+
+    def _named(self, words: tuple[str, ...], subjects: Sequence[str]) -> str | None | bool:
+        """The agency ``words`` name, None when they name an agency type with no one agency, False when
+        they name nothing."""
+        if words in self.by_words:
+            return self.by_words[words]
+        if words in self.by_part:
+            return self.by_part[words]
+        if words in self.type_words:
+            return self.of_type(self.type_words[words], subjects)
+        return False
+
+    def of_type(self, kind: str, subjects: Sequence[str]) -> str | None:
+        names = self.by_type.get(kind, [])
+        if len(names) == 1:
+            return names[0]
+        near = [n for n in names if self.seen_with.get(n, set()) & set(subjects)]
+        return near[0] if len(near) == 1 else None
+
+
+@functools.lru_cache(maxsize=1)
+def _type_words() -> dict[tuple[str, ...], str]:
+    return {_words(w): t for w, t in lexicon.AGENCY_TYPE_WORDS.items()}
+
+
+@functools.lru_cache(maxsize=65536)
+def _words(text: str) -> tuple[str, ...]:
+    nlp = _nlp()[0]
+    return tuple(t.lower_ for t in nlp.tokenizer(text))
+
+
+def _flow_agencies(lowers: Sequence[str], c: Candidate, agencies: ReviewAgencies, subjects: Sequence[str]) -> list[tuple[str, int, int]]:
+    """(agency, first token, end token) of each agency a flow phrase names."""
+    found = []
+    if c.value == "fwd":
+        i = c.end
+        while i < len(lowers):
+            while i < len(lowers) and (lowers[i] in _FILLERS or lowers[i] in _LIST_JOINS):
+                i += 1
+            name, end = agencies.mention_at(lowers, i, subjects)
+            if end == i:
+                break
+            if name:
+                found.append((name, i, end))
+            i = end
+            if i >= len(lowers) or lowers[i] not in _LIST_JOINS:
+                break
+    else:
+        end = c.start
+        while end > 0 and lowers[end - 1] in ("was", "were", "has", "have", "been", "is", "are", "made", "also", "all"):
+            end -= 1
+        while end > 0:
+            name, start = agencies.mention_before(lowers, end, subjects)
+            if start == end:
+                break
+            if name:
+                found.append((name, start, end))
+            end = start
+            while end > 0 and (lowers[end - 1] in _FILLERS or lowers[end - 1] in _LIST_JOINS):
+                end -= 1
+    return found
+
+
+# --- a contact's summary ------------------------------------------------------------------------
+
+_WORD = re.compile(r"[a-z0-9]+(?:['-][a-z0-9]+)*")
+
+
+@functools.lru_cache(maxsize=1)
+def _anchors() -> tuple[frozenset[str], bool]:
+    """The words a target needs (one required slot of each rule, its alternatives cut at hyphens and
+    apostrophes as ``_WORD`` reads them), and whether some rule needs only a number."""
+    words: set[str] = set()
+    digits = False
+    patterns = [p for ps in lexicon.FACTOR_PATTERNS.values() for p in ps] + list(lexicon.DASH_PATTERNS) \
+        + list(lexicon.LEVEL_PATTERNS) + [p for _, _, p in lexicon.FLOW_PATTERNS]
+    for pattern in patterns:
+        slots = [s.lstrip("^") for s in pattern.split() if not s.startswith("[") and s != "~"]
+        # a slot of whole words anchors the rule ("'ll", ":" and numbers do not)
+        anchor = next((s for s in slots if "@" not in s and all(_WORD.fullmatch(w) for w in s.split("|"))), None)
+        if anchor is None:
+            digits = True
+            continue
+        for word in anchor.split("|"):
+            words.update(_WORD.findall(word.lower()) or [word])
+    return frozenset(words), digits
+
+
+@functools.lru_cache(maxsize=200_000)
+def _read(sentence: str) -> tuple | None:
+    """``read_sentence`` of a sentence that has an anchor word (or a digit, where a rule needs only a
+    number), else None: a sentence with none of them cannot hold a signal, so spaCy never sees it."""
+    anchors, digits = _anchors()
+    lowered = sentence.lower()
+    words = _WORD.findall(lowered)
+    if not (anchors.intersection(words) or anchors.intersection(w.split("'")[0] for w in words if "'" in w)
+            or (digits and any(c.isdigit() for c in lowered))):
+        return None
+    return read_sentence(sentence)
+
+
+def extract(text: str | None, agencies: ReviewAgencies | None = None, recorder: str | None = None,
+            subjects: Sequence[str] = ()) -> list[Signal]:
+    """The signals a contact's text asserts, one per kind and value (its first phrase), in text order.
+
+    Referrals and shares need the review's ``agencies``; one to the ``recorder`` itself is no flow.
+
+    >>> [s.key for s in extract("She said he had his hands round her neck. Not pregnant.")]
+    ['risk_factor/strangulation']
+    """
+    if not text:
+        return []
+    seen: dict[str, Signal] = {}
+    for offset, sentence in sentences(text):
+        read = _read(sentence)
+        if read is None:
+            continue
+        lowers, spans, found = read
+        for c in found:
+            if not c.asserted:
+                continue
+            if c.kind in ("referred_to", "shared_with"):
+                if agencies is None:
+                    continue
+                for name, start, end in _flow_agencies(lowers, c, agencies, subjects):
+                    if name == recorder:
+                        continue
+                    first, last = min(start, c.start), max(end, c.end)
+                    _keep(seen, Signal(c.kind, name, sentence[spans[first][0]:spans[last - 1][1]],
+                                       offset + spans[first][0], offset + spans[last - 1][1], c.rule))
+            else:
+                _keep(seen, Signal(c.kind, c.value, sentence[spans[c.start][0]:spans[c.end - 1][1]],
+                                   offset + spans[c.start][0], offset + spans[c.end - 1][1], c.rule))
+    signals = list(seen.values())
+    # a referral is also a share only when the text says both; one phrase read as both counts as the referral
+    return sorted(signals, key=lambda s: (s.start, s.kind))
+
+
+def _keep(seen: dict[str, Signal], signal: Signal) -> None:
+    kept = seen.get(signal.key)
+    if kept is not None:
+        # the same fact matched by overlapping rules: quote the tightest phrase
+        if kept.start < signal.end and signal.start < kept.end and signal.end - signal.start < kept.end - kept.start:
+            seen[signal.key] = signal
+        return
+    if signal.kind in ("dash", "risk_level"):
+        # one score and one level per contact: the first written
+        if any(s.kind == signal.kind for s in seen.values()):
+            return
+    if signal.kind == "shared_with" and f"referred_to/{signal.value}" in seen:
+        return
+    seen.setdefault(signal.key, signal)
+
+
+def review_signals(review) -> list[list[Signal]]:
+    """The signals of each contact of a validated review (``loaders.records.Review``), in contact order."""
+    c = review.contacts
+    seen_with: dict[str, set[str]] = {}
+    for agency, subjects in zip(c.agency, c.subjects):
+        seen_with.setdefault(agency, set()).update(subjects)
+    agencies = ReviewAgencies(((a.name, a.type, a.aliases) for a in review.agencies.values()), seen_with,
+                              _declared_names(review.declared) if review.declared else None)
+    return [extract(text, agencies, recorder, subjects) for text, recorder, subjects in zip(c.summary, c.agency, c.subjects)]

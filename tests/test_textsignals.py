@@ -1,0 +1,228 @@
+"""Risk read from the words (issue 17): what the extraction finds and leaves out, how it is stored,
+how queries use it (and --signals coded), the analyst's rejections, and the free-text twin of a
+coded review giving the same missed-marac finding."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+import queries
+from conftest import EXAMPLES, write_review
+from loaders import textsignals
+from queries.signals import list_signals
+
+AGENCY_ROWS = [
+    {"name": "Northbrook Police", "type": "police", "aliases": "NP"},
+    {"name": "Elm Tree Surgery", "type": "gp", "aliases": ""},
+    {"name": "Northbrook MARAC", "type": "marac", "aliases": ""},
+    {"name": "Northbrook Children's Services", "type": "children_social_care", "aliases": "Northbrook CSC"},
+    {"name": "Northbrook IDVA Service", "type": "da_service", "aliases": ""},
+    {"name": "Hillside Academy", "type": "education", "aliases": ""},
+]
+AGENCIES = textsignals.ReviewAgencies([(a["name"], a["type"], [x for x in a["aliases"].split(";") if x]) for a in AGENCY_ROWS])
+
+
+def keys(text: str) -> list[str]:
+    return [s.key for s in textsignals.extract(text, AGENCIES, recorder="Northbrook Police")]
+
+
+@pytest.mark.parametrize("text, expected", [
+    # risk factors: synonyms, inflections, phrasings
+    ("She said he choked her.", ["risk_factor/strangulation"]),
+    ("He had strangled her until she passed out.", ["risk_factor/strangulation"]),
+    ("He put his hands around her neck.", ["risk_factor/strangulation"]),
+    ("He grips her throat when he is angry.", ["risk_factor/strangulation"]),
+    ("Dean threatened to kill her.", ["risk_factor/threats_to_kill"]),
+    ("She said he would kill her if she left.", ["risk_factor/threats_to_kill"]),
+    ("She is pregnant.", ["risk_factor/pregnancy"]),
+    ("Seen at 28 weeks.", ["risk_factor/pregnancy"]),
+    ("Booking appointment with the midwife.", ["risk_factor/pregnancy"]),
+    ("She has left him.", ["risk_factor/separation"]),
+    ("They separated in May.", ["risk_factor/separation"]),
+    ("He followed her home and turned up at her work.", ["risk_factor/stalking"]),
+    # context: negation, hypothetical and advice, someone else, questions, history
+    ("Denied any threats to kill.", []),
+    ("No injuries seen.", []),
+    ("Not pregnant.", []),
+    ("Advised to call 999 if he threatens to kill her.", []),
+    ("Her sister said her own ex had strangled her.", []),
+    ("Asked about strangulation: none.", []),
+    ("Asked about strangulation: yes, last week.", ["risk_factor/strangulation"]),
+    ("A previous DASH of 15 was recorded in 2016.", []),
+    ("He said he would kill himself.", ["risk_factor/suicidal_ideation"]),
+    # scores and levels
+    ("DASH 15.", ["dash/15"]),
+    ("Scored 16/27.", ["dash/16"]),
+    ("DASH completed: 16 yes answers, assessed as high risk.", ["dash/16", "risk_level/high"]),
+    ("Standard risk.", ["risk_level/standard"]),
+    ("DASH not completed.", []),
+    # referrals and shares, resolved by name, alias and type
+    ("Referred to MARAC.", ["referred_to/Northbrook MARAC"]),
+    ("Referral to children's services.", ["referred_to/Northbrook Children's Services"]),
+    ("GP informed.", ["shared_with/Elm Tree Surgery"]),
+    ("Shared with the school.", ["shared_with/Hillside Academy"]),
+    ("Information passed to IDVA.", ["shared_with/Northbrook IDVA Service"]),
+    ("Referred to Northbrook CSC and the IDVA service.", ["referred_to/Northbrook Children's Services",
+                                                          "referred_to/Northbrook IDVA Service"]),
+    ("No referral to MARAC as she did not consent.", []),
+    ("Will refer to MARAC if she agrees.", []),
+    ("Referred to the police.", []),  # the recording agency itself: no flow
+    ("Referred to the housing team.", []),  # no such agency in the review: not resolved
+])
+def test_what_the_words_say(text, expected):
+    assert sorted(keys(text)) == sorted(expected)
+
+
+def test_each_signal_keeps_its_phrase_span_and_rule():
+    text = "Officers attended. Jade said Dean had his hands round her neck. DASH 16, high risk. GP informed."
+    found = textsignals.extract(text, AGENCIES, recorder="Northbrook Police")
+    assert [s.key for s in found] == ["risk_factor/strangulation", "dash/16", "risk_level/high", "shared_with/Elm Tree Surgery"]
+    for s in found:
+        assert text[s.start:s.end] == s.phrase
+    assert found[0].phrase == "hands round her neck" and found[0].rule == "factor:strangulation#4"
+    assert found[1].rule.startswith("dash#") and found[3].rule.startswith("flow:shared_with#")
+
+
+# --- the graph and the queries ----------------------------------------------------------------
+
+def row(date: str, agency: str, subject: str, event: str, summary: str, **coded: str) -> dict:
+    base = {"date": date, "agency": agency, "subject": subject, "event": event, "summary": summary,
+            "dash_score": "", "risk_level": "", "risk_factors": "", "referred_to": "", "shared_with": ""}
+    return {**base, **coded}
+
+
+HIGH_RISK = "Jade said Dean had threatened to kill her. DASH completed: 16 yes answers. No referral to MARAC made."
+CODED_TWIN = [row("2020-03-11", "Northbrook Police", "Jade;Dean", "incident", "Officers attended a domestic incident.",
+                  dash_score="16", risk_factors="threats_to_kill"),
+              row("2020-04-01", "Elm Tree Surgery", "Jade", "appointment", "Seen with a chest infection.")]
+TEXT_TWIN = [{k: v for k, v in r.items() if k not in ("dash_score", "risk_level", "risk_factors", "referred_to", "shared_with")}
+             for r in CODED_TWIN]
+TEXT_TWIN[0]["summary"] = HIGH_RISK
+
+
+def test_a_free_text_review_gives_the_missed_marac_finding_of_its_coded_twin(tmp_path, store):
+    store.load([write_review(tmp_path, "coded", chronology=CODED_TWIN, agencies=AGENCY_ROWS),
+                write_review(tmp_path, "text", chronology=TEXT_TWIN, agencies=AGENCY_ROWS)])
+    marac = queries.get("missed-marac")
+    [coded] = store.run(marac, {"review": "coded"})
+    [text] = store.run(marac, {"review": "text"})
+    same = ("subject", "agency", "agency_type", "date", "reason")
+    assert {k: text[k] for k in same} == {k: coded[k] for k in same} and text["reason"] == "DASH 16"
+    assert text["finding"] == coded["finding"]
+    [cited] = text["evidence"]
+    assert cited["signal"] == "text" and {"threatened to kill", "DASH completed: 16"} <= set(cited["phrases"])
+    assert coded["evidence"][0]["signal"] == "coded" and "phrases" not in coded["evidence"][0]
+    # coded signals only: the text twin says nothing
+    assert store.run(marac, {"review": "text", "signals": "coded"}) == []
+    assert store.run(marac, {"review": "coded", "signals": "coded"})[0]["reason"] == "DASH 16"
+
+
+def test_text_flows_count_and_rejections_are_applied_at_query_time(tmp_path, store):
+    rows = [{**TEXT_TWIN[0], "summary": HIGH_RISK.replace("No referral to MARAC made.", "Referred to MARAC.")}, TEXT_TWIN[1]]
+    store.load([write_review(tmp_path, "text", chronology=rows, agencies=AGENCY_ROWS)])
+    marac = queries.get("missed-marac")
+    assert store.run(marac) == []  # the referral written in the summary counts as a flow
+    assert store.run(marac, {"signals": "coded"}) == []  # and coded only, there is no high risk at all
+    referral = "contact:text#2/referred_to/Northbrook MARAC"
+    store.record_decision("signal", referral, note="the referral was discussed, never sent")
+    [found] = store.run(marac)
+    assert found["reason"] == "DASH 16"
+    store.record_decision("signal", "contact:text#2/dash/16")
+    assert store.run(marac) == []
+    # a reload keeps the decisions
+    store.load([write_review(tmp_path, "text", chronology=rows, agencies=AGENCY_ROWS)])
+    assert {d["key"] for d in store.decisions("signal")} == {referral, "contact:text#2/dash/16"}
+    assert store.run(marac) == []
+
+
+def test_the_listing_says_source_phrase_and_what_was_never_coded(tmp_path, store):
+    rows = [{**CODED_TWIN[0], "summary": HIGH_RISK}, CODED_TWIN[1]]
+    store.load([write_review(tmp_path, "mixed", chronology=rows, agencies=AGENCY_ROWS)])
+    listed = list_signals(store, review="mixed")
+    assert [(s["kind"], s["value"], s["source"], s["phrase"]) for s in listed] == [
+        ("risk_factor", "threats_to_kill", "coded", None), ("dash", "16", "coded", None),
+        ("risk_factor", "threats_to_kill", "text", "threatened to kill"), ("dash", "16", "text", "DASH completed: 16"),
+    ]
+    assert listed[2]["id"] == "contact:mixed#2/risk_factor/threats_to_kill" and listed[2]["record"] == 2
+    assert list_signals(store, review="mixed", uncoded=True) == []  # the columns say all the text says
+
+
+def test_signals_command_lists_rejects_and_restores(tmp_path, cli):
+    cli("load", str(write_review(tmp_path, "text", chronology=TEXT_TWIN, agencies=AGENCY_ROWS)))
+    listed = json.loads(cli("signals", "--review", "text", "--uncoded", "--format", "json").stdout)
+    assert [(s["kind"], s["value"], s["phrase"]) for s in listed] == [
+        ("risk_factor", "threats_to_kill", "threatened to kill"), ("dash", "16", "DASH completed: 16")]
+    assert json.loads(cli("query", "missed-marac", "--signals", "coded", "--format", "json").stdout) == []
+    assert len(json.loads(cli("query", "missed-marac", "--format", "json").stdout)) == 1
+    result = cli("signals", "--reject", "contact:text#2/dash/16", "--note", "the 16 was the previous score")
+    assert result.exit_code == 0 and "Rejected contact:text#2/dash/16" in result.stdout
+    assert json.loads(cli("query", "missed-marac", "--format", "json").stdout) == []
+    shown = json.loads(cli("signals", "--contact", "text#2", "--format", "json").stdout)
+    assert [(s["value"], s["status"], s.get("note")) for s in shown if s["kind"] == "dash"] == [
+        ("16", "rejected", "the 16 was the previous score")]
+    assert "Restored" in cli("signals", "--restore", "contact:text#2/dash/16").stdout
+    assert len(json.loads(cli("query", "missed-marac", "--format", "json").stdout)) == 1
+    markdown = cli("findings", "--review", "text").stdout
+    assert '[text: "threatened to kill"; "DASH completed: 16"]' in markdown
+    coded = cli("findings", "--review", "text", "--signals", "coded").stdout
+    assert "[text:" not in coded and "missed-marac`): 0" in coded and "missed-marac`): 1" in markdown
+
+
+def test_only_text_signals_the_text_alone_says_can_be_rejected(tmp_path, cli):
+    rows = [{**CODED_TWIN[0], "summary": HIGH_RISK}, CODED_TWIN[1]]
+    cli("load", str(write_review(tmp_path, "mixed", chronology=rows, agencies=AGENCY_ROWS)))
+    result = cli("signals", "--reject", "contact:mixed#2/dash/16")
+    assert result.exit_code == 1 and "also in the contact's coded columns" in result.stderr
+    result = cli("signals", "--reject", "contact:mixed#2/risk_factor/weapon")
+    assert result.exit_code == 1 and "No signal 'contact:mixed#2/risk_factor/weapon'" in result.stderr
+    result = cli("signals", "--reject", "dash 16")
+    assert result.exit_code == 1 and "is not a signal id" in result.stderr
+    result = cli("signals", "--contact", "mixed#99")
+    assert result.exit_code == 1 and "No contact 'mixed#99'" in result.stderr
+    assert cli("signals").exit_code == 2
+
+
+def test_the_free_text_example_review(tmp_path, store):
+    """examples/dhr-fenwick-2022 has no coded risk columns at all; its words carry the findings."""
+    header = (EXAMPLES / "dhr-fenwick-2022" / "chronology.csv").read_text(encoding="utf-8").splitlines()[0]
+    assert header == "date,agency,professional,subject,event,summary,source"
+    store.load([EXAMPLES / "dhr-fenwick-2022"])
+    rows = store.run(queries.get("missed-marac"), {"review": "dhr-fenwick-2022"})
+    assert [(r["date"], r["reason"]) for r in rows] == [("2021-05-02", "DASH 16; risk level high"),
+                                                        ("2021-09-14", "DASH 19; risk level high")]
+    assert all(e["signal"] == "text" for r in rows for e in r["evidence"])
+    assert store.run(queries.get("missed-marac"), {"review": "dhr-fenwick-2022", "signals": "coded"}) == []
+
+
+# --- synth: labelled sentences and the corpus's answer key ---------------------------------------
+
+def test_synth_labels_enough_sentences_of_every_kind_and_frame():
+    import synth
+
+    sentences = synth.labelled_sentences(2000, seed=3)
+    assert len(sentences) == 2000 and sentences == synth.labelled_sentences(2000, seed=3)
+    kinds = {key.split("/")[0] for s in sentences for key in s["real"]}
+    assert kinds == set(textsignals.KINDS)
+    assert {"said", "denied", "asked", "asked_yes", "if", "other", "not"} <= {s["frame"] for s in sentences}
+    assert 0.3 < sum(1 for s in sentences if not s["real"]) / len(sentences) < 0.6
+
+
+def test_the_corpus_summaries_say_what_its_answer_key_says(tmp_path):
+    import csv
+
+    import synth
+
+    synth.generate(tmp_path, reviews=12, seed=5)
+    key = json.loads((tmp_path / "answer_key.json").read_text(encoding="utf-8"))
+    entries = key["text_signals"]
+    good = set(key["good_practice_reviews"])
+    assert any(e["real"] for e in entries) and any(not e["real"] for e in entries)
+    assert all(not e["real"] for e in entries if e["review"] in good)  # good practice: only words that state no risk
+    for entry in entries:
+        with open(tmp_path / entry["review"] / "chronology.csv", encoding="utf-8", newline="") as fh:
+            rows = list(csv.DictReader(fh))
+        summary = rows[entry["line"] - 2]["summary"]
+        assert summary.endswith(" " + entry["sentence"])
+        assert [s.key for s in textsignals.extract(entry["sentence"])] == entry["real"], entry
