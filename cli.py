@@ -264,7 +264,7 @@ def timeline(ctx: click.Context, person: str | None, review: str | None, fmt: st
 
     if person is None and review is None:
         raise click.UsageError("give PERSON, or --review ID for the whole review")
-    written = format_for(output, ("html", "json", "csv")) if output else None
+    written = format_for(output, ("html", "json", "csv")) if output is not None else None
     with store_from(ctx) as store:
         if written == "html":
             from viz import timeline_view
@@ -399,7 +399,7 @@ def findings(ctx: click.Context, review: str | None, statuses: tuple[str, ...], 
     """
     from queries.findings import build_report, finding_rows, to_html, to_markdown
 
-    written = format_for(output, ("markdown", "html", "json", "csv"), fmt) if output else None
+    written = format_for(output, ("markdown", "html", "json", "csv"), fmt) if output is not None else None
     with store_from(ctx) as store:
         report = build_report(store, review, statuses, redact=redact, signals=signals)
         links = None

@@ -25,11 +25,10 @@ null), so both stores hold exactly the same properties.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Sequence
+from typing import Iterable, Sequence
 
 from loaders import vocab
 from loaders.records import Review
-from queries.common import chronology_end
 
 __all__ = ["PII_PREFIX", "PII_PROPERTIES", "identifying_properties", "Batch", "Table", "review_batch", "LABELS", "REL_TYPES", "person_id",
            "agency_id", "review_id", "contact_ids", "contact_sources", "order_keys", "recommendation_id"]
@@ -42,6 +41,13 @@ SHARED_LABELS = ("Person", "Agency", "RiskFactor")
 # The prefix of each label's node ids (``person:...``): a node id names its label.
 PREFIX_LABEL = {"review": "Review", "person": "Person", "agency": "Agency", "contact": "Contact", "risk": "RiskFactor",
                 "recommendation": "Recommendation"}
+
+
+def chronology_end(index_date: str | None, events: Iterable[str], dates: Iterable[str]) -> str | None:
+    """The ISO date the review's chronology ends: its index date, or the first ``death`` contact's date,
+    whichever is earlier (None when neither is known). ``events`` and ``dates`` are the contacts' columns."""
+    ends = [d for e, d in zip(events, dates) if e == vocab.DEATH_EVENT] + ([index_date] if index_date else [])
+    return min(ends) if ends else None
 
 
 def review_id(review: str) -> str:
@@ -276,7 +282,7 @@ def review_batch(review: Review, signals: bool = True) -> Batch:
         "risk_factors": [factors or None for factors in c.risk_factors], "risk_level": c.risk_level, "sequence": c.sequence,
         "shared_with": [names or None for names in c.shared_with], "source": c.source, "summary": c.summary, "time": c.time,
         "uncertain": list(uncertain), **{k: [None] * n for k in TEXT_COLUMNS},
-        # the death ends the chronology (queries.common.chronology_end): what comes on or after it is marked
+        # the death ends the chronology (chronology_end): what comes on or after it is marked
         "after_death": [True if end is not None and d >= end else None for d in iso],
     }
     text_flows = _text_columns(review, cids, values, found) if found else {}

@@ -95,6 +95,9 @@ EVENTS = _table(
     },
 )
 
+# The event that ends a review's chronology (the death): nothing on or after it is a missed chance.
+DEATH_EVENT = "death"
+
 RISK_LEVELS = _table(
     ["standard", "medium", "high"],
     {"low": "standard", "std": "standard", "med": "medium", "moderate": "medium", "very high": "high"},

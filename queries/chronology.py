@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import networkx as nx
 
+from queries.outputs import terminal_safe
 from queries.base import Param, Query, register
 from queries.core import TIMELINE_KEYS, finish_timeline, in_edges, out_edges
 from queries.common import subject_name
@@ -61,7 +62,7 @@ def _risk(row: dict) -> str:
 
 
 def _cut(text: str, width: int) -> str:
-    text = " ".join(str(text).split())
+    text = terminal_safe(" ".join(str(text).split()))  # no escape sequence from a cell reaches the terminal
     return text if len(text) <= width else text[: max(width - 1, 0)] + "…"
 
 

@@ -32,6 +32,8 @@ from typing import Any, Iterable
 
 import networkx as nx
 
+from graph.model import chronology_end  # noqa: F401  (re-exported: the death rule's other half)
+from loaders.vocab import DEATH_EVENT
 from queries.base import Param, REVIEW_PARAM
 from queries.core import by_label, out_edges
 
@@ -69,7 +71,6 @@ CONSTANTS = {
 }
 
 MARAC_MIN_AGE = CONSTANTS["marac_min_age"]
-DEATH_EVENT = "death"
 SUMMARY_CHARS = 200  # of a contact's summary quoted in its evidence item
 
 DASH_HIGH = Param("dash_high", 14, "DASH score at or above which risk is visibly high", int, high=27)
@@ -206,13 +207,6 @@ def risk_reasons(c: dict, dash_high: int, p: dict | None = None) -> list[str]:
 
 
 # --- the end of the chronology (the death) and who MARAC is for -------------------------------------
-
-def chronology_end(index_date: str | None, events: Iterable[str], dates: Iterable[str]) -> str | None:
-    """The ISO date the review's chronology ends: its index date, or the first ``death`` contact's date,
-    whichever is earlier (None when neither is known). ``events`` and ``dates`` are the contacts' columns."""
-    ends = [d for e, d in zip(events, dates) if e == DEATH_EVENT] + ([index_date] if index_date else [])
-    return min(ends) if ends else None
-
 
 def BEFORE_DEATH_CYPHER(c: str) -> str:
     """Cypher predicate: contact ``c`` comes before the death that ends its review's chronology."""

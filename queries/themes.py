@@ -55,6 +55,7 @@ from typing import Any, Iterable
 import networkx as nx
 
 from loaders import vocab
+from loaders.vocab import DEATH_EVENT
 from queries.base import Query, catalogue, register
 from queries.common import DASH_HIGH, FORUM_TYPES, is_risk_signal, memberships
 from queries.core import by_label
@@ -70,7 +71,6 @@ GP_WINDOW_DAYS = 365
 CRIMINAL_EVENTS = ("arrest", "charge", "court", "conviction")
 CRIMINAL_FACTORS = ("criminal_history", "breach_of_order")
 SUBSTANCE_FACTORS = ("substance_misuse", "alcohol_misuse")
-DEATH_EVENT = "death"
 REVIEW_TYPES = {"partner": "partner", "ex_partner": "partner", "spouse": "partner",
                 "parent": "family", "child": "family", "sibling": "family"}
 

@@ -27,6 +27,9 @@ def review_folder(root: Path, name: str, source: Path = ROWANFORD) -> Path:
     folder.mkdir(parents=True)
     for file in SIDE_FILES:
         shutil.copy(source / file, folder / file)
+    for file in ("review.csv", "recommendations.csv"):  # optional: the review's details and recommendations
+        if (source / file).is_file():
+            shutil.copy(source / file, folder / file)
     return folder
 
 

@@ -164,7 +164,7 @@ def timeline_view(store: Store, person: str, review: str | None = None, *, redac
 
 
 def _end(contacts: list[Contact], x: Callable[[dt.date], float], height: float) -> list[str]:
-    """The death that ends the chronology (queries.common.chronology_end): a line across every lane."""
+    """The death that ends the chronology (graph.model.chronology_end): a line across every lane."""
     deaths = [c for c in contacts if c.props.get("event") == "death"]
     if not deaths:
         return []
