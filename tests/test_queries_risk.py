@@ -82,16 +82,19 @@ def test_escalation_without_reassessment_on_the_examples(examples):
 def test_children_not_referred_on_the_examples(examples):
     rows = run(examples, "children-not-referred", signals="coded")  # the answer key is the coded reading
     assert [(r["review"], r["subject"], r["date"], r["children"], lines(r)) for r in rows] == [
+        # Fenwick's second incident is coded by its event alone; the share to children's services is only in its words
+        ("dhr-fenwick-2022", "Nadia", "2021-09-11", ["Child E"], [10]),
         (NORTHBROOK, "Jade and Dean", "2020-09-27", ["Child A", "Child B"], [25]),
         (NORTHBROOK, "Jade", "2020-11-17", ["Child A", "Child B"], [26]),
         (NORTHBROOK, "Jade and Dean", "2021-04-17", ["Child A", "Child B"], [37]),
     ]
-    assert rows[1]["agency"] == "Northbrook Midwifery Service" and "coercive control" in rows[1]["finding"]
+    assert rows[2]["agency"] == "Northbrook Midwifery Service" and "coercive control" in rows[2]["finding"]
     # one finding per contact, and the abuser is named as the abuser
     assert "recorded abuse (incident, threats to kill) of Jade by Dean on 2021-04-17, parents of Child A and Child B" \
-        in rows[2]["finding"]
+        in rows[3]["finding"]
     # read from the text too: the GP noted bruising (line 18) and nobody coded it (examples/README.md)
-    read = [r for r in run(examples, "children-not-referred", review=NORTHBROOK) if r not in rows]
+    coded = {(r["review"], r["date"], tuple(lines(r))) for r in rows}
+    read = [r for r in run(examples, "children-not-referred", review=NORTHBROOK) if (r["review"], r["date"], tuple(lines(r))) not in coded]
     assert [(r["review"], r["subject"], r["date"], lines(r)) for r in read] == [(NORTHBROOK, "Jade", "2020-04-28", [18])]
     assert read[0]["evidence"][0]["signal"] == "text" and "Bruising" in read[0]["evidence"][0]["phrases"]
     assert "injury" in read[0]["finding"]
