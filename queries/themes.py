@@ -21,7 +21,8 @@ Themes (id: occurs in a review when ...):
 * ``agency_silent:<type>``: an agency of that type recorded a risk signal and, from its first risk
   signal on, referred or shared nothing with any other agency in that review.
 * ``perpetrator:earlier_victims``: the review's perpetrator abused someone else as well, in this or
-  another review: a ``serial-perpetrators`` finding names them (the same identity rules).
+  another review: a ``serial-perpetrators`` finding names them (the same identity rules: a shared
+  global_id or a confirmed ``same`` decision; a link record linkage only proposes does not count).
 * ``perpetrator:criminal_history``: a contact about the perpetrator recorded criminal_history or
   breach_of_order, or was an arrest, charge, court hearing or conviction.
 * ``perpetrator:mental_health`` / ``perpetrator:substance_misuse``: a contact about the perpetrator
@@ -487,6 +488,8 @@ def build_table(facts: dict[str, ReviewFacts], findings: dict[str, list[dict]], 
                     occurred[f"query:{name}"][review].extend(e for e in row["evidence"] if e.get("review") == review)
     serial: dict[str, list[dict]] = defaultdict(list)
     for row in findings.get("serial-perpetrators", []):
+        if row.get("linked_by") == "probable":  # a proposal of record linkage, not yet a fact (dhrgraph same)
+            continue
         for review in row.get("reviews", [row["review"]]):
             serial[review].append(row)
     for name in considered:

@@ -165,9 +165,9 @@ def test_signals_command_lists_rejects_and_restores(tmp_path, cli):
     assert "Restored" in cli("signals", "--restore", "contact:text#2/dash/16").stdout
     assert len(json.loads(cli("query", "missed-marac", "--format", "json").stdout)) == 1
     markdown = cli("findings", "--review", "text").stdout
-    assert '[text: "threatened to kill"; "DASH completed: 16"]' in markdown
+    assert '\\[text: "threatened to kill"; "DASH completed: 16"\\]' in markdown  # brackets escaped: Markdown from input is text
     coded = cli("findings", "--review", "text", "--signals", "coded").stdout
-    assert "[text:" not in coded and "missed-marac`): 0" in coded and "missed-marac`): 1" in markdown
+    assert "text:" not in coded and "missed-marac`): 0" in coded and "missed-marac`): 1" in markdown
 
 
 def test_only_text_signals_the_text_alone_says_can_be_rejected(tmp_path, cli):
