@@ -80,6 +80,9 @@ def test_escalation_without_reassessment_on_the_examples(examples):
 
 def test_children_not_referred_on_the_examples(examples):
     rows = run(examples, "children-not-referred", signals="coded")  # the answer key is the coded reading
+    assert [(r["review"], r["subject"], r["date"], lines(r)) for r in rows if r["review"] == "dhr-fenwick-2022"] == [
+        ("dhr-fenwick-2022", "Nadia", "2021-09-11", [10])]  # a coded incident; the text also says more (README)
+    rows = [r for r in rows if r["review"] != "dhr-fenwick-2022"]
     assert [(r["review"], r["subject"], r["date"], r["children"], lines(r)) for r in rows] == [
         (NORTHBROOK, "Dean", "2020-09-27", ["Child B"], [25]),
         (NORTHBROOK, "Jade", "2020-09-27", ["Child A", "Child B"], [25]),
@@ -89,7 +92,8 @@ def test_children_not_referred_on_the_examples(examples):
     ]
     assert rows[2]["agency"] == "Northbrook Midwifery Service" and "coercive control" in rows[2]["finding"]
     # read from the text too: the GP noted bruising (line 18) and nobody coded it (examples/README.md)
-    read = [r for r in run(examples, "children-not-referred", review=NORTHBROOK) if r not in rows]
+    coded = {(r["subject"], r["date"]) for r in rows}
+    read = [r for r in run(examples, "children-not-referred", review=NORTHBROOK) if (r["subject"], r["date"]) not in coded]
     assert [(r["review"], r["subject"], r["date"], lines(r)) for r in read] == [(NORTHBROOK, "Jade", "2020-04-28", [18])]
     assert read[0]["evidence"][0]["signal"] == "text" and "Bruising" in read[0]["evidence"][0]["phrases"]
     assert "injury" in read[0]["finding"]

@@ -255,9 +255,9 @@ def test_redacted_views_hold_no_name_summary_or_professional(examples):
         assert not [p for p in professionals if re.search(rf"(?<!\w){re.escape(p)}(?!\w)", data)], name
         assert not [s for s in summaries if s[:40] in data], name
     data = data_of(viz.review_view(examples, NORTHBROOK, redact=True).html)
-    # numbered over the whole graph in review order: ashworth, caldervale, kingsmere, northbrook; Ms L is Lauren,
-    # a victim in caldervale, so Victim 2 here too
-    assert set(labels(data).values()) >= {"Victim 4", "Perpetrator 2", "Child 3", "Child 4", "Victim 2", "Family 4"}
+    # numbered over the whole graph in review order: ashworth, caldervale, fenwick, kingsmere, northbrook; Ms L is
+    # Lauren, a victim in caldervale, so Victim 2 here too
+    assert set(labels(data).values()) >= {"Victim 5", "Perpetrator 2", "Child 4", "Child 5", "Victim 2", "Family 4"}
 
 
 def test_redaction_is_stable_and_ordered_by_first_appearance(examples):
@@ -327,7 +327,7 @@ def test_timeline_output_writes_the_swimlanes(tmp_path, cli):
     result = cli("timeline", "Jade", "--review", NORTHBROOK, "--output", str(out), "--redact")
     assert result.exit_code == 0 and result.stdout == f"Wrote {out}.\n"
     html = out.read_text(encoding="utf-8")
-    assert "Victim 4: who knew what, when" in html and "Jade" not in html
+    assert "Victim 5: who knew what, when" in html and "Jade" not in html
     assert cli("timeline", "Jade", "--review", NORTHBROOK, "--redact").exit_code == 2  # --redact needs --output
 
 
