@@ -320,7 +320,7 @@ def test_theme_matrix_and_type_map_draw_in_a_browser(tmp_path):
     from viz.type_map import type_flows_view
 
     store = EmbeddedStore(tmp_path / "ws")
-    store.load([EXAMPLES])
+    store.load([EXAMPLES / review for review in REVIEWS])
     matrix = themes_view(run_themes(store)).write(tmp_path / "themes.html")
     region = type_flows_view(store).write(tmp_path / "region.html")
     browser = Chromium(chromium_binary(), tmp_path)
