@@ -27,7 +27,7 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	tools/ensure-chromium
-	$(BIN)/python -m pytest
+	NEO4J_LOCAL_TIMEOUT=$${NEO4J_LOCAL_TIMEOUT:-300} $(BIN)/python -m pytest
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_load.py

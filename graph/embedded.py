@@ -230,14 +230,15 @@ class EmbeddedStore(Store):
         self._graph = None
 
     @property
-    def graph(self) -> nx.MultiDiGraph:
+    def opened(self) -> nx.MultiDiGraph:
+        """The whole workspace as one NetworkX graph, built once per store (queries read it; read only)."""
         if self._graph is None:
             with gc_paused():
                 self._graph = self._consistent(lambda entries: build_graph_from_json(self._read_json(e) for e in entries))
         return self._graph
 
     def _run(self, query: Query, params: dict[str, Any]) -> list[dict[str, Any]]:
-        return query.networkx(self.graph, params)
+        return query.networkx(self.opened, params)
 
     def loaded_reviews(self, names: list[str]) -> dict[str, dict[str, Any]]:
         """As the store's, from the named reviews' own files: a load need not open the whole graph."""
