@@ -12,12 +12,12 @@ from typing import Any, Callable
 
 import click
 
-from graph.backends import BACKENDS, Settings, open_store
-from graph.errors import DhrgraphError
-from graph.store import CypherReader
-from loaders import LoadError
-from queries.outputs import format_for, write_text
-from queries.render import FORMATS, render
+from dhrgraph.graph.backends import BACKENDS, Settings, open_store
+from dhrgraph.graph.errors import DhrgraphError
+from dhrgraph.graph.store import CypherReader
+from dhrgraph.loaders import LoadError
+from dhrgraph.queries.outputs import format_for, write_text
+from dhrgraph.queries.render import FORMATS, render
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -126,7 +126,7 @@ def load(ctx: click.Context, paths: tuple[str, ...]) -> None:
     Example:
       dhrgraph load examples/
     """
-    from loaders import read_reviews
+    from dhrgraph.loaders import read_reviews
 
     result = read_reviews(list(paths))
     total = sum(len(r.contacts) for r in result.reviews)
@@ -151,7 +151,7 @@ def validate(paths: tuple[str, ...]) -> None:
     Example:
       dhrgraph validate examples/dhr-northbrook-2021
     """
-    from loaders import read_reviews
+    from dhrgraph.loaders import read_reviews
 
     result = read_reviews(list(paths))
     print_warnings(result.warnings)
@@ -176,7 +176,7 @@ def map_headers(folder: str) -> None:
       dhrgraph map examples/dhr-fernleigh-2022
       dhrgraph validate examples/dhr-fernleigh-2022
     """
-    from loaders.mapper import write_mappings
+    from dhrgraph.loaders.mapper import write_mappings
 
     for result in write_mappings(folder):
         added = len(result.guessed) + len(result.unguessed)
@@ -211,7 +211,7 @@ def chronology(ctx: click.Context, review: str, output: str, redact: bool) -> No
       dhrgraph chronology dhr-fernleigh-2022 --output merged.xlsx
       dhrgraph chronology dhr-fernleigh-2022 --output merged-redacted.docx --redact
     """
-    from loaders.export import write_chronology
+    from dhrgraph.loaders.export import write_chronology
 
     with store_from(ctx) as store:
         count = write_chronology(store, review, output, redact)
@@ -229,7 +229,7 @@ def stats(ctx: click.Context, fmt: str) -> None:
     Example:
       dhrgraph stats --format json
     """
-    from queries.core import STATS
+    from dhrgraph.queries.core import STATS
 
     with store_from(ctx) as store:
         rows = store.run(STATS)
@@ -260,14 +260,14 @@ def timeline(ctx: click.Context, person: str | None, review: str | None, fmt: st
       dhrgraph timeline --review dhr-northbrook-2021
       dhrgraph timeline Jade --review dhr-northbrook-2021 --output jade.html
     """
-    from queries.chronology import chronology, terminal_table
+    from dhrgraph.queries.chronology import chronology, terminal_table
 
     if person is None and review is None:
         raise click.UsageError("give PERSON, or --review ID for the whole review")
     written = format_for(output, ("html", "json", "csv")) if output is not None else None
     with store_from(ctx) as store:
         if written == "html":
-            from viz import timeline_view
+            from dhrgraph.viz import timeline_view
 
             if person is None:
                 raise click.UsageError("the picture is of one person: give PERSON (for a whole review: dhrgraph viz --review ID)")
@@ -302,7 +302,7 @@ def synth(reviews: int, out: str, seed: int, contacts: int | None, layout: str) 
     Example:
       dhrgraph synth --reviews 50 --out /tmp/corpus --seed 7
     """
-    import synth as generator
+    from dhrgraph import synth as generator
 
     with progress_bar(contacts or 0, "Writing") as progress:
         summary = generator.generate(out, reviews=reviews, seed=seed, contacts=contacts, layout=layout, progress=progress)
@@ -332,7 +332,7 @@ def list_queries(fmt: str) -> None:
     Example:
       dhrgraph queries --format json
     """
-    from queries import catalogue
+    from dhrgraph.queries import catalogue
 
     rows = [q.describe() for q in catalogue()]
     if fmt == "table":
@@ -364,8 +364,8 @@ def query(ctx: click.Context, name: str, review: str | None, params: tuple[str, 
     Example:
       dhrgraph query unshared-risk --review dhr-northbrook-2021 --param window_days=90 --format json
     """
-    from queries.render import table_rows
-    from queries.triage import run_named
+    from dhrgraph.queries.render import table_rows
+    from dhrgraph.queries.triage import run_named
 
     with store_from(ctx) as store:
         values = {**parse_params(params), **({"signals": signals} if signals != "all" else {})}
@@ -397,14 +397,14 @@ def findings(ctx: click.Context, review: str | None, statuses: tuple[str, ...], 
       dhrgraph findings --review dhr-northbrook-2021 --output report.html
       dhrgraph findings --status new --format json
     """
-    from queries.findings import build_report, finding_rows, to_html, to_markdown
+    from dhrgraph.queries.findings import build_report, finding_rows, to_html, to_markdown
 
     written = format_for(output, ("markdown", "html", "json", "csv"), fmt) if output is not None else None
     with store_from(ctx) as store:
         report = build_report(store, review, statuses, redact=redact, signals=signals)
         links = None
         if written == "html":
-            from viz import write_report_views
+            from dhrgraph.viz import write_report_views
 
             links = write_report_views(store, output, report.raw, review, redact=redact)
     for orphan in report.orphans if (written or fmt or "report") not in ("report", "markdown", "html") else ():
@@ -439,7 +439,7 @@ def triage(ctx: click.Context, finding_id: str, status: str, note: str | None) -
     Example:
       dhrgraph triage f-3fa2c1d9e0b4 --status dismissed --note "the referral was made by phone"
     """
-    from queries.triage import record_triage
+    from dhrgraph.queries.triage import record_triage
 
     with store_from(ctx) as store:
         row = record_triage(store, finding_id, status, note)
@@ -478,7 +478,7 @@ def themes(ctx: click.Context, reviews: tuple[str, ...], area: str | None, date_
       dhrgraph themes --group perpetrator --group victim --format json
       dhrgraph themes --type partner --from 2019-01-01 --output themes.html
     """
-    from queries.themes import THEME_GROUPS, run_themes
+    from dhrgraph.queries.themes import THEME_GROUPS, run_themes
 
     unknown = sorted(set(groups) - set(THEME_GROUPS))
     if unknown:
@@ -487,7 +487,7 @@ def themes(ctx: click.Context, reviews: tuple[str, ...], area: str | None, date_
         table = run_themes(store, reviews=reviews, area=area, date_from=date_from.date().isoformat() if date_from else None,
                            date_to=date_to.date().isoformat() if date_to else None, types=types, groups=groups, every=every)
     if output:
-        from viz.themes import themes_view, write_themes_workbook
+        from dhrgraph.viz.themes import themes_view, write_themes_workbook
 
         if output.lower().endswith(".xlsx"):
             write_themes_workbook(table, output)
@@ -528,7 +528,7 @@ def recommendations(ctx: click.Context, repeated: bool, overdue: bool, as_of, ag
     """
     import datetime as dt
 
-    from queries import recommendations as recs
+    from dhrgraph.queries import recommendations as recs
 
     if as_of and not overdue:
         raise click.UsageError("--as-of goes with --overdue")
@@ -544,7 +544,7 @@ def recommendations(ctx: click.Context, repeated: bool, overdue: bool, as_of, ag
         columns = ["review", "id", "agency", "due", "status", "themes"] + (["days_overdue"] if overdue else []) + ["text"]
         title = "Overdue recommendations" if overdue else "Recommendations"
     if output:
-        from viz.tables import rows_view
+        from dhrgraph.viz.tables import rows_view
 
         rows_view(title, rows, columns).write(output)
         click.echo(f"Wrote {output}: {len(rows)} row(s).")
@@ -575,7 +575,7 @@ def signals(ctx: click.Context, review: str | None, contact: str | None, uncoded
       dhrgraph signals --contact "dhr-northbrook-2021#18" --format json
       dhrgraph signals --reject "contact:dhr-northbrook-2021#18/risk_factor/injury" --note "knocked it, per GP"
     """
-    from queries.signals import SIGNAL_COLUMNS, list_signals, reject_signal, restore_signal
+    from dhrgraph.queries.signals import SIGNAL_COLUMNS, list_signals, reject_signal, restore_signal
 
     if reject_id and restore_id:
         raise click.UsageError("give --reject or --restore, not both")
@@ -619,8 +619,8 @@ def path(ctx: click.Context, from_agency: str, to_agency: str, subject: str | No
     Example:
       dhrgraph path "Kingsmere Police" "Kingsmere Children's Services" --subject "Ms A" --format json
     """
-    from queries.redact import Redactor
-    from queries.scope import check_review
+    from dhrgraph.queries.redact import Redactor
+    from dhrgraph.queries.scope import check_review
 
     with store_from(ctx) as store:
         check_review(store, review)
@@ -690,14 +690,14 @@ def link(ctx: click.Context, min_probability: float, review: str | None, fmt: st
       dhrgraph link --min-probability 0.8 --format json
       dhrgraph link --review dhr-northbrook-2021 --output pairs.html
     """
-    from queries.identity import link as propose, link_table_rows
+    from dhrgraph.queries.identity import link as propose, link_table_rows
 
     if redact and not output:
         raise click.UsageError("--redact applies to --output (the page)")
     with store_from(ctx) as store:
         rows = propose(store, min_probability, review)
         if output:
-            from viz.pairs import pairs_view
+            from dhrgraph.viz.pairs import pairs_view
 
             pairs_view(store, rows, redact=redact).write(output)
             click.echo(f"Wrote {output} ({len(rows)} pair(s)).")
@@ -706,7 +706,7 @@ def link(ctx: click.Context, min_probability: float, review: str | None, fmt: st
 
 
 def _decide(ctx: click.Context, a: str, b: str, decision: str, note: str | None) -> None:
-    from queries.identity import decide
+    from dhrgraph.queries.identity import decide
 
     with store_from(ctx) as store:
         recorded = decide(store, a, b, decision, note)
@@ -766,7 +766,7 @@ def identities(ctx: click.Context, fmt: str) -> None:
     Example:
       dhrgraph identities --format json
     """
-    from queries.identity import identities as listing
+    from dhrgraph.queries.identity import identities as listing
 
     with store_from(ctx) as store:
         rows = listing(store)
@@ -785,7 +785,7 @@ def export_graph(ctx: click.Context, folder: str | None, graphml: str | None) ->
     Example:
       dhrgraph --backend neo4j export --to /tmp/from-neo4j --graphml /tmp/graph.graphml
     """
-    from graph.transfer import export_workspace, write_graphml
+    from dhrgraph.graph.transfer import export_workspace, write_graphml
 
     if not folder and not graphml:
         raise click.UsageError("give --to DIR and/or --graphml FILE")
@@ -808,7 +808,7 @@ def import_graph(ctx: click.Context, folder: str) -> None:
     Example:
       dhrgraph --backend neo4j import .dhrgraph
     """
-    from graph.transfer import import_workspace
+    from dhrgraph.graph.transfer import import_workspace
 
     with store_from(ctx) as store:
         count = import_workspace(store, folder)
@@ -844,7 +844,7 @@ def viz(ctx: click.Context, review: str | None, person: str | None, depth: int |
       dhrgraph viz --flows --output flows.html
       dhrgraph viz --flows --by type --output region.html
     """
-    import viz as views
+    from dhrgraph import viz as views
 
     chosen = [flag for flag, given in (("--person", person), ("--query", query_name), ("--flows", flows)) if given]
     if len(chosen) > 1 or not (chosen or review):
@@ -863,7 +863,7 @@ def viz(ctx: click.Context, review: str | None, person: str | None, depth: int |
             values = {**parse_params(params), **({"review": review} if review else {})}
             view = views.query_view(store, query_name, values, redact=redact)
         elif flows and by == "type":
-            from viz.type_map import type_flows_view
+            from dhrgraph.viz.type_map import type_flows_view
 
             view = type_flows_view(store, review)  # types and counts only: nothing to redact
         elif flows:

@@ -41,7 +41,7 @@ from datetime import date
 from pathlib import Path
 from typing import Callable, Sequence
 
-from queries.themes import REVIEW_TYPES
+from dhrgraph.queries.themes import REVIEW_TYPES
 
 __all__ = ["generate"]
 

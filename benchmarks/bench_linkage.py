@@ -27,8 +27,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import synth  # noqa: E402
-from graph.backends import Settings, open_store  # noqa: E402
+from dhrgraph import synth  # noqa: E402
+from dhrgraph.graph.backends import Settings, open_store  # noqa: E402
 
 
 def pairs(rows: list[dict]) -> set[frozenset]:

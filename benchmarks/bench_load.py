@@ -109,14 +109,14 @@ def naive_write(batches, session) -> int:
 
 
 def neo4j_settings():
-    from graph.backends import Settings
+    from dhrgraph.graph.backends import Settings
 
     return Settings.from_env(backend="neo4j")
 
 
 def worker(backend: str, corpus: str, workspace: str | None) -> dict:
-    from graph.backends import Settings, open_store
-    from loaders import read_reviews
+    from dhrgraph.graph.backends import Settings, open_store
+    from dhrgraph.loaders import read_reviews
 
     rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     t0 = time.perf_counter()
@@ -131,8 +131,8 @@ def worker(backend: str, corpus: str, workspace: str | None) -> dict:
         with open_store(neo4j_settings()) as store:
             store.load_reviews(result)
     elif backend == "naive":
-        from graph.model import LABELS, review_batch
-        from graph.neo4j_store import CONSTRAINT
+        from dhrgraph.graph.model import LABELS, review_batch
+        from dhrgraph.graph.neo4j_store import CONSTRAINT
         from neo4j import GraphDatabase
 
         s = neo4j_settings()
@@ -154,7 +154,7 @@ def profile(corpus: str, workspace: str, top: int = 15) -> None:
     import cProfile
     import pstats
 
-    from graph.backends import Settings, open_store
+    from dhrgraph.graph.backends import Settings, open_store
 
     profiler = cProfile.Profile()
     t0 = time.perf_counter()
@@ -175,7 +175,7 @@ def log(message: str) -> None:
 
 
 def corpus_for(cache: Path, size: int) -> Path:
-    import synth
+    from dhrgraph import synth
 
     path = cache / f"combined-{size}-seed1"
     key = path / "answer_key.json"
@@ -242,7 +242,7 @@ class Server:
         return self.env.get("NEO4J_DATABASE", "neo4j")
 
     def clear(self) -> None:
-        from graph.backends import Settings, open_store
+        from dhrgraph.graph.backends import Settings, open_store
 
         with open_store(Settings.from_env(self.env, backend="neo4j")) as store:
             store.clear()
@@ -267,8 +267,8 @@ class Server:
 
 
 def dump(settings) -> list:
-    from graph.backends import open_store
-    from queries.core import DUMP
+    from dhrgraph.graph.backends import open_store
+    from dhrgraph.queries.core import DUMP
 
     with open_store(settings) as store:
         return store.run(DUMP)
@@ -414,7 +414,7 @@ def main() -> None:
                 same = here["neo4j"]["graph_counts"] == here["naive"]["graph_counts"]
                 checks.append(f"{size:,}: naive and batched Neo4j node/relationship counts {'identical' if same else 'DIFFER'}")
             if size <= args.verify_max and "embedded" in here:
-                from graph.backends import Settings
+                from dhrgraph.graph.backends import Settings
 
                 reference = dump(Settings(workspace=str(workspace)))
                 for other in ("neo4j", "naive"):
@@ -453,7 +453,7 @@ def main() -> None:
 
 
 def _neo4j_settings(env: dict):
-    from graph.backends import Settings
+    from dhrgraph.graph.backends import Settings
 
     return Settings(backend="neo4j", neo4j_uri=env["NEO4J_URI"], neo4j_user=env.get("NEO4J_USERNAME", "neo4j"),
                     neo4j_password=env["NEO4J_PASSWORD"], neo4j_database=env.get("NEO4J_DATABASE", "neo4j"))

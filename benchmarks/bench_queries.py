@@ -21,9 +21,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import queries  # noqa: E402
-import synth  # noqa: E402
-from graph.backends import Settings, open_store  # noqa: E402
+from dhrgraph import queries  # noqa: E402
+from dhrgraph import synth  # noqa: E402
+from dhrgraph.graph.backends import Settings, open_store  # noqa: E402
 
 
 def corpus(size: int, cache: Path) -> Path:

@@ -25,8 +25,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import synth  # noqa: E402
-from loaders import textsignals  # noqa: E402
+from dhrgraph import synth  # noqa: E402
+from dhrgraph.loaders import textsignals  # noqa: E402
 
 
 HELD_OUT = Path(__file__).with_name("heldout_signals.json")
@@ -74,10 +74,10 @@ def score(sentences: list[dict], show: int) -> dict:
 
 
 def overhead(contacts: int, seed: int, repeat: int, backends: list[str]) -> None:
-    from graph.backends import open_store
-    from graph.model import review_batch
-    from loaders import read_reviews
-    from loaders.gcpause import gc_paused
+    from dhrgraph.graph.backends import open_store
+    from dhrgraph.graph.model import review_batch
+    from dhrgraph.loaders import read_reviews
+    from dhrgraph.loaders.gcpause import gc_paused
 
     with tempfile.TemporaryDirectory() as tmp:
         corpus = Path(tmp) / "corpus"
@@ -114,7 +114,7 @@ def overhead(contacts: int, seed: int, repeat: int, backends: list[str]) -> None
 
 
 def _settings(backend: str, workspace: Path):
-    from graph.backends import Settings
+    from dhrgraph.graph.backends import Settings
 
     if backend == "embedded":
         return Settings(workspace=str(workspace))

@@ -23,10 +23,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import synth  # noqa: E402
-from graph.backends import Settings, open_store  # noqa: E402
-from queries import recommendations as recs  # noqa: E402
-from queries.themes import run_themes  # noqa: E402
+from dhrgraph import synth  # noqa: E402
+from dhrgraph.graph.backends import Settings, open_store  # noqa: E402
+from dhrgraph.queries import recommendations as recs  # noqa: E402
+from dhrgraph.queries.themes import run_themes  # noqa: E402
 
 
 def themes(store, key: dict) -> int:

@@ -10,8 +10,8 @@ import os
 from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Mapping
 
-from graph.errors import ConnectionFailed, UnknownName
-from graph.store import Store
+from dhrgraph.graph.errors import ConnectionFailed, UnknownName
+from dhrgraph.graph.store import Store
 
 __all__ = ["BACKENDS", "Settings", "open_store", "register_store", "STORES"]
 
@@ -39,13 +39,13 @@ class Settings:
 
 
 def _embedded(settings: Settings) -> Store:
-    from graph.embedded import EmbeddedStore
+    from dhrgraph.graph.embedded import EmbeddedStore
 
     return EmbeddedStore(settings.workspace)
 
 
 def _neo4j(settings: Settings) -> Store:
-    from graph.neo4j_store import Neo4jSettings, Neo4jStore
+    from dhrgraph.graph.neo4j_store import Neo4jSettings, Neo4jStore
 
     if not settings.neo4j_uri:
         raise ConnectionFailed("The neo4j backend needs NEO4J_URI (e.g. bolt://localhost:7687), NEO4J_USERNAME and NEO4J_PASSWORD.")

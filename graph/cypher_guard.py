@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-from graph.errors import StoreError
+from dhrgraph.graph.errors import StoreError
 
 __all__ = ["check_read_only", "READ_PROCEDURES"]
 

@@ -32,11 +32,11 @@ from typing import Any, Iterable, Iterator
 import networkx as nx
 import orjson
 
-from graph.errors import StoreError
-from graph.model import LABELS, Batch, check_batch
-from graph.store import Progress, Store, gc_paused
-from queries.base import Query
-from queries.intake import REVIEW_SIZES
+from dhrgraph.graph.errors import StoreError
+from dhrgraph.graph.model import LABELS, Batch, check_batch
+from dhrgraph.graph.store import Progress, Store, gc_paused
+from dhrgraph.queries.base import Query
+from dhrgraph.queries.intake import REVIEW_SIZES
 
 __all__ = ["EmbeddedStore", "FORMAT", "build_graph", "build_graph_from_json"]
 

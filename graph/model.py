@@ -27,8 +27,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Iterable, Sequence
 
-from loaders import vocab
-from loaders.records import Review
+from dhrgraph.loaders import vocab
+from dhrgraph.loaders.records import Review
 
 __all__ = ["PII_PREFIX", "PII_PROPERTIES", "identifying_properties", "Batch", "Table", "review_batch", "LABELS", "REL_TYPES", "person_id",
            "agency_id", "review_id", "contact_ids", "contact_sources", "order_keys", "recommendation_id"]
@@ -325,7 +325,7 @@ def _recommendations(batch: Batch, review: Review, rid: str, aids: dict[str, str
 
 def _read_text(review: Review) -> list:
     """Each contact's signals read from its summary (loaders/textsignals.py)."""
-    from loaders.textsignals import review_signals
+    from dhrgraph.loaders.textsignals import review_signals
 
     return review_signals(review)
 
@@ -333,7 +333,7 @@ def _read_text(review: Review) -> list:
 def _text_columns(review: Review, cids: list[str], values: dict[str, list], signals: list) -> dict[str, list[tuple[str, str, str]]]:
     """Fill ``values``' text columns from each contact's ``signals``; return the flows only the text records,
     by relationship type: (contact id, agency name, signal id)."""
-    from loaders.textsignals import signal_id
+    from dhrgraph.loaders.textsignals import signal_id
 
     c = review.contacts
     columns: dict[str, list] = {k: [] for k in TEXT_COLUMNS}

@@ -19,11 +19,11 @@ import neo4j
 from neo4j import GraphDatabase, RoutingControl
 from neo4j.exceptions import AuthError, ClientError, DriverError, Neo4jError, ServiceUnavailable
 
-from graph.cypher_guard import check_read_only
-from graph.errors import ConnectionFailed, StoreError
-from graph.model import CONTACT_COLUMNS, LABELS, PREFIX_LABEL, SHARED_LABELS, Batch, review_id
-from graph.store import Progress, Store
-from queries.base import Query
+from dhrgraph.graph.cypher_guard import check_read_only
+from dhrgraph.graph.errors import ConnectionFailed, StoreError
+from dhrgraph.graph.model import CONTACT_COLUMNS, LABELS, PREFIX_LABEL, SHARED_LABELS, Batch, review_id
+from dhrgraph.graph.store import Progress, Store
+from dhrgraph.queries.base import Query
 
 __all__ = ["Neo4jStore", "Neo4jSettings"]
 

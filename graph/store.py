@@ -11,16 +11,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Protocol, runtime_checkable
 
-from graph.errors import DhrgraphError, UnknownName
-from graph.model import Batch, review_batch
-from loaders import LoadError, Problem, ReadResult, read_reviews
-from loaders.gcpause import gc_paused
-from loaders.vocab import agency_key
-from queries.base import Query, bind_params
-from queries.core import AGENCIES, FIND_PERSON, TIMELINE
-from queries.intake import REVIEW_SIZES
-from queries.paths import PATHS
-from queries.scope import check_review, closest, person_names
+from dhrgraph.graph.errors import DhrgraphError, UnknownName
+from dhrgraph.graph.model import Batch, review_batch
+from dhrgraph.loaders import LoadError, Problem, ReadResult, read_reviews
+from dhrgraph.loaders.gcpause import gc_paused
+from dhrgraph.loaders.vocab import agency_key
+from dhrgraph.queries.base import Query, bind_params
+from dhrgraph.queries.core import AGENCIES, FIND_PERSON, TIMELINE
+from dhrgraph.queries.intake import REVIEW_SIZES
+from dhrgraph.queries.paths import PATHS
+from dhrgraph.queries.scope import check_review, closest, person_names
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -149,7 +149,7 @@ class Store(ABC):
             return query.finish(rows, bound) if query.finish else rows
         # a query that reads text-derived signals ignores the ones the analyst rejected, and says of
         # each evidence item whether text-derived signals count in it (see queries/signals.py)
-        from queries.signals import mark_evidence, rejected_ids
+        from dhrgraph.queries.signals import mark_evidence, rejected_ids
 
         rejected = rejected_ids(self)
         rows = self._run(query, {**query.constants, **bound, "rejected_signals": rejected})
@@ -158,7 +158,7 @@ class Store(ABC):
 
     def query(self, name: str, **params: Any) -> Rows:
         """Run a named query of the catalogue (see ``dhrgraph queries``): ``store.query("missed-marac", review="x")``."""
-        from queries.base import get
+        from dhrgraph.queries.base import get
 
         query = get(name)
         check_review(self, params.get("review"))
@@ -167,7 +167,7 @@ class Store(ABC):
     def graph(self, review: str | None = None) -> "nx.MultiDiGraph":
         """The graph (or one review of it) as a networkx MultiDiGraph in the documented model (README,
         Graph model): node attribute ``label``, edge attribute ``type``, the other properties as stored."""
-        from graph.embedded import build_graph
+        from dhrgraph.graph.embedded import build_graph
 
         check_review(self, review)
         return build_graph(self.batches([review] if review is not None else None))

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import networkx as nx
 
-from graph.embedded import EmbeddedStore, build_graph
-from graph.errors import StoreError
-from graph.store import Store
-from queries.outputs import OutputError, describe_os_error, xml_safe
+from dhrgraph.graph.embedded import EmbeddedStore, build_graph
+from dhrgraph.graph.errors import StoreError
+from dhrgraph.graph.store import Store
+from dhrgraph.queries.outputs import OutputError, describe_os_error, xml_safe
 
 __all__ = ["export_workspace", "import_workspace", "write_graphml"]
 

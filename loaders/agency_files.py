@@ -19,8 +19,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable
 
-from loaders.dates import excel_serial_text
-from loaders.tabular import Problems, Sheet, _cell_text, _header_key, _map_header, read_csv
+from dhrgraph.loaders.dates import excel_serial_text
+from dhrgraph.loaders.tabular import Problems, Sheet, _cell_text, _header_key, _map_header, read_csv
 
 __all__ = ["AGENCY_FOLDER", "AGENCY_SUFFIXES", "REQUIRED", "agency_files", "read_agency_file", "read_header", "agency_of"]
 

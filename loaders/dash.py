@@ -18,7 +18,7 @@ answer no question of the 24.
 
 from __future__ import annotations
 
-from loaders.vocab import EVENTS, RISK_FACTORS
+from dhrgraph.loaders.vocab import EVENTS, RISK_FACTORS
 
 __all__ = ["DASH_QUESTIONS", "FACTOR_QUESTIONS", "RED_FLAGS", "REPEAT_INCIDENTS", "REPEAT_QUESTION",
            "DEATH_EVENTS", "dash_reference"]

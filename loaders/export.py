@@ -19,8 +19,8 @@ import csv
 import os
 from pathlib import Path
 
-from graph.errors import DhrgraphError
-from graph.store import Store
+from dhrgraph.graph.errors import DhrgraphError
+from dhrgraph.graph.store import Store
 
 __all__ = ["EXPORT_COLUMNS", "FORMATS", "chronology_rows", "write_chronology"]
 
@@ -38,8 +38,8 @@ def chronology_rows(store: Store, review: str, redact: bool = False) -> list[dic
 
     Redacted: people are their role labels (Victim 1, Perpetrator 1 ... as in every redacted view),
     summaries and professionals are dropped and names in the text that stays are replaced."""
-    from viz.overview import Overview  # the graph as the panel reads it, from either backend
-    from viz.redact import Names
+    from dhrgraph.viz.overview import Overview  # the graph as the panel reads it, from either backend
+    from dhrgraph.viz.redact import Names
 
     whole = Overview.of_store(store)
     if review not in whole.reviews:

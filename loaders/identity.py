@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 
-from loaders.dates import parse_date
+from dhrgraph.loaders.dates import parse_date
 
 __all__ = ["IDENTIFYING_COLUMNS", "SENSITIVE_HINT", "parse_aliases", "parse_dob", "parse_postcode", "parse_identifiers",
            "name_key"]

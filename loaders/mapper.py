@@ -10,10 +10,10 @@ import csv
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from loaders.agency_files import AGENCY_FOLDER, agency_files, read_agency_file, read_header
-from loaders.mapping import (ALL_FILES, HEADER, LIST_FIELDS, MAPPING_COLUMNS, MAPPING_FILE, VALUE_FIELDS, guess,
+from dhrgraph.loaders.agency_files import AGENCY_FOLDER, agency_files, read_agency_file, read_header
+from dhrgraph.loaders.mapping import (ALL_FILES, HEADER, LIST_FIELDS, MAPPING_COLUMNS, MAPPING_FILE, VALUE_FIELDS, guess,
                              read_mapping, understood, _key)
-from loaders.tabular import LoadError, Problem, Problems, _header_key, read_csv
+from dhrgraph.loaders.tabular import LoadError, Problem, Problems, _header_key, read_csv
 
 __all__ = ["MapResult", "write_mappings"]
 

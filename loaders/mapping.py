@@ -27,8 +27,8 @@ from pathlib import Path
 
 from rapidfuzz import fuzz, process
 
-from loaders import vocab
-from loaders.tabular import COLUMNS, Problems, Sheet, _header_key
+from dhrgraph.loaders import vocab
+from dhrgraph.loaders.tabular import COLUMNS, Problems, Sheet, _header_key
 
 __all__ = ["MAPPING_FILE", "MAPPING_COLUMNS", "ALL_FILES", "Mapping", "read_mapping", "guess", "closest", "VALUE_FIELDS",
            "NO_VALUE", "understood"]

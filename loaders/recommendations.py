@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from loaders import vocab
-from loaders.dates import PartialDate, parse_date
-from loaders.records import Agency, Review
-from loaders.tabular import Problems, Sheet
+from dhrgraph.loaders import vocab
+from dhrgraph.loaders.dates import PartialDate, parse_date
+from dhrgraph.loaders.records import Agency, Review
+from dhrgraph.loaders.tabular import Problems, Sheet
 
 __all__ = ["Recommendation", "STATUSES", "ADDRESSEES", "CLOSED_STATUSES", "validate_recommendations"]
 
@@ -43,7 +43,7 @@ class Recommendation:
 def validate_recommendations(review: Review, sheet: Sheet, rows: list, resolve, problems: Problems) -> list[Agency]:
     """Check a review's recommendation rows into ``review.recommendations``; return the agencies they
     address (``resolve`` turns a name into the source's agency, creating an undeclared one)."""
-    from queries.themes import THEME_GROUPS, is_theme_id  # the theme ids are the theme table's
+    from dhrgraph.queries.themes import THEME_GROUPS, is_theme_id  # the theme ids are the theme table's
 
     col = sheet.column_number
     seen: dict[str, int] = {}

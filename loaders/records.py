@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from loaders.dates import PartialDate
+from dhrgraph.loaders.dates import PartialDate
 
 __all__ = ["Person", "Relationship", "Agency", "Contacts", "Review"]
 

@@ -24,14 +24,14 @@ from dataclasses import dataclass, fields
 from operator import attrgetter
 from pathlib import Path
 
-from loaders import identity, vocab
-from loaders.agency_files import AGENCY_FOLDER, agency_files, read_agency_file
-from loaders.dates import PartialDate, parse_date
-from loaders.gcpause import gc_paused
-from loaders.mapping import Mapping, closest, read_mapping
-from loaders.recommendations import validate_recommendations
-from loaders.records import Agency, Contacts, Person, Relationship, Review
-from loaders.tabular import LoadError, Problem, Problems, Sheet, read_csv, read_workbook
+from dhrgraph.loaders import identity, vocab
+from dhrgraph.loaders.agency_files import AGENCY_FOLDER, agency_files, read_agency_file
+from dhrgraph.loaders.dates import PartialDate, parse_date
+from dhrgraph.loaders.gcpause import gc_paused
+from dhrgraph.loaders.mapping import Mapping, closest, read_mapping
+from dhrgraph.loaders.recommendations import validate_recommendations
+from dhrgraph.loaders.records import Agency, Contacts, Person, Relationship, Review
+from dhrgraph.loaders.tabular import LoadError, Problem, Problems, Sheet, read_csv, read_workbook
 
 __all__ = ["read_reviews", "ReadResult", "LoadError"]
 

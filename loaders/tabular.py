@@ -14,8 +14,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from graph.errors import DhrgraphError
-from loaders.dates import excel_serial_text
+from dhrgraph.graph.errors import DhrgraphError
+from dhrgraph.loaders.dates import excel_serial_text
 
 __all__ = ["Problem", "Problems", "LoadError", "Sheet", "read_csv", "read_workbook", "COLUMNS"]
 

@@ -22,7 +22,7 @@ import re
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
-from loaders import lexicon, vocab
+from dhrgraph.loaders import lexicon, vocab
 
 __all__ = ["Signal", "Candidate", "KINDS", "read_sentence", "candidates", "extract", "ReviewAgencies", "review_signals",
            "signal_id", "parse_signal_id"]

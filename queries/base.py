@@ -13,7 +13,7 @@ from typing import Any, Callable
 
 import networkx as nx
 
-from graph.errors import DhrgraphError, UnknownName
+from dhrgraph.graph.errors import DhrgraphError, UnknownName
 
 __all__ = ["Param", "Query", "register", "get", "catalogue", "bind_params", "REVIEW_PARAM"]
 

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import networkx as nx
 
-from queries.base import Param, Query, register
-from queries.common import (
+from dhrgraph.queries.base import Param, Query, register
+from dhrgraph.queries.common import (
     ABUSE_EVENTS, ABUSE_FACTORS, BEFORE_DEATH_CYPHER, CHILDREN_TYPES, CONSTANTS, COMMON_PARAMS, EVIDENCE_CYPHER, FACTORS_CYPHER,
     FLOW_CYPHER, FORUM_TYPES, NOT_ABUSER_CYPHER, RECORDS_ABUSE_CYPHER, abusers, and_join, before_death, contacts_by_person,
     evidence, factors, flows_into, memberships, records_abuse, shift, sorted_rows,
 )
-from queries.core import by_label
+from dhrgraph.queries.core import by_label
 
 __all__ = ["CHILDREN_NOT_REFERRED"]
 

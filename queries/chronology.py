@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import networkx as nx
 
-from queries.outputs import terminal_safe
-from queries.base import Param, Query, register
-from queries.core import TIMELINE_KEYS, finish_timeline, in_edges, out_edges
-from queries.common import subject_name
+from dhrgraph.queries.outputs import terminal_safe
+from dhrgraph.queries.base import Param, Query, register
+from dhrgraph.queries.core import TIMELINE_KEYS, finish_timeline, in_edges, out_edges
+from dhrgraph.queries.common import subject_name
 
 __all__ = ["REVIEW_CHRONOLOGY", "terminal_table", "chronology"]
 
@@ -96,8 +96,8 @@ def terminal_table(rows: list[dict], width: int) -> str:
 
 def chronology(store, person: str | None, review: str | None, *, redact: bool = False) -> list[dict]:
     """A person's timeline (``review`` only, when given), or without ``person`` the whole review."""
-    from queries.redact import Redactor
-    from queries.scope import check_review
+    from dhrgraph.queries.redact import Redactor
+    from dhrgraph.queries.scope import check_review
 
     check_review(store, review)
     rows = store.timeline(person, review) if person is not None else store.run(REVIEW_CHRONOLOGY, {"review": review})

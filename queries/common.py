@@ -32,10 +32,10 @@ from typing import Any, Iterable
 
 import networkx as nx
 
-from graph.model import chronology_end  # noqa: F401  (re-exported: the death rule's other half)
-from loaders.vocab import DEATH_EVENT
-from queries.base import Param, REVIEW_PARAM
-from queries.core import by_label, out_edges
+from dhrgraph.graph.model import chronology_end  # noqa: F401  (re-exported: the death rule's other half)
+from dhrgraph.loaders.vocab import DEATH_EVENT
+from dhrgraph.queries.base import Param, REVIEW_PARAM
+from dhrgraph.queries.core import by_label, out_edges
 
 __all__ = [
     "CONSTANTS", "SERIOUS_FACTORS", "CONTEXT_FACTORS", "ABUSE_FACTORS", "ABUSE_EVENTS", "FORUM_TYPES",

@@ -13,12 +13,12 @@ from collections import defaultdict
 
 import networkx as nx
 
-from queries.base import Param, Query, register
-from queries.common import (
+from dhrgraph.queries.base import Param, Query, register
+from dhrgraph.queries.common import (
     BEFORE_DEATH_CYPHER, CONSTANTS, COMMON_PARAMS, EVIDENCE_CYPHER, FORUM_TYPES, REFERRALS_CYPHER, before_death, contacts_about,
     days_between, evidence, finish_rows, recorder, referrals, subject_name, subjects_of,
 )
-from queries.core import by_label
+from dhrgraph.queries.core import by_label
 
 __all__ = ["NO_FOLLOW_UP", "PROFESSIONAL_CHURN", "NOT_TAKEN_UP", "CLOSING_EVENTS", "NOT_FOLLOW_UP_EVENTS"]
 

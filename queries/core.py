@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import networkx as nx
 
-from queries.base import REVIEW_PARAM, Param, Query, register
+from dhrgraph.queries.base import REVIEW_PARAM, Param, Query, register
 
 __all__ = ["STATS", "FIND_PERSON", "TIMELINE", "AGENCIES", "DUMP", "by_label", "out_edges", "in_edges"]
 

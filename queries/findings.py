@@ -13,10 +13,10 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
-from queries.base import Query
-from queries.redact import Redactor
-from queries.scope import check_review
-from queries.triage import Orphan, SEVERITIES, orphaned, run_catalogue, with_status
+from dhrgraph.queries.base import Query
+from dhrgraph.queries.redact import Redactor
+from dhrgraph.queries.scope import check_review
+from dhrgraph.queries.triage import Orphan, SEVERITIES, orphaned, run_catalogue, with_status
 
 __all__ = ["Section", "Report", "build_report", "to_markdown", "to_html", "finding_rows", "cite", "by_contact",
            "REPORT_FORMATS"]
@@ -158,7 +158,7 @@ table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.2rem .6rem;t
 
 def to_html(report: Report, links: dict[str, str] | None = None) -> str:
     """``links`` maps a query name to a view (an HTML file next to the report) to link from its section."""
-    from viz.page import page
+    from dhrgraph.viz.page import page
 
     esc = html.escape
     parts = [f"<main class='report'><p class='muted'>{esc(INTRO)}</p>",

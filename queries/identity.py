@@ -12,10 +12,10 @@ import difflib
 
 import networkx as nx
 
-from graph.errors import DhrgraphError, UnknownName
-from graph.model import PII_PROPERTIES
-from queries.base import Query, register
-from queries.core import by_label, in_edges, out_edges
+from dhrgraph.graph.errors import DhrgraphError, UnknownName
+from dhrgraph.graph.model import PII_PROPERTIES
+from dhrgraph.queries.base import Query, register
+from dhrgraph.queries.core import by_label, in_edges, out_edges
 
 __all__ = ["PERSON_RECORDS", "RECORD_KEYS", "IDENTITY_KIND", "DEFAULT_MIN_PROBABILITY", "person_records", "resolve_record",
            "decide", "identities", "link", "link_table_rows", "identity_params"]
@@ -215,7 +215,7 @@ def _ref(key: str) -> dict:
 
 def _proposals(records: list[dict], decisions: list[dict], min_probability: float) -> list:
     """Links between records not already one person and not decided either way."""
-    from queries.linkage import link_records
+    from dhrgraph.queries.linkage import link_records
 
     groups, ids = _confirmed(records, decisions)
     decided = [frozenset((d["left"], d["right"])) for d in decisions]

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import networkx as nx
 
-from queries.base import Param, Query, register
-from queries.core import by_label, in_edges
+from dhrgraph.queries.base import Param, Query, register
+from dhrgraph.queries.core import by_label, in_edges
 
 __all__ = ["REVIEW_SIZES"]
 

@@ -28,13 +28,13 @@ from typing import Iterable
 
 import networkx as nx
 
-from loaders.dash import DASH_QUESTIONS, DEATH_EVENTS, FACTOR_QUESTIONS, RED_FLAGS, REPEAT_INCIDENTS, REPEAT_QUESTION, dash_reference
-from queries.base import Param, Query, register
-from queries.common import (
+from dhrgraph.loaders.dash import DASH_QUESTIONS, DEATH_EVENTS, FACTOR_QUESTIONS, RED_FLAGS, REPEAT_INCIDENTS, REPEAT_QUESTION, dash_reference
+from dhrgraph.queries.base import Param, Query, register
+from dhrgraph.queries.common import (
     CONSTANTS, COMMON_PARAMS, DASH_HIGH, EVIDENCE_CYPHER, FORUM_TYPES, contacts_about, evidence, finish_rows, flows_into,
     recorder, shift, subject_name,
 )
-from queries.core import by_label
+from dhrgraph.queries.core import by_label
 
 __all__ = ["JOINED_UP_RISK", "picture"]
 

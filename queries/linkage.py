@@ -28,7 +28,7 @@ import math
 from dataclasses import dataclass
 from typing import Any, Iterable
 
-from loaders.identity import name_key
+from dhrgraph.loaders.identity import name_key
 
 __all__ = ["NICKNAMES", "COMPARISONS", "PRIOR", "Link", "name_parts", "link_records"]
 

@@ -23,7 +23,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from graph.errors import DhrgraphError
+from dhrgraph.graph.errors import DhrgraphError
 
 __all__ = ["FORMULA_STARTS", "neutralise", "csv_writer", "terminal_safe", "json_safe", "xml_safe", "write_text", "OutputError",
            "EXTENSIONS", "format_for"]

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import networkx as nx
 
-from queries.base import Param, Query, register
-from queries.common import EVIDENCE_CYPHER, and_join, evidence, subject_name, subjects_of
-from queries.core import out_edges
+from dhrgraph.queries.base import Param, Query, register
+from dhrgraph.queries.common import EVIDENCE_CYPHER, and_join, evidence, subject_name, subjects_of
+from dhrgraph.queries.core import out_edges
 
 __all__ = ["PATHS", "MAX_HOPS"]
 

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import networkx as nx
 
-from queries.base import Param, Query, register
-from queries.common import (
+from dhrgraph.queries.base import Param, Query, register
+from dhrgraph.queries.common import (
     CONSTANTS, COMMON_PARAMS, EVIDENCE_CYPHER, RECORDS_ABUSE_CYPHER, and_join, contact_agency, evidence, finish_rows,
     records_abuse,
 )
-from queries.core import by_label, in_edges, out_edges
-from queries.identity import DEFAULT_MIN_PROBABILITY
+from dhrgraph.queries.core import by_label, in_edges, out_edges
+from dhrgraph.queries.identity import DEFAULT_MIN_PROBABILITY
 
 __all__ = ["SERIAL_PERPETRATORS", "UNIDENTIFIED_PEOPLE", "and_join"]
 
@@ -180,13 +180,13 @@ def finish_serial_perpetrators(rows: list[dict], p: dict) -> list[dict]:
 
 
 def _confirmed_identities(store, bound: dict) -> dict:
-    from queries.identity import identity_params
+    from dhrgraph.queries.identity import identity_params
 
     return identity_params(store, None)
 
 
 def _identity_map(store, bound: dict) -> dict:
-    from queries.identity import identity_params
+    from dhrgraph.queries.identity import identity_params
 
     return identity_params(store, bound["min_probability"] if bound["probable"] else None)
 

@@ -19,11 +19,11 @@ from typing import Any, Iterable
 
 import networkx as nx
 
-from loaders.recommendations import CLOSED_STATUSES
-from loaders.vocab import agency_key
-from queries.base import Query, register
-from queries.core import by_label
-from queries.themes import REVIEW_DATES
+from dhrgraph.loaders.recommendations import CLOSED_STATUSES
+from dhrgraph.loaders.vocab import agency_key
+from dhrgraph.queries.base import Query, register
+from dhrgraph.queries.core import by_label
+from dhrgraph.queries.themes import REVIEW_DATES
 
 __all__ = ["RECOMMENDATIONS", "recommendation_rows", "repeated", "overdue", "due_end"]
 

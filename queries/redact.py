@@ -123,7 +123,7 @@ class Redactor:
 
     @classmethod
     def of_store(cls, store: Any) -> "Redactor":
-        from queries.scope import PEOPLE, PROFESSIONALS, reviews
+        from dhrgraph.queries.scope import PEOPLE, PROFESSIONALS, reviews
 
         return cls(store.run(PEOPLE), [r["name"] for r in store.run(PROFESSIONALS)], [r["name"] for r in reviews(store)])
 

@@ -9,7 +9,7 @@ import io
 import json
 from typing import Any, Sequence
 
-from queries.outputs import csv_writer, json_safe, terminal_safe
+from dhrgraph.queries.outputs import csv_writer, json_safe, terminal_safe
 
 __all__ = ["render", "table_rows", "FORMATS", "one_row_per_evidence", "EVIDENCE_COLUMNS"]
 

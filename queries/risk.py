@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import networkx as nx
 
-from queries.base import Param, Query, register
-from queries.common import (
+from dhrgraph.queries.base import Param, Query, register
+from dhrgraph.queries.common import (
     ABUSE_FACTORS, ADULT_CYPHER, BEFORE_DEATH_CYPHER, CONSTANTS, COMMON_PARAMS, DASH_CYPHER, DASH_HIGH, EVIDENCE_CYPHER,
     FACTORS_CYPHER, FLOW_CYPHER, FORUM_TYPES, LEVEL_CYPHER, NOT_ABUSER_CYPHER, abusers, and_join, before_death,
     contacts_by_person, dash_score, days_between, evidence, factors, flows_into, is_adult, memberships, risk_level, shift,

@@ -12,9 +12,9 @@ from typing import Any, Iterable
 
 import networkx as nx
 
-from graph.errors import UnknownName
-from queries.base import Query, register
-from queries.core import by_label
+from dhrgraph.graph.errors import UnknownName
+from dhrgraph.queries.base import Query, register
+from dhrgraph.queries.core import by_label
 
 __all__ = ["REVIEWS", "PEOPLE", "PROFESSIONALS", "closest", "check_review", "reviews", "person_names"]
 

@@ -13,13 +13,13 @@ from collections import defaultdict
 
 import networkx as nx
 
-from queries.base import Param, Query, register
-from queries.common import (
+from dhrgraph.queries.base import Param, Query, register
+from dhrgraph.queries.common import (
     BEFORE_DEATH_CYPHER, CONSTANTS, COMMON_PARAMS, DASH_CYPHER, DASH_HIGH, EVIDENCE_CYPHER, FACTORS_CYPHER, FLOW_CYPHER,
     FORUM_TYPES, LEVEL_CYPHER, RISK_SIGNAL_CYPHER, UNION_FIND_CYPHER, before_death, components, contacts_by_person, dash_score,
     days_between, evidence, factors, finish_rows, flows_about, is_risk_signal, risk_level, risk_reasons, subject_name,
 )
-from queries.core import by_label, in_edges, out_edges
+from dhrgraph.queries.core import by_label, in_edges, out_edges
 
 __all__ = ["UNSHARED_RISK", "FRAGMENTED_RISK", "VICTIM_PERPETRATOR_DIVIDE"]
 

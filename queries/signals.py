@@ -16,10 +16,10 @@ from typing import Any
 
 import networkx as nx
 
-from graph.errors import DhrgraphError, UnknownName
-from loaders.textsignals import parse_signal_id, signal_id
-from queries.base import Param, Query, REVIEW_PARAM, register
-from queries.core import by_label, in_edges
+from dhrgraph.graph.errors import DhrgraphError, UnknownName
+from dhrgraph.loaders.textsignals import parse_signal_id, signal_id
+from dhrgraph.queries.base import Param, Query, REVIEW_PARAM, register
+from dhrgraph.queries.core import by_label, in_edges
 
 __all__ = ["CONTACT_SIGNALS", "list_signals", "reject_signal", "restore_signal", "mark_evidence", "rejected_ids",
            "SIGNAL_COLUMNS", "DECISION_KIND"]

@@ -55,11 +55,11 @@ from typing import Any, Iterable
 
 import networkx as nx
 
-from loaders import vocab
-from loaders.vocab import DEATH_EVENT
-from queries.base import Query, catalogue, register
-from queries.common import DASH_HIGH, FORUM_TYPES, is_risk_signal, memberships
-from queries.core import by_label
+from dhrgraph.loaders import vocab
+from dhrgraph.loaders.vocab import DEATH_EVENT
+from dhrgraph.queries.base import Query, catalogue, register
+from dhrgraph.queries.common import DASH_HIGH, FORUM_TYPES, is_risk_signal, memberships
+from dhrgraph.queries.core import by_label
 
 __all__ = ["THEME_CONTACTS", "THEME_REVIEWS", "Theme", "theme_catalogue", "theme_table", "review_facts",
            "ReviewFacts", "THEME_GROUPS", "type_label", "select_reviews", "build_table", "run_themes", "ThemeTable",
@@ -457,7 +457,7 @@ def select_reviews(facts: dict[str, ReviewFacts], reviews: Iterable[str] = (), a
     wanted, kinds = set(reviews), set(types)
     unknown = sorted(wanted - set(facts))
     if unknown:
-        from graph.errors import UnknownName
+        from dhrgraph.graph.errors import UnknownName
 
         raise UnknownName(f"No review {', '.join(map(repr, unknown))}. Reviews: {', '.join(sorted(facts)) or 'none loaded'}")
     keep = []

@@ -22,9 +22,9 @@ import json
 from dataclasses import dataclass
 from typing import Any, Iterable
 
-from graph.errors import DhrgraphError, UnknownName
-from queries.base import Query, catalogue
-from queries.common import DASH_HIGH, RISK_TO_LIFE_FACTORS
+from dhrgraph.graph.errors import DhrgraphError, UnknownName
+from dhrgraph.queries.base import Query, catalogue
+from dhrgraph.queries.common import DASH_HIGH, RISK_TO_LIFE_FACTORS
 
 __all__ = ["STATUSES", "NEW", "SEVERITIES", "finding_id", "severity", "annotate", "run_query", "run_catalogue",
            "record_triage", "orphaned", "Orphan", "TRIAGE", "with_status", "run_named"]
@@ -81,9 +81,9 @@ def run_named(store: Any, name: str, params: dict[str, Any], review: str | None 
               redact: bool = False) -> list[dict]:
     """The ``query`` command: one query by name (unknown names refused with the closest), ``review``
     checked, rows annotated, and redacted when asked."""
-    from queries.base import get
-    from queries.redact import Redactor
-    from queries.scope import check_review
+    from dhrgraph.queries.base import get
+    from dhrgraph.queries.redact import Redactor
+    from dhrgraph.queries.scope import check_review
 
     query = get(name)
     check_review(store, review)

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from graph.backends import Settings, open_store
+from dhrgraph.graph.backends import Settings, open_store
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
@@ -169,7 +169,7 @@ def cli_args(settings: Settings) -> tuple[list[str], dict[str, str]]:
 @pytest.fixture
 def cli(settings):
     """Run the real CLI against ``settings``' store: cli("stats", "--format", "json")."""
-    from cli import main
+    from dhrgraph.cli import main
 
     runner = CliRunner()
     args, env = cli_args(settings)

@@ -159,8 +159,8 @@ def browser(tmp_path_factory):
 @pytest.fixture(scope="module")
 def views(tmp_path_factory):
     """Every view of the example reviews (embedded store: the views' backend parity is test_viz's job)."""
-    from graph.embedded import EmbeddedStore
-    import viz
+    from dhrgraph.graph.embedded import EmbeddedStore
+    from dhrgraph import viz
 
     folder = tmp_path_factory.mktemp("views")
     store = EmbeddedStore(folder / "workspace")
@@ -212,9 +212,9 @@ def test_tooltips_show_on_hover(browser, views):
 
 
 def test_joined_up_view_draws_the_parts_converging(browser, tmp_path):
-    from graph.embedded import EmbeddedStore
+    from dhrgraph.graph.embedded import EmbeddedStore
     from test_queries_joined import joined_up_review
-    import viz
+    from dhrgraph import viz
 
     store = EmbeddedStore(tmp_path / "workspace")
     store.load([joined_up_review(tmp_path)])

@@ -8,11 +8,11 @@ import re
 
 import pytest
 
-import queries
-import synth
+from dhrgraph import queries
+from dhrgraph import synth
 from conftest import EXAMPLES, clear_neo4j, write_review
-from graph.backends import Settings, open_store
-from queries.core import DUMP
+from dhrgraph.graph.backends import Settings, open_store
+from dhrgraph.queries.core import DUMP
 
 ALL = [q.name for q in queries.catalogue()]
 # Phrases that put the onus on the victim; findings describe what agencies did.

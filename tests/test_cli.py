@@ -11,7 +11,7 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from cli import main
+from dhrgraph.cli import main
 from conftest import CHRONOLOGY, ROOT, write_review
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")

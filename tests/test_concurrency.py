@@ -5,8 +5,8 @@ from __future__ import annotations
 import threading
 
 from conftest import CHRONOLOGY, write_review
-from graph.backends import open_store
-from queries.core import STATS
+from dhrgraph.graph.backends import open_store
+from dhrgraph.queries.core import STATS
 
 LOADS = 8
 READERS = 3
@@ -60,8 +60,8 @@ def test_readers_during_loads_see_the_old_or_the_new_state(tmp_path, settings):
 def test_a_reader_whose_files_vanish_starts_again_from_the_new_manifest(tmp_path, monkeypatch):
     """The race of issue 11, made certain: a load switches the manifest and removes the old file
     between the reader's manifest read and its file read."""
-    from graph import embedded
-    from graph.backends import Settings
+    from dhrgraph.graph import embedded
+    from dhrgraph.graph.backends import Settings
 
     settings = Settings(workspace=str(tmp_path / "ws"))
     whole = write_review(tmp_path / "v1", "rev-c")

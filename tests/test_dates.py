@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from loaders.dates import excel_serial_text, parse_date
+from dhrgraph.loaders.dates import excel_serial_text, parse_date
 
 ACCEPTED = [
     # (as written, date as the graph keeps it, precision, time)

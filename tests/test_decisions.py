@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from conftest import EXAMPLES, write_review
-from graph.backends import Settings, open_store
-from graph.transfer import export_workspace, import_workspace
+from dhrgraph.graph.backends import Settings, open_store
+from dhrgraph.graph.transfer import export_workspace, import_workspace
 
 
 def test_decisions_are_recorded_replaced_listed_and_removed(store):

@@ -11,7 +11,7 @@ import re
 
 import pytest
 
-import queries
+from dhrgraph import queries
 from conftest import AGENCIES, EXAMPLES, PEOPLE, RELATIONSHIPS, write_csv, write_review
 
 NORTHBROOK, CALDER_VALE = "dhr-northbrook-2021", "dhr-caldervale-2019"
@@ -264,7 +264,7 @@ def test_path_with_no_route_says_so_and_hops_say_whom_they_were_about(cli):
 
 
 def test_terminal_timeline_fits_and_shows_risk_and_flows(cli):
-    from queries.chronology import terminal_table
+    from dhrgraph.queries.chronology import terminal_table
 
     cli("load", str(EXAMPLES))
     rows = json.loads(cli("timeline", "Jade", "--review", NORTHBROOK, "--format", "json").stdout)

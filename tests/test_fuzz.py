@@ -24,10 +24,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import EXAMPLES
-from graph.embedded import EmbeddedStore
-from graph.errors import DhrgraphError
-from loaders import LoadError
-from queries.core import DUMP
+from dhrgraph.graph.embedded import EmbeddedStore
+from dhrgraph.graph.errors import DhrgraphError
+from dhrgraph.loaders import LoadError
+from dhrgraph.queries.core import DUMP
 
 EXAMPLES_PER_TEST = int(os.environ.get("DHRGRAPH_FUZZ_EXAMPLES", "0") or 0)
 
@@ -195,7 +195,7 @@ PARAM_TEXT = st.one_of(st.integers(-10**30, 10**30).map(str), TEXT, st.sampled_f
 @budget(80)
 @given(data=st.data())
 def test_query_parameters_give_rows_or_one_clear_error(examples_workspace, data):
-    import queries
+    from dhrgraph import queries
 
     query = data.draw(st.sampled_from(queries.catalogue()))
     names = [p.name for p in query.params if p.name != "review"]

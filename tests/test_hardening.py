@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from cli import main
+from dhrgraph.cli import main
 from conftest import CHRONOLOGY, EXAMPLES, PEOPLE, counts, write_csv, write_review
-from graph.backends import Settings, open_store
-from queries.core import DUMP
+from dhrgraph.graph.backends import Settings, open_store
+from dhrgraph.queries.core import DUMP
 
 HEADER = "date,agency,subject,event,summary,risk_level,dash_score\n"
 
@@ -147,7 +147,7 @@ def _rewrite(path: Path, old: bytes, new: bytes) -> Path:
 
 
 def test_workbook_cells_are_capped_like_csv_cells(tmp_path, cli):
-    from loaders.tabular import MAX_CELL
+    from dhrgraph.loaders.tabular import MAX_CELL
 
     path = _workbook(tmp_path / "rev-big.xlsx", [CHRONO_HEAD, ["2020-01-05", "Police", "Ann", "incident", "PLACEHOLDER", ""]])
     _rewrite(path, b"PLACEHOLDER", b"x" * (MAX_CELL + 1))
@@ -155,7 +155,7 @@ def test_workbook_cells_are_capped_like_csv_cells(tmp_path, cli):
 
 
 def test_workbook_decompression_is_capped(tmp_path, cli, monkeypatch):
-    from loaders import tabular
+    from dhrgraph.loaders import tabular
 
     path = _workbook(tmp_path / "rev-z.xlsx", [CHRONO_HEAD, ["2020-01-05", "Police", "Ann", "incident", "y" * 50_000, ""]])
     monkeypatch.setattr(tabular, "MAX_WORKBOOK_BYTES", 40_000)
@@ -208,7 +208,7 @@ def test_people_of_different_reviews_never_merge_whatever_their_names(tmp_path, 
     with open_store(settings) as store:
         ids = sorted(r["start"] for r in store.run(DUMP) if r["label"] == "Person")
     assert len(set(ids)) == 6
-    from graph.model import person_id
+    from dhrgraph.graph.model import person_id
 
     assert person_id("north", "east/Jo", None) != person_id("north/east", "Jo", None)
     assert person_id("global:P-1", "X", None) != person_id("r", "X", "P-1/X")

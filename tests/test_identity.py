@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-import synth
+from dhrgraph import synth
 from conftest import CHRONOLOGY, EXAMPLES, RELATIONSHIPS, cli_args, write_review
-from graph.backends import Settings, open_store
-from graph.transfer import export_workspace, import_workspace
+from dhrgraph.graph.backends import Settings, open_store
+from dhrgraph.graph.transfer import export_workspace, import_workspace
 
 # Review A: Dean, with the details the police recorded.
 DEAN = {"person": "Dean", "role": "perpetrator", "sex": "male", "age": "33", "global_id": "",
@@ -114,7 +114,7 @@ def test_a_chronology_subject_may_be_any_alias(tmp_path, store):
 
 
 def test_identifying_details_are_kept_in_canonical_form(tmp_path, store):
-    from queries.identity import person_records
+    from dhrgraph.queries.identity import person_records
 
     store.load(write_reviews(tmp_path))
     records = {f"{r['review']}/{r['person']}": r for r in person_records(store)}
@@ -242,7 +242,7 @@ def test_serial_perpetrator_probable_then_confirmed_then_gone_and_kept_across_re
     fresh = Settings(workspace=str(tmp_path / "fresh"))
     with open_store(fresh) as other:
         import_workspace(other, tmp_path / "exported")
-        from queries import get
+        from dhrgraph.queries import get
         assert [r["linked_by"] for r in other.run(get("serial-perpetrators"))] == ["confirmed"]
         assert [d["decision"] for d in other.decisions("identity")] == ["same"]
 
@@ -253,7 +253,7 @@ def test_serial_perpetrator_gone_after_different(three):
 
 
 def test_serial_perpetrators_on_the_examples_keeps_global_ids(examples):
-    from queries import get
+    from dhrgraph.queries import get
 
     [row] = examples.run(get("serial-perpetrators"))
     assert (row["perpetrator"], row["linked_by"], row["probability"], row["pair"]) == ("P-0417", "global_id", None, None)
@@ -269,8 +269,8 @@ def test_serial_perpetrators_on_the_examples_keeps_global_ids(examples):
 @pytest.mark.neo4j
 def test_both_backends_propose_the_same_pairs_and_group_alike(tmp_path, neo4j_env):
     from conftest import clear_neo4j
-    from queries import get
-    from queries.identity import link
+    from dhrgraph.queries import get
+    from dhrgraph.queries.identity import link
 
     synth.generate(tmp_path / "corpus", reviews=40, seed=11)
     clear_neo4j(neo4j_env)
@@ -287,7 +287,7 @@ def test_both_backends_propose_the_same_pairs_and_group_alike(tmp_path, neo4j_en
 # --- synth plants the hard cases ----------------------------------------------------------------------
 
 def test_synth_plants_hard_cases_that_link_finds_and_look_alikes_it_leaves(tmp_path, store):
-    from queries.identity import link
+    from dhrgraph.queries.identity import link
 
     synth.generate(tmp_path / "corpus", reviews=120, seed=4)
     key = json.loads((tmp_path / "corpus" / "answer_key.json").read_text(encoding="utf-8"))["identities"]
@@ -300,7 +300,7 @@ def test_synth_plants_hard_cases_that_link_finds_and_look_alikes_it_leaves(tmp_p
     assert len(found & same) >= 0.9 * len(same)
     assert found & _pairs(key["different"]) == set()
     # the planted serial perpetrators without a global_id are reported, as probable
-    from queries import get
+    from dhrgraph.queries import get
     rows = store.run(get("serial-perpetrators"))
     for planted in key["serial"]:
         assert any(set(planted["reviews"]) <= set(r["reviews"]) and r["linked_by"] == "probable" for r in rows), planted
@@ -309,7 +309,7 @@ def test_synth_plants_hard_cases_that_link_finds_and_look_alikes_it_leaves(tmp_p
 # --- unidentified-people suggests who they may be -------------------------------------------------------
 
 def test_an_unidentified_girlfriend_may_be_a_known_partner_of_the_man_she_was_mentioned_with(examples):
-    from queries import get
+    from dhrgraph.queries import get
 
     [row] = examples.run(get("unidentified-people"))
     assert row["person"] == "Unnamed girlfriend"
@@ -319,8 +319,8 @@ def test_an_unidentified_girlfriend_may_be_a_known_partner_of_the_man_she_was_me
 
 
 def test_a_same_decision_widens_the_suggestions_to_the_other_review(tmp_path, store):
-    from queries import get
-    from queries.identity import decide
+    from dhrgraph.queries import get
+    from dhrgraph.queries.identity import decide
 
     people_b = PEOPLE_B + [{"person": "Unnamed girlfriend", "role": "other", "sex": "female", "age": "", "global_id": "",
                             "identified": "no", "aliases": "", "dob": "", "postcode": "", "identifiers": ""}]

@@ -13,8 +13,8 @@ import openpyxl
 import pytest
 
 from conftest import EXAMPLES, ROOT, counts, write_csv, write_review
-from loaders.export import write_chronology
-from queries.core import DUMP
+from dhrgraph.loaders.export import write_chronology
+from dhrgraph.queries.core import DUMP
 
 ROWANFORD = EXAMPLES / "dhr-rowanford-2022"
 COMBINED = ROOT / "tests" / "data" / "dhr-rowanford-2022-combined.csv"

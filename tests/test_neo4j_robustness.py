@@ -23,7 +23,7 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import EXAMPLES, ROOT, clear_neo4j, require_launcher
-from graph.backends import Settings, open_store
+from dhrgraph.graph.backends import Settings, open_store
 
 pytestmark = pytest.mark.neo4j
 
@@ -49,7 +49,7 @@ def cli_env(neo4j_env: dict, **overrides: str | None) -> dict[str, str | None]:
 
 def run_cli(env: dict[str, str | None], *command: str):
     """The real CLI in this process (click's runner): returns (exit code, stdout, stderr)."""
-    from cli import main
+    from dhrgraph.cli import main
 
     result = CliRunner().invoke(main, ["--backend", "neo4j", *command], env=env)
     return result.exit_code, result.stdout, result.stderr
@@ -134,7 +134,7 @@ def test_password_never_in_the_output_of_a_normal_run(neo4j_env):
             code, out, err = runner(env, *command)
             assert code == 0, out + err
             assert password not in out and password not in err
-    from loaders import read_reviews
+    from dhrgraph.loaders import read_reviews
 
     assert f'"contacts": {sum(len(r.contacts) for r in read_reviews([EXAMPLES]).reviews)}' in out
 
@@ -147,10 +147,10 @@ def test_password_never_in_the_output_of_a_normal_run(neo4j_env):
 SMALL_TX = 1_000
 LOAD_WITH_SMALL_TX = f"""
 import sys
-import graph.neo4j_store as store
+import dhrgraph.graph.neo4j_store as store
 assert hasattr(store, "TX_CONTACTS"), "graph.neo4j_store.TX_CONTACTS is gone: update this test"
 store.TX_CONTACTS = min(store.TX_CONTACTS, {SMALL_TX})
-from cli import main
+from dhrgraph.cli import main
 main(args=sys.argv[1:], prog_name="dhrgraph")
 """
 
@@ -218,8 +218,8 @@ def chronology_rows(corpus: Path) -> dict[str, int]:
 
 def test_server_killed_mid_load_leaves_no_partial_review_and_a_rerun_equals_a_clean_load(tmp_path):
     need_launcher()
-    import synth
-    from queries.core import DUMP
+    from dhrgraph import synth
+    from dhrgraph.queries.core import DUMP
 
     corpus = tmp_path / "corpus"
     synth.generate(corpus, reviews=300, seed=1)  # ~15,000 contacts in ~50-row reviews: ~15 transactions of 1,000

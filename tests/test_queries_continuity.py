@@ -7,8 +7,8 @@ import json
 
 import pytest
 
-import queries
-import synth
+from dhrgraph import queries
+from dhrgraph import synth
 from conftest import write_review
 
 NAMES = ("no-follow-up", "professional-churn", "serial-perpetrators", "unidentified-people")

@@ -6,11 +6,11 @@ import json
 
 import pytest
 
-import queries
-import synth
+from dhrgraph import queries
+from dhrgraph import synth
 from conftest import write_review
-from loaders.dash import DASH_QUESTIONS, FACTOR_QUESTIONS
-from loaders.vocab import RISK_FACTORS
+from dhrgraph.loaders.dash import DASH_QUESTIONS, FACTOR_QUESTIONS
+from dhrgraph.loaders.vocab import RISK_FACTORS
 
 QUERY = "joined-up-risk"
 AGENCIES = [
@@ -133,7 +133,7 @@ def test_the_mapping_and_red_flags_are_listed(tmp_path, cli):
 
 
 def test_the_view_draws_the_parts_converging_on_the_picture(store, tmp_path):
-    import viz
+    from dhrgraph import viz
     from test_viz import data_of, labels
 
     store.load([joined_up_review(tmp_path)])

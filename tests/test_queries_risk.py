@@ -7,8 +7,8 @@ import json
 
 import pytest
 
-import queries
-import synth
+from dhrgraph import queries
+from dhrgraph import synth
 from conftest import AGENCIES, PEOPLE, RELATIONSHIPS, write_review
 
 NORTHBROOK, CALDER_VALE = "dhr-northbrook-2021", "dhr-caldervale-2019"

@@ -8,8 +8,8 @@ import json
 import openpyxl
 
 from conftest import AGENCIES, CHRONOLOGY, PEOPLE, RELATIONSHIPS, write_csv, write_review
-from graph.backends import open_store
-from queries.core import DUMP, STATS
+from dhrgraph.graph.backends import open_store
+from dhrgraph.queries.core import DUMP, STATS
 
 
 def csv_rows(path) -> int:

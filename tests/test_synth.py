@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-import synth
+from dhrgraph import synth
 
 ROLES = {"victim", "perpetrator", "child", "family", "friend", "previous_partner", "other"}
 SEXES = {"female", "male", "other", "unknown"}

@@ -8,10 +8,10 @@ import json
 
 import pytest
 
-import queries
+from dhrgraph import queries
 from conftest import EXAMPLES, write_review
-from loaders import textsignals
-from queries.signals import list_signals
+from dhrgraph.loaders import textsignals
+from dhrgraph.queries.signals import list_signals
 
 AGENCY_ROWS = [
     {"name": "Northbrook Police", "type": "police", "aliases": "NP"},
@@ -199,7 +199,7 @@ def test_the_free_text_example_review(tmp_path, store):
 # --- synth: labelled sentences and the corpus's answer key ---------------------------------------
 
 def test_synth_labels_enough_sentences_of_every_kind_and_frame():
-    import synth
+    from dhrgraph import synth
 
     sentences = synth.labelled_sentences(2000, seed=3)
     assert len(sentences) == 2000 and sentences == synth.labelled_sentences(2000, seed=3)
@@ -212,7 +212,7 @@ def test_synth_labels_enough_sentences_of_every_kind_and_frame():
 def test_the_corpus_summaries_say_what_its_answer_key_says(tmp_path):
     import csv
 
-    import synth
+    from dhrgraph import synth
 
     synth.generate(tmp_path, reviews=12, seed=5)
     key = json.loads((tmp_path / "answer_key.json").read_text(encoding="utf-8"))

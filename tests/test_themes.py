@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-import queries
-import synth
+from dhrgraph import queries
+from dhrgraph import synth
 from conftest import EXAMPLES, clear_neo4j, counts, write_csv, write_review
-from graph.backends import Settings, open_store
-from queries import recommendations as recs
-from queries.themes import REVIEW_DATES, THEME_CONTACTS, THEME_REVIEWS, run_themes, theme_catalogue
+from dhrgraph.graph.backends import Settings, open_store
+from dhrgraph.queries import recommendations as recs
+from dhrgraph.queries.themes import REVIEW_DATES, THEME_CONTACTS, THEME_REVIEWS, run_themes, theme_catalogue
 
 # the four examples with coded risk columns and one chronology.csv each: the table is checked against their files
 REVIEWS = ["dhr-ashworth-2022", "dhr-caldervale-2019", "dhr-kingsmere-2020", "dhr-northbrook-2021"]
@@ -271,9 +271,9 @@ def test_recommendations_reload_whole_and_address_their_agency(tmp_path, store):
 # --- the region's map by agency type --------------------------------------------------------------------
 
 def test_type_map_sums_flows_and_gaps_over_reviews(examples):
-    from loaders.vocab import agency_key, infer_agency_type
-    from viz.overview import Overview
-    from viz.type_map import type_flows
+    from dhrgraph.loaders.vocab import agency_key, infer_agency_type
+    from dhrgraph.viz.overview import Overview
+    from dhrgraph.viz.type_map import type_flows
 
     working: dict[str, set] = {}
     flows: dict[tuple, int] = {}
@@ -315,9 +315,9 @@ def test_viz_flows_by_type_command(cli, tmp_path):
 @pytest.mark.browser
 def test_theme_matrix_and_type_map_draw_in_a_browser(tmp_path):
     from test_browser import ARTIFACTS, Chromium, chromium_binary
-    from graph.embedded import EmbeddedStore
-    from viz.themes import themes_view
-    from viz.type_map import type_flows_view
+    from dhrgraph.graph.embedded import EmbeddedStore
+    from dhrgraph.viz.themes import themes_view
+    from dhrgraph.viz.type_map import type_flows_view
 
     store = EmbeddedStore(tmp_path / "ws")
     store.load([EXAMPLES / review for review in REVIEWS])

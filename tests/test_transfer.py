@@ -8,8 +8,8 @@ import networkx as nx
 import pytest
 
 from conftest import EXAMPLES, cli_args, write_review
-from graph.backends import Settings, open_store
-from queries.core import DUMP
+from dhrgraph.graph.backends import Settings, open_store
+from dhrgraph.queries.core import DUMP
 
 
 def test_export_import_round_trip_through_any_store(tmp_path, settings, cli):
@@ -35,7 +35,7 @@ def test_export_import_round_trip_through_any_store(tmp_path, settings, cli):
         target = settings
     from click.testing import CliRunner
 
-    from cli import main
+    from dhrgraph.cli import main
 
     args, env = cli_args(target)
     result = CliRunner().invoke(main, [*args, "import", str(exported)], env=env)
@@ -61,7 +61,7 @@ def test_export_refuses_a_folder_that_is_not_a_workspace(tmp_path, cli):
 def test_cypher_needs_neo4j(tmp_path):
     from click.testing import CliRunner
 
-    from cli import main
+    from dhrgraph.cli import main
 
     result = CliRunner().invoke(main, ["--workspace", str(tmp_path), "cypher", "RETURN 1"])
     assert result.exit_code == 1 and "cypher needs the Neo4j backend" in result.stderr
@@ -71,7 +71,7 @@ def test_cypher_needs_neo4j(tmp_path):
 def test_cypher_reads_by_default_and_writes_only_when_asked(tmp_path, neo4j_env):
     from click.testing import CliRunner
 
-    from cli import main
+    from dhrgraph.cli import main
     from conftest import clear_neo4j
 
     clear_neo4j(neo4j_env)

@@ -11,11 +11,11 @@ import re
 import networkx as nx
 import pytest
 
-import viz
+from dhrgraph import viz
 from conftest import CHRONOLOGY, EXAMPLES, PEOPLE, write_review
-from graph.errors import UnknownName
-from queries import base
-from queries.base import Query
+from dhrgraph.graph.errors import UnknownName
+from dhrgraph.queries import base
+from dhrgraph.queries.base import Query
 
 NORTHBROOK = "dhr-northbrook-2021"
 VIEW_DATA = re.compile(r"<script type='application/json' id='view-data'>(.*?)</script>", re.S)
@@ -112,7 +112,7 @@ def test_person_view_walks_across_reviews_to_the_depth_asked(examples):
 # --- query --------------------------------------------------------------------------------------
 
 def test_unshared_risk_highlights_the_agency_and_the_agencies_it_never_reached(examples):
-    import queries
+    from dhrgraph import queries
 
     rows = examples.run(queries.get("unshared-risk"), {"review": NORTHBROOK})
     data = data_of(viz.query_view(examples, "unshared-risk", {"review": NORTHBROOK}).html)
@@ -185,8 +185,8 @@ def test_flows_view_weighs_flows_and_marks_agencies_that_never_exchanged(example
 
 
 def test_a_large_chart_is_laid_out_in_advance_without_physics(tmp_path):
-    import synth
-    from graph.embedded import EmbeddedStore
+    from dhrgraph import synth
+    from dhrgraph.graph.embedded import EmbeddedStore
 
     synth.generate(tmp_path / "corpus", reviews=200, seed=7)
     store = EmbeddedStore(tmp_path / "workspace")
@@ -233,7 +233,7 @@ ALL_VIEWS = {
 
 def every_view(store, **options) -> dict[str, str]:
     """The HTML of every view of the examples, and of every query in the catalogue."""
-    import queries
+    from dhrgraph import queries
 
     pages = {name: build(store, **options).html for name, build in ALL_VIEWS.items()}
     pages.update({q.name: viz.query_view(store, q.name, **options).html for q in queries.catalogue()})

@@ -12,8 +12,8 @@ Each returns a :class:`View`; ``View.write(path)`` writes one UTF-8 file that ne
 summaries and professionals' names.
 """
 
-from viz.page import View
-from viz.timeline import timeline_view
-from viz.views import flows_view, person_view, query_view, review_view, write_report_views
+from dhrgraph.viz.page import View
+from dhrgraph.viz.timeline import timeline_view
+from dhrgraph.viz.views import flows_view, person_view, query_view, review_view, write_report_views
 
 __all__ = ["View", "review_view", "person_view", "query_view", "flows_view", "timeline_view", "write_report_views"]

@@ -15,9 +15,9 @@ from typing import Any, Hashable
 
 import networkx as nx
 
-from viz.layout import layout
-from viz.page import View, esc, json_block, page, vis_assets
-from viz.style import GROUP_COLOURS, GROUP_NOTE, HIGHLIGHT, HIGHLIGHT_NOTE, EdgeStyle, NodeStyle, legend_html
+from dhrgraph.viz.layout import layout
+from dhrgraph.viz.page import View, esc, json_block, page, vis_assets
+from dhrgraph.viz.style import GROUP_COLOURS, GROUP_NOTE, HIGHLIGHT, HIGHLIGHT_NOTE, EdgeStyle, NodeStyle, legend_html
 
 __all__ = ["Chart", "Focus", "LARGE"]
 

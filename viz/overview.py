@@ -16,10 +16,10 @@ from typing import Iterable
 
 import networkx as nx
 
-from graph.embedded import build_graph
-from graph.store import Store
-from queries.common import DASH_HIGH, is_risk_signal
-from queries.core import by_label, in_edges, out_edges
+from dhrgraph.graph.embedded import build_graph
+from dhrgraph.graph.store import Store
+from dhrgraph.queries.common import DASH_HIGH, is_risk_signal
+from dhrgraph.queries.core import by_label, in_edges, out_edges
 
 __all__ = ["Overview", "Person", "Agency", "Contact", "Relation", "ROLE_ORDER", "FLOW_KINDS"]
 

@@ -65,7 +65,7 @@ class View:
 
     def write(self, path: str | os.PathLike) -> Path:
         """Write the page as UTF-8 (creating its folder); return the path."""
-        from queries.outputs import write_text
+        from dhrgraph.queries.outputs import write_text
 
         target = Path(path)
         if os.fspath(path):

@@ -13,10 +13,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from queries.core import TIMELINE
-from queries.identity import person_records
-from viz.page import View, count, esc, page
-from viz.redact import ROLE_LABELS
+from dhrgraph.queries.core import TIMELINE
+from dhrgraph.queries.identity import person_records
+from dhrgraph.viz.page import View, count, esc, page
+from dhrgraph.viz.redact import ROLE_LABELS
 
 __all__ = ["pairs_view"]
 

@@ -10,8 +10,8 @@ through the normalising matcher.
 
 from __future__ import annotations
 
-from queries.redact import ROLE_LABELS, Redactor
-from viz.overview import Overview, Person
+from dhrgraph.queries.redact import ROLE_LABELS, Redactor
+from dhrgraph.viz.overview import Overview, Person
 
 __all__ = ["Names", "ROLE_LABELS"]
 

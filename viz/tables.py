@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
-from queries.render import _flat
-from viz.page import View, esc, page
+from dhrgraph.queries.render import _flat
+from dhrgraph.viz.page import View, esc, page
 
 __all__ = ["rows_view"]
 

@@ -12,8 +12,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from queries.themes import ThemeTable
-from viz.page import View, esc, page
+from dhrgraph.queries.themes import ThemeTable
+from dhrgraph.viz.page import View, esc, page
 
 __all__ = ["themes_view", "write_themes_workbook"]
 

@@ -15,12 +15,12 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Callable
 
-from graph.store import Store
-from viz.overview import Agency, Contact
-from viz.page import View, count, esc, page
-from viz.redact import Names
-from viz.style import RISK_COLOURS, agency_style, flow_style, legend_html, risk_colour, risk_words
-from viz.views import load
+from dhrgraph.graph.store import Store
+from dhrgraph.viz.overview import Agency, Contact
+from dhrgraph.viz.page import View, count, esc, page
+from dhrgraph.viz.redact import Names
+from dhrgraph.viz.style import RISK_COLOURS, agency_style, flow_style, legend_html, risk_colour, risk_words
+from dhrgraph.viz.views import load
 
 __all__ = ["timeline_view"]
 

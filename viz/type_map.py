@@ -15,13 +15,13 @@ from __future__ import annotations
 from collections import defaultdict
 from itertools import combinations
 
-from graph.errors import UnknownName
-from graph.store import Store
-from queries.themes import type_label
-from viz.chart import Chart
-from viz.overview import Overview
-from viz.page import View, count, esc
-from viz.style import GAP, agency_style, flow_style
+from dhrgraph.graph.errors import UnknownName
+from dhrgraph.graph.store import Store
+from dhrgraph.queries.themes import type_label
+from dhrgraph.viz.chart import Chart
+from dhrgraph.viz.overview import Overview
+from dhrgraph.viz.page import View, count, esc
+from dhrgraph.viz.style import GAP, agency_style, flow_style
 
 __all__ = ["type_flows", "type_flows_view", "GAP_LINE_SHARE"]
 

@@ -18,17 +18,17 @@ from urllib.parse import quote
 
 import networkx as nx
 
-import queries
-from graph.errors import UnknownName
-from graph.store import Store
-from loaders.vocab import agency_key
-from queries.base import Query
-from queries.scope import closest
-from viz.chart import Chart, Focus
-from viz.overview import Contact, Overview, Person, Relation
-from viz.page import View, count, esc
-from viz.redact import ROLE_LABELS, Names
-from viz.style import (
+from dhrgraph import queries
+from dhrgraph.graph.errors import UnknownName
+from dhrgraph.graph.store import Store
+from dhrgraph.loaders.vocab import agency_key
+from dhrgraph.queries.base import Query
+from dhrgraph.queries.scope import closest
+from dhrgraph.viz.chart import Chart, Focus
+from dhrgraph.viz.overview import Contact, Overview, Person, Relation
+from dhrgraph.viz.page import View, count, esc
+from dhrgraph.viz.redact import ROLE_LABELS, Names
+from dhrgraph.viz.style import (
     GAP, JOINED_PART, JOINED_PICTURE, NOT_REACHED, agency_style, contact_style, flow_style, person_style,
     relation_style, risk_colour, risk_rank,
 )
