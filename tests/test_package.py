@@ -76,7 +76,7 @@ def test_the_example_notebook_runs(tmp_path, monkeypatch, capsys):
     assert list(namespace["frame"]["subject"].unique()) == ["Jade"]
     html = namespace["view"]._repr_html_()
     assert html.startswith("<iframe") and "Content-Security-Policy" in html and "sandbox='allow-scripts'" in html
-    assert "No review 'dhr-northbrok-2021'. Closest: dhr-northbrook-2021." in capsys.readouterr().out
+    assert "No review 'dhr-northbrok-2021'. Closest: dhr-northbrook-2021" in capsys.readouterr().out
 
 
 def test_open_and_graph_on_both_backends(settings):
@@ -89,8 +89,7 @@ def test_open_and_graph_on_both_backends(settings):
         whole, one = store.graph(), store.graph(review="dhr-kingsmere-2020")
         assert isinstance(one, nx.MultiDiGraph)
         reviews = sorted(n for n, label in whole.nodes(data="label") if label == "Review")
-        assert reviews == ["review:dhr-ashworth-2022", "review:dhr-caldervale-2019", "review:dhr-kingsmere-2020",
-                           "review:dhr-northbrook-2021"]
+        assert reviews == sorted(f"review:{p.name}" for p in EXAMPLES.iterdir() if p.is_dir())
         assert [n for n, label in one.nodes(data="label") if label == "Review"] == ["review:dhr-kingsmere-2020"]
         contacts = [d for _, d in one.nodes(data=True) if d["label"] == "Contact"]
         assert contacts and {c["review"] for c in contacts} == {"dhr-kingsmere-2020"}
