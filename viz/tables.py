@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from typing import Any, Sequence
 
 from dhrgraph.queries.render import _flat
@@ -16,16 +18,24 @@ table.rows{border-collapse:collapse;font-size:.85rem}
 .rows thead th{position:sticky;top:0;background:#f3f3f3;cursor:pointer}
 """
 
-SCRIPT = """
+def sortable_script(selector: str) -> str:
+    """Inline JS: clicking a header of the table ``selector`` sorts its rows by that column (numbers as
+    numbers, a cell's ``data-sort`` before its text), again for the other way."""
+    return _SORTABLE.replace("SELECTOR", json.dumps(selector))
+
+
+_SORTABLE = """
 (function () {
-  var table = document.querySelector("table.rows"), body = table.tBodies[0];
+  var table = document.querySelector(SELECTOR), body = table.tBodies[0];
   table.querySelectorAll("thead th").forEach(function (th, column) {
     th.addEventListener("click", function () {
       var down = th.dataset.order !== "desc";
       th.dataset.order = down ? "desc" : "asc";
       var rows = Array.prototype.slice.call(body.rows);
       rows.sort(function (a, b) {
-        var x = a.cells[column].textContent, y = b.cells[column].textContent, nx = parseFloat(x), ny = parseFloat(y);
+        var x = a.cells[column].dataset.sort || a.cells[column].textContent,
+            y = b.cells[column].dataset.sort || b.cells[column].textContent;
+        var nx = parseFloat(x), ny = parseFloat(y);
         var c = (!isNaN(nx) && !isNaN(ny)) ? nx - ny : x.localeCompare(y);
         return down ? -c : c;
       });
@@ -43,4 +53,4 @@ def rows_view(title: str, rows: list[dict[str, Any]], columns: Sequence[str]) ->
     body = "".join("<tr>" + "".join(f"<td>{esc(_flat(row.get(c)))}</td>" for c in columns) + "</tr>" for row in rows)
     subtitle = f"{len(rows)} row(s). Click a column header to sort."
     html = f"<main class='rows'><table class='rows'><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></main>"
-    return View(title, page(title, subtitle, html, head=f"<style>{CSS}</style>", script=SCRIPT))
+    return View(title, page(title, subtitle, html, head=f"<style>{CSS}</style>", script=sortable_script("table.rows")))

@@ -13,6 +13,7 @@ import os
 from pathlib import Path
 
 from dhrgraph.queries.themes import ThemeTable
+from dhrgraph.viz.tables import sortable_script
 from dhrgraph.viz.page import View, esc, page
 
 __all__ = ["themes_view", "write_themes_workbook"]
@@ -31,27 +32,6 @@ table.themes{border-collapse:collapse;font-size:.85rem}
 :target{background:#fff8e1}
 """
 
-SCRIPT = """
-(function () {
-  var table = document.querySelector("table.themes"), body = table.tBodies[0];
-  table.querySelectorAll("thead th").forEach(function (th, column) {
-    th.addEventListener("click", function () {
-      var down = th.dataset.order !== "desc";
-      th.dataset.order = down ? "desc" : "asc";
-      var rows = Array.prototype.slice.call(body.rows);
-      rows.sort(function (a, b) {
-        var x = a.cells[column].dataset.sort || a.cells[column].textContent,
-            y = b.cells[column].dataset.sort || b.cells[column].textContent;
-        var nx = parseFloat(x), ny = parseFloat(y);
-        var c = (!isNaN(nx) && !isNaN(ny)) ? nx - ny : x.localeCompare(y);
-        return down ? -c : c;
-      });
-      rows.forEach(function (r) { body.appendChild(r); });
-    });
-  });
-  document.body.dataset.rendered = "1";
-})();
-"""
 
 
 def _cite(item: dict) -> str:
@@ -92,7 +72,7 @@ def themes_view(table: ThemeTable, *, redact: bool = False) -> View:
                 "of reviews." + (" Redacted: the table names no person." if redact else ""))
     html = (f"<main class='matrix'><table class='themes'><thead>{head}</thead><tbody>{''.join(body)}</tbody></table>"
             f"<section class='evidence'><h2>Evidence</h2>{''.join(evidence)}</section></main>")
-    return View(title, page(title, subtitle, html, head=f"<style>{CSS}</style>", script=SCRIPT))
+    return View(title, page(title, subtitle, html, head=f"<style>{CSS}</style>", script=sortable_script("table.themes")))
 
 
 def write_themes_workbook(table: ThemeTable, path: str | os.PathLike) -> Path:
