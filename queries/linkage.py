@@ -2,8 +2,8 @@
 
 The method is Fellegi-Sunter, run by splink (the UK Ministry of Justice's linkage library) on an
 in-memory DuckDB. Every person record (one person in one review) is compared with the records that
-share a block (forename and surname initials; or birth year and forename initial; or an
-identifier). Each comparison falls into one level per field, each level has a fixed, documented m
+share a block (forename and surname initials; or birth year and forename or surname initial; or
+an identifier). Each comparison falls into one level per field, each level has a fixed, documented m
 probability (how often two records of the same person fall in it) and u probability (how often two
 records of different people do); the product of the m/u ratios, with the prior below, gives the
 probability that the pair is one person. With a handful of records per review there is nothing to
@@ -147,7 +147,9 @@ COMPARISONS: dict[str, list[Level]] = {
 }
 
 # Pairs are compared when they share one of these (list columns are exploded: any element).
-BLOCKS = (("forename_initials", "surname_initials"), ("dob_year", "forename_initials"), ("identifiers",))
+# birth year with either initial: a nickname can change the forename's initial (William / Billy)
+BLOCKS = (("forename_initials", "surname_initials"), ("dob_year", "forename_initials"), ("dob_year", "surname_initials"),
+          ("identifiers",))
 
 
 def name_parts(name: str) -> tuple[str | None, str | None]:
