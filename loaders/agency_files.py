@@ -19,8 +19,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable
 
-from dhrgraph.loaders.dates import excel_serial_text
-from dhrgraph.loaders.tabular import Problems, Sheet, _cell_text, _header_key, _map_header, read_csv
+from dhrgraph.loaders.tabular import Problems, Sheet, _cell_text, _header_key, _map_header, open_workbook, read_csv, read_sheet
 
 __all__ = ["AGENCY_FOLDER", "AGENCY_SUFFIXES", "REQUIRED", "agency_files", "read_agency_file", "read_header", "agency_of"]
 
@@ -92,13 +91,9 @@ def read_header(path: Path, has_columns: Callable[[list[str]], bool] | None = No
 # --- workbooks ------------------------------------------------------------------------------------
 
 def _open_sheet(path: Path, problems: Problems):
-    import openpyxl  # imported here: only workbook loads pay for it
-    from zipfile import BadZipFile
-
-    try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (BadZipFile, OSError, KeyError, ValueError) as exc:
-        problems.error(str(path), 1, f"not a readable .xlsx workbook ({exc.__class__.__name__}); save it as Excel Workbook (.xlsx)")
+    """The workbook and its chronology sheet: the one named chronology, else the first."""
+    book = open_workbook(path, problems)
+    if book is None:
         return None, None
     if not book.worksheets:
         book.close()
@@ -113,28 +108,10 @@ def _read_workbook(path: Path, name: str, problems: Problems, aliases: dict[str,
     book, ws = _open_sheet(path, problems)
     if ws is None:
         return None
-    file = f"{path}[{ws.title}]"
-    try:
-        values = ws.iter_rows(values_only=True)
-        header = next(values, None)
-        if header is None or not any(v is not None for v in header):
-            problems.error(file, 1, "the sheet is empty; expected a header row")
-            return None
-        columns = _map_header(file, "chronology", [_cell_text(v) for v in header], required, problems, aliases)
-        if columns is None:
-            return None
-        date = columns.get("date", -1)
-        rows = []
-        for line, row in enumerate(values, start=2):
-            cells = [_cell_text(v) for v in row]
-            if 0 <= date < len(row) and type(row[date]) in (int, float):  # a date cell not formatted as a date
-                cells[date] = excel_serial_text(row[date])
-            if any(c.strip() for c in cells):
-                cells.extend([""] * (len(header) - len(cells)))
-                rows.append((line, cells))
+    try:  # read like a review workbook's sheet: merged cells, unsaved formulas, cell size, serial dates
+        return read_sheet(path, book, ws, "chronology", f"{path}[{ws.title}]", required, problems, aliases, name)
     finally:
         book.close()
-    return Sheet(file, "chronology", columns, rows, name)
 
 
 # --- Word tables ----------------------------------------------------------------------------------

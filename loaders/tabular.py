@@ -419,12 +419,9 @@ def _sheet_xml_facts(archive, member: str) -> tuple[list[tuple[int, int, int, in
     return merges, formulas
 
 
-def read_workbook(path: Path, required: dict[str, tuple[str, ...]], problems: Problems) -> dict[str, Sheet]:
-    """Read the sheets of a review workbook whose titles name a sheet kind (people, chronology, ...).
-
-    Two sheets of one kind (hidden ones count: a hidden ``Chronology_`` is a chronology) are an
-    error, not one silently replacing the other. A merged cell's value fills every cell of its range;
-    a formula without a saved value is an error (openpyxl reads it as empty)."""
+def open_workbook(path: Path, problems: Problems):
+    """An openpyxl workbook (read only, saved values), or None with the problem recorded: not a
+    workbook, or one that unpacks to more than ``MAX_WORKBOOK_BYTES``."""
     import zipfile
 
     import openpyxl  # imported here: only workbook loads pay for it
@@ -435,15 +432,28 @@ def read_workbook(path: Path, required: dict[str, tuple[str, ...]], problems: Pr
             unpacked = sum(info.file_size for info in archive.infolist())
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
         problems.error(file, 1, f"not a readable .xlsx workbook ({exc.__class__.__name__}); save it as Excel Workbook (.xlsx)")
-        return {}
+        return None
     if unpacked > MAX_WORKBOOK_BYTES:
         problems.error(file, 1, f"the workbook unpacks to {unpacked // (1024 * 1024)} MB, more than the {MAX_WORKBOOK_BYTES // (1024 * 1024)} MB "
                        "allowed; split it, or save its sheets as CSV files")
-        return {}
+        return None
     try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        return openpyxl.load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, OSError, KeyError, ValueError, TypeError, AttributeError, SyntaxError) as exc:
         problems.error(file, 1, f"not a readable .xlsx workbook ({exc.__class__.__name__}); save it as Excel Workbook (.xlsx)")
+        return None
+
+
+def read_workbook(path: Path, required: dict[str, tuple[str, ...]], problems: Problems) -> dict[str, Sheet]:
+    """Read the sheets of a review workbook whose titles name a sheet kind (people, chronology, ...).
+
+    Two sheets of one kind (hidden ones count: a hidden ``Chronology_`` is a chronology) are an
+    error, not one silently replacing the other. A merged cell's value fills every cell of its range;
+    a formula without a saved value is an error (openpyxl reads it as empty)."""
+    import zipfile
+
+    book = open_workbook(path, problems)
+    if book is None:
         return {}
     sheets: dict[str, Sheet] = {}
     titles: dict[str, str] = {}
@@ -460,7 +470,7 @@ def read_workbook(path: Path, required: dict[str, tuple[str, ...]], problems: Pr
             titles[kind] = ws.title
             if getattr(ws, "sheet_state", "visible") != "visible":
                 problems.warn(file, 1, f"the {kind} sheet is hidden; it is read like a visible one")
-            sheet = _read_sheet(path, book, ws, kind, file, required.get(kind, ()), problems)
+            sheet = read_sheet(path, book, ws, kind, file, required.get(kind, ()), problems)
             if sheet is not None:
                 sheets[kind] = sheet
     except (OSError, KeyError, ValueError, TypeError, AttributeError, SyntaxError, zipfile.BadZipFile) as exc:
@@ -471,7 +481,9 @@ def read_workbook(path: Path, required: dict[str, tuple[str, ...]], problems: Pr
     return sheets
 
 
-def _read_sheet(path: Path, book, ws, kind: str, file: str, required: tuple[str, ...], problems: Problems) -> Sheet | None:
+def read_sheet(path: Path, book, ws, kind: str, file: str, required: tuple[str, ...], problems: Problems,
+               aliases: dict[str, str] | None = None, name: str | None = None) -> Sheet | None:
+    """One worksheet as a Sheet (``name``: its provenance name, by default ``book.xlsx[title]``)."""
     merges, formulas = _sheet_xml_facts(book._archive, ws._worksheet_path)
     values = ws.iter_rows(values_only=True)
     header = next(values, None)
@@ -479,7 +491,7 @@ def _read_sheet(path: Path, book, ws, kind: str, file: str, required: tuple[str,
         problems.error(file, 1, "the sheet is empty; expected a header row")
         return None
     header_cells = [_cell_text(v) for v in header]
-    columns = _map_header(file, kind, header_cells, required, problems)
+    columns = _map_header(file, kind, header_cells, required, problems, aliases)
     if columns is None:
         return None
     names = {index + 1: title.strip() or None for index, title in enumerate(header_cells)}
@@ -523,4 +535,4 @@ def _read_sheet(path: Path, book, ws, kind: str, file: str, required: tuple[str,
             rows.append((line, cells))
     if not ok:
         return None
-    return Sheet(file, kind, columns, rows, f"{path.name}[{ws.title}]")
+    return Sheet(file, kind, columns, rows, name or f"{path.name}[{ws.title}]")
