@@ -457,6 +457,7 @@ def triage(ctx: click.Context, finding_id: str, status: str, note: str | None) -
               help="Only themes of this group (query, risk_factor, dash, agency_contact, agency_risk, agency_silent, "
                    "perpetrator, victim, contact); repeatable.")
 @click.option("--all", "every", is_flag=True, help="Also list the themes that occur in none of the reviews.")
+@signals_option
 @output_options()
 @click.option("--output", type=click.Path(dir_okay=False, writable=True),
               help="Write the matrix to FILE.html (sortable, marks link to the evidence) or FILE.xlsx instead of printing.")
@@ -464,12 +465,13 @@ def triage(ctx: click.Context, finding_id: str, status: str, note: str | None) -
 @click.pass_context
 @user_errors
 def themes(ctx: click.Context, reviews: tuple[str, ...], area: str | None, date_from, date_to, types: tuple[str, ...],
-           groups: tuple[str, ...], every: bool, fmt: str, output: str | None, redact: bool) -> None:
+           groups: tuple[str, ...], every: bool, signals: str, fmt: str, output: str | None, redact: bool) -> None:
     """The theme-by-review table: which themes occurred in which reviews, with counts and shares.
 
     Themes are every catalogue query (dismissed findings do not count), risk factors, DASH 14+,
     agency types in contact / holding risk / sharing nothing, perpetrator and victim patterns and
-    contacts before the death (see README, Learning across reviews). The table has a column per
+    contacts before the death (see README, Learning across reviews). Risk is read from the coded
+    columns and the text (--signals coded: the columns only). The table has a column per
     review up to 12 reviews; JSON and CSV have the review ids and, in JSON, the evidence.
 
     \b
@@ -477,6 +479,7 @@ def themes(ctx: click.Context, reviews: tuple[str, ...], area: str | None, date_
       dhrgraph themes
       dhrgraph themes --group perpetrator --group victim --format json
       dhrgraph themes --type partner --from 2019-01-01 --output themes.html
+      dhrgraph themes --group risk_factor --signals coded
     """
     from dhrgraph.queries.themes import THEME_GROUPS, run_themes
 
@@ -485,7 +488,8 @@ def themes(ctx: click.Context, reviews: tuple[str, ...], area: str | None, date_
         raise click.BadParameter(f"{', '.join(unknown)}; choose from {', '.join(THEME_GROUPS)}", param_hint="--group")
     with store_from(ctx) as store:
         table = run_themes(store, reviews=reviews, area=area, date_from=date_from.date().isoformat() if date_from else None,
-                           date_to=date_to.date().isoformat() if date_to else None, types=types, groups=groups, every=every)
+                           date_to=date_to.date().isoformat() if date_to else None, types=types, groups=groups, every=every,
+                           signals=signals)
     if output:
         from dhrgraph.viz.themes import themes_view, write_themes_workbook
 

@@ -141,7 +141,12 @@ class Store(ABC):
         return {r["review"]: r for r in self.run(REVIEW_SIZES, {"names": names})}
 
     def run(self, query: Query, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
-        bound = bind_params(query, params or {})
+        # a query builds many objects that all stay alive until it returns: the cyclic collector would
+        # scan them again and again in vain (measured: 40% of `themes` over 500 reviews)
+        with gc_paused():
+            return self._run_bound(query, bind_params(query, params or {}))
+
+    def _run_bound(self, query: Query, bound: dict[str, Any]) -> list[dict[str, Any]]:
         if query.prepare:
             bound = {**bound, **query.prepare(self, bound)}
         if "signals" not in bound:

@@ -28,7 +28,7 @@ Definitions (see README, "The missed-connections catalogue"):
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 import networkx as nx
 
@@ -45,7 +45,7 @@ __all__ = [
     "memberships", "abusers", "shift", "NOT_ABUSER_CYPHER", "sorted_rows",
     "DEATH_EVENT", "chronology_end", "BEFORE_DEATH_CYPHER", "before_death", "MARAC_MIN_AGE", "ADULT_CYPHER", "is_adult",
     "SUMMARY_CHARS", "RISK_TO_LIFE_FACTORS", "and_join",
-    "memberships", "abusers", "shift", "NOT_ABUSER_CYPHER", "sorted_rows", "SIGNALS", "TEXT_VALUES_CYPHER",
+    "derived", "SIGNALS", "TEXT_VALUES_CYPHER",
     "FACTORS_CYPHER", "DASH_CYPHER", "LEVEL_CYPHER", "REFERRALS_CYPHER", "FLOW_CYPHER", "text_values", "factors",
     "dash_score", "risk_level", "referrals", "is_flow",
 ]
@@ -358,9 +358,22 @@ def UNION_FIND_CYPHER(nodes: str, links: str) -> str:
 # more, which matters at a million contacts. They rely on the model: RECORDED is a contact's only
 # incoming relationship, and ABOUT its only relationship to a person.
 
+def derived(G: nx.MultiDiGraph, name: str, build: Callable[[nx.MultiDiGraph], Any]) -> Any:
+    """``build(G)``, made once per graph and kept in ``G.graph`` (an index several queries read, e.g. when
+    findings or themes run the whole catalogue on one opened graph). The graph must not change after
+    it was first asked for (the stores' opened graphs never do); the value is shared: read it only."""
+    cache = G.graph.setdefault("derived", {})
+    if name not in cache:
+        cache[name] = build(G)
+    return cache[name]
+
+
 def contacts_by_person(G: nx.MultiDiGraph) -> dict[str, list[tuple[dict, dict]]]:
-    """person id -> [(contact, recording agency)] in chronology order. Reads NetworkX's own adjacency
-    dicts (read only): the public edge views cost several times more, which matters at a million contacts."""
+    """person id -> [(contact, recording agency)] in chronology order (shared: read only)."""
+    return derived(G, "contacts_by_person", _contacts_by_person)
+
+
+def _contacts_by_person(G: nx.MultiDiGraph) -> dict[str, list[tuple[dict, dict]]]:
     succ, pred, node = G._succ, G._pred, G._node
     # an agency's only relationship to a contact is RECORDED, a contact's only one to a person is ABOUT
     recorder = {cid: node[a] for a in by_label(G, "Agency") for cid in succ[a] if node[cid]["label"] == "Contact"}
@@ -380,14 +393,22 @@ def flows_into(G: nx.MultiDiGraph, agency_types: tuple[str, ...], rel_types: tup
 
 
 def memberships(G: nx.MultiDiGraph) -> dict[tuple[str, str], dict]:
-    """(person id, review) -> the person's IN_REVIEW properties there (name, role, ...)."""
+    """(person id, review) -> the person's IN_REVIEW properties there (name, role, ...; shared: read only)."""
+    return derived(G, "memberships", _memberships)
+
+
+def _memberships(G: nx.MultiDiGraph) -> dict[tuple[str, str], dict]:
     node = G._node
     return {(p, node[r]["name"]): d for p in by_label(G, "Person") for r, keyed in G._succ[p].items()
             if node[r]["label"] == "Review" for d in keyed.values()}
 
 
 def abusers(G: nx.MultiDiGraph) -> set[tuple[str, str]]:
-    """(person id, review) of every person recorded as abusive towards someone in that review."""
+    """(person id, review) of every person recorded as abusive towards someone in that review (shared: read only)."""
+    return derived(G, "abusers", _abusers)
+
+
+def _abusers(G: nx.MultiDiGraph) -> set[tuple[str, str]]:
     return {(p, d["review"]) for p in by_label(G, "Person") for keyed in G._succ[p].values() for d in keyed.values()
             if d["type"] == "RELATED" and d.get("abusive")}
 

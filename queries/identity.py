@@ -16,6 +16,7 @@ from dhrgraph.graph.errors import DhrgraphError, UnknownName
 from dhrgraph.graph.model import PII_PROPERTIES
 from dhrgraph.queries.base import Query, register
 from dhrgraph.queries.core import by_label, in_edges, out_edges
+from dhrgraph.queries.common import derived
 
 __all__ = ["PERSON_RECORDS", "RECORD_KEYS", "IDENTITY_KIND", "DEFAULT_MIN_PROBABILITY", "person_records", "resolve_record",
            "decide", "identities", "link", "link_table_rows", "identity_params"]
@@ -44,6 +45,12 @@ RETURN r.name AS review, m.name AS person, abuser, p.id AS id, p.global_id AS gl
 
 
 def person_records_networkx(G: nx.MultiDiGraph, params: dict) -> list[dict]:
+    # made once per opened graph: serial-perpetrators and unidentified-people both read the records
+    # (finish_person_records copies every row, so the kept ones are never changed)
+    return derived(G, "person_records", _person_records)
+
+
+def _person_records(G: nx.MultiDiGraph) -> list[dict]:
     rows = []
     for pid in by_label(G, "Person"):
         node = G.nodes[pid]

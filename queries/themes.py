@@ -38,6 +38,9 @@ Themes (id: occurs in a review when ...):
 * ``contact:agencies_at_least_<n>`` (n = 3, 5): that many different agencies (not forums) recorded
   contacts about the victim or the perpetrator.
 
+Risk (factors, DASH, grading, referrals and shares) is read as the catalogue reads it: coded and
+text-derived, or with ``signals="coded"`` the columns only (``common.factors``, ``dash_score``, ...).
+
 Contacts count only **before the index date** (the death: nothing on or after it is a missed
 chance). The index date is the review's ``index_date`` where one is given, else the date of its
 first ``death`` event; without either, every contact counts and windows end at the last contact.
@@ -56,9 +59,12 @@ from typing import Any, Iterable
 import networkx as nx
 
 from dhrgraph.loaders import vocab
+from dhrgraph.loaders.gcpause import gc_paused
 from dhrgraph.loaders.vocab import DEATH_EVENT
 from dhrgraph.queries.base import Query, catalogue, register
-from dhrgraph.queries.common import DASH_HIGH, FORUM_TYPES, is_risk_signal, memberships
+from dhrgraph.queries.common import (DASH_CYPHER, DASH_HIGH, FACTORS_CYPHER, FLOW_CYPHER, FLOW_TYPES, FORUM_TYPES,
+                                     LEVEL_CYPHER, SIGNALS, dash_score, factors, is_flow, is_risk_signal, memberships,
+                                     risk_level)
 from dhrgraph.queries.core import by_label
 
 __all__ = ["THEME_CONTACTS", "THEME_REVIEWS", "Theme", "theme_catalogue", "theme_table", "review_facts",
@@ -78,19 +84,19 @@ REVIEW_TYPES = {"partner": "partner", "ex_partner": "partner", "spouse": "partne
 
 # --- graph facts: Cypher and NetworkX side by side ------------------------------------------------
 
-THEME_CONTACTS_CYPHER = """
+THEME_CONTACTS_CYPHER = f"""
 MATCH (a:Agency)-[:RECORDED]->(c:Contact)
-CALL (c) {
+CALL (c) {{
   MATCH (c)-[:ABOUT]->(:Person)-[m:IN_REVIEW]->(r:Review) WHERE r.name = c.review
   RETURN collect(m.role) AS roles
-}
-CALL (c, a) {
-  MATCH (c)-[:REFERRED_TO|SHARED_WITH]->(b:Agency) WHERE b <> a
+}}
+CALL (c, a) {{
+  MATCH (c)-[f:REFERRED_TO|SHARED_WITH]->(b:Agency) WHERE b <> a AND {FLOW_CYPHER("f")}
   RETURN collect(DISTINCT b.name) AS sent
-}
+}}
 RETURN c.review AS review, c.file AS file, c.line AS line, coalesce(c.record, c.line) AS record, c.date AS day,
        c.date_text AS date, c.order_key AS order_key, a.name AS agency, a.type AS agency_type, c.event AS event,
-       coalesce(c.risk_factors, []) AS risk_factors, c.dash_score AS dash_score, c.risk_level AS risk_level,
+       {FACTORS_CYPHER("c")} AS risk_factors, {DASH_CYPHER("c")} AS dash_score, {LEVEL_CYPHER("c")} AS risk_level,
        roles, sent
 """
 
@@ -108,12 +114,12 @@ def theme_contacts_networkx(G: nx.MultiDiGraph, p: dict) -> list[dict]:
             for d in keyed.values():
                 if d["type"] == "ABOUT" and (end, c["review"]) in member:
                     roles.append(member[(end, c["review"])]["role"])
-                elif d["type"] in ("REFERRED_TO", "SHARED_WITH") and end != agency_id:
+                elif d["type"] in FLOW_TYPES and end != agency_id and is_flow(d, p):
                     sent.add(node[end]["name"])
         rows.append({"review": c["review"], "file": c["file"], "line": c["line"], "record": c.get("record", c["line"]),
                      "day": c["date"], "date": c["date_text"], "order_key": c["order_key"], "agency": agency["name"],
-                     "agency_type": agency["type"], "event": c["event"], "risk_factors": list(c.get("risk_factors", [])),
-                     "dash_score": c.get("dash_score"), "risk_level": c.get("risk_level"), "roles": roles,
+                     "agency_type": agency["type"], "event": c["event"], "risk_factors": factors(c, p),
+                     "dash_score": dash_score(c, p), "risk_level": risk_level(c, p), "roles": roles,
                      "sent": list(sent)})
     return rows
 
@@ -126,9 +132,11 @@ def finish_theme_contacts(rows: list[dict], p: dict) -> list[dict]:
 
 THEME_CONTACTS = register(Query(
     name="theme-contacts", title="Contacts as the themes read them",
-    description="Every contact with its review, provenance, date, agency and type, event, risk, the roles of the "
-                "people it is about and the other agencies it referred or shared with.",
+    description="Every contact with its review, provenance, date, agency and type, event, risk (coded and, unless "
+                "signals is 'coded', read from the text), the roles of the people it is about and the other agencies "
+                "it referred or shared with.",
     cypher=THEME_CONTACTS_CYPHER, networkx=theme_contacts_networkx, finish=finish_theme_contacts, listed=False,
+    params=(SIGNALS,),
 ))
 
 THEME_REVIEWS_CYPHER = """
@@ -431,15 +439,27 @@ class ThemeTable:
 
 def run_themes(store: Any, reviews: Iterable[str] = (), area: str | None = None, date_from: str | None = None,
                date_to: str | None = None, types: Iterable[str] = (), groups: Iterable[str] = (),
-               every: bool = False) -> ThemeTable:
-    """The theme table of ``store`` over the reviews the filters keep (see ``theme_table``)."""
-    facts = review_facts(store.run(THEME_REVIEWS), store.run(THEME_CONTACTS))
+               every: bool = False, signals: str = "all") -> ThemeTable:
+    """The theme table of ``store`` over the reviews the filters keep (see ``theme_table``). ``signals``:
+    ``all`` reads risk from the columns and the text, ``coded`` from the columns only (as the catalogue)."""
+    signals = SIGNALS.parse(signals)
+    with gc_paused():  # every object built here stays alive until the table is made (see Store.run)
+        return _run_themes(store, reviews, area, date_from, date_to, types, groups, every, signals)
+
+
+def _run_themes(store: Any, reviews: Iterable[str], area: str | None, date_from: str | None, date_to: str | None,
+                types: Iterable[str], groups: Iterable[str], every: bool, signals: str) -> ThemeTable:
+    facts = review_facts(store.run(THEME_REVIEWS), store.run(THEME_CONTACTS, {"signals": signals}))
     dismissed = triage_dismissed(store.decisions("triage"))
-    findings = {q.name: [r for r in store.run(q) if r.get("id") is None or r.get("id") not in dismissed]
+    findings = {q.name: [r for r in store.run(q, _signals_param(q, signals)) if r.get("id") is None or r.get("id") not in dismissed]
                 for q in catalogue()}
     considered = select_reviews(facts, reviews, area, date_from, date_to, types)
     rows = build_table(facts, findings, considered, groups=groups, every=every)
     return ThemeTable(considered, rows, {r: facts[r].date for r in considered})
+
+
+def _signals_param(query: Query, signals: str) -> dict:
+    return {"signals": signals} if any(p.name == SIGNALS.name for p in query.params) else {}
 
 
 def theme_table(store: Any, **filters: Any) -> list[dict]:

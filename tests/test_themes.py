@@ -14,6 +14,7 @@ from dhrgraph import synth
 from conftest import EXAMPLES, clear_neo4j, counts, write_csv, write_review
 from dhrgraph.graph.backends import Settings, open_store
 from dhrgraph.queries import recommendations as recs
+from dhrgraph.queries.signals import list_signals
 from dhrgraph.queries.themes import REVIEW_DATES, THEME_CONTACTS, THEME_REVIEWS, run_themes, theme_catalogue
 
 # the four examples with coded risk columns and one chronology.csv each: the table is checked against their files
@@ -118,7 +119,7 @@ def test_dismissed_findings_do_not_count(examples, monkeypatch):
 def test_themes_and_recommendations_equal_the_answer_key(store, corpus):
     folder, key = corpus
     store.load([folder])
-    table = run_themes(store, every=True)
+    table = run_themes(store, every=True, signals="coded")  # the key's themes are the coded columns' reading
     got = {r["theme"]: r["review_ids"] for r in table.rows}
     assert key["themes"] and all(got[theme] == reviews for theme, reviews in key["themes"].items())
     assert table.dates == key["review_dates"]
@@ -127,7 +128,7 @@ def test_themes_and_recommendations_equal_the_answer_key(store, corpus):
     some = sorted(key["review_dates"])[::3]
     late = sorted(r for r, d in key["review_dates"].items() if d >= "2018-01-01")
     for filters, kept in (({"types": ["partner"]}, partner), ({"reviews": some}, some), ({"date_from": "2018-01-01"}, late)):
-        table = run_themes(store, every=True, **filters)
+        table = run_themes(store, every=True, signals="coded", **filters)
         assert table.reviews == kept
         got = {r["theme"]: r for r in table.rows}
         for theme, reviews in key["themes"].items():
@@ -142,6 +143,29 @@ def test_themes_and_recommendations_equal_the_answer_key(store, corpus):
     assert sorted(repeated, key=lambda r: (r["theme"], r["agency_type"])) == planted["repeated"]
     police = recs.recommendation_rows(store, agency="police")
     assert police and {r["agency_type"] for r in police} == {"police"}
+
+
+def test_risk_factor_themes_read_the_text_too(store, corpus):
+    """By default a risk factor counts where the summary states it (synth's key of real text signals) as well as
+    where the column codes it; --signals coded counts the columns only."""
+    folder, key = corpus
+    store.load([folder])
+    coded = {r["theme"]: set(r["review_ids"]) for r in run_themes(store, every=True, signals="coded", groups=["risk_factor"]).rows}
+    read: dict[str, set[str]] = {}
+    for sentence in key["text_signals"]:
+        for signal in sentence["real"]:
+            kind, _, value = signal.partition("/")
+            if kind == "risk_factor":
+                read.setdefault(f"risk_factor:{value}", set()).add(sentence["review"])
+    assert any(read[theme] - coded[theme] for theme in read)  # the text adds reviews the columns miss
+    every = {r["theme"]: set(r["review_ids"]) for r in run_themes(store, every=True, groups=["risk_factor"]).rows}
+    assert all(reviews <= every[theme] for theme, reviews in read.items())
+    # and exactly what `dhrgraph signals` lists as read from the text (synth's other summaries say some too)
+    listed: dict[str, set[str]] = {}
+    for signal in list_signals(store):
+        if signal["kind"] == "risk_factor":
+            listed.setdefault(f"risk_factor:{signal['value']}", set()).add(signal["review"])
+    assert every == {theme: reviews | listed.get(theme, set()) for theme, reviews in coded.items()}
 
 
 @pytest.mark.neo4j
