@@ -34,8 +34,9 @@ import orjson
 
 from dhrgraph.graph.errors import StoreError
 from dhrgraph.graph.model import LABELS, Batch, check_batch
+from dhrgraph.graph.nxgraph import ModelGraph
 from dhrgraph.graph.store import Progress, Store, gc_paused
-from dhrgraph.queries.base import Query
+from dhrgraph.queries.base import NETWORKX, Query
 from dhrgraph.queries.intake import REVIEW_SIZES
 
 __all__ = ["EmbeddedStore", "FORMAT", "build_graph", "build_graph_from_json"]
@@ -71,6 +72,7 @@ def _write_atomic(path: Path, data: bytes) -> None:
 
 class EmbeddedStore(Store):
     backend = "embedded"
+    language = NETWORKX
 
     def __init__(self, workspace: str | os.PathLike):
         self.root = Path(workspace)
@@ -237,8 +239,8 @@ class EmbeddedStore(Store):
                 self._graph = self._consistent(lambda entries: build_graph_from_json(self._read_json(e) for e in entries))
         return self._graph
 
-    def _run(self, query: Query, params: dict[str, Any]) -> list[dict[str, Any]]:
-        return query.networkx(self.opened, params)
+    def _run(self, query: Query, implementation: Any, params: dict[str, Any]) -> list[dict[str, Any]]:
+        return implementation(ModelGraph(self.opened), params)
 
     def loaded_reviews(self, names: list[str]) -> dict[str, dict[str, Any]]:
         """As the store's, from the named reviews' own files: a load need not open the whole graph."""

@@ -1,21 +1,27 @@
-"""Named queries as plain data: a name, a title, a description, parameters, and two implementations.
+"""Named queries as plain data: a name, a title, a description, parameters, and implementations.
 
-Each query has its Cypher (run by the Neo4j store) and its NetworkX function (run by the embedded
-store) side by side in one module, plus an optional ``finish`` step that both share (sorting,
-wording) so that the two backends give identical rows.
+A query holds its implementations keyed by the language a store runs (``Store.language``): its
+Cypher (``"cypher"``, run by the Neo4j store and by any other Cypher store) and its NetworkX
+function (``"networkx"``, run by the embedded store over a ``ModelGraph``) side by side in one
+module, plus an optional ``finish`` step that all share (sorting, wording) so that every store gives
+identical rows. A query that one store answers differently adds one entry under that store's name
+(``Store.backend``), which wins over its language's.
 """
 
 from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, Mapping
 
 import networkx as nx
 
 from dhrgraph.graph.errors import DhrgraphError, UnknownName
 
-__all__ = ["Param", "Query", "register", "get", "catalogue", "bind_params", "REVIEW_PARAM"]
+if TYPE_CHECKING:
+    from dhrgraph.graph.nxgraph import ModelGraph
+
+__all__ = ["Param", "Query", "register", "get", "catalogue", "bind_params", "REVIEW_PARAM", "CYPHER", "NETWORKX"]
 
 Rows = list[dict[str, Any]]
 
@@ -55,14 +61,20 @@ class Param:
 
 REVIEW_PARAM = Param("review", None, "only this review (default: all reviews)")
 
+# the languages a query is written in (a store's ``language`` names the one it runs)
+CYPHER = "cypher"
+NETWORKX = "networkx"
+
 
 @dataclass(frozen=True)
 class Query:
     name: str
     title: str
     description: str
-    cypher: str
-    networkx: Callable[[nx.MultiDiGraph, dict], Rows]
+    # the two everyday implementations, by keyword (``cypher=...``, ``networkx=...``); both end up in
+    # ``implementations``, and these attributes read from there
+    cypher: str | None = None
+    networkx: Callable[["ModelGraph | nx.MultiDiGraph", dict], Rows] | None = None
     params: tuple[Param, ...] = ()
     finish: Callable[[Rows, dict], Rows] | None = None
     constants: dict[str, Any] = field(default_factory=dict)  # fixed vocabularies both implementations read
@@ -71,6 +83,26 @@ class Query:
     # parameters computed from the store before the query runs (both backends get the same values),
     # e.g. the identity map of queries that follow a person across reviews: prepare(store, bound) -> dict
     prepare: Callable[[Any, dict], dict] | None = None
+    # language ("cypher", "networkx") or store name -> implementation; a store name wins over its language
+    implementations: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        keyed = {CYPHER: self.cypher, NETWORKX: self.networkx}
+        merged = {**{k: v for k, v in keyed.items() if v is not None}, **self.implementations}
+        if not merged:
+            raise ValueError(f"query {self.name!r} has no implementation")
+        object.__setattr__(self, "implementations", merged)
+        object.__setattr__(self, "cypher", merged.get(CYPHER))
+        object.__setattr__(self, "networkx", merged.get(NETWORKX))
+
+    def implementation(self, store: Any) -> Any:
+        """What ``store`` runs for this query: the entry under its name (``store.backend``) if the query
+        has one, else the one in its language (``store.language``)."""
+        for key in (getattr(store, "backend", None), getattr(store, "language", None)):
+            if key in self.implementations:
+                return self.implementations[key]
+        raise DhrgraphError(f"query {self.name!r} has no implementation that the {store.backend or type(store).__name__} store runs "
+                            f"(it has: {', '.join(self.implementations)})")
 
     def describe(self) -> dict:
         return {

@@ -8,27 +8,28 @@ from __future__ import annotations
 
 import networkx as nx
 
+from dhrgraph.graph.nxgraph import ModelGraph
 from dhrgraph.queries.base import REVIEW_PARAM, Param, Query, register
 
 __all__ = ["STATS", "FIND_PERSON", "TIMELINE", "AGENCIES", "DUMP", "by_label", "out_edges", "in_edges"]
 
 
-def by_label(G: nx.MultiDiGraph, label: str) -> list[str]:
-    """Node ids of one label (the embedded store keeps this index up to date)."""
-    return G.graph["by_label"].get(label, [])
+# The helpers NetworkX implementations have used since before ``ModelGraph``: they take the wrapper
+# or a bare graph in the documented model.
+
+def by_label(G: ModelGraph | nx.MultiDiGraph, label: str) -> list[str]:
+    """Node ids of one label (see ``ModelGraph.by_label``)."""
+    return ModelGraph.of(G).by_label(label)
 
 
-def out_edges(G: nx.MultiDiGraph, node: str, rel_type: str):
+def out_edges(G: ModelGraph | nx.MultiDiGraph, node: str, rel_type: str):
     """The end nodes of ``node``'s outgoing relationships of one type, with their properties."""
-    for _, end, data in G.out_edges(node, data=True):
-        if data["type"] == rel_type:
-            yield end, data
+    return ModelGraph.of(G).outgoing(node, rel_type)
 
 
-def in_edges(G: nx.MultiDiGraph, node: str, rel_type: str):
-    for start, _, data in G.in_edges(node, data=True):
-        if data["type"] == rel_type:
-            yield start, data
+def in_edges(G: ModelGraph | nx.MultiDiGraph, node: str, rel_type: str):
+    """The start nodes of ``node``'s incoming relationships of one type, with their properties."""
+    return ModelGraph.of(G).incoming(node, rel_type)
 
 
 # --- stats ------------------------------------------------------------------------------------
