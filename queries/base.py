@@ -11,6 +11,7 @@ identical rows. A query that one store answers differently adds one entry under 
 from __future__ import annotations
 
 import difflib
+import sys
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Mapping
 
@@ -113,13 +114,25 @@ class Query:
 
 
 _REGISTRY: dict[str, Query] = {}
+_MODULES: dict[str, str] = {}  # query name -> the module that registered it
+
+# The catalogue's order, by topic (the module a query is defined in): people across reviews, then
+# information sharing, risk assessment, children and continuity; a module not named here comes after
+# these, in name order, and within a module queries keep the order they are registered in.
+CATALOGUE_ORDER = ("people", "sharing", "risk", "joined", "children", "continuity")
 
 
 def register(query: Query) -> Query:
     if query.name in _REGISTRY:
         raise ValueError(f"a query named {query.name!r} is already registered; give the new one another name")
     _REGISTRY[query.name] = query
+    _MODULES[query.name] = sys._getframe(1).f_globals.get("__name__", "").rpartition(".")[2]
     return query
+
+
+def _catalogue_rank(query: Query) -> tuple[int, str]:
+    module = _MODULES[query.name]
+    return (CATALOGUE_ORDER.index(module), "") if module in CATALOGUE_ORDER else (len(CATALOGUE_ORDER), module)
 
 
 def get(name: str) -> Query:
@@ -132,7 +145,8 @@ def get(name: str) -> Query:
 
 
 def catalogue() -> list[Query]:
-    return [q for q in _REGISTRY.values() if q.listed]
+    """The missed-connections queries, in the order shown to users (``CATALOGUE_ORDER``)."""
+    return sorted((q for q in _REGISTRY.values() if q.listed), key=_catalogue_rank)  # sorted is stable
 
 
 def bind_params(query: Query, given: dict[str, Any]) -> dict[str, Any]:
