@@ -254,7 +254,7 @@ class EmbeddedStore(Store):
                 graph = build_graph_from_json([orjson.loads((self.root / entry["file"]).read_bytes())])
             except Exception:  # noqa: BLE001 - any damage (bytes, JSON, shape): the review then counts as not loaded
                 continue
-            rows += REVIEW_SIZES.networkx(graph, {"names": names})
+            rows += REVIEW_SIZES.networkx(ModelGraph(graph), {"names": names})
         return {r["review"]: r for r in REVIEW_SIZES.finish(rows, {})}
 
     # --- decisions -----------------------------------------------------------------------------

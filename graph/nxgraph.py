@@ -43,6 +43,8 @@ class ModelGraph:
             G = G.nx
         self.nx = G
         self._index: dict[str, list[str]] | None = None
+        # what the hot loops read, as plain attributes (no lookup through __getattr__)
+        self.nodes, self._node, self._succ, self._pred = G.nodes, G._node, G._succ, G._pred
 
     @classmethod
     def of(cls, G: "ModelGraph | nx.MultiDiGraph") -> "ModelGraph":

@@ -11,15 +11,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-import networkx as nx
-
+from dhrgraph.graph.nxgraph import ModelGraph
 from dhrgraph.queries.base import Param, Query, register
 from dhrgraph.queries.common import (
     BEFORE_DEATH_CYPHER, CONSTANTS, COMMON_PARAMS, DASH_CYPHER, DASH_HIGH, EVIDENCE_CYPHER, FACTORS_CYPHER, FLOW_CYPHER,
     FORUM_TYPES, LEVEL_CYPHER, RISK_SIGNAL_CYPHER, UNION_FIND_CYPHER, before_death, components, contacts_by_person, dash_score,
     days_between, evidence, factors, finish_rows, flows_about, is_risk_signal, risk_level, risk_reasons, subject_name,
 )
-from dhrgraph.queries.core import by_label, in_edges, out_edges
 
 __all__ = ["UNSHARED_RISK", "FRAGMENTED_RISK", "VICTIM_PERPETRATOR_DIVIDE"]
 
@@ -55,19 +53,19 @@ RETURN sig.review AS review, m.name AS subject, a.name AS agency, a.type AS agen
 """
 
 
-def unshared_risk_networkx(G: nx.MultiDiGraph, p: dict) -> list[dict]:
+def unshared_risk_networkx(G: ModelGraph, p: dict) -> list[dict]:
     contacts_of = contacts_by_person(G)
     flows_of: dict[str, list] = {}
     rows = []
-    for cid in by_label(G, "Contact"):
+    for cid in G.by_label("Contact"):
         sig = G.nodes[cid]
         if not is_risk_signal(sig, p["dash_high"], p) or not before_death(sig):
             continue
-        a_id = next(a for a, _ in in_edges(G, cid, "RECORDED"))
+        a_id = next(a for a, _ in G.incoming(cid, "RECORDED"))
         a = G.nodes[a_id]
         if a["type"] in FORUM_TYPES:
             continue
-        for s, _ in out_edges(G, cid, "ABOUT"):
+        for s, _ in G.outgoing(cid, "ABOUT"):
             if s not in flows_of:
                 flows_of[s] = flows_about(G, s, p)
             reached = {a_id: sig["order_key"]}
@@ -142,7 +140,7 @@ RETURN s.id AS person, [m.name] AS names, [review] AS reviews, holders, groups
 """
 
 
-def fragmented_risk_networkx(G: nx.MultiDiGraph, p: dict) -> list[dict]:
+def fragmented_risk_networkx(G: ModelGraph, p: dict) -> list[dict]:
     rows = []
     for s, contacts in contacts_by_person(G).items():
         held: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))  # review -> agency -> contacts
@@ -227,11 +225,11 @@ RETURN rel.review AS review, pm.name AS perpetrator, vm.name AS victim, victim_s
 """
 
 
-def victim_perpetrator_divide_networkx(G: nx.MultiDiGraph, p: dict) -> list[dict]:
+def victim_perpetrator_divide_networkx(G: ModelGraph, p: dict) -> list[dict]:
     contacts_of = contacts_by_person(G)
     rows = []
-    for pid in by_label(G, "Person"):
-        for vid, rel in out_edges(G, pid, "RELATED"):
+    for pid in G.by_label("Person"):
+        for vid, rel in G.outgoing(pid, "RELATED"):
             if not rel.get("abusive"):
                 continue
             agencies: dict[str, dict] = {}
