@@ -33,7 +33,7 @@ from typing import Any, Iterable
 import networkx as nx
 
 from dhrgraph.graph.model import chronology_end  # noqa: F401  (re-exported: the death rule's other half)
-from dhrgraph.loaders.vocab import DEATH_EVENT
+from dhrgraph.loaders.vocab import DASH_HIGH_RISK, DEATH_EVENT, FORUM_TYPES
 from dhrgraph.queries.base import Param, REVIEW_PARAM
 from dhrgraph.queries.core import by_label, out_edges
 
@@ -61,7 +61,6 @@ ABUSE_FACTORS = ("threats_to_kill", "strangulation", "weapon", "escalation", "st
 ABUSE_EVENTS = ("incident", "disclosure")
 # What makes a finding high severity (with a DASH of dash_high or more): the risk-to-life factors.
 RISK_TO_LIFE_FACTORS = ("threats_to_kill", "strangulation", "weapon", "pregnancy", "separation", "stalking", "escalation")
-FORUM_TYPES = ("marac", "mash")
 CHILDREN_TYPES = ("children_social_care", "mash")
 
 CONSTANTS = {
@@ -73,7 +72,7 @@ CONSTANTS = {
 MARAC_MIN_AGE = CONSTANTS["marac_min_age"]
 SUMMARY_CHARS = 200  # of a contact's summary quoted in its evidence item
 
-DASH_HIGH = Param("dash_high", 14, "DASH score at or above which risk is visibly high", int, high=27)
+DASH_HIGH = Param("dash_high", DASH_HIGH_RISK, "DASH score at or above which risk is visibly high", int, high=27)
 SIGNALS = Param("signals", "all", "all: coded and text-derived signals; coded: only the chronology's columns", str,
                 choices=("all", "coded"))
 COMMON_PARAMS = (REVIEW_PARAM, SIGNALS)
