@@ -22,7 +22,7 @@ from dhrgraph.graph.errors import DhrgraphError, UnknownName
 if TYPE_CHECKING:
     from dhrgraph.graph.nxgraph import ModelGraph
 
-__all__ = ["Param", "Query", "register", "get", "catalogue", "bind_params", "REVIEW_PARAM", "CYPHER", "NETWORKX"]
+__all__ = ["Param", "Query", "register", "get", "catalogue", "bind_params", "REVIEW_PARAM", "CYPHER", "NETWORKX", "Gaps"]
 
 Rows = list[dict[str, Any]]
 
@@ -62,6 +62,10 @@ class Param:
 
 REVIEW_PARAM = Param("review", None, "only this review (default: all reviews)")
 
+# What a finding says did not pass, by agency names: (from, to) links that a risk signal did not
+# travel, and labelled groups of agencies with no referral or share between them.
+Gaps = tuple[list[tuple[str, str]], list[tuple[str, list[str]]]]
+
 # the languages a query is written in (a store's ``language`` names the one it runs)
 CYPHER = "cypher"
 NETWORKX = "networkx"
@@ -84,6 +88,8 @@ class Query:
     # parameters computed from the store before the query runs (both backends get the same values),
     # e.g. the identity map of queries that follow a person across reviews: prepare(store, bound) -> dict
     prepare: Callable[[Any, dict], dict] | None = None
+    # what a finding row says did not pass between agencies, for the views to draw (see ``Gaps``)
+    gaps: Callable[[dict], "Gaps"] | None = None
     # language ("cypher", "networkx") or store name -> implementation; a store name wins over its language
     implementations: Mapping[str, Any] = field(default_factory=dict)
 

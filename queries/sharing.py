@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from dhrgraph.graph.nxgraph import ModelGraph
-from dhrgraph.queries.base import Param, Query, register
+from dhrgraph.queries.base import Gaps, Param, Query, register
 from dhrgraph.queries.common import (
     BEFORE_DEATH_CYPHER, CONSTANTS, COMMON_PARAMS, DASH_CYPHER, DASH_HIGH, EVIDENCE_CYPHER, FACTORS_CYPHER, FLOW_CYPHER,
     FORUM_TYPES, LEVEL_CYPHER, RISK_SIGNAL_CYPHER, UNION_FIND_CYPHER, before_death, components, contacts_by_person, dash_score,
@@ -105,6 +105,10 @@ def finish_unshared_risk(rows: list[dict], p: dict) -> list[dict]:
     return finish_rows(out, p, ("review", "date", "subject", "agency"))
 
 
+def unshared_risk_gaps(row: dict) -> Gaps:
+    return [(row.get("agency"), other) for other in row.get("not_shared_with", [])], []
+
+
 UNSHARED_RISK = register(Query(
     name="unshared-risk",
     title="Risk held by one agency, not shared with the others who saw the person",
@@ -113,6 +117,7 @@ UNSHARED_RISK = register(Query(
                 "before that contact. Nothing on or after the death that ends the chronology counts, as a signal or as "
                 "a later contact.",
     cypher=UNSHARED_RISK_CYPHER, networkx=unshared_risk_networkx, finish=finish_unshared_risk, constants=CONSTANTS,
+    gaps=unshared_risk_gaps,
     params=(*COMMON_PARAMS, Param("window_days", 180, "days after the signal in which other agencies' contacts count", int),
             DASH_HIGH),
 ))
@@ -182,6 +187,11 @@ def finish_fragmented_risk(rows: list[dict], p: dict) -> list[dict]:
     return finish_rows(out, p, ("review", "subject"))
 
 
+def fragmented_risk_gaps(row: dict) -> Gaps:
+    return [], [(f"Group {i}: " + ", ".join(f.replace("_", " ") for f in g.get("factors", [])[:3]), g.get("agencies", []))
+                 for i, g in enumerate(row.get("groups", []), 1)]
+
+
 FRAGMENTED_RISK = register(Query(
     name="fragmented-risk",
     title="Risk about one person split between agencies that never exchanged information",
@@ -190,6 +200,7 @@ FRAGMENTED_RISK = register(Query(
                 "review) between the groups: no one saw the whole picture. A person known in several reviews (global_id) "
                 "is checked in each.",
     cypher=FRAGMENTED_RISK_CYPHER, networkx=fragmented_risk_networkx, finish=finish_fragmented_risk, constants=CONSTANTS,
+    gaps=fragmented_risk_gaps,
     params=COMMON_PARAMS,
 ))
 
@@ -275,6 +286,11 @@ def finish_victim_perpetrator_divide(rows: list[dict], p: dict) -> list[dict]:
     return finish_rows(out, p, ("review", "perpetrator", "victim"))
 
 
+def victim_perpetrator_divide_gaps(row: dict) -> Gaps:
+    return [], [("Saw only the victim", row.get("victim_agencies", [])),
+                ("Saw only the perpetrator", row.get("perpetrator_agencies", []))]
+
+
 VICTIM_PERPETRATOR_DIVIDE = register(Query(
     name="victim-perpetrator-divide",
     title="Victim-side and perpetrator-side agencies that never talked",
@@ -283,5 +299,5 @@ VICTIM_PERPETRATOR_DIVIDE = register(Query(
                 "directly or through a forum (MARAC, MASH). Contacts on or after the death that ends the chronology "
                 "do not count.",
     cypher=VICTIM_PERPETRATOR_DIVIDE_CYPHER, networkx=victim_perpetrator_divide_networkx,
-    finish=finish_victim_perpetrator_divide, constants=CONSTANTS, params=COMMON_PARAMS,
+    finish=finish_victim_perpetrator_divide, constants=CONSTANTS, params=COMMON_PARAMS, gaps=victim_perpetrator_divide_gaps,
 ))
