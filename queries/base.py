@@ -95,7 +95,8 @@ class Query:
 
     def __post_init__(self) -> None:
         keyed = {CYPHER: self.cypher, NETWORKX: self.networkx}
-        merged = {**{k: v for k, v in keyed.items() if v is not None}, **self.implementations}
+        # the keywords win, so that dataclasses.replace(query, cypher=...) replaces the Cypher
+        merged = {**self.implementations, **{k: v for k, v in keyed.items() if v is not None}}
         if not merged:
             raise ValueError(f"query {self.name!r} has no implementation")
         object.__setattr__(self, "implementations", merged)

@@ -3,6 +3,8 @@ catalogue found without a list of modules, and the NetworkX queries on any graph
 
 from __future__ import annotations
 
+import dataclasses
+
 import networkx as nx
 import pytest
 
@@ -34,6 +36,9 @@ def test_a_store_runs_the_implementation_in_its_language_or_its_own():
     assert special.implementation(_Store("another-cypher-server", CYPHER)) == "RETURN 1 AS one // its dialect"
     assert special.implementation(_Store("neo4j", CYPHER)) == "RETURN 1 AS one"
     assert special.cypher == "RETURN 1 AS one" and special.networkx is _networkx
+    changed = dataclasses.replace(special, cypher="RETURN 2 AS two")
+    assert changed.implementation(_Store("neo4j", CYPHER)) == "RETURN 2 AS two"
+    assert changed.implementation(_Store("another-cypher-server", CYPHER)) == "RETURN 1 AS one // its dialect"
 
 
 def test_a_query_a_store_cannot_run_is_a_clear_error():
