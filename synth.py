@@ -41,6 +41,7 @@ from datetime import date
 from pathlib import Path
 from typing import Callable, Sequence
 
+from dhrgraph.loaders.vocab import DASH_HIGH_RISK, DASH_MEDIUM_RISK, RISK_ORDER
 from dhrgraph.queries.themes import REVIEW_TYPES
 
 __all__ = ["generate"]
@@ -360,7 +361,7 @@ PERPETRATOR_MENTAL_HEALTH = 0.55
 
 
 def level_of(dash: int) -> str:
-    return "high" if dash >= 14 else "medium" if dash >= 10 else "standard"
+    return "high" if dash >= DASH_HIGH_RISK else "medium" if dash >= DASH_MEDIUM_RISK else "standard"
 
 
 # --- one review ---------------------------------------------------------------------------------
@@ -1222,7 +1223,7 @@ def corpus_themes(rv: Review, rows: list[tuple]) -> set[str]:
         agency, subjects = row[3], {s.strip() for s in row[4].split(";")}
         factors = [f.strip() for f in row[10].split(";") if f.strip()]
         themes.update(f"risk_factor:{f}" for f in factors)
-        if row[9] and int(row[9]) >= 14:
+        if row[9] and int(row[9]) >= DASH_HIGH_RISK:
             themes.add("dash:high")
         if rv.victim in subjects:
             themes.add(f"agency_contact:{types[agency]}")
@@ -1514,7 +1515,7 @@ def labelled_sentences(count: int = 2400, seed: int = 0) -> list[dict]:
             else:
                 text, real, frame = rng.choice(TEXT_DASH_NOT).format(**words), [], "not"
         elif kind == "level":
-            level = rng.choice(("standard", "medium", "high"))
+            level = rng.choice(RISK_ORDER)
             if rng.random() < 0.7:
                 text, real, frame = rng.choice(TEXT_LEVEL).format(level=level, **words), [f"risk_level/{level}"], "said"
             else:

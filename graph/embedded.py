@@ -34,8 +34,9 @@ import orjson
 
 from dhrgraph.graph.errors import StoreError
 from dhrgraph.graph.model import LABELS, Batch, check_batch
+from dhrgraph.graph.nxgraph import ModelGraph
 from dhrgraph.graph.store import Progress, Store, gc_paused
-from dhrgraph.queries.base import Query
+from dhrgraph.queries.base import NETWORKX, Query
 from dhrgraph.queries.intake import REVIEW_SIZES
 
 __all__ = ["EmbeddedStore", "FORMAT", "build_graph", "build_graph_from_json"]
@@ -71,6 +72,7 @@ def _write_atomic(path: Path, data: bytes) -> None:
 
 class EmbeddedStore(Store):
     backend = "embedded"
+    language = NETWORKX
 
     def __init__(self, workspace: str | os.PathLike):
         self.root = Path(workspace)
@@ -237,8 +239,8 @@ class EmbeddedStore(Store):
                 self._graph = self._consistent(lambda entries: build_graph_from_json(self._read_json(e) for e in entries))
         return self._graph
 
-    def _run(self, query: Query, params: dict[str, Any]) -> list[dict[str, Any]]:
-        return query.networkx(self.opened, params)
+    def _run(self, query: Query, implementation: Any, params: dict[str, Any]) -> list[dict[str, Any]]:
+        return implementation(_model(self.opened), params)
 
     def loaded_reviews(self, names: list[str]) -> dict[str, dict[str, Any]]:
         """As the store's, from the named reviews' own files: a load need not open the whole graph."""
@@ -252,7 +254,7 @@ class EmbeddedStore(Store):
                 graph = build_graph_from_json([orjson.loads((self.root / entry["file"]).read_bytes())])
             except Exception:  # noqa: BLE001 - any damage (bytes, JSON, shape): the review then counts as not loaded
                 continue
-            rows += REVIEW_SIZES.networkx(graph, {"names": names})
+            rows += REVIEW_SIZES.networkx(ModelGraph(graph), {"names": names})
         return {r["review"]: r for r in REVIEW_SIZES.finish(rows, {})}
 
     # --- decisions -----------------------------------------------------------------------------
@@ -305,6 +307,15 @@ class EmbeddedStore(Store):
 
     def close(self) -> None:
         self._graph = None
+
+
+def _model(G: nx.MultiDiGraph) -> ModelGraph:
+    """The one wrapper of a graph the store opened (it never changes), so the indexes queries derive from it
+    are made once for every query run on it (``queries.common.derived``)."""
+    model = G.graph.get("model")
+    if model is None:
+        model = G.graph["model"] = ModelGraph(G)
+    return model
 
 
 def build_graph(batches: Iterable[Batch]) -> nx.MultiDiGraph:

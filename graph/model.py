@@ -337,7 +337,7 @@ def _text_columns(review: Review, cids: list[str], values: dict[str, list], sign
 
     c = review.contacts
     columns: dict[str, list] = {k: [] for k in TEXT_COLUMNS}
-    flows: dict[str, list[tuple[str, str, str]]] = {"REFERRED_TO": [], "SHARED_WITH": []}
+    flows: dict[str, list[tuple[str, str, str]]] = {rel_type: [] for rel_type in vocab.FLOW_KINDS}
     for i, found in enumerate(signals):
         if not found:
             for k in TEXT_COLUMNS:

@@ -23,7 +23,7 @@ from dhrgraph.graph.cypher_guard import check_read_only
 from dhrgraph.graph.errors import ConnectionFailed, StoreError
 from dhrgraph.graph.model import CONTACT_COLUMNS, LABELS, PREFIX_LABEL, SHARED_LABELS, Batch, review_id
 from dhrgraph.graph.store import Progress, Store
-from dhrgraph.queries.base import Query
+from dhrgraph.queries.base import CYPHER, Query
 
 __all__ = ["Neo4jStore", "Neo4jSettings"]
 
@@ -224,6 +224,7 @@ def _next_transaction(groups: Iterator[list[Batch]]) -> tuple[list[str], list[tu
 
 class Neo4jStore(Store):
     backend = "neo4j"
+    language = CYPHER
 
     def __init__(self, settings: Neo4jSettings):
         self.settings = settings
@@ -355,9 +356,9 @@ class Neo4jStore(Store):
             raise StoreError(f"Lost the connection to Neo4j at {self.settings.uri} ({exc.__class__.__name__}).") from None
         return [record.data() for record in records]
 
-    def _run(self, query: Query, params: dict[str, Any]) -> list[dict[str, Any]]:
+    def _run(self, query: Query, implementation: Any, params: dict[str, Any]) -> list[dict[str, Any]]:
         try:
-            return self.read(query.cypher, params)
+            return self.read(implementation, params)
         except StoreError as exc:
             raise StoreError(f"query {query.name!r}: {exc}") from None
 

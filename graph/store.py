@@ -61,7 +61,10 @@ class LoadReport:
 
 
 class Store(ABC):
-    backend: str = ""
+    backend: str = ""  # the store's registered name (``--backend``)
+    # the language of the query implementations it runs ("cypher", "networkx"): a second Cypher store
+    # runs every query's Cypher (see ``Query.implementation``)
+    language: str = ""
 
     # --- hooks -------------------------------------------------------------------------------
 
@@ -70,8 +73,8 @@ class Store(ABC):
         """Replace each batch's review whole (delete the old one, write the new) atomically per review."""
 
     @abstractmethod
-    def _run(self, query: Query, params: dict[str, Any]) -> list[dict[str, Any]]:
-        """Run one query's implementation for this backend; return its raw rows."""
+    def _run(self, query: Query, implementation: Any, params: dict[str, Any]) -> list[dict[str, Any]]:
+        """Run ``implementation``, the one of ``query``'s that this store runs; return its raw rows."""
 
     @abstractmethod
     def close(self) -> None: ...
@@ -149,15 +152,16 @@ class Store(ABC):
     def _run_bound(self, query: Query, bound: dict[str, Any]) -> list[dict[str, Any]]:
         if query.prepare:
             bound = {**bound, **query.prepare(self, bound)}
+        implementation = query.implementation(self)
         if "signals" not in bound:
-            rows = self._run(query, {**query.constants, **bound})
+            rows = self._run(query, implementation, {**query.constants, **bound})
             return query.finish(rows, bound) if query.finish else rows
         # a query that reads text-derived signals ignores the ones the analyst rejected, and says of
         # each evidence item whether text-derived signals count in it (see queries/signals.py)
         from dhrgraph.queries.signals import mark_evidence, rejected_ids
 
         rejected = rejected_ids(self)
-        rows = self._run(query, {**query.constants, **bound, "rejected_signals": rejected})
+        rows = self._run(query, implementation, {**query.constants, **bound, "rejected_signals": rejected})
         rows = query.finish(rows, bound) if query.finish else rows
         return mark_evidence(self, rows, bound["signals"], rejected)
 

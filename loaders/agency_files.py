@@ -159,4 +159,4 @@ def _read_docx(path: Path, name: str, problems: Problems, aliases: dict[str, str
     # the table's row number is the record (header = 1); a Word table has no other line
     rows = [(number, cells + [""] * (width - len(cells))) for number, cells in enumerate(table[1:], start=2)
             if any(c.strip() for c in cells)]
-    return Sheet(file, "chronology", columns, rows, name)
+    return Sheet(file, columns, rows, name)

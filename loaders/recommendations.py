@@ -94,7 +94,7 @@ def validate_recommendations(review: Review, sheet: Sheet, rows: list, resolve, 
         status_text = sheet.cell(cells, "status")
         status = vocab.lookup(STATUSES, status_text) if status_text else "open"
         if status is None:
-            problems.error(sheet.file, line, f"unknown status {status_text!r}; allowed: {', '.join(sorted(set(STATUSES.values())))}",
+            problems.error(sheet.file, line, f"unknown status {status_text!r}; allowed: {vocab.allowed(STATUSES)}",
                            col("status"), "status")
             ok = False
         if ok:

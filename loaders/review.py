@@ -233,7 +233,7 @@ def _read_review_info(sheet: Sheet, reviews: list[Review], problems: Problems) -
         if kind:
             info["type"] = vocab.lookup(vocab.REVIEW_TYPES, kind)
             if info["type"] is None:
-                problems.error(sheet.file, line, f"unknown review type {kind!r}; allowed: DHR, DARDR, SAR, CSPR",
+                problems.error(sheet.file, line, f"unknown review type {kind!r}; allowed: {vocab.allowed(vocab.REVIEW_TYPES, ordered=True)}",
                                sheet.column_number("type"), "type")
         index_date = sheet.cell(cells, "index_date").strip()
         if index_date:
@@ -282,7 +282,7 @@ def _read_agencies(sheet: Sheet | None, problems: Problems) -> _AgencyIndex:
         if type_text:
             kind = vocab.lookup(vocab.AGENCY_TYPES, type_text)
             if kind is None:
-                problems.error(sheet.file, line, f"unknown agency type {type_text!r}; allowed: {', '.join(sorted(set(vocab.AGENCY_TYPES.values())))}",
+                problems.error(sheet.file, line, f"unknown agency type {type_text!r}; allowed: {vocab.allowed(vocab.AGENCY_TYPES)}",
                                sheet.column_number("type"), "type")
                 continue
         else:
@@ -389,12 +389,12 @@ def _validate_people(review: Review, sheet: Sheet | None, rows: list, problems: 
         role_text = sheet.cell(cells, "role")
         role = vocab.lookup(vocab.ROLES, role_text)
         if role is None:
-            problems.error(sheet.file, line, f"unknown role {role_text!r}; allowed: {', '.join(sorted(set(vocab.ROLES.values())))}", col("role"), "role")
+            problems.error(sheet.file, line, f"unknown role {role_text!r}; allowed: {vocab.allowed(vocab.ROLES)}", col("role"), "role")
             ok = False
         sex_text = sheet.cell(cells, "sex")
         sex = vocab.lookup(vocab.SEXES, sex_text) if sex_text else None
         if sex_text and sex is None:
-            problems.error(sheet.file, line, f"unknown sex {sex_text!r}; allowed: female, male, other, unknown", col("sex"), "sex")
+            problems.error(sheet.file, line, f"unknown sex {sex_text!r}; allowed: {vocab.allowed(vocab.SEXES, ordered=True)}", col("sex"), "sex")
             ok = False
         age_text = sheet.cell(cells, "age")
         age = None
@@ -481,7 +481,7 @@ def _validate_relationships(review: Review, sheet: Sheet, rows: list, people: di
         kind_text = sheet.cell(cells, "relationship")
         kind = vocab.lookup(vocab.RELATIONSHIPS, kind_text)
         if kind is None:
-            problems.error(sheet.file, line, f"unknown relationship {kind_text!r}; allowed: {', '.join(sorted(set(vocab.RELATIONSHIPS.values())))}",
+            problems.error(sheet.file, line, f"unknown relationship {kind_text!r}; allowed: {vocab.allowed(vocab.RELATIONSHIPS)}",
                            col("relationship"), "relationship")
             ok = False
         abusive = _bool(sheet.cell(cells, "abusive"), False)
@@ -569,7 +569,7 @@ def _chronology_columns(agencies: _AgencyIndex) -> dict[str, _Column]:
     def event(text: str) -> str:
         value = vocab.lookup(vocab.EVENTS, text)
         if value is None:
-            raise _Invalid(f"unknown event {text.strip()!r}; allowed: {', '.join(sorted(set(vocab.EVENTS.values())))} "
+            raise _Invalid(f"unknown event {text.strip()!r}; allowed: {vocab.allowed(vocab.EVENTS)} "
                            f"(DNA, call-out, home visit ... are accepted too){_closest(text, 'event')}")
         return value
 
@@ -597,7 +597,7 @@ def _chronology_columns(agencies: _AgencyIndex) -> dict[str, _Column]:
             return None
         value = vocab.lookup(vocab.RISK_LEVELS, text)
         if value is None:
-            raise _Invalid(f"unknown risk level {text.strip()!r}; allowed: standard, medium, high{_closest(text, 'risk_level')}")
+            raise _Invalid(f"unknown risk level {text.strip()!r}; allowed: {vocab.allowed(vocab.RISK_LEVELS, ordered=True)}{_closest(text, 'risk_level')}")
         return value
 
     def risk_factors(text: str) -> tuple[str, ...]:
@@ -605,7 +605,7 @@ def _chronology_columns(agencies: _AgencyIndex) -> dict[str, _Column]:
         for part in _split(text):
             factor = vocab.lookup(vocab.RISK_FACTORS, part)
             if factor is None:
-                unknown.append(f"unknown risk factor {part!r}; allowed: {', '.join(sorted(set(vocab.RISK_FACTORS.values())))}"
+                unknown.append(f"unknown risk factor {part!r}; allowed: {vocab.allowed(vocab.RISK_FACTORS)}"
                                f"{_closest(part, 'risk_factors')}")
             else:
                 factors.append(factor)

@@ -174,7 +174,6 @@ class Sheet:
     """One table: its display name, where each canonical column is, and its rows."""
 
     file: str  # as the user named it, for messages
-    kind: str
     columns: dict[str, int]  # canonical column -> 0-based index
     rows: list[tuple[int, list[str]]]  # (line number, cells), every row at least as wide as the header
     name: str = ""  # provenance kept in the graph: independent of the working directory
@@ -312,7 +311,7 @@ def read_csv(path: Path, kind: str, required: tuple[str, ...], problems: Problem
     if bad:
         return None
     differ = any(row[0] != record for row, record in zip(rows, records))  # only when a cell ran over lines
-    sheet = Sheet(file, kind, columns, rows, name, records if differ else None)
+    sheet = Sheet(file, columns, rows, name, records if differ else None)
     problems.know(sheet)
     return sheet
 
@@ -535,4 +534,4 @@ def read_sheet(path: Path, book, ws, kind: str, file: str, required: tuple[str, 
             rows.append((line, cells))
     if not ok:
         return None
-    return Sheet(file, kind, columns, rows, name or f"{path.name}[{ws.title}]")
+    return Sheet(file, columns, rows, name or f"{path.name}[{ws.title}]")

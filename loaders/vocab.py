@@ -15,6 +15,10 @@ __all__ = [
     "RELATIONSHIPS",
     "EVENTS",
     "RISK_LEVELS",
+    "RISK_ORDER",
+    "DASH_HIGH_RISK",
+    "DASH_MEDIUM_RISK",
+    "FLOW_KINDS",
     "RISK_FACTORS",
     "AGENCY_TYPES",
     "FORUM_TYPES",
@@ -22,9 +26,17 @@ __all__ = [
     "BOOLEANS",
     "normalise_token",
     "lookup",
+    "allowed",
     "infer_agency_type",
     "agency_key",
 ]
+
+
+def allowed(table: dict[str, str], ordered: bool = False) -> str:
+    """A vocabulary's values as messages list them: in its own order when ``ordered`` (risk levels,
+    review types), else sorted."""
+    values = list(dict.fromkeys(table.values()))
+    return ", ".join(values if ordered else sorted(values))
 
 
 def _table(canonical: list[str], synonyms: dict[str, str] | None = None) -> dict[str, str]:
@@ -98,8 +110,10 @@ EVENTS = _table(
 # The event that ends a review's chronology (the death): nothing on or after it is a missed chance.
 DEATH_EVENT = "death"
 
+# Risk levels, lowest first (the order risk is ranked in, and the order messages list them in).
+RISK_ORDER = ("standard", "medium", "high")
 RISK_LEVELS = _table(
-    ["standard", "medium", "high"],
+    list(RISK_ORDER),
     {"low": "standard", "std": "standard", "med": "medium", "moderate": "medium", "very high": "high"},
 )
 
@@ -133,7 +147,15 @@ AGENCY_TYPES = _table(
 
 # Agencies of these types are forums: information flowing into them counts as shared,
 # but they never hold risk on their own.
-FORUM_TYPES = frozenset({"marac", "mash"})
+FORUM_TYPES = ("marac", "mash")
+
+# A DASH risk checklist with this many "yes" answers or more is high risk (the usual referral
+# criterion for MARAC); from DASH_MEDIUM_RISK it is usually graded medium (see DOMAIN.md).
+DASH_HIGH_RISK = 14
+DASH_MEDIUM_RISK = 10
+
+# The relationships by which information flows from a contact to an agency, and their words.
+FLOW_KINDS = {"REFERRED_TO": "referral", "SHARED_WITH": "share"}
 
 SEXES = _table(["female", "male", "other", "unknown"], {"f": "female", "m": "male", "woman": "female", "man": "male"})
 

@@ -1,21 +1,28 @@
-"""Named queries as plain data: a name, a title, a description, parameters, and two implementations.
+"""Named queries as plain data: a name, a title, a description, parameters, and implementations.
 
-Each query has its Cypher (run by the Neo4j store) and its NetworkX function (run by the embedded
-store) side by side in one module, plus an optional ``finish`` step that both share (sorting,
-wording) so that the two backends give identical rows.
+A query holds its implementations keyed by the language a store runs (``Store.language``): its
+Cypher (``"cypher"``, run by the Neo4j store and by any other Cypher store) and its NetworkX
+function (``"networkx"``, run by the embedded store over a ``ModelGraph``) side by side in one
+module, plus an optional ``finish`` step that all share (sorting, wording) so that every store gives
+identical rows. A query that one store answers differently adds one entry under that store's name
+(``Store.backend``), which wins over its language's.
 """
 
 from __future__ import annotations
 
 import difflib
+import sys
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, Mapping
 
 import networkx as nx
 
 from dhrgraph.graph.errors import DhrgraphError, UnknownName
 
-__all__ = ["Param", "Query", "register", "get", "catalogue", "bind_params", "REVIEW_PARAM"]
+if TYPE_CHECKING:
+    from dhrgraph.graph.nxgraph import ModelGraph
+
+__all__ = ["Param", "Query", "register", "get", "catalogue", "bind_params", "REVIEW_PARAM", "CYPHER", "NETWORKX", "Gaps"]
 
 Rows = list[dict[str, Any]]
 
@@ -55,14 +62,24 @@ class Param:
 
 REVIEW_PARAM = Param("review", None, "only this review (default: all reviews)")
 
+# What a finding says did not pass, by agency names: (from, to) links that a risk signal did not
+# travel, and labelled groups of agencies with no referral or share between them.
+Gaps = tuple[list[tuple[str, str]], list[tuple[str, list[str]]]]
+
+# the languages a query is written in (a store's ``language`` names the one it runs)
+CYPHER = "cypher"
+NETWORKX = "networkx"
+
 
 @dataclass(frozen=True)
 class Query:
     name: str
     title: str
     description: str
-    cypher: str
-    networkx: Callable[[nx.MultiDiGraph, dict], Rows]
+    # the two everyday implementations, by keyword (``cypher=...``, ``networkx=...``); both end up in
+    # ``implementations``, and these attributes read from there
+    cypher: str | None = None
+    networkx: Callable[["ModelGraph | nx.MultiDiGraph", dict], Rows] | None = None
     params: tuple[Param, ...] = ()
     finish: Callable[[Rows, dict], Rows] | None = None
     constants: dict[str, Any] = field(default_factory=dict)  # fixed vocabularies both implementations read
@@ -71,6 +88,29 @@ class Query:
     # parameters computed from the store before the query runs (both backends get the same values),
     # e.g. the identity map of queries that follow a person across reviews: prepare(store, bound) -> dict
     prepare: Callable[[Any, dict], dict] | None = None
+    # what a finding row says did not pass between agencies, for the views to draw (see ``Gaps``)
+    gaps: Callable[[dict], "Gaps"] | None = None
+    # language ("cypher", "networkx") or store name -> implementation; a store name wins over its language
+    implementations: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        keyed = {CYPHER: self.cypher, NETWORKX: self.networkx}
+        # the keywords win, so that dataclasses.replace(query, cypher=...) replaces the Cypher
+        merged = {**self.implementations, **{k: v for k, v in keyed.items() if v is not None}}
+        if not merged:
+            raise ValueError(f"query {self.name!r} has no implementation")
+        object.__setattr__(self, "implementations", merged)
+        object.__setattr__(self, "cypher", merged.get(CYPHER))
+        object.__setattr__(self, "networkx", merged.get(NETWORKX))
+
+    def implementation(self, store: Any) -> Any:
+        """What ``store`` runs for this query: the entry under its name (``store.backend``) if the query
+        has one, else the one in its language (``store.language``)."""
+        for key in (getattr(store, "backend", None), getattr(store, "language", None)):
+            if key in self.implementations:
+                return self.implementations[key]
+        raise DhrgraphError(f"query {self.name!r} has no implementation that the {store.backend or type(store).__name__} store runs "
+                            f"(it has: {', '.join(self.implementations)})")
 
     def describe(self) -> dict:
         return {
@@ -81,13 +121,25 @@ class Query:
 
 
 _REGISTRY: dict[str, Query] = {}
+_MODULES: dict[str, str] = {}  # query name -> the module that registered it
+
+# The catalogue's order, by topic (the module a query is defined in): people across reviews, then
+# information sharing, risk assessment, children and continuity; a module not named here comes after
+# these, in name order, and within a module queries keep the order they are registered in.
+CATALOGUE_ORDER = ("people", "sharing", "risk", "joined", "children", "continuity")
 
 
 def register(query: Query) -> Query:
     if query.name in _REGISTRY:
         raise ValueError(f"a query named {query.name!r} is already registered; give the new one another name")
     _REGISTRY[query.name] = query
+    _MODULES[query.name] = sys._getframe(1).f_globals.get("__name__", "").rpartition(".")[2]
     return query
+
+
+def _catalogue_rank(query: Query) -> tuple[int, str]:
+    module = _MODULES[query.name]
+    return (CATALOGUE_ORDER.index(module), "") if module in CATALOGUE_ORDER else (len(CATALOGUE_ORDER), module)
 
 
 def get(name: str) -> Query:
@@ -100,7 +152,8 @@ def get(name: str) -> Query:
 
 
 def catalogue() -> list[Query]:
-    return [q for q in _REGISTRY.values() if q.listed]
+    """The missed-connections queries, in the order shown to users (``CATALOGUE_ORDER``)."""
+    return sorted((q for q in _REGISTRY.values() if q.listed), key=_catalogue_rank)  # sorted is stable
 
 
 def bind_params(query: Query, given: dict[str, Any]) -> dict[str, Any]:

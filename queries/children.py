@@ -7,15 +7,13 @@
 
 from __future__ import annotations
 
-import networkx as nx
-
+from dhrgraph.graph.nxgraph import ModelGraph
 from dhrgraph.queries.base import Param, Query, register
 from dhrgraph.queries.common import (
     ABUSE_EVENTS, ABUSE_FACTORS, BEFORE_DEATH_CYPHER, CHILDREN_TYPES, CONSTANTS, COMMON_PARAMS, EVIDENCE_CYPHER, FACTORS_CYPHER,
     FLOW_CYPHER, FORUM_TYPES, NOT_ABUSER_CYPHER, RECORDS_ABUSE_CYPHER, abusers, and_join, before_death, contacts_by_person,
     evidence, factors, flows_into, memberships, records_abuse, shift, sorted_rows,
 )
-from dhrgraph.queries.core import by_label
 
 __all__ = ["CHILDREN_NOT_REFERRED"]
 
@@ -50,11 +48,11 @@ RETURN c.review AS review, n.name AS subject, a.name AS agency, a.type AS agency
 """
 
 
-def children_not_referred_networkx(G: nx.MultiDiGraph, p: dict) -> list[dict]:
+def children_not_referred_networkx(G: ModelGraph, p: dict) -> list[dict]:
     contacts_of, names, abusive = contacts_by_person(G), memberships(G), abusers(G)
     # (parent id, review) -> {child id: child's name in that review}
     children_of: dict[tuple[str, str], dict[str, str]] = {}
-    for person in by_label(G, "Person"):
+    for person in G.by_label("Person"):
         for other, keyed in G._succ[person].items():
             for rel in keyed.values():
                 parent, child = {"parent": (person, other), "child": (other, person)}.get(rel.get("kind"), (None, None))

@@ -5,11 +5,10 @@ chronology is marked, and so is everything after it."""
 
 from __future__ import annotations
 
-import networkx as nx
-
+from dhrgraph.graph.nxgraph import ModelGraph
 from dhrgraph.queries.outputs import terminal_safe
 from dhrgraph.queries.base import Param, Query, register
-from dhrgraph.queries.core import TIMELINE_KEYS, finish_timeline, in_edges, out_edges
+from dhrgraph.queries.core import TIMELINE_KEYS, finish_timeline
 from dhrgraph.queries.common import subject_name
 
 __all__ = ["REVIEW_CHRONOLOGY", "terminal_table", "chronology"]
@@ -26,19 +25,19 @@ RETURN c.date_text AS date, c.uncertain AS uncertain, c.time AS time, c.sequence
 """
 
 
-def review_chronology_networkx(G: nx.MultiDiGraph, params: dict) -> list[dict]:
+def review_chronology_networkx(G: ModelGraph, params: dict) -> list[dict]:
     rows = []
-    for rid in G.graph["by_label"].get("Review", []):
+    for rid in G.by_label("Review"):
         if G._node[rid]["name"] != params["review"]:
             continue
-        for cid, _ in in_edges(G, rid, "IN_REVIEW"):
+        for cid, _ in G.incoming(rid, "IN_REVIEW"):
             c = G._node[cid]
             if c["label"] != "Contact":
                 continue
-            agency = next(G._node[a] for a, _ in in_edges(G, cid, "RECORDED"))
+            agency = next(G._node[a] for a, _ in G.incoming(cid, "RECORDED"))
             rows.append({**{k: c.get(k) for k in TIMELINE_KEYS}, "date": c["date_text"], "record": c.get("record", c["line"]),
                          "after_death": bool(c.get("after_death")), "agency": agency["name"], "agency_type": agency["type"],
-                         "about": [subject_name(G, p, c["review"]) for p, _ in out_edges(G, cid, "ABOUT")]})
+                         "about": [subject_name(G, p, c["review"]) for p, _ in G.outgoing(cid, "ABOUT")]})
     return rows
 
 

@@ -32,8 +32,9 @@ from typing import Any, Callable, Iterable
 
 import networkx as nx
 
+from dhrgraph.graph.nxgraph import ModelGraph
 from dhrgraph.graph.model import chronology_end  # noqa: F401  (re-exported: the death rule's other half)
-from dhrgraph.loaders.vocab import DEATH_EVENT
+from dhrgraph.loaders.vocab import DASH_HIGH_RISK, DEATH_EVENT, FORUM_TYPES
 from dhrgraph.queries.base import Param, REVIEW_PARAM
 from dhrgraph.queries.core import by_label, out_edges
 
@@ -61,7 +62,6 @@ ABUSE_FACTORS = ("threats_to_kill", "strangulation", "weapon", "escalation", "st
 ABUSE_EVENTS = ("incident", "disclosure")
 # What makes a finding high severity (with a DASH of dash_high or more): the risk-to-life factors.
 RISK_TO_LIFE_FACTORS = ("threats_to_kill", "strangulation", "weapon", "pregnancy", "separation", "stalking", "escalation")
-FORUM_TYPES = ("marac", "mash")
 CHILDREN_TYPES = ("children_social_care", "mash")
 
 CONSTANTS = {
@@ -73,7 +73,7 @@ CONSTANTS = {
 MARAC_MIN_AGE = CONSTANTS["marac_min_age"]
 SUMMARY_CHARS = 200  # of a contact's summary quoted in its evidence item
 
-DASH_HIGH = Param("dash_high", 14, "DASH score at or above which risk is visibly high", int, high=27)
+DASH_HIGH = Param("dash_high", DASH_HIGH_RISK, "DASH score at or above which risk is visibly high", int, high=27)
 SIGNALS = Param("signals", "all", "all: coded and text-derived signals; coded: only the chronology's columns", str,
                 choices=("all", "coded"))
 COMMON_PARAMS = (REVIEW_PARAM, SIGNALS)
@@ -358,11 +358,11 @@ def UNION_FIND_CYPHER(nodes: str, links: str) -> str:
 # more, which matters at a million contacts. They rely on the model: RECORDED is a contact's only
 # incoming relationship, and ABOUT its only relationship to a person.
 
-def derived(G: nx.MultiDiGraph, name: str, build: Callable[[nx.MultiDiGraph], Any]) -> Any:
-    """``build(G)``, made once per graph and kept in ``G.graph`` (an index several queries read, e.g. when
-    findings or themes run the whole catalogue on one opened graph). The graph must not change after
-    it was first asked for (the stores' opened graphs never do); the value is shared: read it only."""
-    cache = G.graph.setdefault("derived", {})
+def derived(G: "ModelGraph | nx.MultiDiGraph", name: str, build: Callable[[Any], Any]) -> Any:
+    """``build(G)``, made once per ``ModelGraph`` wrapper and kept in it (an index several queries read, e.g.
+    when findings or themes run the whole catalogue on one opened graph); built afresh for a bare graph.
+    The value is shared: read it only."""
+    cache = G.derived if isinstance(G, ModelGraph) else {}
     if name not in cache:
         cache[name] = build(G)
     return cache[name]

@@ -11,14 +11,12 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 
-import networkx as nx
-
+from dhrgraph.graph.nxgraph import ModelGraph
 from dhrgraph.queries.base import Param, Query, register
 from dhrgraph.queries.common import (
     BEFORE_DEATH_CYPHER, CONSTANTS, COMMON_PARAMS, EVIDENCE_CYPHER, FORUM_TYPES, REFERRALS_CYPHER, before_death, contacts_about,
     days_between, evidence, finish_rows, recorder, referrals, subject_name, subjects_of,
 )
-from dhrgraph.queries.core import by_label
 
 __all__ = ["NO_FOLLOW_UP", "PROFESSIONAL_CHURN", "NOT_TAKEN_UP", "CLOSING_EVENTS", "NOT_FOLLOW_UP_EVENTS"]
 
@@ -69,9 +67,9 @@ def _is_follow_up(f: dict, p: dict) -> bool:
     return f["event"] not in NOT_FOLLOW_UP_EVENTS or bool(referrals(f, p))
 
 
-def no_follow_up_networkx(G: nx.MultiDiGraph, p: dict) -> list[dict]:
+def no_follow_up_networkx(G: ModelGraph, p: dict) -> list[dict]:
     rows = []
-    for tid in by_label(G, "Contact"):
+    for tid in G.by_label("Contact"):
         t = G.nodes[tid]
         if not _is_trigger(t) or not before_death(t):
             continue
@@ -159,9 +157,9 @@ RETURN last.review AS review, m.name AS subject, a.name AS agency, a.type AS age
 """
 
 
-def professional_churn_networkx(G: nx.MultiDiGraph, p: dict) -> list[dict]:
+def professional_churn_networkx(G: ModelGraph, p: dict) -> list[dict]:
     seen_by: dict[tuple[str, str, str], list[dict]] = defaultdict(list)  # (person, agency, review) -> contacts
-    for s in by_label(G, "Person"):
+    for s in G.by_label("Person"):
         for cid in contacts_about(G, s):
             c = G.nodes[cid]
             if c.get("professional") is not None and before_death(c):

@@ -8,27 +8,28 @@ from __future__ import annotations
 
 import networkx as nx
 
+from dhrgraph.graph.nxgraph import ModelGraph
 from dhrgraph.queries.base import REVIEW_PARAM, Param, Query, register
 
 __all__ = ["STATS", "FIND_PERSON", "TIMELINE", "AGENCIES", "DUMP", "by_label", "out_edges", "in_edges"]
 
 
-def by_label(G: nx.MultiDiGraph, label: str) -> list[str]:
-    """Node ids of one label (the embedded store keeps this index up to date)."""
-    return G.graph["by_label"].get(label, [])
+# The helpers NetworkX implementations have used since before ``ModelGraph``: they take the wrapper
+# or a bare graph in the documented model.
+
+def by_label(G: ModelGraph | nx.MultiDiGraph, label: str) -> list[str]:
+    """Node ids of one label (see ``ModelGraph.by_label``)."""
+    return ModelGraph.of(G).by_label(label)
 
 
-def out_edges(G: nx.MultiDiGraph, node: str, rel_type: str):
+def out_edges(G: ModelGraph | nx.MultiDiGraph, node: str, rel_type: str):
     """The end nodes of ``node``'s outgoing relationships of one type, with their properties."""
-    for _, end, data in G.out_edges(node, data=True):
-        if data["type"] == rel_type:
-            yield end, data
+    return ModelGraph.of(G).outgoing(node, rel_type)
 
 
-def in_edges(G: nx.MultiDiGraph, node: str, rel_type: str):
-    for start, _, data in G.in_edges(node, data=True):
-        if data["type"] == rel_type:
-            yield start, data
+def in_edges(G: ModelGraph | nx.MultiDiGraph, node: str, rel_type: str):
+    """The start nodes of ``node``'s incoming relationships of one type, with their properties."""
+    return ModelGraph.of(G).incoming(node, rel_type)
 
 
 # --- stats ------------------------------------------------------------------------------------
@@ -43,10 +44,10 @@ RETURN reviews, people, agencies, contacts, relationships
 """
 
 
-def stats_networkx(G: nx.MultiDiGraph, params: dict) -> list[dict]:
-    related = sum(1 for c in by_label(G, "Person") for _ in out_edges(G, c, "RELATED"))
-    return [{"reviews": len(by_label(G, "Review")), "people": len(by_label(G, "Person")),
-             "agencies": len(by_label(G, "Agency")), "contacts": len(by_label(G, "Contact")),
+def stats_networkx(G: ModelGraph, params: dict) -> list[dict]:
+    related = sum(1 for c in G.by_label("Person") for _ in G.outgoing(c, "RELATED"))
+    return [{"reviews": len(G.by_label("Review")), "people": len(G.by_label("Person")),
+             "agencies": len(G.by_label("Agency")), "contacts": len(G.by_label("Contact")),
              "relationships": related}]
 
 
@@ -65,12 +66,12 @@ RETURN p.id AS id, m.name AS name, r.name AS review, m.role AS role
 """
 
 
-def find_person_networkx(G: nx.MultiDiGraph, params: dict) -> list[dict]:
+def find_person_networkx(G: ModelGraph, params: dict) -> list[dict]:
     wanted = params["name"].lower()
     rows = []
-    for pid in by_label(G, "Person"):
+    for pid in G.by_label("Person"):
         node = G.nodes[pid]
-        for rid, m in out_edges(G, pid, "IN_REVIEW"):
+        for rid, m in G.outgoing(pid, "IN_REVIEW"):
             review = G.nodes[rid]["name"]
             if (m["name"].lower() == wanted or str(node.get("global_id", "")).lower() == wanted or pid == params["name"]) \
                     and params["review"] in (None, review):
@@ -104,13 +105,13 @@ TIMELINE_KEYS = ("date", "uncertain", "time", "sequence", "agency", "agency_type
                  "review", "file", "line", "record", "after_death", "order_key")
 
 
-def timeline_networkx(G: nx.MultiDiGraph, params: dict) -> list[dict]:
+def timeline_networkx(G: ModelGraph, params: dict) -> list[dict]:
     rows = []
-    for cid, _ in in_edges(G, params["person"], "ABOUT"):
+    for cid, _ in G.incoming(params["person"], "ABOUT"):
         c = G.nodes[cid]
         if params["review"] not in (None, c["review"]):
             continue
-        agency = next(G.nodes[a] for a, _ in in_edges(G, cid, "RECORDED"))
+        agency = next(G.nodes[a] for a, _ in G.incoming(cid, "RECORDED"))
         rows.append({**{k: c.get(k) for k in TIMELINE_KEYS}, "date": c["date_text"], "record": c.get("record", c["line"]),
                      "after_death": bool(c.get("after_death")),
                      "agency": agency["name"],
@@ -146,10 +147,10 @@ RETURN a.id AS id, a.name AS name, a.type AS type, aliases, contacts
 """
 
 
-def agencies_networkx(G: nx.MultiDiGraph, params: dict) -> list[dict]:
+def agencies_networkx(G: ModelGraph, params: dict) -> list[dict]:
     return [{"id": a, "name": G.nodes[a]["name"], "type": G.nodes[a]["type"],
-             "aliases": list({alias: None for _, m in out_edges(G, a, "IN_REVIEW") for alias in m.get("aliases", [])}),
-             "contacts": sum(1 for _ in out_edges(G, a, "RECORDED"))} for a in by_label(G, "Agency")]
+             "aliases": list({alias: None for _, m in G.outgoing(a, "IN_REVIEW") for alias in m.get("aliases", [])}),
+             "contacts": sum(1 for _ in G.outgoing(a, "RECORDED"))} for a in G.by_label("Agency")]
 
 
 AGENCIES = register(Query(
@@ -169,7 +170,7 @@ RETURN 'edge' AS kind, type(x) AS label, s.id AS start, e.id AS end, properties(
 """
 
 
-def dump_networkx(G: nx.MultiDiGraph, params: dict) -> list[dict]:
+def dump_networkx(G: ModelGraph, params: dict) -> list[dict]:
     rows = [{"kind": "node", "label": data["label"], "start": node, "end": None,
              "props": {k: v for k, v in data.items() if k != "label"}} for node, data in G.nodes(data=True)]
     rows += [{"kind": "edge", "label": data["type"], "start": s, "end": e,

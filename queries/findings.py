@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
+from dhrgraph.loaders.vocab import DASH_HIGH_RISK
 from dhrgraph.queries.base import Query
 from dhrgraph.queries.redact import Redactor
 from dhrgraph.queries.scope import check_review
@@ -99,7 +100,7 @@ def _title(report: Report) -> str:
 INTRO = ("Each finding describes what agencies recorded and did, and quotes the chronology rows it rests on "
          "(record: the row number a spreadsheet shows, header = 1). Severity is high when a quoted row records a "
          "risk-to-life factor (threats to kill, strangulation, weapon, pregnancy, separation, stalking, escalation) or "
-         "a DASH of 14 or more. Record a decision with `dhrgraph triage ID --status confirmed|dismissed|needs-info`.")
+         f"a DASH of {DASH_HIGH_RISK} or more. Record a decision with `dhrgraph triage ID --status confirmed|dismissed|needs-info`.")
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]{}<>|#!~])")
 

@@ -10,12 +10,10 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 
-import networkx as nx
-
 from dhrgraph.graph.errors import DhrgraphError, UnknownName
 from dhrgraph.graph.model import PII_PROPERTIES
+from dhrgraph.graph.nxgraph import ModelGraph
 from dhrgraph.queries.base import Query, register
-from dhrgraph.queries.core import by_label, in_edges, out_edges
 from dhrgraph.queries.common import derived
 
 __all__ = ["PERSON_RECORDS", "RECORD_KEYS", "IDENTITY_KIND", "DEFAULT_MIN_PROBABILITY", "person_records", "resolve_record",
@@ -44,27 +42,27 @@ RETURN r.name AS review, m.name AS person, abuser, p.id AS id, p.global_id AS gl
 """
 
 
-def person_records_networkx(G: nx.MultiDiGraph, params: dict) -> list[dict]:
+def person_records_networkx(G: ModelGraph, params: dict) -> list[dict]:
     # made once per opened graph: serial-perpetrators and unidentified-people both read the records
     # (finish_person_records copies every row, so the kept ones are never changed)
     return derived(G, "person_records", _person_records)
 
 
-def _person_records(G: nx.MultiDiGraph) -> list[dict]:
+def _person_records(G: ModelGraph) -> list[dict]:
     rows = []
-    for pid in by_label(G, "Person"):
+    for pid in G.by_label("Person"):
         node = G.nodes[pid]
-        for rid, m in out_edges(G, pid, "IN_REVIEW"):
+        for rid, m in G.outgoing(pid, "IN_REVIEW"):
             review = G.nodes[rid]["name"]
             relatives = {}
-            for other, rel in [*out_edges(G, pid, "RELATED"), *in_edges(G, pid, "RELATED")]:
+            for other, rel in [*G.outgoing(pid, "RELATED"), *G.incoming(pid, "RELATED")]:
                 if rel["review"] != review:
                     continue
-                om = next((om for r, om in out_edges(G, other, "IN_REVIEW") if r == rid), None)
+                om = next((om for r, om in G.outgoing(other, "IN_REVIEW") if r == rid), None)
                 if om is not None:
                     relatives[other] = {"id": other, "global_id": G.nodes[other].get("global_id"), "name": om["name"],
                                         "aliases": om.get(PII_PROPERTIES["aliases"], [])}
-            abuser = any(rel.get("abusive") and rel["review"] == review for _, rel in out_edges(G, pid, "RELATED"))
+            abuser = any(rel.get("abusive") and rel["review"] == review for _, rel in G.outgoing(pid, "RELATED"))
             rows.append({"review": review, "person": m["name"], "abuser": abuser, "id": pid, "global_id": node.get("global_id"),
                          "sex": node.get("sex"), "role": m.get("role"), "identified": m.get("identified"),
                          "aliases": m.get(PII_PROPERTIES["aliases"], []), "dob": m.get(PII_PROPERTIES["dob"]),

@@ -3,10 +3,8 @@ where it was loaded from and which agencies recorded them. Not part of the catal
 
 from __future__ import annotations
 
-import networkx as nx
-
+from dhrgraph.graph.nxgraph import ModelGraph
 from dhrgraph.queries.base import Param, Query, register
-from dhrgraph.queries.core import by_label, in_edges
 
 __all__ = ["REVIEW_SIZES"]
 
@@ -19,15 +17,15 @@ RETURN r.name AS review, r.path AS path, contacts, agencies
 """
 
 
-def review_sizes_networkx(G: nx.MultiDiGraph, params: dict) -> list[dict]:
+def review_sizes_networkx(G: ModelGraph, params: dict) -> list[dict]:
     wanted = set(params["names"])
     rows = []
-    for rid in by_label(G, "Review"):
+    for rid in G.by_label("Review"):
         review = G.nodes[rid]
         if review["name"] not in wanted:
             continue
-        contacts = [c for c, _ in in_edges(G, rid, "IN_REVIEW") if G.nodes[c]["label"] == "Contact"]
-        agencies = {G.nodes[a]["name"] for c in contacts for a, _ in in_edges(G, c, "RECORDED")}
+        contacts = [c for c, _ in G.incoming(rid, "IN_REVIEW") if G.nodes[c]["label"] == "Contact"]
+        agencies = {G.nodes[a]["name"] for c in contacts for a, _ in G.incoming(c, "RECORDED")}
         rows.append({"review": review["name"], "path": review.get("path"), "contacts": len(contacts), "agencies": list(agencies)})
     return rows
 

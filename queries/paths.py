@@ -8,11 +8,9 @@ knowledge could have reached another.
 
 from __future__ import annotations
 
-import networkx as nx
-
+from dhrgraph.graph.nxgraph import ModelGraph
 from dhrgraph.queries.base import Param, Query, register
 from dhrgraph.queries.common import EVIDENCE_CYPHER, and_join, evidence, subject_name, subjects_of
-from dhrgraph.queries.core import out_edges
 
 __all__ = ["PATHS", "MAX_HOPS"]
 
@@ -35,15 +33,15 @@ RETURN [i IN range(0, size(f) - 1) | {{from: a1[i].name, to: a2[i].name, date: f
 """
 
 
-def _flows_from(G: nx.MultiDiGraph, agency: str, p: dict) -> list[tuple[dict, str, str, str]]:
+def _flows_from(G: ModelGraph, agency: str, p: dict) -> list[tuple[dict, str, str, str]]:
     """(contact, kind, next agency, contact id) for every flow recorded by ``agency`` that passes the filters."""
     flows = []
-    for cid, _ in out_edges(G, agency, "RECORDED"):
+    for cid, _ in G.outgoing(agency, "RECORDED"):
         c = G.nodes[cid]
         if (p["after"] is not None and c["date"] < p["after"]) or (p["before"] is not None and c["date"] > p["before"]) \
                 or (p["review"] is not None and c["review"] != p["review"]):
             continue
-        if p["subject"] is not None and not any(person == p["subject"] for person, _ in out_edges(G, cid, "ABOUT")):
+        if p["subject"] is not None and not any(person == p["subject"] for person, _ in G.outgoing(cid, "ABOUT")):
             continue
         for _, end, data in G.out_edges(cid, data=True):
             if data["type"] in ("REFERRED_TO", "SHARED_WITH"):
@@ -51,7 +49,7 @@ def _flows_from(G: nx.MultiDiGraph, agency: str, p: dict) -> list[tuple[dict, st
     return flows
 
 
-def paths_networkx(G: nx.MultiDiGraph, p: dict) -> list[dict]:
+def paths_networkx(G: ModelGraph, p: dict) -> list[dict]:
     rows: list[dict] = []
     cache: dict[str, list] = {}
 

@@ -8,14 +8,12 @@
 
 from __future__ import annotations
 
-import networkx as nx
-
+from dhrgraph.graph.nxgraph import ModelGraph
 from dhrgraph.queries.base import Param, Query, register
 from dhrgraph.queries.common import (
     CONSTANTS, COMMON_PARAMS, EVIDENCE_CYPHER, RECORDS_ABUSE_CYPHER, and_join, contact_agency, evidence, finish_rows,
     records_abuse,
 )
-from dhrgraph.queries.core import by_label, in_edges, out_edges
 from dhrgraph.queries.identity import DEFAULT_MIN_PROBABILITY
 
 __all__ = ["SERIAL_PERPETRATORS", "UNIDENTIFIED_PEOPLE", "and_join"]
@@ -84,12 +82,12 @@ RETURN who, global_ids, names, reviews, records, latest, victims, relationships
 """
 
 
-def serial_perpetrators_networkx(G: nx.MultiDiGraph, p: dict) -> list[dict]:
+def serial_perpetrators_networkx(G: ModelGraph, p: dict) -> list[dict]:
     identity = p["identity"]
     groups: dict[str, dict] = {}
-    for pid in by_label(G, "Person"):
+    for pid in G.by_label("Person"):
         who = identity.get(pid, pid)
-        for vid, rel in out_edges(G, pid, "RELATED"):
+        for vid, rel in G.outgoing(pid, "RELATED"):
             if rel.get("abusive") and identity.get(vid, vid) != who:
                 group = groups.setdefault(who, {"members": {}, "victims": {}, "relationships": []})
                 group["members"][pid] = None
@@ -101,14 +99,14 @@ def serial_perpetrators_networkx(G: nx.MultiDiGraph, p: dict) -> list[dict]:
         members = list(group["members"])
         if len({identity.get(v, v) for v in group["victims"]}) < p["min_victims"]:
             continue
-        records = [{"review": G.nodes[r]["name"], "person": m["name"]} for pid in members for r, m in out_edges(G, pid, "IN_REVIEW")]
-        about = {c: None for pid in members for c, _ in in_edges(G, pid, "ABOUT")}
+        records = [{"review": G.nodes[r]["name"], "person": m["name"]} for pid in members for r, m in G.outgoing(pid, "IN_REVIEW")]
+        about = {c: None for pid in members for c, _ in G.incoming(pid, "ABOUT")}
         victims = []
         for vid in group["victims"]:
             abuse = [evidence(G.nodes[c], contact_agency(G, c)) for c in about
                      if G.has_edge(c, vid) and any(d["type"] == "ABOUT" for d in G[c][vid].values()) and records_abuse(G.nodes[c], p)]
             victims.append({"person": identity.get(vid, vid), "evidence": abuse,
-                            "records": [{"name": m["name"], "review": G.nodes[r]["name"]} for r, m in out_edges(G, vid, "IN_REVIEW")]})
+                            "records": [{"name": m["name"], "review": G.nodes[r]["name"]} for r, m in G.outgoing(vid, "IN_REVIEW")]})
         rows.append({"who": who, "global_ids": list({G.nodes[m].get("global_id"): None for m in members if G.nodes[m].get("global_id")}),
                      "names": [r["person"] for r in records], "reviews": [r["review"] for r in records], "records": records,
                      "latest": max((G.nodes[c] for c in about), key=lambda c: c["order_key"])["review"] if about else None,
@@ -243,31 +241,31 @@ RETURN r.name AS review, m.name AS person, p.sex AS sex, mentions, agencies, evi
 """
 
 
-def _may_be(G: nx.MultiDiGraph, pid: str, contacts: list[str], p: dict) -> list[dict]:
+def _may_be(G: ModelGraph, pid: str, contacts: list[str], p: dict) -> list[dict]:
     sex = G.nodes[pid].get("sex")
     subjects = {s for c in contacts for s, d in G[c].items() if s != pid and any(e["type"] == "ABOUT" for e in d.values())}
     found = []
     for s in subjects:
         for s2 in p["members"].get(p["identity"].get(s, s), [s]):
-            for k, rel in [*out_edges(G, s2, "RELATED"), *in_edges(G, s2, "RELATED")]:
+            for k, rel in [*G.outgoing(s2, "RELATED"), *G.incoming(s2, "RELATED")]:
                 if rel.get("kind") not in INTIMATE or k == pid or (sex is not None and G.nodes[k].get("sex") != sex):
                     continue
-                km = next((m for r, m in out_edges(G, k, "IN_REVIEW") if G.nodes[r]["name"] == rel["review"]), None)
-                sm = next((m for r, m in out_edges(G, s2, "IN_REVIEW") if G.nodes[r]["name"] == rel["review"]), None)
+                km = next((m for r, m in G.outgoing(k, "IN_REVIEW") if G.nodes[r]["name"] == rel["review"]), None)
+                sm = next((m for r, m in G.outgoing(s2, "IN_REVIEW") if G.nodes[r]["name"] == rel["review"]), None)
                 if km is not None and sm is not None and km.get("identified", True):
                     found.append({"name": km["name"], "review": rel["review"],
                                   "partner_of": {"name": sm["name"], "review": rel["review"]}})
     return found
 
 
-def unidentified_people_networkx(G: nx.MultiDiGraph, p: dict) -> list[dict]:
+def unidentified_people_networkx(G: ModelGraph, p: dict) -> list[dict]:
     rows = []
-    for pid in by_label(G, "Person"):
-        for rid, m in out_edges(G, pid, "IN_REVIEW"):
+    for pid in G.by_label("Person"):
+        for rid, m in G.outgoing(pid, "IN_REVIEW"):
             if m.get("identified") is not False:
                 continue
             review = G.nodes[rid]["name"]
-            contacts = [c for c, _ in in_edges(G, pid, "ABOUT") if G.nodes[c]["review"] == review]
+            contacts = [c for c, _ in G.incoming(pid, "ABOUT") if G.nodes[c]["review"] == review]
             mentions = [(G.nodes[c], contact_agency(G, c)) for c in contacts]
             if mentions:
                 rows.append({"review": review, "person": m["name"], "sex": G.nodes[pid].get("sex"),

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import networkx as nx
 
+from dhrgraph.loaders.vocab import RISK_ORDER
 from dhrgraph.queries.base import Param, Query, register
 from dhrgraph.queries.common import (
     ABUSE_FACTORS, ADULT_CYPHER, BEFORE_DEATH_CYPHER, CONSTANTS, COMMON_PARAMS, DASH_CYPHER, DASH_HIGH, EVIDENCE_CYPHER,
@@ -27,7 +28,7 @@ __all__ = ["MISSED_MARAC", "ESCALATION_WITHOUT_REASSESSMENT"]
 
 # Incidents about one person within this many days of each other make up one escalation.
 ESCALATION_WINDOW_DAYS = 365
-LEVEL_RANK = {"standard": 0, "medium": 1, "high": 2}
+LEVEL_RANK = {level: rank for rank, level in enumerate(RISK_ORDER)}
 RISK_CONSTANTS = {**CONSTANTS, "escalation_window_days": ESCALATION_WINDOW_DAYS}
 
 
@@ -147,7 +148,8 @@ MISSED_MARAC = register(Query(
 
 def SCORE_CYPHER(x: str) -> str:
     """Cypher: one number ordering assessments by risk level, then DASH (see ``score``)."""
-    return (f"100 * CASE {LEVEL_CYPHER(x)} WHEN 'standard' THEN 0 WHEN 'medium' THEN 1 WHEN 'high' THEN 2 ELSE -1 END"
+    ranks = " ".join(f"WHEN '{level}' THEN {rank}" for level, rank in LEVEL_RANK.items())  # the model's own constants
+    return (f"100 * CASE {LEVEL_CYPHER(x)} {ranks} ELSE -1 END"
             f" + coalesce({DASH_CYPHER(x)}, -1)")
 
 

@@ -10,11 +10,9 @@ from __future__ import annotations
 import difflib
 from typing import Any, Iterable
 
-import networkx as nx
-
 from dhrgraph.graph.errors import UnknownName
+from dhrgraph.graph.nxgraph import ModelGraph
 from dhrgraph.queries.base import Query, register
-from dhrgraph.queries.core import by_label
 
 __all__ = ["REVIEWS", "PEOPLE", "PROFESSIONALS", "closest", "check_review", "reviews", "person_names"]
 
@@ -25,8 +23,8 @@ RETURN r.name AS name, r.title AS title, r.area AS area, r.type AS type, r.index
 REVIEW_KEYS = ("name", "title", "area", "type", "index_date", "ends")
 
 
-def reviews_networkx(G: nx.MultiDiGraph, params: dict) -> list[dict]:
-    return [{k: G._node[r].get(k) for k in REVIEW_KEYS} for r in by_label(G, "Review")]
+def reviews_networkx(G: ModelGraph, params: dict) -> list[dict]:
+    return [{k: G._node[r].get(k) for k in REVIEW_KEYS} for r in G.by_label("Review")]
 
 
 REVIEWS = register(Query(
@@ -69,11 +67,11 @@ RETURN p.id AS id, m.name AS name, p.global_id AS global_id, r.name AS review, m
 """
 
 
-def people_networkx(G: nx.MultiDiGraph, params: dict) -> list[dict]:
+def people_networkx(G: ModelGraph, params: dict) -> list[dict]:
     node = G._node
     return [{"id": p, "name": d["name"], "global_id": node[p].get("global_id"), "review": node[r]["name"],
              "role": d.get("role"), "line": d.get("line"), "identified": d.get("identified", True)}
-            for p in by_label(G, "Person") for r, keyed in G._succ[p].items() if node[r]["label"] == "Review"
+            for p in G.by_label("Person") for r, keyed in G._succ[p].items() if node[r]["label"] == "Review"
             for d in keyed.values()]
 
 
@@ -89,9 +87,9 @@ RETURN DISTINCT c.professional AS name
 """
 
 
-def professionals_networkx(G: nx.MultiDiGraph, params: dict) -> list[dict]:
+def professionals_networkx(G: ModelGraph, params: dict) -> list[dict]:
     node = G._node
-    return [{"name": n} for n in {node[c]["professional"] for c in by_label(G, "Contact") if node[c].get("professional")}]
+    return [{"name": n} for n in {node[c]["professional"] for c in G.by_label("Contact") if node[c].get("professional")}]
 
 
 PROFESSIONALS = register(Query(

@@ -11,15 +11,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-import networkx as nx
-
-from dhrgraph.queries.base import Param, Query, register
+from dhrgraph.graph.nxgraph import ModelGraph
+from dhrgraph.queries.base import Gaps, Param, Query, register
 from dhrgraph.queries.common import (
     BEFORE_DEATH_CYPHER, CONSTANTS, COMMON_PARAMS, DASH_CYPHER, DASH_HIGH, EVIDENCE_CYPHER, FACTORS_CYPHER, FLOW_CYPHER,
     FORUM_TYPES, LEVEL_CYPHER, RISK_SIGNAL_CYPHER, UNION_FIND_CYPHER, before_death, components, contacts_by_person, dash_score,
     days_between, evidence, factors, finish_rows, flows_about, is_risk_signal, risk_level, risk_reasons, subject_name,
 )
-from dhrgraph.queries.core import by_label, in_edges, out_edges
 
 __all__ = ["UNSHARED_RISK", "FRAGMENTED_RISK", "VICTIM_PERPETRATOR_DIVIDE"]
 
@@ -55,19 +53,19 @@ RETURN sig.review AS review, m.name AS subject, a.name AS agency, a.type AS agen
 """
 
 
-def unshared_risk_networkx(G: nx.MultiDiGraph, p: dict) -> list[dict]:
+def unshared_risk_networkx(G: ModelGraph, p: dict) -> list[dict]:
     contacts_of = contacts_by_person(G)
     flows_of: dict[str, list] = {}
     rows = []
-    for cid in by_label(G, "Contact"):
+    for cid in G.by_label("Contact"):
         sig = G.nodes[cid]
         if not is_risk_signal(sig, p["dash_high"], p) or not before_death(sig):
             continue
-        a_id = next(a for a, _ in in_edges(G, cid, "RECORDED"))
+        a_id = next(a for a, _ in G.incoming(cid, "RECORDED"))
         a = G.nodes[a_id]
         if a["type"] in FORUM_TYPES:
             continue
-        for s, _ in out_edges(G, cid, "ABOUT"):
+        for s, _ in G.outgoing(cid, "ABOUT"):
             if s not in flows_of:
                 flows_of[s] = flows_about(G, s, p)
             reached = {a_id: sig["order_key"]}
@@ -107,6 +105,10 @@ def finish_unshared_risk(rows: list[dict], p: dict) -> list[dict]:
     return finish_rows(out, p, ("review", "date", "subject", "agency"))
 
 
+def unshared_risk_gaps(row: dict) -> Gaps:
+    return [(row.get("agency"), other) for other in row.get("not_shared_with", [])], []
+
+
 UNSHARED_RISK = register(Query(
     name="unshared-risk",
     title="Risk held by one agency, not shared with the others who saw the person",
@@ -115,6 +117,7 @@ UNSHARED_RISK = register(Query(
                 "before that contact. Nothing on or after the death that ends the chronology counts, as a signal or as "
                 "a later contact.",
     cypher=UNSHARED_RISK_CYPHER, networkx=unshared_risk_networkx, finish=finish_unshared_risk, constants=CONSTANTS,
+    gaps=unshared_risk_gaps,
     params=(*COMMON_PARAMS, Param("window_days", 180, "days after the signal in which other agencies' contacts count", int),
             DASH_HIGH),
 ))
@@ -142,7 +145,7 @@ RETURN s.id AS person, [m.name] AS names, [review] AS reviews, holders, groups
 """
 
 
-def fragmented_risk_networkx(G: nx.MultiDiGraph, p: dict) -> list[dict]:
+def fragmented_risk_networkx(G: ModelGraph, p: dict) -> list[dict]:
     rows = []
     for s, contacts in contacts_by_person(G).items():
         held: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))  # review -> agency -> contacts
@@ -184,6 +187,11 @@ def finish_fragmented_risk(rows: list[dict], p: dict) -> list[dict]:
     return finish_rows(out, p, ("review", "subject"))
 
 
+def fragmented_risk_gaps(row: dict) -> Gaps:
+    return [], [(f"Group {i}: " + ", ".join(f.replace("_", " ") for f in g.get("factors", [])[:3]), g.get("agencies", []))
+                 for i, g in enumerate(row.get("groups", []), 1)]
+
+
 FRAGMENTED_RISK = register(Query(
     name="fragmented-risk",
     title="Risk about one person split between agencies that never exchanged information",
@@ -192,6 +200,7 @@ FRAGMENTED_RISK = register(Query(
                 "review) between the groups: no one saw the whole picture. A person known in several reviews (global_id) "
                 "is checked in each.",
     cypher=FRAGMENTED_RISK_CYPHER, networkx=fragmented_risk_networkx, finish=finish_fragmented_risk, constants=CONSTANTS,
+    gaps=fragmented_risk_gaps,
     params=COMMON_PARAMS,
 ))
 
@@ -227,11 +236,11 @@ RETURN rel.review AS review, pm.name AS perpetrator, vm.name AS victim, victim_s
 """
 
 
-def victim_perpetrator_divide_networkx(G: nx.MultiDiGraph, p: dict) -> list[dict]:
+def victim_perpetrator_divide_networkx(G: ModelGraph, p: dict) -> list[dict]:
     contacts_of = contacts_by_person(G)
     rows = []
-    for pid in by_label(G, "Person"):
-        for vid, rel in out_edges(G, pid, "RELATED"):
+    for pid in G.by_label("Person"):
+        for vid, rel in G.outgoing(pid, "RELATED"):
             if not rel.get("abusive"):
                 continue
             agencies: dict[str, dict] = {}
@@ -277,6 +286,11 @@ def finish_victim_perpetrator_divide(rows: list[dict], p: dict) -> list[dict]:
     return finish_rows(out, p, ("review", "perpetrator", "victim"))
 
 
+def victim_perpetrator_divide_gaps(row: dict) -> Gaps:
+    return [], [("Saw only the victim", row.get("victim_agencies", [])),
+                ("Saw only the perpetrator", row.get("perpetrator_agencies", []))]
+
+
 VICTIM_PERPETRATOR_DIVIDE = register(Query(
     name="victim-perpetrator-divide",
     title="Victim-side and perpetrator-side agencies that never talked",
@@ -285,5 +299,5 @@ VICTIM_PERPETRATOR_DIVIDE = register(Query(
                 "directly or through a forum (MARAC, MASH). Contacts on or after the death that ends the chronology "
                 "do not count.",
     cypher=VICTIM_PERPETRATOR_DIVIDE_CYPHER, networkx=victim_perpetrator_divide_networkx,
-    finish=finish_victim_perpetrator_divide, constants=CONSTANTS, params=COMMON_PARAMS,
+    finish=finish_victim_perpetrator_divide, constants=CONSTANTS, params=COMMON_PARAMS, gaps=victim_perpetrator_divide_gaps,
 ))

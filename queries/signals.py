@@ -14,12 +14,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import networkx as nx
-
 from dhrgraph.graph.errors import DhrgraphError, UnknownName
+from dhrgraph.graph.nxgraph import ModelGraph
 from dhrgraph.loaders.textsignals import parse_signal_id, signal_id
 from dhrgraph.queries.base import Param, Query, REVIEW_PARAM, register
-from dhrgraph.queries.core import by_label, in_edges
 
 __all__ = ["CONTACT_SIGNALS", "list_signals", "reject_signal", "restore_signal", "mark_evidence", "rejected_ids",
            "SIGNAL_COLUMNS", "DECISION_KIND"]
@@ -43,16 +41,16 @@ RETURN c {.id, .review, .file, .line, .record, .date_text, .order_key, .risk_fac
 """
 
 
-def contact_signals_networkx(G: nx.MultiDiGraph, p: dict) -> list[dict]:
+def contact_signals_networkx(G: ModelGraph, p: dict) -> list[dict]:
     node = G._node
     wanted = p["contacts"]
-    ids = [c for c in wanted if c in node and node[c]["label"] == "Contact"] if wanted is not None else by_label(G, "Contact")
+    ids = [c for c in wanted if c in node and node[c]["label"] == "Contact"] if wanted is not None else G.by_label("Contact")
     rows = []
     for cid in ids:
         c = node[cid]
         if p["review"] is not None and c["review"] != p["review"]:
             continue
-        agency = next(node[a]["name"] for a, _ in in_edges(G, cid, "RECORDED"))
+        agency = next(node[a]["name"] for a, _ in G.incoming(cid, "RECORDED"))
         rows.append({"contact": {k: c.get(k) for k in CONTACT_KEYS}, "agency": agency})
     return rows
 

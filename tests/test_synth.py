@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from dhrgraph import synth
+from dhrgraph import queries, synth
 
 ROLES = {"victim", "perpetrator", "child", "family", "friend", "previous_partner", "other"}
 SEXES = {"female", "male", "other", "unknown"}
@@ -245,6 +245,15 @@ def test_every_pattern_planted_and_good_practice_kept_apart(folders):
     assert 0.10 <= len(good) / key["reviews"] <= 0.15
     planted_in = {rid for p in key["planted"] for rid in p.get("reviews", [p.get("review")])}
     assert not good & planted_in
+
+
+def test_every_catalogue_query_is_planted(folders):
+    """A query added to the catalogue needs a pattern in synth (PATTERNS, a plant_* function) that the
+    answer key lists, or the corpus cannot show that it finds what it should."""
+    _, key = folders
+    planted = {p["query"] for p in key["planted"]}
+    never = [q.name for q in queries.catalogue() if q.name not in planted]
+    assert not never, f"synth never plants {never}: add a pattern for each to synth.PATTERNS"
 
 
 def test_good_practice_reviews_follow_through(folders):

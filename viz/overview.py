@@ -18,6 +18,7 @@ import networkx as nx
 
 from dhrgraph.graph.embedded import build_graph
 from dhrgraph.graph.store import Store
+from dhrgraph.loaders.vocab import FLOW_KINDS
 from dhrgraph.queries.common import DASH_HIGH, is_risk_signal
 from dhrgraph.queries.core import by_label, in_edges, out_edges
 
@@ -26,7 +27,6 @@ __all__ = ["Overview", "Person", "Agency", "Contact", "Relation", "ROLE_ORDER", 
 # The most telling role first: a person who is a victim in one review and a previous partner in
 # another is drawn as a victim.
 ROLE_ORDER = ("victim", "perpetrator", "child", "previous_partner", "family", "friend", "other")
-FLOW_KINDS = {"REFERRED_TO": "referral", "SHARED_WITH": "share"}
 
 
 @dataclass

@@ -13,6 +13,8 @@ import html
 from dataclasses import dataclass
 from typing import Iterable
 
+from dhrgraph.loaders.vocab import DASH_HIGH_RISK, RISK_ORDER
+
 __all__ = [
     "NodeStyle", "EdgeStyle", "person_style", "agency_style", "contact_style", "flow_style", "relation_style",
     "risk_rank", "risk_colour", "risk_words", "legend_html", "GAP", "NOT_REACHED", "HIGHLIGHT", "HIGHLIGHT_NOTE",
@@ -82,9 +84,9 @@ def agency_style(agency_type: str) -> NodeStyle:
 # --- links -----------------------------------------------------------------------------------------
 
 RISK_COLOURS = {"high": "#d32f2f", "medium": "#fb8c00", "standard": "#7cb342", None: "#90a4ae"}
-RISK_WORDS = {"high": "high risk (level high, DASH 14+ or a serious factor such as threats to kill)",
+RISK_WORDS = {"high": f"high risk (level high, DASH {DASH_HIGH_RISK}+ or a serious factor such as threats to kill)",
               "medium": "medium risk recorded", "standard": "standard risk recorded", None: "no risk recorded"}
-RISKS = (None, "standard", "medium", "high")
+RISKS = (None, *RISK_ORDER)
 
 
 def risk_rank(level: str | None) -> int:

@@ -358,27 +358,13 @@ class _Finder:
         return focus
 
 
-def _gaps_named(query: Query, row: dict) -> tuple[list[tuple[str, str]], list[tuple[str, list[str]]]]:
-    """What a finding says did not pass, by agency names: (from, to) links that a risk signal did not
-    travel, and labelled groups of agencies with no referral or share between them."""
-    if query.name == "unshared-risk":
-        return [(row.get("agency"), other) for other in row.get("not_shared_with", [])], []
-    if query.name == "fragmented-risk":
-        return [], [(f"Group {i}: " + ", ".join(f.replace("_", " ") for f in g.get("factors", [])[:3]), g.get("agencies", []))
-                    for i, g in enumerate(row.get("groups", []), 1)]
-    if query.name == "victim-perpetrator-divide":
-        return [], [("Saw only the victim", row.get("victim_agencies", [])),
-                    ("Saw only the perpetrator", row.get("perpetrator_agencies", []))]
-    return [], []
-
-
 def _draw_gaps(chart: Chart, ov: Overview, query: Query, rows: list[dict], focus: list[Focus], names: Names) -> None:
     """Dashed red arrows where a finding says risk did not reach an agency (with the findings that say
     so), and each finding's groups of agencies that exchanged nothing."""
     by_name = {a.name: a.id for a in ov.agencies.values()}
     tips: dict[tuple, list[str]] = defaultdict(list)
     for row, f in zip(rows, focus):
-        links, groups = _gaps_named(query, row)
+        links, groups = query.gaps(row) if query.gaps else ([], [])  # the query says what did not pass
         for a, b in links:
             if a in by_name and b in by_name:
                 key = (GAPS, by_name[a], by_name[b])
