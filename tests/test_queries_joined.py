@@ -147,6 +147,30 @@ def test_text_derived_signals_count_unless_coded_only_or_rejected(store, tmp_pat
     assert [r["date"] for r in run(store, tmp_path, coded, signals="coded")] == ["2020-02-10"]
 
 
+def test_the_examples_answer_key(examples):
+    # examples/README.md: only dhr-lindmoor-2021 has a joined-up case, the same in both readings
+    for signals in ("coded", "all"):
+        rows = examples.run(queries.get(QUERY), {"signals": signals})
+        assert [(r["review"], r["subject"], r["date"], r["score"], r["best_single"]) for r in rows] == [
+            ("dhr-lindmoor-2021", "Priya", "2021-04-20", 14, {"agency": "Lindmoor Police", "score": 7})], signals
+        [row] = rows
+        assert [(p["agency"], [a["question"] for a in p["alone"]]) for p in row["pieces"]] == [
+            ("Lindmoor Police", [1, 11, 12, 16]), ("Fairhill Surgery", [4, 5, 6, 14, 20]),
+            ("Lindmoor Probation", [18, 21, 22, 23, 24])]
+        assert [e["line"] for e in row["evidence"]] == [3, 4, 5] and row["red_flags"] == []
+
+
+def test_it_is_in_the_findings_and_the_themes(examples):
+    from dhrgraph.queries.findings import build_report
+    from dhrgraph.queries.themes import run_themes
+
+    [section] = [s for s in build_report(examples, review="dhr-lindmoor-2021").sections if s.query.name == QUERY]
+    assert [(r["subject"], r["date"]) for r in section.rows] == [("Priya", "2021-04-20")]
+    [theme] = [t for t in run_themes(examples).rows if t["theme"] == f"query:{QUERY}"]
+    assert theme["review_ids"] == ["dhr-lindmoor-2021"]
+    assert [e["line"] for e in theme["evidence"]["dhr-lindmoor-2021"]] == [3, 4, 5]
+
+
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory):
     folder = tmp_path_factory.mktemp("synth-joined")
