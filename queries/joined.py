@@ -193,15 +193,22 @@ WITH s, review, items, [a IN {AGENCY_PICTURES_CYPHER("items")} WHERE {OWN_HIGH_C
 UNWIND reduce(days = [], i IN items | CASE WHEN i.date IN days THEN days ELSE days + i.date END) AS day
 WITH s, review, items, risky, day, toString(date(day) - duration({{days: $window_days}})) AS since
 WITH s, review, risky, day, [i IN items WHERE since <= i.date <= day] AS window
+// a DASH of dash_high or a high grading in the window is an agency already high alone (cheap: checked first)
+WHERE any(i IN window WHERE i.about) AND none(i IN window WHERE i.high OR coalesce(i.dash, -1) >= $dash_high)
 WITH s, review, risky, day, window, {PICTURE_CYPHER("window")} AS joined
 WITH s, review, risky, day, window, {SCORED_CYPHER("joined")} AS joined
-WHERE (joined.score >= $dash_high OR size(joined.flags) > 0) AND any(i IN window WHERE i.about)
-  AND joined.dash < $dash_high AND NOT joined.high  // else an agency alone already held it
-  AND NOT {MARAC_NEAR_CYPHER("s", "review", "day")}
-WITH s, review, day, window, joined, [i IN window WHERE i.agency IN risky] AS suspect
-WHERE none(a IN {AGENCY_PICTURES_CYPHER("suspect")} WHERE {OWN_HIGH_CYPHER("a")})
-WITH s, review, day, window, joined ORDER BY day
-WITH s, review, collect({{day: day, window: window, joined: joined}})[0] AS found
+WHERE joined.score >= $dash_high OR size(joined.flags) > 0
+// the first of these days on which no agency alone was high (the own items in the window of one of the
+// risky agencies) and no MARAC referral or hearing came near: CASE stops checking once one is found
+WITH s, review, risky, day, window, joined ORDER BY day
+WITH s, review, risky, collect({{day: day, window: window, joined: joined}}) AS candidates
+WITH s, review, reduce(found = null, x IN candidates | CASE
+       WHEN found IS NOT NULL THEN found
+       WHEN any(suspect IN [[i IN x.window WHERE i.agency IN risky]]
+                WHERE any(a IN {AGENCY_PICTURES_CYPHER("suspect")} WHERE {OWN_HIGH_CYPHER("a")})) THEN null
+       WHEN {MARAC_NEAR_CYPHER("s", "review", "x.day")} THEN null
+       ELSE x END) AS found
+WHERE found IS NOT NULL
 WITH s, review, found, {AGENCY_PICTURES_CYPHER("found.window")} AS agencies
 MATCH (s)-[n:IN_REVIEW]->(:Review {{name: review}})
 RETURN review, n.name AS subject, found.day AS date, found.joined.score AS score, found.joined.questions AS questions,
