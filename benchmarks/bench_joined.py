@@ -1,5 +1,6 @@
 """joined-up-risk at 100k contacts on both backends (target: under 2 s), next to missed-marac as a reference.
 
+    export DHRGRAPH_NEO4J_STATE=/tmp/neo4j-bench; eval "$(tools/neo4j-local start)"
     python benchmarks/bench_joined.py --contacts 100000 --backends embedded,neo4j
     python benchmarks/bench_joined.py --contacts 100000 --backends embedded --profile   # cProfile of the NetworkX side
 
