@@ -18,10 +18,9 @@ answer no question of the 24.
 
 from __future__ import annotations
 
-from dhrgraph.loaders.vocab import EVENTS, RISK_FACTORS
+from dhrgraph.loaders.vocab import RISK_FACTORS
 
-__all__ = ["DASH_QUESTIONS", "FACTOR_QUESTIONS", "RED_FLAGS", "REPEAT_INCIDENTS", "REPEAT_QUESTION",
-           "DEATH_EVENTS", "dash_reference"]
+__all__ = ["DASH_QUESTIONS", "FACTOR_QUESTIONS", "RED_FLAGS", "REPEAT_INCIDENTS", "REPEAT_QUESTION", "dash_reference"]
 
 # The 24 questions of the SafeLives Dash risk checklist (2009), in order, shortened.
 DASH_QUESTIONS = (
@@ -96,10 +95,6 @@ RED_FLAGS = (
     {"name": "pregnancy and an incident", "questions": [9], "incident": True},
 )
 
-# Events that end a chronology (the index event): nothing on or after them is a missed chance.
-# Empty until the vocabulary has a death event; nothing else needs to change when it does.
-DEATH_EVENTS = tuple(e for e in ("death",) if e in EVENTS)
-
 
 def dash_reference() -> dict:
     """The checklist, the factor readings and the red flags, for ``dhrgraph queries --format json``."""
@@ -108,5 +103,4 @@ def dash_reference() -> dict:
         "factor_questions": {f: {"about_person_at_risk": v, "about_abuser": a} for f, (v, a) in FACTOR_QUESTIONS.items()},
         "repeat_incidents": {"question": REPEAT_QUESTION, "incidents": REPEAT_INCIDENTS},
         "red_flags": [dict(flag) for flag in RED_FLAGS],
-        "death_events": list(DEATH_EVENTS),
     }

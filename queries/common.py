@@ -20,6 +20,9 @@ Definitions (see README, "The missed-connections catalogue"):
 * **MARAC is for adult victims** (16 and over): a person younger than ``MARAC_MIN_AGE`` in the
   review, or with role child and no age, is never a missed-MARAC subject; children in the household
   are part of the adult victim's case, and their safeguarding is what children-not-referred checks;
+* a **MARAC referral or hearing about a person near a date**: a contact about the person in the same
+  review, within ``within_days`` days before or after the date, that referred them to a MARAC (a flow
+  that counts) or was recorded by a MARAC (its hearing) (``MARAC_NEAR_CYPHER``, ``marac_near``);
 * **one review at a time**: every query except the ones about crossing reviews (``cross_review``)
   compares a contact only with contacts of its own review, so a person known in several reviews
   (global_id) never brings another review's rows into a finding.
@@ -48,7 +51,7 @@ __all__ = [
     "SUMMARY_CHARS", "RISK_TO_LIFE_FACTORS", "and_join",
     "derived", "SIGNALS", "TEXT_VALUES_CYPHER",
     "FACTORS_CYPHER", "DASH_CYPHER", "LEVEL_CYPHER", "REFERRALS_CYPHER", "FLOW_CYPHER", "text_values", "factors",
-    "dash_score", "risk_level", "referrals", "is_flow",
+    "dash_score", "risk_level", "referrals", "is_flow", "MARAC_NEAR_CYPHER", "marac_days", "marac_near",
 ]
 
 SERIOUS_FACTORS = ("threats_to_kill", "strangulation", "weapon", "stalking", "sexual_violence", "escalation",
@@ -226,6 +229,40 @@ def ADULT_CYPHER(m: str) -> str:
 def is_adult(membership: dict) -> bool:
     age = membership.get("age")
     return membership.get("role") != "child" if age is None else age >= MARAC_MIN_AGE
+
+
+# --- a MARAC referral or hearing about a person near a date (missed-marac, joined-up-risk) --------
+
+def MARAC_NEAR_CYPHER(s: str, review: str, date: str) -> str:
+    """Cypher predicate: a contact about person ``s`` in review ``review``, dated within ``$within_days`` days of
+    the ISO date ``date``, referred them to a MARAC or was a MARAC's (its hearing)."""
+    return f"""EXISTS {{
+    MATCH ({s})<-[:ABOUT]-(marac_m:Contact {{review: {review}}})
+    WHERE marac_m.date >= toString(date({date}) - duration({{days: $within_days}}))
+      AND marac_m.date <= toString(date({date}) + duration({{days: $within_days}}))
+      AND (EXISTS {{ MATCH (marac_m)-[marac_r:REFERRED_TO]->(:Agency {{type: 'marac'}}) WHERE {FLOW_CYPHER("marac_r")} }}
+           OR EXISTS {{ (marac_m)<-[:RECORDED]-(:Agency {{type: 'marac'}}) }})
+  }}"""
+
+
+def marac_days(G: nx.MultiDiGraph, p: dict | None = None) -> dict[str, list[tuple[str, str]]]:
+    """person id -> (review, ISO date) of every contact about them that referred them to a MARAC or was a MARAC's."""
+    node = G._node
+    contacts = flows_into(G, ("marac",), ("REFERRED_TO",), p) | {
+        cid for a in by_label(G, "Agency") if node[a]["type"] == "marac" for cid in G._succ[a]
+        if node[cid]["label"] == "Contact"}
+    days: dict[str, list[tuple[str, str]]] = {}
+    for cid in contacts:
+        c = node[cid]
+        for person in subjects_of(G, cid):
+            days.setdefault(person, []).append((c["review"], c["date"]))
+    return days
+
+
+def marac_near(days: list[tuple[str, str]], review: str, date: str, within_days: int) -> bool:
+    """Whether one of a person's ``marac_days`` is in ``review`` within ``within_days`` days of ISO ``date``."""
+    lo, hi = shift(date, -within_days), shift(date, within_days)
+    return any(r == review and lo <= d <= hi for r, d in days)
 
 
 def and_join(items: list[str]) -> str:

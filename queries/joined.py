@@ -28,11 +28,12 @@ from typing import Iterable
 
 import networkx as nx
 
-from dhrgraph.loaders.dash import DASH_QUESTIONS, DEATH_EVENTS, FACTOR_QUESTIONS, RED_FLAGS, REPEAT_INCIDENTS, REPEAT_QUESTION, dash_reference
+from dhrgraph.loaders.dash import DASH_QUESTIONS, FACTOR_QUESTIONS, RED_FLAGS, REPEAT_INCIDENTS, REPEAT_QUESTION, dash_reference
 from dhrgraph.queries.base import Param, Query, register
 from dhrgraph.queries.common import (
-    CONSTANTS, COMMON_PARAMS, DASH_HIGH, EVIDENCE_CYPHER, FORUM_TYPES, contacts_about, evidence, finish_rows, flows_into,
-    recorder, shift, subject_name,
+    ADULT_CYPHER, BEFORE_DEATH_CYPHER, CONSTANTS, MARAC_MIN_AGE, COMMON_PARAMS, DASH_CYPHER, DASH_HIGH, EVIDENCE_CYPHER, FACTORS_CYPHER,
+    FORUM_TYPES, LEVEL_CYPHER, MARAC_NEAR_CYPHER, before_death, contacts_about, dash_score, evidence, factors, finish_rows,
+    is_adult, marac_days, marac_near, memberships, recorder, risk_level, shift,
 )
 from dhrgraph.queries.core import by_label
 
@@ -42,7 +43,7 @@ JOINED_CONSTANTS = {
     **CONSTANTS,
     "readings": {f: list(readings) for f, readings in FACTOR_QUESTIONS.items()},
     "red_flags": [dict(flag) for flag in RED_FLAGS],
-    "repeat_incidents": REPEAT_INCIDENTS, "repeat_question": REPEAT_QUESTION, "death_events": list(DEATH_EVENTS),
+    "repeat_incidents": REPEAT_INCIDENTS, "repeat_question": REPEAT_QUESTION,
 }
 
 
@@ -131,9 +132,6 @@ def picture(items: Iterable[dict]) -> dict:
     return Window(items).picture()
 
 
-COUNTED_EVENTS = ("incident", *DEATH_EVENTS)  # events that count even on a contact with no factor or score
-
-
 def agency_pictures(items: list[dict]) -> list[dict]:
     """The picture of each agency's own items, with its ``agency`` and ``agency_type``."""
     held: dict[str, list[dict]] = {}
@@ -168,48 +166,49 @@ MATCH (ab:Person)-[rel:RELATED]->(s:Person)
 WHERE rel.abusive
 WITH s, rel.review AS review, collect(DISTINCT ab) AS abusers
 WHERE NOT EXISTS {{ MATCH (s)-[r:RELATED]->() WHERE r.abusive AND r.review = review }}
+  AND EXISTS {{ MATCH (s)-[n:IN_REVIEW]->(:Review {{name: review}}) WHERE {ADULT_CYPHER("n")} }}  // MARAC is for adults
 CALL (s, review, abusers) {{
   UNWIND [s] + abusers AS x
   MATCH (x)<-[:ABOUT]-(c:Contact)
-  WHERE c.review = review AND (size(coalesce(c.risk_factors, [])) > 0 OR c.event = 'incident' OR c.event IN $death_events
-        OR c.dash_score IS NOT NULL OR c.risk_level = 'high')
+  WHERE c.review = review AND {BEFORE_DEATH_CYPHER("c")}
+    AND (size(coalesce(c.risk_factors, [])) > 0 OR c.text_signals IS NOT NULL OR c.event = 'incident'
+         OR c.dash_score IS NOT NULL OR c.risk_level IS NOT NULL)
   WITH c, collect(x) AS who
   MATCH (a:Agency)-[:RECORDED]->(c)
   WITH c, a, s IN who AS about, s IN who AND size(who) > 1 AS both
   RETURN collect({{key: c.order_key, date: c.date, agency: a.name, agency_type: a.type, forum: a.type IN $forum_types,
-      death: c.event IN $death_events, about: about,
-      questions: [f IN coalesce(c.risk_factors, []) WHERE {READING_CYPHER("f")} IS NOT NULL | {READING_CYPHER("f")}],
-      incident: about AND c.event = 'incident', dash: CASE WHEN about THEN c.dash_score END,
-      high: about AND coalesce(c.risk_level = 'high', false), c: c, a: a}}) AS contacts
+      about: about,
+      questions: [f IN {FACTORS_CYPHER("c")} WHERE {READING_CYPHER("f")} IS NOT NULL | {READING_CYPHER("f")}],
+      incident: about AND c.event = 'incident', dash: CASE WHEN about THEN {DASH_CYPHER("c")} END,
+      high: about AND coalesce({LEVEL_CYPHER("c")} = 'high', false), c: c, a: a}}) AS contacts
 }}
-CALL (s) {{  // the dates of contacts that referred the person to a MARAC or were a MARAC's (its hearings)
-  MATCH (s)<-[:ABOUT]-(m:Contact)
-  WHERE EXISTS {{ (m)-[:REFERRED_TO]->(:Agency {{type: 'marac'}}) }} OR EXISTS {{ (m)<-[:RECORDED]-(:Agency {{type: 'marac'}}) }}
-  RETURN collect(m.date) AS marac_days
-}}
-WITH s, review, contacts, marac_days,
-     reduce(d = null, x IN contacts | CASE WHEN x.death AND (d IS NULL OR x.date < d) THEN x.date ELSE d END) AS death
-WITH s, review, marac_days, [i IN contacts WHERE NOT i.forum AND (death IS NULL OR i.date < death)
+WITH s, review, [i IN contacts WHERE NOT i.forum
      AND (size(i.questions) > 0 OR i.incident OR i.dash IS NOT NULL OR i.high)] AS items
 // no window can hold more than the whole chronology: skip people whose whole picture is not high
-WITH s, review, marac_days, items, {PICTURE_CYPHER("items")} AS whole
-WITH s, review, marac_days, items, {SCORED_CYPHER("whole")} AS whole
+WITH s, review, items, {PICTURE_CYPHER("items")} AS whole
+WITH s, review, items, {SCORED_CYPHER("whole")} AS whole
 WHERE size(whole.questions) >= $dash_high OR size(whole.flags) > 0
 // only agencies whose own whole chronology is high can be high alone in a window
-WITH s, review, marac_days, items, [a IN {AGENCY_PICTURES_CYPHER("items")} WHERE {OWN_HIGH_CYPHER("a")} | a.agency] AS risky
+WITH s, review, items, [a IN {AGENCY_PICTURES_CYPHER("items")} WHERE {OWN_HIGH_CYPHER("a")} | a.agency] AS risky
 UNWIND reduce(days = [], i IN items | CASE WHEN i.date IN days THEN days ELSE days + i.date END) AS day
-WITH s, review, marac_days, items, risky, day, toString(date(day) - duration({{days: $window_days}})) AS since
-WITH s, review, marac_days, risky, day, [i IN items WHERE since <= i.date <= day] AS window
-WITH s, review, marac_days, risky, day, window, {PICTURE_CYPHER("window")} AS joined
-WITH s, review, marac_days, risky, day, window, {SCORED_CYPHER("joined")} AS joined
-WHERE (joined.score >= $dash_high OR size(joined.flags) > 0) AND any(i IN window WHERE i.about)
-  AND joined.dash < $dash_high AND NOT joined.high  // else an agency alone already held it
-  AND none(d IN marac_days WHERE toString(date(day) - duration({{days: $within_days}})) <= d
-                                 <= toString(date(day) + duration({{days: $within_days}})))
-WITH s, review, day, window, joined, [i IN window WHERE i.agency IN risky] AS suspect
-WHERE none(a IN {AGENCY_PICTURES_CYPHER("suspect")} WHERE {OWN_HIGH_CYPHER("a")})
-WITH s, review, day, window, joined ORDER BY day
-WITH s, review, collect({{day: day, window: window, joined: joined}})[0] AS found
+WITH s, review, items, risky, day, toString(date(day) - duration({{days: $window_days}})) AS since
+WITH s, review, risky, day, [i IN items WHERE since <= i.date <= day] AS window
+// a DASH of dash_high or a high grading in the window is an agency already high alone (cheap: checked first)
+WHERE any(i IN window WHERE i.about) AND none(i IN window WHERE i.high OR coalesce(i.dash, -1) >= $dash_high)
+WITH s, review, risky, day, window, {PICTURE_CYPHER("window")} AS joined
+WITH s, review, risky, day, window, {SCORED_CYPHER("joined")} AS joined
+WHERE joined.score >= $dash_high OR size(joined.flags) > 0
+// the first of these days on which no agency alone was high (the own items in the window of one of the
+// risky agencies) and no MARAC referral or hearing came near: CASE stops checking once one is found
+WITH s, review, risky, day, window, joined ORDER BY day
+WITH s, review, risky, collect({{day: day, window: window, joined: joined}}) AS candidates
+WITH s, review, reduce(found = null, x IN candidates | CASE
+       WHEN found IS NOT NULL THEN found
+       WHEN any(suspect IN [[i IN x.window WHERE i.agency IN risky]]
+                WHERE any(a IN {AGENCY_PICTURES_CYPHER("suspect")} WHERE {OWN_HIGH_CYPHER("a")})) THEN null
+       WHEN {MARAC_NEAR_CYPHER("s", "review", "x.day")} THEN null
+       ELSE x END) AS found
+WHERE found IS NOT NULL
 WITH s, review, found, {AGENCY_PICTURES_CYPHER("found.window")} AS agencies
 MATCH (s)-[n:IN_REVIEW]->(:Review {{name: review}})
 RETURN review, n.name AS subject, found.day AS date, found.joined.score AS score, found.joined.questions AS questions,
@@ -219,14 +218,14 @@ RETURN review, n.name AS subject, found.day AS date, found.joined.score AS score
 """
 
 
-def _item(c: dict, agency: dict, about: bool, both: bool) -> dict | None:
+def _item(c: dict, agency: dict, about: bool, both: bool, p: dict) -> dict | None:
     """What a contact adds to a picture, or None when it adds nothing (the evidence is made when cited)."""
-    factors = c.get("risk_factors")
-    incident, dash = about and c["event"] == "incident", c.get("dash_score") if about else None
-    high = about and c.get("risk_level") == "high"
-    if not (factors or incident or dash is not None or high):
+    found = factors(c, p)
+    incident, dash = about and c["event"] == "incident", dash_score(c, p) if about else None
+    high = about and risk_level(c, p) == "high"
+    if not (found or incident or dash is not None or high):
         return None  # most contacts: decided before reading any factor
-    questions = [q for f in factors or () if (q := reading(FACTOR_QUESTIONS[f], about, both)) is not None]
+    questions = [q for f in found if (q := reading(FACTOR_QUESTIONS.get(f, (None, None)), about, both)) is not None]
     if not (questions or incident or dash is not None or high):
         return None
     return {"key": c["order_key"], "date": c["date"], "agency": agency["name"], "agency_type": agency["type"],
@@ -235,10 +234,7 @@ def _item(c: dict, agency: dict, about: bool, both: bool) -> dict | None:
 
 
 def joined_up_risk_networkx(G: nx.MultiDiGraph, p: dict) -> list[dict]:
-    node = G._node
-    # contacts that referred someone to a MARAC or were a MARAC's (its hearings)
-    marac = flows_into(G, ("marac",), ("REFERRED_TO",)) | {
-        cid for a in by_label(G, "Agency") if node[a]["type"] == "marac" for cid in G._succ[a]}
+    node, names, marac = G._node, memberships(G), marac_days(G, p)
     abusers_of: dict[tuple[str, str], list[str]] = defaultdict(list)  # (person at risk, review) -> abusers
     for ab in by_label(G, "Person"):
         for s, keyed in G._succ[ab].items():
@@ -248,24 +244,20 @@ def joined_up_risk_networkx(G: nx.MultiDiGraph, p: dict) -> list[dict]:
     abusive = {(ab, review) for (_, review), ab_list in abusers_of.items() for ab in ab_list}
     rows = []
     for (s, review), abusers in abusers_of.items():
-        if (s, review) in abusive:
-            continue  # recorded as abusive towards someone in this review: not the person at risk here
+        if (s, review) in abusive or not is_adult(names[s, review]):
+            continue  # abusive towards someone in this review, or a child: not a person at risk for a MARAC here
         seen: dict[str, list] = {}  # contact id -> [contact, agency, about the person, about an abuser]
-        marac_days = []
         for x in (s, *abusers):
             for cid in contacts_about(G, x):
                 c = node[cid]
-                if x == s and cid in marac:
-                    marac_days.append(c["date"])
-                if c["review"] != review or not (c.get("risk_factors") or c["event"] in COUNTED_EVENTS
-                                                 or c.get("dash_score") is not None or c.get("risk_level") == "high"):
-                    continue  # adds nothing to a picture and ends none: most contacts
+                if c["review"] != review or not before_death(c) or not (
+                        c.get("risk_factors") or c.get("text_signals") or c["event"] == "incident"
+                        or c.get("dash_score") is not None or c.get("risk_level") is not None):
+                    continue  # adds nothing to a picture: most contacts
                 entry = seen.setdefault(cid, [c, node[recorder(G, cid)], False, False])
                 entry[2 if x == s else 3] = True
-        death = min((c["date"] for c, _, _, _ in seen.values() if c["event"] in DEATH_EVENTS), default=None)
         items = [i for c, a, about, abused in seen.values()
-                 if a["type"] not in FORUM_TYPES and (death is None or c["date"] < death)
-                 and (i := _item(c, a, about, about and abused)) is not None]
+                 if a["type"] not in FORUM_TYPES and (i := _item(c, a, about, about and abused, p)) is not None]
         whole = picture(items)  # no window can hold more than the whole chronology
         if not (len(whole["questions"]) >= p["dash_high"] or whole["flags"]):
             continue
@@ -289,11 +281,11 @@ def joined_up_risk_networkx(G: nx.MultiDiGraph, p: dict) -> list[dict]:
             # a DASH of dash_high or a high grading in the window is an agency already high alone
             if not _is_high(joined, p["dash_high"]) or not window.about or joined["dash"] >= p["dash_high"] or joined["high"]:
                 continue
-            low, high = shift(day, -p["within_days"]), shift(day, p["within_days"])
-            if any(low <= d <= high for d in marac_days) or any(own_high(w.picture(), p["dash_high"]) for w in held.values()):
+            if marac_near(marac.get(s, ()), review, day, p["within_days"]) \
+                    or any(own_high(w.picture(), p["dash_high"]) for w in held.values()):
                 continue
             found = items[lo:hi]
-            rows.append({"review": review, "subject": subject_name(G, s, review), "date": day, "score": joined["score"],
+            rows.append({"review": review, "subject": names[s, review]["name"], "date": day, "score": joined["score"],
                          "questions": sorted(joined["questions"]), "red_flags": joined["flags"],
                          "agencies": [{"agency": a["agency"], "agency_type": a["agency_type"], "score": a["score"]}
                                       for a in agency_pictures(found)],
@@ -351,9 +343,12 @@ JOINED_UP_RISK = register(Query(
     name="joined-up-risk",
     title="High risk visible only when the agencies' records are put together",
     description=f"For each person at risk (the person an abusive relationship in the review is towards, unless they "
-                f"are recorded as abusive there too), at each date of a contact that counts: the picture is everything "
+                f"are recorded as abusive there too; MARAC is for adults, so not a person under {MARAC_MIN_AGE} in the "
+                f"review, or with role child and no age), at each date of a contact that counts: the picture is everything "
                 f"the agencies (not forums) recorded in the review in the window_days days up to that date, about the "
-                f"person and about their recorded abuser. Risk factors are read as answers to the SafeLives Dash risk "
+                f"person and about their recorded abuser. Risk factors, DASH scores and risk levels are the coded columns plus "
+                f"what the contact's text says (signals=coded: the columns only; a rejected text signal never counts). "
+                f"Risk factors are read as answers to the SafeLives Dash risk "
                 f"checklist's 24 questions (the mapping is in reference.factor_questions; a factor about the person "
                 f"reads one way, about the abuser another: the abuser's mental health, drug and alcohol use, suicide "
                 f"threats and criminal history have their own questions); {REPEAT_INCIDENTS} or more incidents about "
@@ -363,8 +358,8 @@ JOINED_UP_RISK = register(Query(
                 f"picture is high when the score reaches dash_high or it holds a red-flag combination "
                 f"(reference.red_flags). Reported: the first date the joined-up picture was high while no agency's own "
                 f"picture in that window was (nor had it graded the risk high), and no contact about the person "
-                f"referred them to a MARAC or was a MARAC's within within_days days before or after. Nothing on or "
-                f"after a death counts. One row per person and review; pieces lists for each agency the questions it "
+                f"referred them to a MARAC or was a MARAC's (in the review) within within_days days before or after. "
+                f"Nothing on or after the death that ends the chronology counts. One row per person and review; pieces lists for each agency the questions it "
                 f"alone held and when. It cannot know what agencies knew and did not record, or DASH answers not "
                 f"recorded as factors (a recorded score without its answers counts only as a floor); a factor on a "
                 f"contact about both people is read as about the person at risk.",

@@ -19,9 +19,9 @@ from dhrgraph.loaders.vocab import RISK_ORDER
 from dhrgraph.queries.base import Param, Query, register
 from dhrgraph.queries.common import (
     ABUSE_FACTORS, ADULT_CYPHER, BEFORE_DEATH_CYPHER, CONSTANTS, COMMON_PARAMS, DASH_CYPHER, DASH_HIGH, EVIDENCE_CYPHER,
-    FACTORS_CYPHER, FLOW_CYPHER, FORUM_TYPES, LEVEL_CYPHER, NOT_ABUSER_CYPHER, abusers, and_join, before_death,
-    contacts_by_person, dash_score, days_between, evidence, factors, flows_into, is_adult, memberships, risk_level, shift,
-    sorted_rows,
+    FACTORS_CYPHER, FORUM_TYPES, LEVEL_CYPHER, MARAC_NEAR_CYPHER, NOT_ABUSER_CYPHER, abusers, and_join, before_death,
+    contacts_by_person, dash_score, days_between, evidence, factors, is_adult, marac_days, marac_near, memberships,
+    risk_level, shift, sorted_rows,
 )
 
 __all__ = ["MISSED_MARAC", "ESCALATION_WITHOUT_REASSESSMENT"]
@@ -50,13 +50,7 @@ CALL (s, c, since) {{
 }}
 WITH a, c, s, n, incidents
 WHERE ({DASH_CYPHER("c")} >= $dash_high OR {LEVEL_CYPHER("c")} = 'high' OR size(incidents) >= $incidents)
-  AND NOT EXISTS {{
-    MATCH (s)<-[:ABOUT]-(m:Contact {{review: c.review}})
-    WHERE m.date >= toString(date(c.date) - duration({{days: $within_days}}))
-      AND m.date <= toString(date(c.date) + duration({{days: $within_days}}))
-      AND (EXISTS {{ MATCH (m)-[r:REFERRED_TO]->(:Agency {{type: 'marac'}}) WHERE {FLOW_CYPHER("r")} }}
-           OR EXISTS {{ (m)<-[:RECORDED]-(:Agency {{type: 'marac'}}) }})
-  }}
+  AND NOT {MARAC_NEAR_CYPHER("s", "c.review", "c.date")}
 RETURN c.review AS review, n.name AS subject, a.name AS agency, a.type AS agency_type, c.date_text AS date,
        c.order_key AS order_key, {DASH_CYPHER("c")} AS dash_score, {LEVEL_CYPHER("c")} AS risk_level, incidents,
        {EVIDENCE_CYPHER("c", "a")} AS trigger
@@ -65,9 +59,7 @@ RETURN c.review AS review, n.name AS subject, a.name AS agency, a.type AS agency
 
 def missed_marac_networkx(G: nx.MultiDiGraph, p: dict) -> list[dict]:
     contacts_of, abusive, names = contacts_by_person(G), abusers(G), memberships(G)
-    referred = flows_into(G, ("marac",), ("REFERRED_TO",), p)
-    marac_dates = {s: [(m["review"], m["date"]) for m, agency in contacts if agency["type"] == "marac" or m["id"] in referred]
-                   for s, contacts in contacts_of.items()}
+    marac = marac_days(G, p)
     rows = []
     for s, contacts in contacts_of.items():
         for c, a in contacts:
@@ -83,8 +75,7 @@ def missed_marac_networkx(G: nx.MultiDiGraph, p: dict) -> list[dict]:
                              and i["order_key"] <= c["order_key"] and i["date"] >= since]
             if not (high or len(incidents) >= p["incidents"]):
                 continue
-            lo, hi = shift(c["date"], -p["within_days"]), shift(c["date"], p["within_days"])
-            if any(review == c["review"] and lo <= d <= hi for review, d in marac_dates[s]):
+            if marac_near(marac.get(s, ()), c["review"], c["date"], p["within_days"]):
                 continue
             rows.append({"review": c["review"], "subject": names[s, c["review"]]["name"], "agency": a["name"],
                          "agency_type": a["type"], "date": c["date_text"], "order_key": c["order_key"],

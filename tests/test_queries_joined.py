@@ -22,8 +22,8 @@ AGENCIES = [
 BLANK = {"time": "", "sequence": "", "dash_score": "", "risk_level": "", "risk_factors": "", "referred_to": "", "shared_with": ""}
 
 
-def contact(date, agency, subject, event, factors="", **extra):
-    return dict(BLANK, date=date, agency=agency, subject=subject, event=event, summary="Recorded.", risk_factors=factors, **extra)
+def contact(date, agency, subject, event, factors="", summary="Recorded.", **extra):
+    return dict(BLANK, date=date, agency=agency, subject=subject, event=event, summary=summary, risk_factors=factors, **extra)
 
 
 # Three parts, each below high risk: the police know 4 questions (DASH 8), the GP 5, probation 6 (about Dean).
@@ -95,6 +95,80 @@ def test_the_abuser_and_a_person_with_no_contact_of_their_own_get_no_row(store, 
     only_dean = [dict(PROBATION, date="2020-01-01"),
                  contact("2020-01-05", "Northbrook Police", "Dean", "arrest", "threats_to_kill;strangulation;weapon")]
     assert run(store, tmp_path, only_dean) == []
+
+
+def test_a_person_at_risk_under_16_or_a_child_is_never_a_subject(store, tmp_path):
+    people = [{"person": "Jade", "role": "victim", "sex": "female", "age": "15", "global_id": ""},
+              {"person": "Dean", "role": "perpetrator", "sex": "male", "age": "17", "global_id": ""}]
+    relationships = [{"person": "Dean", "other": "Jade", "relationship": "partner", "abusive": "yes"}]
+
+    def rows(age, role="victim"):
+        people[0].update(age=age, role=role)
+        store.load([write_review(tmp_path, people=people, relationships=relationships, chronology=[POLICE, GP, PROBATION],
+                                 agencies=AGENCIES)])
+        return store.run(queries.get(QUERY))
+
+    assert rows("15") == []
+    assert rows("", "child") == []
+    assert [r["subject"] for r in rows("16")] == ["Jade"]
+    assert [r["subject"] for r in rows("")] == ["Jade"]  # no age, not a child
+
+
+def test_nothing_on_or_after_the_death_counts(store, tmp_path):
+    death = contact("2020-02-20", "Northbrook Police", "Jade; Dean", "death")
+    assert run(store, tmp_path, [POLICE, GP, death, PROBATION]) == []
+    assert len(run(store, tmp_path, [POLICE, GP, PROBATION, dict(death, date="2020-03-02")])) == 1
+
+
+def test_a_marac_referral_or_hearing_counts_in_the_review_only(store, tmp_path):
+    heard = contact("2020-03-10", "Northbrook MARAC", "Jade", "meeting")
+    assert run(store, tmp_path, [POLICE, GP, PROBATION, heard]) == []
+    assert len(run(store, tmp_path, [POLICE, GP, PROBATION, dict(heard, date="2020-04-10")])) == 1  # 40 days later
+
+
+# Free text only: the GP's words say she left him, the police's that he is stalking her (a red flag together).
+TEXT_ONLY = [
+    contact("2020-01-10", "Elm Tree Surgery", "Jade", "appointment", summary="Jade said she had separated from Dean in December."),
+    contact("2020-02-10", "Northbrook Police", "Jade", "call", summary="Jade reported that Dean has been stalking her."),
+]
+
+
+def test_text_derived_signals_count_unless_coded_only_or_rejected(store, tmp_path):
+    from dhrgraph.queries.signals import reject_signal
+
+    [row] = run(store, tmp_path, TEXT_ONLY)
+    assert (row["date"], row["red_flags"], row["questions"]) == ("2020-02-10", ["separation and stalking"], [6, 8])
+    assert [(e["line"], e["signal"]) for e in row["evidence"]] == [(2, "text"), (3, "text")]
+    assert store.run(queries.get(QUERY), {"signals": "coded"}) == []
+    reject_signal(store, "contact:rev-a#3/risk_factor/stalking")
+    assert store.run(queries.get(QUERY)) == []
+    # the same facts coded in the columns count with signals=coded too
+    coded = [dict(TEXT_ONLY[0], risk_factors="separation"), dict(TEXT_ONLY[1], risk_factors="stalking")]
+    assert [r["date"] for r in run(store, tmp_path, coded, signals="coded")] == ["2020-02-10"]
+
+
+def test_the_examples_answer_key(examples):
+    # examples/README.md: only dhr-lindmoor-2021 has a joined-up case, the same in both readings
+    for signals in ("coded", "all"):
+        rows = examples.run(queries.get(QUERY), {"signals": signals})
+        assert [(r["review"], r["subject"], r["date"], r["score"], r["best_single"]) for r in rows] == [
+            ("dhr-lindmoor-2021", "Priya", "2021-04-20", 14, {"agency": "Lindmoor Police", "score": 7})], signals
+        [row] = rows
+        assert [(p["agency"], [a["question"] for a in p["alone"]]) for p in row["pieces"]] == [
+            ("Lindmoor Police", [1, 11, 12, 16]), ("Fairhill Surgery", [4, 5, 6, 14, 20]),
+            ("Lindmoor Probation", [18, 21, 22, 23, 24])]
+        assert [e["line"] for e in row["evidence"]] == [3, 4, 5] and row["red_flags"] == []
+
+
+def test_it_is_in_the_findings_and_the_themes(examples):
+    from dhrgraph.queries.findings import build_report
+    from dhrgraph.queries.themes import run_themes
+
+    [section] = [s for s in build_report(examples, review="dhr-lindmoor-2021").sections if s.query.name == QUERY]
+    assert [(r["subject"], r["date"]) for r in section.rows] == [("Priya", "2021-04-20")]
+    [theme] = [t for t in run_themes(examples).rows if t["theme"] == f"query:{QUERY}"]
+    assert theme["review_ids"] == ["dhr-lindmoor-2021"]
+    assert [e["line"] for e in theme["evidence"]["dhr-lindmoor-2021"]] == [3, 4, 5]
 
 
 @pytest.fixture(scope="module")

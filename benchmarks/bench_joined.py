@@ -1,0 +1,105 @@
+"""joined-up-risk at 100k contacts on both backends (target: under 2 s), next to missed-marac as a reference.
+
+    export DHRGRAPH_NEO4J_STATE=/tmp/neo4j-bench; eval "$(tools/neo4j-local start)"
+    python benchmarks/bench_joined.py --contacts 100000 --backends embedded,neo4j
+    python benchmarks/bench_joined.py --contacts 100000 --backends embedded --profile   # cProfile of the NetworkX side
+
+The corpus is ``bench_queries.py``'s (``synth.generate(reviews=contacts // 200, contacts=..., seed=1,
+layout="combined")``, cached in the same folder). Each query runs once to warm up, then ``--repeat`` times;
+the median wall time is reported with the CPU time the work took: this process's user+sys for the
+embedded backend, the Neo4j server's user+sys (read from /proc for the pid in ``$DHRGRAPH_NEO4J_STATE/pid``,
+which ``tools/neo4j-local`` writes) for Neo4j. On a machine shared with other work the wall times are upper
+bounds; the CPU times are what the query itself cost. The rows of the two backends must be identical.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import json
+import os
+import pstats
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from dhrgraph import queries  # noqa: E402
+from bench_queries import corpus, open_backend  # noqa: E402
+
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def server_cpu() -> float | None:
+    """User+sys seconds of the Neo4j server so far, or None when its pid is not known."""
+    state = os.environ.get("DHRGRAPH_NEO4J_STATE")
+    try:
+        pid = Path(state, "pid").read_text().strip() if state else ""
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / TICKS
+
+
+def cpu(backend: str) -> float | None:
+    if backend == "embedded":
+        return time.process_time()
+    return server_cpu()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--contacts", type=int, default=100000)
+    parser.add_argument("--backends", default="embedded,neo4j")
+    parser.add_argument("--queries", default="joined-up-risk,missed-marac")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--profile", action="store_true", help="print cProfile's top functions of one run per query")
+    parser.add_argument("--cache", default=os.path.join(tempfile.gettempdir(), "dhrgraph-bench"))
+    args = parser.parse_args()
+    cache = Path(args.cache)
+    cache.mkdir(parents=True, exist_ok=True)
+    folder = corpus(args.contacts, cache)
+    rows_of: dict[str, dict[str, str]] = {}
+    print(f"| query | backend | rows | wall (median of {args.repeat}) | CPU (median) |")
+    print("| --- | --- | --- | --- | --- |")
+    for backend in args.backends.split(","):
+        with tempfile.TemporaryDirectory(dir=cache) as workspace:
+            store = open_backend(backend, Path(workspace) / "ws")
+            store.clear()
+            store.load([folder])
+            for name in args.queries.split(","):
+                query = queries.get(name)
+                rows = store.run(query)  # warm-up
+                rows_of.setdefault(name, {})[backend] = json.dumps(rows, sort_keys=True, default=str)
+                walls, cpus = [], []
+                for _ in range(args.repeat):
+                    c0, w0 = cpu(backend), time.perf_counter()
+                    store.run(query)
+                    walls.append(time.perf_counter() - w0)
+                    c1 = cpu(backend)
+                    if c0 is not None and c1 is not None:
+                        cpus.append(c1 - c0)
+                used = f"{statistics.median(cpus):.2f} s" if cpus else "n/a"
+                print(f"| {name} | {backend} | {len(rows)} | {statistics.median(walls):.2f} s | {used} |", flush=True)
+                if args.profile:
+                    profile = cProfile.Profile()
+                    profile.runcall(store.run, query)
+                    out = io.StringIO()
+                    pstats.Stats(profile, stream=out).sort_stats("cumulative").print_stats(25)
+                    print(out.getvalue(), file=sys.stderr)
+            store.clear()
+            store.close()
+    for name, by_backend in rows_of.items():
+        if len(set(by_backend.values())) > 1:
+            print(f"ROWS DIFFER between backends for {name}", file=sys.stderr)
+            sys.exit(1)
+    if len(args.backends.split(",")) > 1:
+        print("rows identical on both backends")
+
+
+if __name__ == "__main__":
+    main()
