@@ -226,3 +226,32 @@ def test_the_corpus_summaries_say_what_its_answer_key_says(tmp_path):
         summary = rows[entry["line"] - 2]["summary"]
         assert summary.endswith(" " + entry["sentence"])
         assert [s.key for s in textsignals.extract(entry["sentence"])] == entry["real"], entry
+
+
+# --- the fast reading is the spaCy Matcher's reading -------------------------------------------------
+
+def _sentences_to_check() -> list[str]:
+    from dhrgraph import synth
+
+    texts = [s["sentence"] for s in synth.labelled_sentences(2400, seed=1)]
+    for held in sorted((EXAMPLES.parent / "benchmarks").glob("heldout*.json")):
+        texts += [text for text, _ in json.loads(held.read_text(encoding="utf-8"))]
+    for chronology in sorted(EXAMPLES.glob("*/chronology.csv")):
+        import csv
+
+        with open(chronology, encoding="utf-8", newline="") as fh:
+            texts += [row.get("summary") or "" for row in csv.DictReader(fh)]
+    return list(dict.fromkeys(s for text in texts for _, s in textsignals.sentences(text)))
+
+
+def test_the_fast_reading_finds_what_the_spacy_matcher_finds():
+    """read_sentence (tokens by chunk, patterns looked up by their first word) against reference_read (the whole
+    sentence through spaCy's nlp and Matcher): the same tokens, spans, candidates, context and verdicts, over
+    synth's labelled sentences, the held-out sets and the examples' summaries."""
+    sentences = _sentences_to_check()
+    assert len(sentences) > 1000
+    different = [s for s in sentences if textsignals.read_sentence(s) != textsignals.reference_read(s)]
+    assert different == []
+    # and the cases the fast path treats apart: spaces doubled, leading or trailing, other whitespace
+    for text in ("He  choked her.", " He choked her. ", "He\tchoked her.", "DASH  16/27,  high risk."):
+        assert textsignals.read_sentence(text) == textsignals.reference_read(text)
