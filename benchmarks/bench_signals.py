@@ -91,26 +91,26 @@ def overhead(contacts: int, seed: int, repeat: int, backends: list[str]) -> None
             cpu: dict[bool, list[float]] = {False: [], True: []}
             for run in range(repeat):
                 for signals in (False, True):
-                    textsignals.read_sentence.cache_clear()  # every run reads every sentence afresh
+                    textsignals.clear_caches()  # every run reads every sentence afresh
                     settings = _settings(backend, Path(tmp) / f"ws-{backend}-{run}-{signals}")
                     with open_store(settings) as store:
                         if backend == "neo4j":
                             store.replace_reviews([])
                             _clear(store)
-                        textsignals._read.cache_clear()
+                        textsignals.clear_caches()
                         started, started_cpu = time.perf_counter(), time.process_time()
                         with gc_paused():
                             store.replace_reviews(review_batch(r, signals=signals) for r in result.reviews)
                         times[signals].append(time.perf_counter() - started)
                         cpu[signals].append(time.process_time() - started_cpu)
-            info = textsignals._read.cache_info()
+            info = textsignals._asserted_in.cache_info()
             for what, measured in (("wall", times), ("this process's CPU", cpu)):
                 without, with_ = statistics.median(measured[False]), statistics.median(measured[True])
                 print(f"{backend} ({what}): load without extraction {without:.2f} s, with {with_:.2f} s: "
                       f"+{with_ - without:.2f} s (+{100 * (with_ - without) / without:.0f}% of the write, "
                       f"+{100 * (with_ - without) / (without + read):.0f}% of validation and write); median of {repeat}")
-            print(f"distinct sentences: {info.misses:,} ({info.hits:,} repeats served from the cache); "
-                  f"read by spaCy: {textsignals.read_sentence.cache_info().misses:,}")
+            print(f"distinct summaries: {info.misses:,} ({info.hits:,} repeats served from the cache); distinct sentences "
+                  f"read: {textsignals.read_sentence.cache_info().misses:,}; spaCy imported: {'spacy' in sys.modules}")
 
 
 def _settings(backend: str, workspace: Path):

@@ -22,7 +22,7 @@ import re
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
-from dhrgraph.loaders import lexicon, vocab
+from dhrgraph.loaders import entokenizer, lexicon, vocab
 
 __all__ = ["Signal", "Candidate", "KINDS", "read_sentence", "reference_read", "clear_caches", "candidates", "extract", "ReviewAgencies", "review_signals",
            "signal_id", "parse_signal_id"]
@@ -295,7 +295,7 @@ def _ends(slots: Sequence[_Slot], i: int, lowers: Sequence[str], size: int) -> s
 
 @functools.lru_cache(maxsize=65536)
 def _like_num(word: str) -> bool:
-    return bool(_nlp().vocab[word].like_num)
+    return entokenizer.like_num(word)
 
 
 @functools.lru_cache(maxsize=1)
@@ -305,29 +305,14 @@ def _rules() -> tuple[_Rules, _Rules]:
     return _Rules(targets), _Rules(context)
 
 
-_CHUNKED = re.compile(r"\S+(?: \S+)*")
-
-
 def _tokens(text: str) -> tuple[tuple[str, ...], tuple[tuple[int, int], ...]]:
-    """spaCy's tokens of a sentence (lower-cased) and their character spans."""
-    if not _CHUNKED.fullmatch(text):  # leading, trailing, doubled or other spaces: the whole sentence
+    """spaCy's tokens of a sentence (lower-cased) and their character spans: read by ``loaders/entokenizer.py``
+    (spaCy's tokenizer in plain Python, so a load does not import spaCy), or by spaCy where that is unsure."""
+    read = entokenizer.tokenizer()(text)
+    if read is None:
         doc = _nlp().tokenizer(text)
         return tuple(t.lower_ for t in doc), tuple((t.idx, t.idx + len(t.text)) for t in doc)
-    lowers: list[str] = []
-    spans: list[tuple[int, int]] = []
-    at = 0
-    for chunk in text.split(" "):
-        chunk_lowers, chunk_spans = _chunk(chunk)
-        lowers += chunk_lowers
-        spans += [(at + start, at + end) for start, end in chunk_spans]
-        at += len(chunk) + 1
-    return tuple(lowers), tuple(spans)
-
-
-@functools.lru_cache(maxsize=200_000)
-def _chunk(chunk: str) -> tuple[tuple[str, ...], tuple[tuple[int, int], ...]]:
-    doc = _nlp().tokenizer(chunk)
-    return tuple(t.lower_ for t in doc), tuple((t.idx, t.idx + len(t.text)) for t in doc)
+    return tuple(token.lower() for token in read[0]), read[1]
 
 
 # --- reading one sentence ------------------------------------------------------------------------
@@ -582,8 +567,7 @@ def _type_words() -> dict[tuple[str, ...], str]:
 
 @functools.lru_cache(maxsize=65536)
 def _words(text: str) -> tuple[str, ...]:
-    nlp = _nlp()
-    return tuple(t.lower_ for t in nlp.tokenizer(text))
+    return _tokens(text)[0]
 
 
 def _flow_agencies(lowers: Sequence[str], c: Candidate, agencies: ReviewAgencies, subjects: Sequence[str]) -> list[tuple[str, int, int]]:
@@ -675,8 +659,9 @@ def _asserted_in(text: str) -> tuple[tuple[int, str, tuple[str, ...], tuple[tupl
 
 def clear_caches() -> None:
     """Forget every sentence and summary read (for a benchmark's cold runs)."""
-    for cached in (read_sentence, _read, _asserted_in, _chunk, _like_num):
+    for cached in (read_sentence, _read, _asserted_in, _like_num):
         cached.cache_clear()
+    entokenizer.tokenizer()._cache.clear()
 
 
 def extract(text: str | None, agencies: ReviewAgencies | None = None, recorder: str | None = None,
@@ -688,12 +673,20 @@ def extract(text: str | None, agencies: ReviewAgencies | None = None, recorder: 
     >>> [s.key for s in extract("She said he had his hands round her neck. Not pregnant.")]
     ['risk_factor/strangulation']
     """
-    if not text:
+    return _signals(_asserted_in(text), agencies, recorder, subjects) if text else []
+
+
+_FLOWS = frozenset({"referred_to", "shared_with"})
+
+
+def _signals(asserted, agencies: ReviewAgencies | None, recorder: str | None, subjects: Sequence[str]) -> list[Signal]:
+    """``extract`` of a summary's ``_asserted_in``."""
+    if not asserted:
         return []
     seen: dict[str, Signal] = {}
-    for offset, sentence, lowers, spans, found in _asserted_in(text):
+    for offset, sentence, lowers, spans, found in asserted:
         for c in found:
-            if c.kind in ("referred_to", "shared_with"):
+            if c.kind in _FLOWS:
                 if agencies is None:
                     continue
                 for name, start, end in _flow_agencies(lowers, c, agencies, subjects):
@@ -729,9 +722,13 @@ def _keep(seen: dict[str, Signal], signal: Signal) -> None:
 def review_signals(review) -> list[list[Signal]]:
     """The signals of each contact of a validated review (``loaders.records.Review``), in contact order."""
     c = review.contacts
-    seen_with: dict[str, set[str]] = {}
-    for agency, subjects in zip(c.agency, c.subjects):
-        seen_with.setdefault(agency, set()).update(subjects)
-    agencies = ReviewAgencies(((a.name, a.type, a.aliases) for a in review.agencies.values()), seen_with,
-                              _declared_names(review.declared) if review.declared else None)
-    return [extract(text, agencies, recorder, subjects) for text, recorder, subjects in zip(c.summary, c.agency, c.subjects)]
+    asserted = [_asserted_in(text) if text else () for text in c.summary]
+    agencies = None
+    if any(found.kind in _FLOWS for parts in asserted for *_, candidates in parts for found in candidates):
+        seen_with: dict[str, set[str]] = {}  # the review's agencies are only worth indexing for a flow
+        for agency, subjects in zip(c.agency, c.subjects):
+            seen_with.setdefault(agency, set()).update(subjects)
+        agencies = ReviewAgencies(((a.name, a.type, a.aliases) for a in review.agencies.values()), seen_with,
+                                  _declared_names(review.declared) if review.declared else None)
+    return [_signals(parts, agencies, recorder, subjects) if parts else []
+            for parts, recorder, subjects in zip(asserted, c.agency, c.subjects)]
