@@ -29,7 +29,12 @@ from dhrgraph import synth  # noqa: E402
 from dhrgraph.loaders import textsignals  # noqa: E402
 
 
-HELD_OUT = Path(__file__).with_name("heldout_signals.json")
+HELD = Path(__file__).parent
+HELD_OUT = {
+    HELD / "heldout_signals.json": "written without looking at the lexicon; its misses were seen before the lexicon was "
+                                   "widened for issue 17's second round",
+    HELD / "heldout_signals_2.json": "written for the second round before the lexicon was widened, never tuned on",
+}
 
 
 def accuracy(count: int, seed: int, show: int) -> dict:
@@ -37,9 +42,10 @@ def accuracy(count: int, seed: int, show: int) -> dict:
     print(f"\n{len(sentences)} labelled sentences (synth.labelled_sentences, seed {seed}); "
           f"{sum(1 for s in sentences if s['real'])} state a signal, the rest deny, suppose, ask or report someone else's.")
     table = score(sentences, show)
-    held = [{"sentence": text, "real": real, "frame": "held-out"} for text, real in json.loads(HELD_OUT.read_text(encoding="utf-8"))]
-    print(f"\n{len(held)} held-out sentences ({HELD_OUT.name}: written without looking at the lexicon, never tuned on)")
-    score(held, show)
+    for path in HELD_OUT:
+        held = [{"sentence": text, "real": real, "frame": path.stem} for text, real in json.loads(path.read_text(encoding="utf-8"))]
+        print(f"\n{len(held)} held-out sentences ({path.name}: {HELD_OUT[path]})")
+        score(held, show)
     return table
 
 

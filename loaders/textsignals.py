@@ -260,12 +260,17 @@ class _Rules:
         """Every (label, start, end) of the sentence's tokens (in no particular order)."""
         out = []
         size = len(lowers)
-        patterns = self.patterns
+        patterns, starts = self.patterns, self._starts
         for i, word in enumerate(lowers):
-            for n in self._starting(word):
+            tried = starts.get(word)
+            if tried is None:
+                tried = self._starting(word)
+            for n in tried:
                 label, slots = patterns[n]
-                out += [(label, i, end) for end in _ends(slots, i, lowers, size) if end > i]
-        return list(dict.fromkeys(out))
+                for end in _ends(slots, i, lowers, size):
+                    if end > i:
+                        out.append((label, i, end))
+        return list(dict.fromkeys(out)) if out else out
 
     def _starting(self, word: str) -> tuple[int, ...]:
         """The patterns a match can start with at ``word``: by the word, or by a test of it ("16/27", "6-year-old")."""

@@ -255,3 +255,37 @@ def test_the_fast_reading_finds_what_the_spacy_matcher_finds():
     # and the cases the fast path treats apart: spaces doubled, leading or trailing, other whitespace
     for text in ("He  choked her.", " He choked her. ", "He\tchoked her.", "DASH  16/27,  high risk."):
         assert textsignals.read_sentence(text) == textsignals.reference_read(text)
+
+
+def test_the_stored_tokenizer_tables_are_the_installed_spacys():
+    """loaders/entokenizer_data.py is generated from spaCy (python -m dhrgraph.loaders.entokenizer): a spaCy
+    upgrade that changes its English tokenizer fails here until the tables are regenerated."""
+    from dhrgraph.loaders import entokenizer
+    from dhrgraph.loaders.entokenizer_data import TABLES
+
+    assert entokenizer.tables(textsignals._nlp().tokenizer) == TABLES
+
+
+@pytest.mark.parametrize("chunk", [
+    "don't", "Don't.", "gonna", "cannot,", "Carla's", "children's", "Dr.", "e.g.", "a.m.", "(DASH)", "16/27", "16/27.",
+    "27/12/2021", "£50", "50%", "10kg", "3pm", "7th", "A&E", "self-harm", "ex-partner", "6-year-old", "U.S.", "MARAC.",
+    "B.", "x.", "she'll", "he'd", "'s", "\"No\"", "(she", "said:", "Paul:).", ":)", "http://example.org.", "well...",
+    "end-of-life", "C/O", "o'clock", "y'all", "'cause", "Mr.Smith", "ABC-123", "£1,000.", "#1", "**", "--", "…", "‘quote’",
+])
+def test_the_plain_python_tokenizer_agrees_with_spacy(chunk):
+    from dhrgraph.loaders import entokenizer
+
+    for text in (chunk, f"She said {chunk} today.", f"{chunk} {chunk}"):
+        doc = textsignals._nlp().tokenizer(text)
+        ours = entokenizer.tokenizer()(text)
+        # None: it leaves the sentence to spaCy (a special case spaCy's matcher would rewrite)
+        assert ours is None or ours == (tuple(t.text for t in doc), tuple((t.idx, t.idx + len(t.text)) for t in doc))
+    assert entokenizer.tokenizer()("He choked her.") is not None
+
+
+def test_like_num_is_spacys():
+    from dhrgraph.loaders import entokenizer
+
+    nlp = textsignals._nlp()
+    for word in ("16", "16/27", "sixteen", "Twenty", "first", "3rd", "1,000", "+5", "1.5", "x", "16a", "27/", "ten-year"):
+        assert entokenizer.like_num(word) == nlp.vocab[word].like_num, word
