@@ -60,6 +60,10 @@ class Tokenizer:
             at += 1
         return tuple(tokens), tuple(spans)
 
+    def clear(self) -> None:
+        """Forget the chunks read so far."""
+        self._cache.clear()
+
     def _sure(self, pieces: tuple[str, ...]) -> tuple[str, ...] | None:
         """A chunk's tokens, or None when spaCy's special-case matcher could rewrite some of them (it rewrites
         only a sequence whose text, spaces included, is a special case: one chunk's tokens, here)."""

@@ -1,8 +1,10 @@
 """Risk read from the words: risk factors, DASH scores, risk levels, referrals and shares found in a
 contact's free text, each with the phrase, its character span and the rule that fired.
 
-The plumbing is spaCy (a blank English pipeline: its tokenizer and ``Matcher``; no model, nothing
-fetched at run time); the words are ``loaders/lexicon.py``. Context is handled the ConText way
+The plumbing is spaCy's (a blank English pipeline: its tokenizer, and ``Matcher`` token patterns; no
+model, nothing fetched at run time); the words are ``loaders/lexicon.py``. A load reads with the same
+tokens and patterns without importing spaCy (``loaders/entokenizer.py``, ``_Rules``); ``reference_read``
+is the plain spaCy reading the tests hold it to. Context is handled the ConText way
 (Harkema et al. 2009, the NegEx family): modifier phrases (negation, hypothetical and advice,
 historical, someone else, questions) reach forward or backward over the target phrases of their
 clause, and a target is kept only when nothing denies it.
@@ -666,7 +668,7 @@ def clear_caches() -> None:
     """Forget every sentence and summary read (for a benchmark's cold runs)."""
     for cached in (read_sentence, _read, _asserted_in, _like_num):
         cached.cache_clear()
-    entokenizer.tokenizer()._cache.clear()
+    entokenizer.tokenizer().clear()
 
 
 def extract(text: str | None, agencies: ReviewAgencies | None = None, recorder: str | None = None,
