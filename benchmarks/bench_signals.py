@@ -8,6 +8,7 @@
 
     python benchmarks/bench_signals.py --sentences 2400 --contacts 100000
     python benchmarks/bench_signals.py --contacts 0            # accuracy only
+    python benchmarks/bench_signals.py --contacts 100000 --repeat 1 --check   # and the fast reading = spaCy's
 """
 
 from __future__ import annotations
@@ -79,7 +80,17 @@ def score(sentences: list[dict], show: int) -> dict:
     return table
 
 
-def overhead(contacts: int, seed: int, repeat: int, backends: list[str]) -> None:
+def same_as_spacy(reviews) -> None:
+    """The fast reading against the plain spaCy one (``textsignals.reference_read``) on every distinct sentence
+    of the corpus: the same tokens, spans, candidates, context and verdicts."""
+    distinct = list(dict.fromkeys(s for r in reviews for text in r.contacts.summary if text
+                                  for _, s in textsignals.sentences(text)))
+    different = [s for s in distinct if textsignals.read_sentence(s) != textsignals.reference_read(s)]
+    print(f"fast reading vs spaCy's Matcher on the corpus's {len(distinct):,} distinct sentences: "
+          f"{len(different)} different" + "".join(f"\n  {s!r}" for s in different[:20]))
+
+
+def overhead(contacts: int, seed: int, repeat: int, backends: list[str], check: bool = False) -> None:
     from dhrgraph.graph.backends import open_store
     from dhrgraph.graph.model import review_batch
     from dhrgraph.loaders import read_reviews
@@ -116,6 +127,8 @@ def overhead(contacts: int, seed: int, repeat: int, backends: list[str]) -> None
                       f"+{100 * (with_ - without) / (without + read):.0f}% of validation and write); median of {repeat}")
             print(f"distinct summaries: {info.misses:,} ({info.hits:,} repeats served from the cache); distinct sentences "
                   f"read: {textsignals.read_sentence.cache_info().misses:,}; spaCy imported: {'spacy' in sys.modules}")
+        if check:  # after the timings: it imports spaCy
+            same_as_spacy(result.reviews)
 
 
 def _settings(backend: str, workspace: Path):
@@ -135,10 +148,11 @@ def main() -> None:
     parser.add_argument("--contacts", type=int, default=100_000, help="corpus size for the load overhead (0: skip)")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--backends", default="embedded")
+    parser.add_argument("--check", action="store_true", help="also compare the fast reading with spaCy's on the corpus")
     args = parser.parse_args()
     accuracy(args.sentences, args.seed, args.show)
     if args.contacts:
-        overhead(args.contacts, args.seed, args.repeat, args.backends.split(","))
+        overhead(args.contacts, args.seed, args.repeat, args.backends.split(","), args.check)
 
 
 if __name__ == "__main__":
