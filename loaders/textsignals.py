@@ -26,8 +26,8 @@ from typing import Iterable, Sequence
 
 from dhrgraph.loaders import entokenizer, lexicon, vocab
 
-__all__ = ["Signal", "Candidate", "KINDS", "read_sentence", "reference_read", "clear_caches", "candidates", "extract", "ReviewAgencies", "review_signals",
-           "signal_id", "parse_signal_id"]
+__all__ = ["Signal", "Candidate", "KINDS", "read_sentence", "reference_read", "clear_caches", "candidates", "extract",
+           "ReviewAgencies", "review_signals", "signal_id", "parse_signal_id"]
 
 KINDS = ("risk_factor", "dash", "risk_level", "referred_to", "shared_with")
 # Someone else's experience does not make these a third party's: they are about other people by definition.
