@@ -1,8 +1,10 @@
 """Risk read from the words: risk factors, DASH scores, risk levels, referrals and shares found in a
 contact's free text, each with the phrase, its character span and the rule that fired.
 
-The plumbing is spaCy (a blank English pipeline: its tokenizer and ``Matcher``; no model, nothing
-fetched at run time); the words are ``loaders/lexicon.py``. Context is handled the ConText way
+The plumbing is spaCy's (a blank English pipeline: its tokenizer, and ``Matcher`` token patterns; no
+model, nothing fetched at run time); the words are ``loaders/lexicon.py``. A load reads with the same
+tokens and patterns without importing spaCy (``loaders/entokenizer.py``, ``_Rules``); ``reference_read``
+is the plain spaCy reading the tests hold it to. Context is handled the ConText way
 (Harkema et al. 2009, the NegEx family): modifier phrases (negation, hypothetical and advice,
 historical, someone else, questions) reach forward or backward over the target phrases of their
 clause, and a target is kept only when nothing denies it.
@@ -22,10 +24,10 @@ import re
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
-from dhrgraph.loaders import lexicon, vocab
+from dhrgraph.loaders import entokenizer, lexicon, vocab
 
-__all__ = ["Signal", "Candidate", "KINDS", "read_sentence", "candidates", "extract", "ReviewAgencies", "review_signals",
-           "signal_id", "parse_signal_id"]
+__all__ = ["Signal", "Candidate", "KINDS", "read_sentence", "reference_read", "clear_caches", "candidates", "extract",
+           "ReviewAgencies", "review_signals", "signal_id", "parse_signal_id"]
 
 KINDS = ("risk_factor", "dash", "risk_level", "referred_to", "shared_with")
 # Someone else's experience does not make these a third party's: they are about other people by definition.
@@ -85,28 +87,56 @@ class Candidate:
 
 @functools.lru_cache(maxsize=1)
 def _nlp():
+    """spaCy's blank English pipeline: only its tokenizer is used (no model)."""
     import spacy
-    from spacy.matcher import Matcher
     from spacy.util import compile_infix_regex
 
     nlp = spacy.blank("en")
     # "self-harm", "ex-partner", "non-molestation", "6-year-old" stay one token, as the lexicon writes them
     infixes = [rule for rule in nlp.Defaults.infixes if "-" not in rule and "HYPHENS" not in rule]
     nlp.tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
-    targets, context = Matcher(nlp.vocab), Matcher(nlp.vocab)
+    return nlp
+
+
+@functools.lru_cache(maxsize=1)
+def _patterns() -> tuple[list[tuple[str, list[dict]]], list[tuple[str, list[dict]]]]:
+    """The lexicon compiled to spaCy token patterns, (label, tokens) each, targets and context: a label is
+    ``kind|value|rule`` (targets) or ``category|direction|rule`` (context); the list order is the lexicon's."""
+    targets, context = [], []
     for factor, patterns in lexicon.FACTOR_PATTERNS.items():
         assert factor in vocab.RISK_FACTORS, f"lexicon factor {factor!r} is not in loaders.vocab.RISK_FACTORS"
         for n, pattern in enumerate(patterns, 1):
-            targets.add(f"risk_factor|{factor}|factor:{factor}#{n}", [_compile(pattern)])
+            targets.append((f"risk_factor|{factor}|factor:{factor}#{n}", _compile(pattern)))
     for n, pattern in enumerate(lexicon.DASH_PATTERNS, 1):
-        targets.add(f"dash||dash#{n}", [_compile(pattern)])
+        targets.append((f"dash||dash#{n}", _compile(pattern)))
     for n, pattern in enumerate(lexicon.LEVEL_PATTERNS, 1):
-        targets.add(f"risk_level||level#{n}", [_compile(pattern)])
+        targets.append((f"risk_level||level#{n}", _compile(pattern)))
     for n, (kind, direction, pattern) in enumerate(lexicon.FLOW_PATTERNS, 1):
-        targets.add(f"{kind}|{direction}|flow:{kind}#{n}", [_compile(pattern)])
+        targets.append((f"{kind}|{direction}|flow:{kind}#{n}", _compile(pattern)))
     for n, (category, direction, pattern) in enumerate(lexicon.CONTEXT_RULES, 1):
-        context.add(f"{category}|{direction}|context:{category}#{n}", [_compile(pattern)])
-    return nlp, targets, context
+        context.append((f"{category}|{direction}|context:{category}#{n}", _compile(pattern)))
+    return targets, context
+
+
+@functools.lru_cache(maxsize=1)
+def _rank() -> dict[str, int]:
+    """Each target label's place in the lexicon: of two rules matching the same words, the first is quoted."""
+    return {label: n for n, (label, _) in enumerate(_patterns()[0])}
+
+
+@functools.lru_cache(maxsize=1)
+def _spacy_matchers():
+    """The spaCy ``Matcher``s of the lexicon, for ``reference_read``."""
+    from spacy.matcher import Matcher
+
+    nlp = _nlp()
+    matchers = []
+    for patterns in _patterns():
+        matcher = Matcher(nlp.vocab)
+        for label, tokens in patterns:
+            matcher.add(label, [tokens])
+        matchers.append(matcher)
+    return tuple(matchers)
 
 
 _ANY = {"OP": "{0,3}"}  # any tokens (no predicate: cheap); sentences are matched one at a time
@@ -162,6 +192,136 @@ def _compile(pattern: str) -> list[dict]:
     return [_slot(slot) for slot in pattern.split()]
 
 
+# --- the fast path: the same patterns, matched over the tokens by an index of their first words ------
+#
+# The spaCy Matcher tries every pattern at every token and calls a Python predicate for each IN-list and
+# regex: about 3 ms a sentence with this lexicon, which made reading the summaries cost several times the
+# load itself. ``_Rules`` reads the very token patterns ``_nlp`` gives the Matcher (so the two cannot
+# drift apart), indexes each by the words its first token can be, and tries at each token only the
+# patterns that can start there. Tokens come from spaCy's tokenizer one space-separated chunk at a time
+# (spaCy splits on spaces first and reads each chunk alone), cached by chunk. ``reference_read`` keeps the
+# plain spaCy reading, and tests/test_textsignals.py checks that both give the same candidates.
+
+class _Slot:
+    """One token of a pattern: the words it takes (or a test), whether it may be left out, whether it
+    is up to three tokens of anything (``~``), whether it must open the sentence."""
+
+    __slots__ = ("words", "test", "optional", "wildcard", "first")
+
+    def __init__(self, token: dict):
+        token = dict(token)
+        op = token.pop("OP", None)
+        self.wildcard = op == "{0,3}"
+        self.optional = op == "?"
+        assert op in (None, "?", "{0,3}") and (not self.wildcard or not token), token
+        self.first = bool(token.pop("IS_SENT_START", False))
+        self.words: frozenset[str] | None = None
+        self.test = None
+        lower = token.pop("LOWER", None)
+        if isinstance(lower, str):
+            self.words = frozenset([lower])
+        elif isinstance(lower, dict) and "IN" in lower:
+            self.words = frozenset(lower["IN"])
+        elif isinstance(lower, dict) and "REGEX" in lower:
+            self.test = re.compile(lower["REGEX"]).search
+        elif isinstance(lower, dict) and "NOT_IN" in lower:
+            alpha = token.pop("IS_ALPHA")
+            unwanted = frozenset(lower["NOT_IN"])
+            self.test = lambda word: word not in unwanted and word.isalpha() == alpha
+        elif token.pop("LIKE_NUM", False):
+            self.test = _like_num
+        else:
+            assert self.wildcard, token
+        assert not token, token
+
+
+class _Rules:
+    """Token patterns (label, spaCy token dicts) matched the way the spaCy Matcher matches them: every
+    (label, start, end) with start < end that a pattern covers, any number of left-out optional tokens."""
+
+    def __init__(self, patterns: Sequence[tuple[str, list[dict]]]):
+        self.patterns = [(label, tuple(_Slot(t) for t in tokens)) for label, tokens in patterns]
+        self.by_word: dict[str, list[int]] = {}
+        self.anywhere: list[int] = []  # patterns whose first token is tested, not looked up
+        self._firsts: list[list[_Slot]] = []
+        self._starts: dict[str, tuple[int, ...]] = {}
+        for n, (label, slots) in enumerate(self.patterns):
+            firsts = []
+            for slot in slots:  # the tokens a match can start with: up to the first one that must be there
+                firsts.append(slot)
+                if not (slot.optional or slot.wildcard):
+                    break
+            self._firsts.append(firsts)
+            if any(slot.words is None for slot in firsts):
+                self.anywhere.append(n)
+            else:
+                for word in set().union(*(slot.words for slot in firsts)):
+                    self.by_word.setdefault(word, []).append(n)
+
+    def find(self, lowers: Sequence[str]) -> list[tuple[str, int, int]]:
+        """Every (label, start, end) of the sentence's tokens (in no particular order)."""
+        out = []
+        size = len(lowers)
+        patterns, starts = self.patterns, self._starts
+        for i, word in enumerate(lowers):
+            tried = starts.get(word)
+            if tried is None:
+                tried = self._starting(word)
+            for n in tried:
+                label, slots = patterns[n]
+                for end in _ends(slots, i, lowers, size):
+                    if end > i:
+                        out.append((label, i, end))
+        return list(dict.fromkeys(out)) if out else out
+
+    def _starting(self, word: str) -> tuple[int, ...]:
+        """The patterns a match can start with at ``word``: by the word, or by a test of it ("16/27", "6-year-old")."""
+        hit = self._starts.get(word)
+        if hit is None:
+            hit = self._starts[word] = tuple(sorted({*self.by_word.get(word, ()), *(
+                n for n in self.anywhere if any(slot.wildcard or (slot.test or slot.words.__contains__)(word)
+                                                for slot in self._firsts[n]))}))
+        return hit
+
+
+def _ends(slots: Sequence[_Slot], i: int, lowers: Sequence[str], size: int) -> set[int]:
+    """Where a match of ``slots`` starting at token ``i`` can end (every way, as the Matcher reads them)."""
+    at = {i}
+    for slot in slots:
+        if slot.wildcard:
+            at = {j for p in at for j in range(p, min(p + 3, size) + 1)}
+            continue
+        words, test = slot.words, slot.test
+        took = {p + 1 for p in at if p < size and (not slot.first or p == 0)
+                and (lowers[p] in words if words is not None else test(lowers[p]))}
+        at = took | at if slot.optional else took
+        if not at:
+            break
+    return at
+
+
+@functools.lru_cache(maxsize=65536)
+def _like_num(word: str) -> bool:
+    return entokenizer.like_num(word)
+
+
+@functools.lru_cache(maxsize=1)
+def _rules() -> tuple[_Rules, _Rules]:
+    """The target and context patterns, for the fast path."""
+    targets, context = _patterns()
+    return _Rules(targets), _Rules(context)
+
+
+def _tokens(text: str) -> tuple[tuple[str, ...], tuple[tuple[int, int], ...]]:
+    """spaCy's tokens of a sentence (lower-cased) and their character spans: read by ``loaders/entokenizer.py``
+    (spaCy's tokenizer in plain Python, so a load does not import spaCy), or by spaCy where that is unsure."""
+    read = entokenizer.tokenizer()(text)
+    if read is None:
+        doc = _nlp().tokenizer(text)
+        return tuple(t.lower_ for t in doc), tuple((t.idx, t.idx + len(t.text)) for t in doc)
+    return tuple(token.lower() for token in read[0]), read[1]
+
+
 # --- reading one sentence ------------------------------------------------------------------------
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9'\"(])|\n+")
@@ -200,22 +360,37 @@ def _asserted(kind: str, value: str, context: frozenset[str]) -> bool:
 @functools.lru_cache(maxsize=100_000)
 def read_sentence(text: str) -> tuple[tuple[str, ...], tuple[tuple[int, int], ...], tuple[Candidate, ...]]:
     """(lower-cased tokens, their character spans, candidates) of one sentence."""
-    nlp, targets, context = _nlp()
+    lowers, spans = _tokens(text)
+    targets, context = _rules()
+    return lowers, spans, _read_matches(lowers, targets.find(lowers), lambda: context.find(lowers))
+
+
+def reference_read(text: str) -> tuple[tuple[str, ...], tuple[tuple[int, int], ...], tuple[Candidate, ...]]:
+    """``read_sentence`` the plain spaCy way (the whole sentence through ``nlp`` and the spaCy ``Matcher``s):
+    the reference the fast path is checked against (tests/test_textsignals.py, benchmarks/bench_signals.py)."""
+    nlp, (targets, context) = _nlp(), _spacy_matchers()
     doc = nlp(text)
     lowers = tuple(t.lower_ for t in doc)
     spans = tuple((t.idx, t.idx + len(t.text)) for t in doc)
-    clause = _clauses(lowers)
     strings = nlp.vocab.strings
-    matches = _longest(targets(doc))
+    return lowers, spans, _read_matches(lowers, [(strings[m], s, e) for m, s, e in targets(doc)],
+                                        lambda: [(strings[m], s, e) for m, s, e in context(doc)])
+
+
+def _read_matches(lowers: Sequence[str], target_matches, context_matches) -> tuple[Candidate, ...]:
+    """The candidates of a sentence from its target matches and (only called when there is a target) its
+    context matches, each (label, start, end)."""
+    matches = _longest(target_matches)
     if not matches:  # context is only worth reading around a target
-        return lowers, spans, ()
+        return ()
+    clause = _clauses(lowers)
     modifiers = []
-    for match_id, start, end in context(doc):
-        category, direction, _ = strings[match_id].split("|", 2)
+    for label, start, end in context_matches():
+        category, direction, _ = label.split("|", 2)
         modifiers.append((category, direction, start, end))
     found = []
-    for match_id, start, end in matches:
-        kind, value, rule = strings[match_id].split("|", 2)
+    for label, start, end in matches:
+        kind, value, rule = label.split("|", 2)
         if kind == "dash":
             value = _dash_value(lowers[start:end])
             if value is None:
@@ -228,7 +403,7 @@ def read_sentence(text: str) -> tuple[tuple[str, ...], tuple[tuple[int, int], ..
                                if _same_clause(clause, direction, (ms, me), (start, end))
                                and _in_reach(direction, (ms, me), (start, end)))
         found.append(Candidate(kind, value, start, end, rule, categories, _asserted(kind, value, categories)))
-    return lowers, spans, tuple(found)
+    return tuple(found)
 
 
 def _same_clause(clause: list[int], direction: str, modifier: tuple[int, int], target: tuple[int, int]) -> bool:
@@ -238,9 +413,9 @@ def _same_clause(clause: list[int], direction: str, modifier: tuple[int, int], t
     return clause[ms] == clause[te - 1]
 
 
-def _longest(matches: Iterable[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
+def _longest(matches: Iterable[tuple[str, int, int]]) -> list[tuple[str, int, int]]:
     """Per rule key, drop matches inside a longer match of the same key (the Matcher returns every length)."""
-    by_key: dict[int, list[tuple[int, int]]] = {}
+    by_key: dict[str, list[tuple[int, int]]] = {}
     for match_id, start, end in matches:
         by_key.setdefault(match_id, []).append((start, end))
     out = []
@@ -252,7 +427,8 @@ def _longest(matches: Iterable[tuple[int, int, int]]) -> list[tuple[int, int, in
                 continue
             out.append((match_id, start, end))
             last_end = end
-    out.sort(key=lambda m: (m[1], m[2]))
+    rank = _rank()
+    out.sort(key=lambda m: (m[1], m[2], rank[m[0]]))
     return out
 
 
@@ -398,8 +574,7 @@ def _type_words() -> dict[tuple[str, ...], str]:
 
 @functools.lru_cache(maxsize=65536)
 def _words(text: str) -> tuple[str, ...]:
-    nlp = _nlp()[0]
-    return tuple(t.lower_ for t in nlp.tokenizer(text))
+    return _tokens(text)[0]
 
 
 def _flow_agencies(lowers: Sequence[str], c: Candidate, agencies: ReviewAgencies, subjects: Sequence[str]) -> list[tuple[str, int, int]]:
@@ -472,6 +647,30 @@ def _read(sentence: str) -> tuple | None:
     return read_sentence(sentence)
 
 
+@functools.lru_cache(maxsize=200_000)
+def _asserted_in(text: str) -> tuple[tuple[int, str, tuple[str, ...], tuple[tuple[int, int], ...], tuple[Candidate, ...]], ...]:
+    """(offset, sentence, tokens, token spans, asserted candidates) of each sentence of a summary that asserts
+    something. Cached by the summary's text: chronologies repeat their summaries ("DASH completed", "no
+    further action"), and most say nothing, so most contacts cost one look-up."""
+    out = []
+    for offset, sentence in sentences(text):
+        read = _read(sentence)
+        if read is None:
+            continue
+        lowers, spans, found = read
+        kept = tuple(c for c in found if c.asserted)
+        if kept:
+            out.append((offset, sentence, lowers, spans, kept))
+    return tuple(out)
+
+
+def clear_caches() -> None:
+    """Forget every sentence and summary read (for a benchmark's cold runs)."""
+    for cached in (read_sentence, _read, _asserted_in, _like_num):
+        cached.cache_clear()
+    entokenizer.tokenizer().clear()
+
+
 def extract(text: str | None, agencies: ReviewAgencies | None = None, recorder: str | None = None,
             subjects: Sequence[str] = ()) -> list[Signal]:
     """The signals a contact's text asserts, one per kind and value (its first phrase), in text order.
@@ -481,18 +680,20 @@ def extract(text: str | None, agencies: ReviewAgencies | None = None, recorder: 
     >>> [s.key for s in extract("She said he had his hands round her neck. Not pregnant.")]
     ['risk_factor/strangulation']
     """
-    if not text:
+    return _signals(_asserted_in(text), agencies, recorder, subjects) if text else []
+
+
+_FLOWS = frozenset({"referred_to", "shared_with"})
+
+
+def _signals(asserted, agencies: ReviewAgencies | None, recorder: str | None, subjects: Sequence[str]) -> list[Signal]:
+    """``extract`` of a summary's ``_asserted_in``."""
+    if not asserted:
         return []
     seen: dict[str, Signal] = {}
-    for offset, sentence in sentences(text):
-        read = _read(sentence)
-        if read is None:
-            continue
-        lowers, spans, found = read
+    for offset, sentence, lowers, spans, found in asserted:
         for c in found:
-            if not c.asserted:
-                continue
-            if c.kind in ("referred_to", "shared_with"):
+            if c.kind in _FLOWS:
                 if agencies is None:
                     continue
                 for name, start, end in _flow_agencies(lowers, c, agencies, subjects):
@@ -528,9 +729,13 @@ def _keep(seen: dict[str, Signal], signal: Signal) -> None:
 def review_signals(review) -> list[list[Signal]]:
     """The signals of each contact of a validated review (``loaders.records.Review``), in contact order."""
     c = review.contacts
-    seen_with: dict[str, set[str]] = {}
-    for agency, subjects in zip(c.agency, c.subjects):
-        seen_with.setdefault(agency, set()).update(subjects)
-    agencies = ReviewAgencies(((a.name, a.type, a.aliases) for a in review.agencies.values()), seen_with,
-                              _declared_names(review.declared) if review.declared else None)
-    return [extract(text, agencies, recorder, subjects) for text, recorder, subjects in zip(c.summary, c.agency, c.subjects)]
+    asserted = [_asserted_in(text) if text else () for text in c.summary]
+    agencies = None
+    if any(found.kind in _FLOWS for parts in asserted for *_, candidates in parts for found in candidates):
+        seen_with: dict[str, set[str]] = {}  # the review's agencies are only worth indexing for a flow
+        for agency, subjects in zip(c.agency, c.subjects):
+            seen_with.setdefault(agency, set()).update(subjects)
+        agencies = ReviewAgencies(((a.name, a.type, a.aliases) for a in review.agencies.values()), seen_with,
+                                  _declared_names(review.declared) if review.declared else None)
+    return [_signals(parts, agencies, recorder, subjects) if parts else []
+            for parts, recorder, subjects in zip(asserted, c.agency, c.subjects)]

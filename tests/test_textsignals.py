@@ -226,3 +226,66 @@ def test_the_corpus_summaries_say_what_its_answer_key_says(tmp_path):
         summary = rows[entry["line"] - 2]["summary"]
         assert summary.endswith(" " + entry["sentence"])
         assert [s.key for s in textsignals.extract(entry["sentence"])] == entry["real"], entry
+
+
+# --- the fast reading is the spaCy Matcher's reading -------------------------------------------------
+
+def _sentences_to_check() -> list[str]:
+    from dhrgraph import synth
+
+    texts = [s["sentence"] for s in synth.labelled_sentences(2400, seed=1)]
+    for held in sorted((EXAMPLES.parent / "benchmarks").glob("heldout*.json")):
+        texts += [text for text, _ in json.loads(held.read_text(encoding="utf-8"))]
+    for chronology in sorted(EXAMPLES.glob("*/chronology.csv")):
+        import csv
+
+        with open(chronology, encoding="utf-8", newline="") as fh:
+            texts += [row.get("summary") or "" for row in csv.DictReader(fh)]
+    return list(dict.fromkeys(s for text in texts for _, s in textsignals.sentences(text)))
+
+
+def test_the_fast_reading_finds_what_the_spacy_matcher_finds():
+    """read_sentence (tokens by chunk, patterns looked up by their first word) against reference_read (the whole
+    sentence through spaCy's nlp and Matcher): the same tokens, spans, candidates, context and verdicts, over
+    synth's labelled sentences, the held-out sets and the examples' summaries."""
+    sentences = _sentences_to_check()
+    assert len(sentences) > 1000
+    different = [s for s in sentences if textsignals.read_sentence(s) != textsignals.reference_read(s)]
+    assert different == []
+    # and the cases the fast path treats apart: spaces doubled, leading or trailing, other whitespace
+    for text in ("He  choked her.", " He choked her. ", "He\tchoked her.", "DASH  16/27,  high risk."):
+        assert textsignals.read_sentence(text) == textsignals.reference_read(text)
+
+
+def test_the_stored_tokenizer_tables_are_the_installed_spacys():
+    """loaders/entokenizer_data.py is generated from spaCy (python -m dhrgraph.loaders.entokenizer): a spaCy
+    upgrade that changes its English tokenizer fails here until the tables are regenerated."""
+    from dhrgraph.loaders import entokenizer
+    from dhrgraph.loaders.entokenizer_data import TABLES
+
+    assert entokenizer.tables(textsignals._nlp().tokenizer) == TABLES
+
+
+@pytest.mark.parametrize("chunk", [
+    "don't", "Don't.", "gonna", "cannot,", "Carla's", "children's", "Dr.", "e.g.", "a.m.", "(DASH)", "16/27", "16/27.",
+    "27/12/2021", "£50", "50%", "10kg", "3pm", "7th", "A&E", "self-harm", "ex-partner", "6-year-old", "U.S.", "MARAC.",
+    "B.", "x.", "she'll", "he'd", "'s", "\"No\"", "(she", "said:", "Paul:).", ":)", "http://example.org.", "well...",
+    "end-of-life", "C/O", "o'clock", "y'all", "'cause", "Mr.Smith", "ABC-123", "£1,000.", "#1", "**", "--", "…", "‘quote’",
+])
+def test_the_plain_python_tokenizer_agrees_with_spacy(chunk):
+    from dhrgraph.loaders import entokenizer
+
+    for text in (chunk, f"She said {chunk} today.", f"{chunk} {chunk}"):
+        doc = textsignals._nlp().tokenizer(text)
+        ours = entokenizer.tokenizer()(text)
+        # None: it leaves the sentence to spaCy (a special case spaCy's matcher would rewrite)
+        assert ours is None or ours == (tuple(t.text for t in doc), tuple((t.idx, t.idx + len(t.text)) for t in doc))
+    assert entokenizer.tokenizer()("He choked her.") is not None
+
+
+def test_like_num_is_spacys():
+    from dhrgraph.loaders import entokenizer
+
+    nlp = textsignals._nlp()
+    for word in ("16", "16/27", "sixteen", "Twenty", "first", "3rd", "1,000", "+5", "1.5", "x", "16a", "27/", "ten-year"):
+        assert entokenizer.like_num(word) == nlp.vocab[word].like_num, word
