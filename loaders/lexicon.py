@@ -27,13 +27,17 @@ __all__ = ["FACTOR_PATTERNS", "DASH_PATTERNS", "LEVEL_PATTERNS", "FLOW_PATTERNS"
 
 PRONOUNS = ("her", "him", "his", "them", "their", "she", "he", "me", "my")
 
-_KILL = "kill|kills|killing|murder|murdering|end"
+_KILL = "kill|kills|killing|murder|murdering"
+# "end her life" is a threat to kill; "he said he would end his life" is a threat of suicide (suicidal_ideation):
+# the lexicon cannot tell whose life "his" is, so "end ... life" counts as a threat only for these
+_ENDED = "her|their|them|my|your"
 _THREAT = "threatened|threatening|threatens|threaten|threat|threats"
 
 FACTOR_PATTERNS: dict[str, tuple[str, ...]] = {
     "threats_to_kill": (
         f"{_THREAT} to {_KILL}",
         f"{_THREAT} to {_KILL} @PRON",
+        f"{_THREAT} to end {_ENDED}",
         f"{_THREAT} ~ with death",
         "death threat|threats",
         "ttk",
@@ -42,8 +46,8 @@ FACTOR_PATTERNS: dict[str, tuple[str, ...]] = {
         "kill|murder @PRON if @PRON leaves|left|goes|went|tells|told",
         "'ll kill @PRON",
         "take @PRON|her|them too",
-        "said|says|told|saying|stated ~ will|would|'d|'ll end @PRON life",
-        "going to end @PRON life",
+        f"said|says|told|saying|stated ~ will|would|'d|'ll end {_ENDED} life",
+        f"going to end {_ENDED} life",
         "threatened|threatening|threatens @PRON life",
     ),
     "strangulation": (

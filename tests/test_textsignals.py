@@ -36,6 +36,10 @@ def keys(text: str) -> list[str]:
     ("He grips her throat when he is angry.", ["risk_factor/strangulation"]),
     ("Dean threatened to kill her.", ["risk_factor/threats_to_kill"]),
     ("She said he would kill her if she left.", ["risk_factor/threats_to_kill"]),
+    ("He said he would end her life.", ["risk_factor/threats_to_kill"]),
+    # his own life: a threat of suicide, not a threat to kill (the Lindmoor example, probation's row)
+    ("He said he would end his life if she left.", []),
+    ("He threatened to end the tenancy.", []),
     ("She is pregnant.", ["risk_factor/pregnancy"]),
     ("Seen at 28 weeks.", ["risk_factor/pregnancy"]),
     ("Booking appointment with the midwife.", ["risk_factor/pregnancy"]),
