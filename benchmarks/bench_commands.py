@@ -113,6 +113,9 @@ def main() -> None:
     previous = next((r for r in reversed(runs) if r.get("contacts") == args.contacts), None)
     results: list[dict] = []
     loads: dict[str, float] = {}
+    run = {"label": args.label, "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "contacts": args.contacts,
+           "reviews": max(1, args.contacts // 200), "repeat": args.repeat, "load_seconds": loads,
+           "load_average": os.getloadavg()[0], "python": platform.python_version(), "commit": _commit(), "results": results}
     with tempfile.TemporaryDirectory(dir=cache) as scratch:
         scratch_path = Path(scratch)
         workspace = scratch_path / "ws"
@@ -131,10 +134,9 @@ def main() -> None:
                 results.append({"backend": backend, "command": label, "seconds": statistics.median(walls),
                                 "cpu_seconds": statistics.median(cpus)})
                 print(f"{backend:<9} {label:<42} {statistics.median(walls):7.2f} s  cpu {statistics.median(cpus):6.2f} s", flush=True)
-    run = {"label": args.label, "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "contacts": args.contacts,
-           "reviews": max(1, args.contacts // 200), "repeat": args.repeat, "load_seconds": loads,
-           "load_average": os.getloadavg()[0], "python": platform.python_version(), "commit": _commit(), "results": results}
-    out_path.write_text(json.dumps([*runs, run][-KEEP:], indent=1) + "\n", encoding="utf-8")
+                # written after every command, so that a run cut short keeps what it measured
+                run["load_average"] = max(run["load_average"], os.getloadavg()[0])
+                out_path.write_text(json.dumps([*runs, run][-KEEP:], indent=1) + "\n", encoding="utf-8")
     print_table(run, previous)
 
 
@@ -151,7 +153,7 @@ def print_table(run: dict, previous: dict | None) -> None:
 
     backends = list(dict.fromkeys(x["backend"] for x in run["results"]))
     before = f"previous run ({previous['date']}, {previous.get('label') or previous.get('commit', '')})" if previous else "no previous run"
-    print(f"\n{run['contacts']:,} contacts, {run['reviews']} reviews; load average {run['load_average']:.1f}; "
+    print(f"\n{run['contacts']:,} contacts, {run['reviews']} reviews; highest 1-min load average {run['load_average']:.1f}; "
           f"times are the median of {run['repeat']} fresh processes: wall s / CPU s; before = {before}\n")
     header = ["command"]
     for b in backends:
