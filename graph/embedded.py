@@ -279,7 +279,8 @@ class EmbeddedStore(Store):
             graph = self._consistent(_reviews_graph)
         elif isinstance(params.get("review"), str):
             graph = self.review_graph([params["review"]])
-        elif params.get("review") is None and isinstance(params.get("contacts"), list) and params["contacts"]:
+        elif params.get("review") is None and isinstance(params.get("contacts"), list) and params["contacts"] \
+                and self._graph is None:  # named contacts (the evidence of rows): the reviews they are in
             graph = self.review_graph([], contacts=params["contacts"])
         else:
             graph = None
@@ -292,8 +293,7 @@ class EmbeddedStore(Store):
         def read(entries: list[dict]) -> nx.MultiDiGraph | None:
             if any("index" not in e for e in entries):
                 return None
-            wanted = set(reviews) | ({e["id"] for e in entries if any(c.startswith(f"contact:{e['id']}#") for c in contacts)}
-                                     if contacts else set())
+            wanted = set(reviews) | _reviews_of_contacts(contacts or (), {e["id"] for e in entries})
             needed = _with_shared_people(entries, wanted)
             key = tuple(e["id"] for e in entries if e["id"] in needed)
             if key not in self._scoped:
@@ -423,6 +423,20 @@ def _with_props(data: dict, final: dict[str, dict]) -> dict:
         columns = sorted({k for d in dicts for k in d})
         nodes[label] = {"columns": columns, "rows": [[d.get(c) for c in columns] for d in dicts]}
     return {**data, "nodes": nodes}
+
+
+def _reviews_of_contacts(contacts: Iterable[str], names: set[str]) -> set[str]:
+    """The reviews (of ``names``) that contact ids ``contact:<review>#<key>`` name; a review id may hold ``#``."""
+    out = set()
+    for contact in contacts:
+        if not contact.startswith("contact:"):
+            continue
+        at = contact.find("#", 8)
+        while at != -1:
+            if contact[8:at] in names:
+                out.add(contact[8:at])
+            at = contact.find("#", at + 1)
+    return out
 
 
 def _with_shared_people(entries: list[dict], wanted: set[str]) -> set[str]:
