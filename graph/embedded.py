@@ -105,6 +105,13 @@ class EmbeddedStore(Store):
         return self._checked_manifest(raw)
 
     def _checked_manifest(self, raw: bytes) -> dict:
+        if raw == self._read_raw:  # the manifest as last read (a command reads it several times): parsed once
+            return self._read_manifest
+        manifest = self._check_manifest(raw)
+        self._read_raw, self._read_manifest = raw, manifest
+        return manifest
+
+    def _check_manifest(self, raw: bytes) -> dict:
         damaged = f"{self._manifest_path} is damaged"
         try:
             manifest = json.loads(raw.decode("utf-8"))
@@ -215,6 +222,7 @@ class EmbeddedStore(Store):
     def _replace(self, batches: Iterable[Batch], progress: Progress | None) -> None:
         with self._locked(), ThreadPoolExecutor(WRITERS) as writers:
             manifest = self._manifest(reading=False)
+            self._read_raw = None  # this load changes the manifest it read: never serve that from the cache again
             entries = {e["id"]: e for e in manifest["reviews"]}
             done = 0
             # Files are written and flushed to disk by threads (file I/O releases the GIL) while the next
@@ -254,6 +262,8 @@ class EmbeddedStore(Store):
 
     def _forget(self) -> None:
         self._graph = None
+        self._read_raw: bytes | None = None
+        self._read_manifest: dict = {}
         self._scoped: dict[tuple[str, ...], nx.MultiDiGraph] = {}
 
     @property
