@@ -98,6 +98,7 @@ def main() -> None:
     parser.add_argument("--backends", default="embedded,neo4j", help="comma-separated; neo4j needs NEO4J_URI and NEO4J_PASSWORD")
     parser.add_argument("--repeat", type=int, default=3, help="runs of each command (the median is reported)")
     parser.add_argument("--only", help="run only the commands whose label contains this text")
+    parser.add_argument("--skip", help="skip the commands whose label contains this text")
     parser.add_argument("--label", default="", help="a word for this run in the results file (e.g. before, after)")
     parser.add_argument("--cache", default=os.path.join(tempfile.gettempdir(), "dhrgraph-bench-commands"))
     parser.add_argument("--out", default=str(ROOT / "benchmarks" / "results-commands.json"))
@@ -124,7 +125,7 @@ def main() -> None:
             print(f"loaded {args.contacts:,} contacts into {backend} in {loads[backend]:.1f} s", flush=True)
             env = {**os.environ, "DHRGRAPH_BACKEND": backend, "DHRGRAPH_WORKSPACE": str(workspace)}
             for label, argv in commands(scratch_path):
-                if args.only and args.only not in label:
+                if (args.only and args.only not in label) or (args.skip and args.skip in label):
                     continue
                 walls, cpus = [], []
                 for _ in range(args.repeat):

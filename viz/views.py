@@ -286,7 +286,8 @@ def write_report_views(store: Store, report_path: str | os.PathLike, sections: I
 
 
 def _query_page(whole: Overview, names: Names, query: Query, rows: list[dict], review: str | None) -> View:
-    reviews = [r for r in _reviews_of(rows, review) if r in whole.reviews]
+    loaded = set(whole.reviews)
+    reviews = [r for r in _reviews_of(rows, review) if r in loaded]
     ov = whole.for_reviews(reviews)
     chart = Chart()
     draw(chart, ov, names)
