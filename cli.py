@@ -14,8 +14,7 @@ import click
 
 from dhrgraph.graph.backends import BACKENDS, Settings, open_store
 from dhrgraph.graph.errors import DhrgraphError
-from dhrgraph.graph.store import CypherReader
-from dhrgraph.loaders import LoadError
+from dhrgraph.loaders.tabular import LoadError
 from dhrgraph.queries.outputs import format_for, write_text
 from dhrgraph.queries.render import FORMATS, render
 
@@ -659,6 +658,8 @@ def cypher(ctx: click.Context, statement: str, params: tuple[str, ...], write: b
     """
     values = {k: _json_or_text(v) for k, v in parse_params(params).items()}
     with store_from(ctx) as store:
+        from dhrgraph.graph.store import CypherReader
+
         if not isinstance(store, CypherReader):
             raise click.ClickException("cypher needs the Neo4j backend: dhrgraph --backend neo4j cypher ... (see README, Neo4j).")
         rows = store.read(statement, values, write=write)

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field, replace
-from typing import Any, Callable, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Mapping
 
 from dhrgraph.graph.errors import ConnectionFailed, UnknownName
-from dhrgraph.graph.store import Store
+
+if TYPE_CHECKING:
+    from dhrgraph.graph.store import Store
 
 __all__ = ["BACKENDS", "Settings", "open_store", "register_store", "STORES"]
 

@@ -33,11 +33,12 @@ import networkx as nx
 import orjson
 
 from dhrgraph.graph.errors import StoreError
-from dhrgraph.graph.model import LABELS, Batch, check_batch
+from dhrgraph.graph.model import LABELS, SHARED_LABELS, Batch, check_batch
 from dhrgraph.graph.nxgraph import ModelGraph
 from dhrgraph.graph.store import Progress, Store, gc_paused
 from dhrgraph.queries.base import NETWORKX, Query
 from dhrgraph.queries.intake import REVIEW_SIZES
+from dhrgraph.queries.scope import REVIEWS
 
 __all__ = ["EmbeddedStore", "FORMAT", "build_graph", "build_graph_from_json"]
 
@@ -47,6 +48,12 @@ DECISIONS_FORMAT = "dhrgraph-decisions"
 VERSION = 1
 READ_ATTEMPTS = 50  # a reader starts again at most this many times while loads keep switching the manifest
 _REVIEW_FILE = re.compile(r"reviews/[0-9a-f]{32}\.json")  # what a manifest may name: nothing outside reviews/
+# What a manifest entry's "index" holds of its review (label -> node id -> properties): the Review node and
+# the nodes other reviews can share (a person only when a global_id makes it shareable). With it a command
+# about one review opens that review's file alone and still gives shared nodes the properties the last
+# loaded review set, exactly as the whole graph has them.
+INDEXED = ("Review", *SHARED_LABELS)
+_GLOBAL_PERSON = "person:global:"
 
 
 class _Missing(StoreError):
@@ -76,7 +83,7 @@ class EmbeddedStore(Store):
 
     def __init__(self, workspace: str | os.PathLike):
         self.root = Path(workspace)
-        self._graph: nx.MultiDiGraph | None = None
+        self._forget()
 
     # --- workspace files ---------------------------------------------------------------------
 
@@ -100,6 +107,13 @@ class EmbeddedStore(Store):
         return self._checked_manifest(raw)
 
     def _checked_manifest(self, raw: bytes) -> dict:
+        if raw == self._read_raw:  # the manifest as last read (a command reads it several times): parsed once
+            return self._read_manifest
+        manifest = self._check_manifest(raw)
+        self._read_raw, self._read_manifest = raw, manifest
+        return manifest
+
+    def _check_manifest(self, raw: bytes) -> dict:
         damaged = f"{self._manifest_path} is damaged"
         try:
             manifest = json.loads(raw.decode("utf-8"))
@@ -115,6 +129,12 @@ class EmbeddedStore(Store):
                     and _REVIEW_FILE.fullmatch(entry["file"])):
                 raise StoreError(f"{damaged} (entry {i + 1} of 'reviews' needs an id and a file reviews/<hash>.json); "
                                  "delete the workspace folder and load again")
+            index = entry.get("index")  # absent in workspaces written before it: those commands open the whole graph
+            if index is not None and not (isinstance(index, dict) and all(
+                    label in INDEXED and isinstance(ids, dict) and all(isinstance(p, dict) for p in ids.values())
+                    for label, ids in index.items())):
+                raise StoreError(f"{damaged} (entry {i + 1} of 'reviews' has an 'index' that is not label -> id -> "
+                                 "properties); delete the workspace folder and load again")
         return manifest
 
     @contextmanager
@@ -175,11 +195,14 @@ class EmbeddedStore(Store):
 
         def read(entries: list[dict]) -> list[Batch]:
             out = []
+            # some reviews: shared nodes as the whole graph holds them (as Neo4j's batches give them)
+            final = None if wanted is None or any("index" not in e for e in entries) else _final_props(entries)
             for entry in entries:
                 if wanted is not None and entry["id"] not in wanted:
                     continue
                 try:
-                    batch = Batch.from_json(self._read_json(entry))
+                    data = self._read_json(entry)
+                    batch = Batch.from_json(data if final is None else _with_props(data, final))
                     check_batch(batch)
                 except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
                     raise StoreError(f"{self.root / entry['file']} (review {entry['id']!r}) is damaged ({exc}); load that review again") from None
@@ -194,13 +217,14 @@ class EmbeddedStore(Store):
         with self._locked():
             for path in [self._manifest_path, self._decisions_path, *(self.root / "reviews").glob("*.json")]:
                 path.unlink(missing_ok=True)
-        self._graph = None
+        self._forget()
 
     # --- Store hooks ---------------------------------------------------------------------------
 
     def _replace(self, batches: Iterable[Batch], progress: Progress | None) -> None:
         with self._locked(), ThreadPoolExecutor(WRITERS) as writers:
             manifest = self._manifest(reading=False)
+            self._read_raw = None  # this load changes the manifest it read: never serve that from the cache again
             entries = {e["id"]: e for e in manifest["reviews"]}
             done = 0
             # Files are written and flushed to disk by threads (file I/O releases the GIL) while the next
@@ -214,12 +238,19 @@ class EmbeddedStore(Store):
                 # manifest order is load order: a reloaded review moves to the end, because the last review
                 # written sets the properties of shared nodes, as in Neo4j
                 entries.pop(batch.review, None)
-                entries[batch.review] = {"id": batch.review, "file": name, "contacts": batch.contact_count}
+                entries[batch.review] = {"id": batch.review, "file": name, "contacts": batch.contact_count,
+                                         "index": index_of(batch.to_json())}
                 done += batch.contact_count
                 if progress:
                     progress(done)
             for future in written:
                 future.result()  # the first failure (e.g. a full disk) ends the load before the manifest changes
+            for entry in entries.values():  # a workspace written before the index: index its other reviews once
+                if "index" not in entry:
+                    try:
+                        entry["index"] = index_of(self._read_json(entry))
+                    except StoreError:
+                        pass  # a damaged file stays unindexed (commands then open the whole graph, which says so)
             manifest["reviews"] = list(entries.values())
             _write_atomic(self._manifest_path, json.dumps(manifest, indent=1, ensure_ascii=False).encode("utf-8"))
             in_use = {e["file"] for e in manifest["reviews"]}
@@ -229,7 +260,13 @@ class EmbeddedStore(Store):
             # under the lock no other write is under way: every temporary file is a killed load's
             for path in [*self.root.glob(".*.tmp"), *(self.root / "reviews").glob(".*.tmp")]:
                 path.unlink(missing_ok=True)
+        self._forget()
+
+    def _forget(self) -> None:
         self._graph = None
+        self._read_raw: bytes | None = None
+        self._read_manifest: dict = {}
+        self._scoped: dict[tuple[str, ...], nx.MultiDiGraph] = {}
 
     @property
     def opened(self) -> nx.MultiDiGraph:
@@ -240,7 +277,45 @@ class EmbeddedStore(Store):
         return self._graph
 
     def _run(self, query: Query, implementation: Any, params: dict[str, Any]) -> list[dict[str, Any]]:
-        return implementation(_model(self.opened), params)
+        return implementation(_model(self._graph_for(query, params)), params)
+
+    def _graph_for(self, query: Query, params: dict[str, Any]) -> nx.MultiDiGraph:
+        """The smallest graph that gives ``query`` the rows the whole graph gives: the reviews its parameters
+        name (``review``, or the reviews of the ``contacts`` it is given) with the reviews that share a person
+        with them, or only the Review nodes for the list of reviews; the whole graph for a query that follows
+        people across reviews (a ``prepare`` step) or reads them all. A review's graph is preferred even when the
+        whole graph is open (``findings --review`` opens both): queries over it are many times faster."""
+        if query.prepare is not None:
+            return self.opened
+        if query is REVIEWS:
+            graph = self._consistent(_reviews_graph)
+        elif isinstance(params.get("review"), str):
+            graph = self.review_graph([params["review"]])
+        elif params.get("review") is None and isinstance(params.get("contacts"), list) and params["contacts"] \
+                and self._graph is None:  # named contacts (the evidence of rows): the reviews they are in
+            graph = self.review_graph([], contacts=params["contacts"])
+        else:
+            graph = None
+        return self.opened if graph is None else graph
+
+    def review_graph(self, reviews: Iterable[str], contacts: list[str] | None = None) -> nx.MultiDiGraph | None:
+        """The graph of ``reviews`` (or of the reviews of these contact ids) and the reviews sharing a person with
+        them, shared nodes holding the properties they have in the whole graph; None for a workspace written
+        before the manifest's index (then only the whole graph is exact)."""
+        def read(entries: list[dict]) -> nx.MultiDiGraph | None:
+            if any("index" not in e for e in entries):
+                return None
+            wanted = set(reviews) | _reviews_of_contacts(contacts or (), {e["id"] for e in entries})
+            needed = _with_shared_people(entries, wanted)
+            key = tuple(e["id"] for e in entries if e["id"] in needed)
+            if key not in self._scoped:
+                with gc_paused():
+                    G = build_graph_from_json(self._read_json(e) for e in entries if e["id"] in needed)
+                for node_id, props in _final_props(entries, G._node).items():
+                    G._node[node_id] = props
+                self._scoped[key] = G
+            return self._scoped[key]
+        return self._consistent(read)
 
     def loaded_reviews(self, names: list[str]) -> dict[str, dict[str, Any]]:
         """As the store's, from the named reviews' own files: a load need not open the whole graph."""
@@ -306,7 +381,106 @@ class EmbeddedStore(Store):
             return True
 
     def close(self) -> None:
-        self._graph = None
+        self._forget()
+
+
+def index_of(data: dict) -> dict[str, dict[str, dict]]:
+    """What a manifest entry indexes of one review's JSON (see ``INDEXED``): label -> node id -> properties."""
+    out: dict[str, dict[str, dict]] = {}
+    for label in INDEXED:
+        table = data["nodes"].get(label)
+        if not table or not table["rows"]:
+            continue
+        columns = table["columns"]
+        ids = {}
+        for row in table["rows"]:
+            props = {k: v for k, v in zip(columns, row) if v is not None}
+            if label != "Person" or props["id"].startswith(_GLOBAL_PERSON):
+                ids[props["id"]] = props
+        if ids:
+            out[label] = ids
+    return out
+
+
+def _final_props(entries: list[dict], only: Any = None) -> dict[str, dict]:
+    """Shared node id -> its properties in the whole graph: each review's in manifest (load) order, the later
+    ones updating the earlier, with ``label`` placed as ``build_graph_from_json`` places it."""
+    final: dict[str, dict] = {}
+    for entry in entries:
+        for label, ids in entry["index"].items():
+            if label == "Review":
+                continue
+            for node_id, props in ids.items():
+                if only is not None and node_id not in only:
+                    continue
+                merged = final.get(node_id)
+                if merged is None:
+                    final[node_id] = {**props, "label": label}
+                else:
+                    merged.update(props)
+                    merged["label"] = label
+    return final
+
+
+def _with_props(data: dict, final: dict[str, dict]) -> dict:
+    """A review's JSON with its shared nodes' rows holding ``final`` properties."""
+    nodes = dict(data["nodes"])
+    for label in SHARED_LABELS:
+        table = nodes.get(label)
+        if not table or not table["rows"]:
+            continue
+        at = table["columns"].index("id")
+        dicts = [{k: v for k, v in final[row[at]].items() if k != "label"} if row[at] in final
+                 else {k: v for k, v in zip(table["columns"], row) if v is not None} for row in table["rows"]]
+        columns = sorted({k for d in dicts for k in d})
+        nodes[label] = {"columns": columns, "rows": [[d.get(c) for c in columns] for d in dicts]}
+    return {**data, "nodes": nodes}
+
+
+def _reviews_of_contacts(contacts: Iterable[str], names: set[str]) -> set[str]:
+    """The reviews (of ``names``) that contact ids ``contact:<review>#<key>`` name; a review id may hold ``#``."""
+    out = set()
+    for contact in contacts:
+        if not contact.startswith("contact:"):
+            continue
+        at = contact.find("#", 8)
+        while at != -1:
+            if contact[8:at] in names:
+                out.add(contact[8:at])
+            at = contact.find("#", at + 1)
+    return out
+
+
+def _with_shared_people(entries: list[dict], wanted: set[str]) -> set[str]:
+    """``wanted`` and every review joined to it through people who are one node (a global_id), transitively."""
+    people = {e["id"]: set(e["index"].get("Person", ())) for e in entries}
+    holders: dict[str, set[str]] = {}
+    for review, ids in people.items():
+        for node_id in ids:
+            holders.setdefault(node_id, set()).add(review)
+    needed, todo = set(), [r for r in wanted if r in people]
+    while todo:
+        review = todo.pop()
+        if review in needed:
+            continue
+        needed.add(review)
+        todo += [other for node_id in people[review] for other in holders[node_id] if other not in needed]
+    return needed
+
+
+def _reviews_graph(entries: list[dict]) -> nx.MultiDiGraph | None:
+    """Only the Review nodes, from the manifest's index (what the list of reviews reads); None without an index."""
+    if any("index" not in e for e in entries):
+        return None
+    G = nx.MultiDiGraph()
+    by_label: dict[str, list[str]] = {label: [] for label in LABELS}
+    for entry in entries:
+        for node_id, props in entry["index"].get("Review", {}).items():
+            G._node[node_id] = {**props, "label": "Review"}
+            G._succ[node_id], G._pred[node_id] = {}, {}
+            by_label["Review"].append(node_id)
+    G.graph["by_label"] = by_label
+    return G
 
 
 def _model(G: nx.MultiDiGraph) -> ModelGraph:

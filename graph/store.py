@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Protocol, runtime_che
 
 from dhrgraph.graph.errors import DhrgraphError, UnknownName
 from dhrgraph.graph.model import Batch, review_batch
-from dhrgraph.loaders import LoadError, Problem, ReadResult, read_reviews
 from dhrgraph.loaders.gcpause import gc_paused
 from dhrgraph.loaders.vocab import agency_key
 from dhrgraph.queries.base import Query, bind_params
@@ -25,6 +24,8 @@ from dhrgraph.queries.scope import check_review, closest, person_names
 if TYPE_CHECKING:
     import networkx as nx
     import pandas
+
+    from dhrgraph.loaders import Problem, ReadResult
 
 __all__ = ["Store", "LoadReport", "Rows", "CypherReader", "gc_paused"]
 
@@ -121,6 +122,8 @@ class Store(ABC):
 
     def load(self, paths: list[str | Path], progress: Progress | None = None) -> LoadReport:
         """Validate everything under ``paths``, then replace each review whole (LoadError: nothing written)."""
+        from dhrgraph.loaders import read_reviews  # the readers and validators: only loads import them
+
         result = read_reviews(paths)
         return self.load_reviews(result, progress)
 
@@ -237,6 +240,8 @@ class Store(ABC):
 def _refuse_partial_reviews(result: ReadResult, loaded: dict[str, dict[str, Any]]) -> None:
     """A single file (not a review folder) naming a review that the graph holds with contacts of agencies
     the file lacks would replace the whole review with part of it: refuse, pointing to the review folder."""
+    from dhrgraph.loaders import LoadError, Problem
+
     problems = []
     for review in result.reviews:
         before = loaded.get(review.id)

@@ -107,9 +107,10 @@ class Overview:
     relations: list[Relation] = field(default_factory=list)
 
     @classmethod
-    def of_store(cls, store: Store) -> "Overview":
-        """The whole graph of a store, of either backend."""
-        return cls.of_graph(build_graph(store.batches()))
+    def of_store(cls, store: Store, reviews: Iterable[str] | None = None) -> "Overview":
+        """The graph of a store, of either backend: every review, or only ``reviews`` (what a view shows:
+        a one-review view reads that review, not the workspace)."""
+        return cls.of_graph(build_graph(store.batches(None if reviews is None else list(reviews))))
 
     @classmethod
     def of_graph(cls, G: nx.MultiDiGraph) -> "Overview":

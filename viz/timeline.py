@@ -110,8 +110,8 @@ def _stack(items: list[Item]) -> int:
 
 def timeline_view(store: Store, person: str, review: str | None = None, *, redact: bool = False) -> View:
     """A person's chronology as swimlanes, one per agency, from every review (or ``review`` only)."""
-    whole, names = load(store, redact)
-    pid = store.resolve_person(person, review)
+    pid = store.resolve_person(person, review)  # refuses an unknown review
+    whole, names = load(store, redact, None if review is None else [review])
     scope = whole.for_reviews([review]) if review else whole
     contacts = [c for c in scope.contacts if pid in c.subjects]
     title = f"{names.person(scope.people[pid])}: who knew what, when"

@@ -23,7 +23,7 @@ from dhrgraph.graph.errors import UnknownName
 from dhrgraph.graph.store import Store
 from dhrgraph.loaders.vocab import agency_key
 from dhrgraph.queries.base import Query
-from dhrgraph.queries.scope import closest
+from dhrgraph.queries.scope import check_review, closest
 from dhrgraph.viz.chart import Chart, Focus
 from dhrgraph.viz.overview import Contact, Overview, Person, Relation
 from dhrgraph.viz.page import View, count, esc
@@ -42,10 +42,16 @@ MAX_TIP_CONTACTS = 12  # contacts listed in one tooltip
 GAPS = "gaps"         # the toggle set of links where information did not pass
 
 
-def load(store: Store, redact: bool = False) -> tuple[Overview, Names]:
-    """The whole graph of ``store`` and how to name its people."""
-    whole = Overview.of_store(store)
+def load(store: Store, redact: bool = False, reviews: Iterable[str] | None = None) -> tuple[Overview, Names]:
+    """The graph of ``store`` and how to name its people: only ``reviews`` when given (a view reads what it
+    shows), but the whole graph when redacting (the text of a view is scrubbed of every name the workspace holds)."""
+    whole = Overview.of_store(store, None if redact or reviews is None else reviews)
     return whole, Names(whole, redact)
+
+
+def _reviews_of(rows: list[dict], review: str | None) -> list[str]:
+    """The reviews a query's rows are in (a row crossing reviews names them all), else the review asked about."""
+    return sorted({r["review"] for r in rows} | {x for r in rows for x in r.get("reviews", [])}) or ([review] if review else [])
 
 
 # --- tooltips -------------------------------------------------------------------------------------
@@ -167,7 +173,8 @@ def _scope(reviews: list[str], names: Names | None = None) -> str:
 
 def review_view(store: Store, review: str, *, redact: bool = False) -> View:
     """A review's people and agencies, their contacts (per agency-person pair), relationships and flows."""
-    whole, names = load(store, redact)
+    check_review(store, review)
+    whole, names = load(store, redact, [review])
     _check_review(whole, review)
     ov = whole.for_reviews([review])
     chart = Chart()
@@ -205,7 +212,8 @@ def person_view(store: Store, person: str, depth: int = 2, *, review: str | None
 
 def flows_view(store: Store, review: str | None = None, *, redact: bool = False) -> View:
     """Agencies and the information that passed between them, with the pairs that never exchanged any."""
-    whole, names = load(store, redact)
+    check_review(store, review)
+    whole, names = load(store, redact, None if review is None else [review])
     _check_review(whole, review)
     ov = whole.for_reviews([review]) if review else whole
     chart = Chart()
@@ -256,8 +264,8 @@ def query_view(store: Store, name: str, params: dict[str, Any] | None = None, *,
     query = queries.get(name)
     params = dict(params or {})
     rows = store.run(query, params)
-    whole, names = load(store, redact)
-    _check_review(whole, params.get("review"))
+    check_review(store, params.get("review"))
+    whole, names = load(store, redact, _reviews_of(rows, params.get("review")))
     return _query_page(whole, names, query, rows, params.get("review"))
 
 
@@ -267,7 +275,8 @@ def write_report_views(store: Store, report_path: str | os.PathLike, sections: I
     beside ``report.html``); return {query name: link relative to the report} for ``to_html``."""
     report = Path(report_path)
     folder = report.with_name(f"{report.stem}-views")
-    whole, names = load(store, redact)
+    sections = list(sections)
+    whole, names = load(store, redact, sorted({r for s in sections for r in _reviews_of(s.rows, review)}))
     links = {}
     for section in sections:
         if section.rows:
@@ -277,8 +286,8 @@ def write_report_views(store: Store, report_path: str | os.PathLike, sections: I
 
 
 def _query_page(whole: Overview, names: Names, query: Query, rows: list[dict], review: str | None) -> View:
-    reviews = sorted({r["review"] for r in rows} | {x for r in rows for x in r.get("reviews", [])}) or \
-        ([review] if review in whole.reviews else [])
+    loaded = set(whole.reviews)
+    reviews = [r for r in _reviews_of(rows, review) if r in loaded]
     ov = whole.for_reviews(reviews)
     chart = Chart()
     draw(chart, ov, names)

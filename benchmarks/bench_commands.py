@@ -1,0 +1,177 @@
+#!/usr/bin/env python3
+"""What an analyst waits for: each command of issue 16's table as a fresh ``dhrgraph`` process, on both backends.
+
+    .venv/bin/python benchmarks/bench_commands.py --contacts 120000 --backends embedded,neo4j
+
+A synthetic corpus (``synth.generate(..., reviews=contacts // 200, layout="combined")``, cached under
+``--cache``) is loaded once into an embedded workspace and (when NEO4J_URI is set) into the Neo4j
+database, which is cleared first. Then every command runs ``--repeat`` times as its own process
+(``.venv/bin/dhrgraph``, so start-up and imports count); the median wall time and the median CPU time
+(user + sys of the child, from ``getrusage``: the honest figure on a loaded machine) are printed with
+the ratio to the same command on the other backend and the previous run's figures.
+
+Every run is appended to ``--out`` (JSON, the last ``KEEP`` runs): the next run prints the previous
+one beside it, so a change is measured against the code before it on the same corpus size.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+KEEP = 10  # runs kept in the results file
+DHRGRAPH = Path(sys.executable).with_name("dhrgraph")
+REVIEW = "syn-0001"
+PERSON = "Adult A"  # synth's victim of every review
+
+
+def commands(out: Path) -> list[tuple[str, list[str]]]:
+    """(label, arguments) of issue 16's table, in order."""
+    return [
+        ("--help", ["--help"]),
+        ("stats", ["stats"]),
+        (f"query missed-marac --review {REVIEW}", ["query", "missed-marac", "--review", REVIEW]),
+        (f"timeline '{PERSON}' --review {REVIEW}", ["timeline", PERSON, "--review", REVIEW]),
+        (f"findings --review {REVIEW}", ["findings", "--review", REVIEW]),
+        (f"viz --review {REVIEW}", ["viz", "--review", REVIEW, "--output", str(out / "review.html")]),
+        ("query unshared-risk", ["query", "unshared-risk"]),
+        ("viz --query unshared-risk", ["viz", "--query", "unshared-risk", "--output", str(out / "unshared.html")]),
+        ("findings --output report.html", ["findings", "--output", str(out / "report.html")]),
+    ]
+
+
+def corpus(contacts: int, cache: Path) -> Path:
+    from dhrgraph import synth
+
+    folder = cache / f"synth-{contacts}"
+    if not (folder / "answer_key.json").exists():
+        synth.generate(folder, reviews=max(1, contacts // 200), contacts=contacts, seed=1, layout="combined")
+    return folder
+
+
+def load(backend: str, folder: Path, workspace: Path) -> float:
+    """Load the corpus into an emptied store of ``backend``; return the seconds it took."""
+    from dhrgraph.graph.backends import Settings, open_store
+
+    with open_store(Settings.from_env(backend=backend, workspace=str(workspace))) as store:
+        store.clear()
+        started = time.perf_counter()
+        store.load([folder])
+        return time.perf_counter() - started
+
+
+def timed(argv: list[str], env: dict[str, str], cwd: Path) -> tuple[float, float]:
+    """(wall seconds, CPU seconds) of one fresh process."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    done = subprocess.run(argv, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if done.returncode != 0:
+        raise SystemExit(f"{' '.join(argv)} failed ({done.returncode}):\n{done.stderr[-2000:]}")
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+def previous_runs(path: Path) -> list[dict]:
+    try:
+        runs = json.loads(path.read_text("utf-8"))
+        return runs if isinstance(runs, list) else []
+    except (OSError, ValueError):
+        return []
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--contacts", type=int, default=120_000, help="corpus size (contacts; reviews = contacts // 200)")
+    parser.add_argument("--backends", default="embedded,neo4j", help="comma-separated; neo4j needs NEO4J_URI and NEO4J_PASSWORD")
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each command (the median is reported)")
+    parser.add_argument("--only", help="run only the commands whose label contains this text")
+    parser.add_argument("--skip", help="skip the commands whose label contains this text")
+    parser.add_argument("--label", default="", help="a word for this run in the results file (e.g. before, after)")
+    parser.add_argument("--cache", default=os.path.join(tempfile.gettempdir(), "dhrgraph-bench-commands"))
+    parser.add_argument("--out", default=str(ROOT / "benchmarks" / "results-commands.json"))
+    args = parser.parse_args()
+    backends = args.backends.split(",")
+    if "neo4j" in backends and not os.environ.get("NEO4J_URI"):
+        raise SystemExit("the neo4j backend needs NEO4J_URI, NEO4J_USERNAME, NEO4J_PASSWORD (tools/neo4j-local start)")
+    cache = Path(args.cache)
+    cache.mkdir(parents=True, exist_ok=True)
+    folder = corpus(args.contacts, cache)
+    out_path = Path(args.out)
+    runs = previous_runs(out_path)
+    previous = next((r for r in reversed(runs) if r.get("contacts") == args.contacts), None)
+    results: list[dict] = []
+    loads: dict[str, float] = {}
+    run = {"label": args.label, "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "contacts": args.contacts,
+           "reviews": max(1, args.contacts // 200), "repeat": args.repeat, "load_seconds": loads,
+           "load_average": os.getloadavg()[0], "python": platform.python_version(), "commit": _commit(), "results": results}
+    with tempfile.TemporaryDirectory(dir=cache) as scratch:
+        scratch_path = Path(scratch)
+        workspace = scratch_path / "ws"
+        for backend in backends:
+            loads[backend] = load(backend, folder, workspace)
+            print(f"loaded {args.contacts:,} contacts into {backend} in {loads[backend]:.1f} s", flush=True)
+            env = {**os.environ, "DHRGRAPH_BACKEND": backend, "DHRGRAPH_WORKSPACE": str(workspace)}
+            for label, argv in commands(scratch_path):
+                if (args.only and args.only not in label) or (args.skip and args.skip in label):
+                    continue
+                walls, cpus = [], []
+                for _ in range(args.repeat):
+                    wall, cpu = timed([str(DHRGRAPH), *argv], env, scratch_path)
+                    walls.append(wall)
+                    cpus.append(cpu)
+                results.append({"backend": backend, "command": label, "seconds": statistics.median(walls),
+                                "cpu_seconds": statistics.median(cpus)})
+                print(f"{backend:<9} {label:<42} {statistics.median(walls):7.2f} s  cpu {statistics.median(cpus):6.2f} s", flush=True)
+                # written after every command, so that a run cut short keeps what it measured
+                run["load_average"] = max(run["load_average"], os.getloadavg()[0])
+                out_path.write_text(json.dumps([*runs, run][-KEEP:], indent=1) + "\n", encoding="utf-8")
+    print_table(run, previous)
+
+
+def _commit() -> str:
+    try:
+        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+    except OSError:
+        return ""
+
+
+def print_table(run: dict, previous: dict | None) -> None:
+    def find(r: dict | None, backend: str, command: str) -> dict | None:
+        return next((x for x in (r or {}).get("results", []) if (x["backend"], x["command"]) == (backend, command)), None)
+
+    backends = list(dict.fromkeys(x["backend"] for x in run["results"]))
+    before = f"previous run ({previous['date']}, {previous.get('label') or previous.get('commit', '')})" if previous else "no previous run"
+    print(f"\n{run['contacts']:,} contacts, {run['reviews']} reviews; highest 1-min load average {run['load_average']:.1f}; "
+          f"times are the median of {run['repeat']} fresh processes: wall s / CPU s; before = {before}\n")
+    header = ["command"]
+    for b in backends:
+        header += [f"{b} before", f"{b} now"] + ([f"{b} / {[o for o in backends if o != b][0]}"] if len(backends) > 1 else [])
+    print("| " + " | ".join(header) + " |")
+    print("| --- |" + " ---: |" * (len(header) - 1))
+    for command in dict.fromkeys(x["command"] for x in run["results"]):
+        cells = [f"`{command}`"]
+        for b in backends:
+            now, old = find(run, b, command), find(previous, b, command)
+            cells.append(f"{old['seconds']:.2f} / {old['cpu_seconds']:.2f}" if old else "")
+            cells.append(f"{now['seconds']:.2f} / {now['cpu_seconds']:.2f}" if now else "")
+            if len(backends) > 1:
+                other = find(run, [o for o in backends if o != b][0], command)
+                cells.append(f"{now['seconds'] / other['seconds']:.2f}" if now and other and other["seconds"] else "")
+        print("| " + " | ".join(cells) + " |")
+
+
+if __name__ == "__main__":
+    main()
