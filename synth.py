@@ -39,7 +39,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Callable, NamedTuple, Sequence
 
 from dhrgraph.loaders.vocab import DASH_HIGH_RISK, DASH_MEDIUM_RISK, RISK_ORDER
 from dhrgraph.queries.themes import REVIEW_TYPES
@@ -48,9 +48,53 @@ __all__ = ["generate"]
 
 # --- vocabulary and shape of the files ----------------------------------------------------------
 
-CHRONOLOGY_COLUMNS = ("date", "time", "sequence", "agency", "subject", "event", "summary", "professional",
-                      "risk_level", "dash_score", "risk_factors", "referred_to", "referral_outcome",
-                      "shared_with", "source")
+
+
+class ChronologyRow(NamedTuple):
+    """One written chronology row (the file's columns, in order)."""
+
+    date: str
+    time: str
+    sequence: int | str
+    agency: str
+    subject: str
+    event: str
+    summary: str
+    professional: str
+    risk_level: str
+    dash_score: str
+    risk_factors: str
+    referred_to: str
+    referral_outcome: str
+    shared_with: str
+    source: str
+
+
+CHRONOLOGY_COLUMNS = ChronologyRow._fields
+
+
+class StoryRow(NamedTuple):
+    """A core or background row before ordering: sorts by day, then by the order rows were made; ``precise``
+    rows (a full date) get same-day sequence numbers; ``finding`` is the answer-key entry it plants, if any."""
+
+    day: int
+    order: int
+    precise: bool
+    date: str
+    time: str
+    agency: str
+    subject: str
+    event: str
+    summary: str
+    professional: str
+    risk_level: str
+    dash_score: str
+    risk_factors: str
+    referred_to: str
+    referral_outcome: str
+    shared_with: str
+    source: str
+    finding: dict | None
 PEOPLE_COLUMNS = ("person", "role", "sex", "age", "global_id", "identified")
 IDENTITY_COLUMNS = ("aliases", "dob", "postcode", "identifiers")  # identifying details (see plant_identities)
 RELATIONSHIP_COLUMNS = ("person", "other", "relationship", "abusive")
@@ -405,7 +449,7 @@ class Review:
     near_misses: list[dict] = field(default_factory=list)  # answer-key entries no query may report
     quiet: set[str] = field(default_factory=set)      # agencies that must record nothing but their plant
     isolated: set[str] = field(default_factory=set)   # agencies no flow may leave or reach
-    core: list[tuple] = field(default_factory=list)
+    core: list[StoryRow] = field(default_factory=list)
     key: list[dict] = field(default_factory=list)
     order: int = 0
     details: dict[str, tuple] = field(default_factory=dict)  # person -> IDENTITY_COLUMNS values
@@ -538,10 +582,10 @@ class Review:
         shown = agency.aliases[0] if agency.aliases and rng.random() < ALIAS_SHARE else agency.name
         when = (UK if rng.random() < UK_SHARE else ISO)[day]
         time = rng.choice(TIMES) if rng.random() < agency.time_share else ""
-        self.core.append((day, self.order, True, when, time, shown, "; ".join(subjects), event, summary,
-                          professional or rng.choice(agency.pool), risk, "" if dash is None else str(dash),
-                          "; ".join(factors), self.names(referred), "accepted" if referred else "",
-                          self.names(shared), agency.source, finding))
+        self.core.append(StoryRow(day, self.order, True, when, time, shown, "; ".join(subjects), event, summary,
+                                  professional or rng.choice(agency.pool), risk, "" if dash is None else str(dash),
+                                  "; ".join(factors), self.names(referred), "accepted" if referred else "",
+                                  self.names(shared), agency.source, finding))
         self.order += 1
         if finding is not None:
             finding.update(agency=agency.name, date=ISO[day])
@@ -862,13 +906,13 @@ def flawed_case(rv: Review, patterns: list[str]) -> None:
 
 # --- background rows ----------------------------------------------------------------------------
 
-def background(rv: Review, count: int, slots: list[tuple], rng: random.Random) -> list[tuple]:
+def background(rv: Review, count: int, slots: list[tuple], rng: random.Random) -> list[StoryRow]:
     """``count`` routine rows; in a good-practice review never on a day a core row happens."""
     rows = []
     if not slots or count <= 0:
         return rows
     start, span, n = rv.start, rv.end - rv.start + 1, len(slots)
-    busy = {r[0] for r in rv.core} if rv.good else ()
+    busy = {r.day for r in rv.core} if rv.good else ()
     rand = rng.random
     order = rv.order
     for _ in range(count):
@@ -886,26 +930,28 @@ def background(rv: Review, count: int, slots: list[tuple], rng: random.Random) -
         else:
             when, precise = ISO[day], True
         time = TIMES[int(rand() * len(TIMES))] if precise and rand() < time_share else ""
-        rows.append((day, order, precise, when, time, alias if rand() < ALIAS_SHARE else name, subject, event,
-                     summary, pool[int(rand() * len(pool))], "", "", factors, "", "", "", source, None))
+        rows.append(StoryRow(day, order, precise, when, time, alias if rand() < ALIAS_SHARE else name, subject, event,
+                             summary, pool[int(rand() * len(pool))], "", "", factors, "", "", "", source, None))
         order += 1
     return rows
 
 
-def chronology(rows: list[tuple]) -> tuple[list[tuple], list[tuple[int, dict]]]:
+def chronology(rows: list[StoryRow]) -> tuple[list[ChronologyRow], list[tuple[int, dict]]]:
     """Rows in date order with same-day sequence numbers, and (row index, finding) for the key."""
     rows.sort()
-    same_day = Counter(r[0] for r in rows if r[2])
+    same_day = Counter(r.day for r in rows if r.precise)
     next_seq: dict[int, int] = {}
     out, found = [], []
     for index, r in enumerate(rows):
         seq = ""
-        if r[2] and same_day[r[0]] > 1:
-            seq = next_seq.get(r[0], 1)
-            next_seq[r[0]] = seq + 1
-        out.append((r[3], r[4], seq) + r[5:17])
-        if r[17] is not None:
-            found.append((index, r[17]))
+        if r.precise and same_day[r.day] > 1:
+            seq = next_seq.get(r.day, 1)
+            next_seq[r.day] = seq + 1
+        out.append(ChronologyRow(r.date, r.time, seq, r.agency, r.subject, r.event, r.summary, r.professional,
+                                 r.risk_level, r.dash_score, r.risk_factors, r.referred_to, r.referral_outcome,
+                                 r.shared_with, r.source))
+        if r.finding is not None:
+            found.append((index, r.finding))
     return out, found
 
 
@@ -1215,15 +1261,15 @@ def _day_of(when: str) -> str:
     return when if len(when) == 10 else f"{when}-01"
 
 
-def corpus_themes(rv: Review, rows: list[tuple]) -> set[str]:
+def corpus_themes(rv: Review, rows: list[ChronologyRow]) -> set[str]:
     """The themes of ``queries/themes.py`` this review holds by construction, read from its own rows."""
     types = {name: a.type for a in rv.unique_agencies() for name in (a.name, *a.aliases)}
     themes = set()
     for row in rows:
-        agency, subjects = row[3], {s.strip() for s in row[4].split(";")}
-        factors = [f.strip() for f in row[10].split(";") if f.strip()]
+        agency, subjects = row.agency, {s.strip() for s in row.subject.split(";")}
+        factors = [f.strip() for f in row.risk_factors.split(";") if f.strip()]
         themes.update(f"risk_factor:{f}" for f in factors)
-        if row[9] and int(row[9]) >= DASH_HIGH_RISK:
+        if row.dash_score and int(row.dash_score) >= DASH_HIGH_RISK:
             themes.add("dash:high")
         if rv.victim in subjects:
             themes.add(f"agency_contact:{types[agency]}")
@@ -1291,7 +1337,7 @@ class Writer:
         writer.writerow(header)
         return writer
 
-    def review(self, rv: Review, rows: list[tuple]) -> int:
+    def review(self, rv: Review, rows: list[ChronologyRow]) -> int:
         """Write one review; returns the line of its first chronology row."""
         agencies = [(a.name, a.type, "; ".join(a.aliases)) for a in rv.unique_agencies()]
         if self.combined:
@@ -1373,7 +1419,7 @@ def generate(out_dir: str | os.PathLike, reviews: int, seed: int = 0, contacts: 
             first_line = writer.review(rv, rows)
             for theme in sorted(corpus_themes(rv, rows)):
                 themes.setdefault(theme, []).append(rv.rid)
-            dates[rv.rid] = max(_day_of(r[0]) for r in rows)
+            dates[rv.rid] = max(_day_of(r.date) for r in rows)
             types[rv.rid] = REVIEW_TYPES.get(rv.relationships[0][2], "other")
             planted[rv.rid] = plant_recommendations(rv, recommendation_rng)
             writer.recommendations(rv, planted[rv.rid])
@@ -1560,7 +1606,7 @@ def _factor_sentence(rng: random.Random, factor: str, words: dict) -> tuple[str,
 TEXT_SHARE_OF_ROWS = 0.1  # background rows that get one more sentence about risk
 
 
-def add_text_signals(rv: Review, rows: list[tuple], rng: random.Random) -> list[dict]:
+def add_text_signals(rv: Review, rows: list[StoryRow], rng: random.Random) -> list[dict]:
     """Add one sentence to about a tenth of the background rows (``background``'s tuples, changed in
     place): in good-practice reviews only sentences that state no risk (a denial, advice, a question
     answered no, someone else's experience), elsewhere real risk factors too (never a score, level,
@@ -1579,6 +1625,6 @@ def add_text_signals(rv: Review, rows: list[tuple], rng: random.Random) -> list[
         else:
             continue
         entry = {"review": rv.rid, "sentence": text, "real": real, "frame": frame}
-        rows[i] = row[:8] + (f"{row[8]} {text}",) + row[9:17] + (entry,)
+        rows[i] = row._replace(summary=f"{row.summary} {text}", finding=entry)
         entries.append(entry)
     return entries
