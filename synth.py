@@ -74,26 +74,14 @@ CHRONOLOGY_COLUMNS = ChronologyRow._fields
 
 
 class StoryRow(NamedTuple):
-    """A core or background row before ordering: sorts by day, then by the order rows were made; ``precise``
-    rows (a full date) get same-day sequence numbers; ``finding`` is the answer-key entry it plants, if any."""
+    """A core or background row before ordering: sorts by day, then by the order rows were made (unique, so
+    ``row`` is never compared); ``precise`` rows (a full date) get same-day sequence numbers when written;
+    ``finding`` is the answer-key entry the row plants, if any."""
 
     day: int
     order: int
     precise: bool
-    date: str
-    time: str
-    agency: str
-    subject: str
-    event: str
-    summary: str
-    professional: str
-    risk_level: str
-    dash_score: str
-    risk_factors: str
-    referred_to: str
-    referral_outcome: str
-    shared_with: str
-    source: str
+    row: ChronologyRow  # its sequence is filled in by ``chronology``
     finding: dict | None
 PEOPLE_COLUMNS = ("person", "role", "sex", "age", "global_id", "identified")
 IDENTITY_COLUMNS = ("aliases", "dob", "postcode", "identifiers")  # identifying details (see plant_identities)
@@ -459,34 +447,11 @@ class Review:
     def cast(self, serial_gid: str | None) -> None:
         """Invent the victim, the perpetrator, any children and a relative, and how they are related."""
         rng = self.rng
-        letters = iter("ABCDEFGHJKLMNPQRSTUVWXYZ")
-        used: set[str] = set()
-
-        def name(sex: str, label: str) -> str:
-            if self.lettered:
-                return f"{label} {next(letters)}"
-            chosen = rng.choice([n for n in (FEMALE_NAMES if sex == "female" else MALE_NAMES) if n not in used])
-            used.add(chosen)
-            return chosen
-
+        name = self._namer()
         self.lettered = rng.random() < 0.5
         self.troubled = rng.random() < PERPETRATOR_MENTAL_HEALTH
-        if serial_gid:
-            v_sex, p_sex = "female", "male"
-        else:
-            v_sex = "female" if rng.random() < 0.88 else "male"
-            p_sex = ("male" if rng.random() < 0.97 else "female") if v_sex == "female" else \
-                    ("female" if rng.random() < 0.6 else "male")
-        if self.kind == "partner":
-            relation = rng.choices(("partner", "ex_partner", "spouse"), (0.45, 0.3, 0.25))[0]
-            v_age = min(80, max(18, int(rng.triangular(18, 75, 33))))
-            p_age = max(18, v_age + rng.randint(-5, 10))
-        elif self.kind == "family":
-            relation, v_age = "child", rng.randint(55, 88)
-            p_age = rng.randint(20, v_age - 20)
-        else:
-            relation = rng.choice(("household", "carer", "sibling"))
-            v_age, p_age = rng.randint(25, 80), rng.randint(20, 70)
+        v_sex, p_sex = self._sexes(serial_gid)
+        relation, v_age, p_age = self._relation_and_ages()
         self.victim = name(v_sex, "Adult")
         self.perpetrator = name(p_sex, "Adult")
         self.people += [(self.victim, "victim", v_sex, v_age, "", "yes"),
@@ -500,20 +465,64 @@ class Review:
                           partner="girlfriend" if p_sex == "male" else "boyfriend")
         # 0.66 of partner homicides gives the 58% of households with children in DOMAIN.md
         if self.kind == "partner" and rng.random() < 0.66:
-            for _ in range(rng.choices((1, 2, 3), (0.45, 0.4, 0.15))[0]):
-                sex = rng.choice(("female", "male"))
-                child = name(sex, "Child")
-                self.children.append(child)
-                self.people.append((child, "child", sex, rng.randint(0, 17), "", "yes"))
-                self.relationships.append((self.victim, child, "parent", "no"))
-                step = "parent" if rng.random() < 0.7 else "household"
-                self.relationships.append((self.perpetrator, child, step, "no"))
-            self.words["c"] = self.children[0]
+            self._add_children(name)
         if rng.random() < 0.2:
             sex = rng.choice(("female", "male"))
             relative = name(sex, "Adult")
             self.people.append((relative, "family", sex, max(18, v_age + rng.randint(-8, 8)), "", "yes"))
             self.relationships.append((relative, self.victim, "sibling", "no"))
+
+    def _namer(self) -> Callable[[str, str], str]:
+        """name(sex, label): 'Adult A', 'Child B' ... in a lettered review (``self.lettered`` when called),
+        else a first name of that sex not yet used in the review."""
+        rng = self.rng
+        letters = iter("ABCDEFGHJKLMNPQRSTUVWXYZ")
+        used: set[str] = set()
+
+        def name(sex: str, label: str) -> str:
+            if self.lettered:
+                return f"{label} {next(letters)}"
+            chosen = rng.choice([n for n in (FEMALE_NAMES if sex == "female" else MALE_NAMES) if n not in used])
+            used.add(chosen)
+            return chosen
+        return name
+
+    def _sexes(self, serial_gid: str | None) -> tuple[str, str]:
+        """The victim's and the perpetrator's sex (a serial perpetrator's victims are women)."""
+        rng = self.rng
+        if serial_gid:
+            return "female", "male"
+        v_sex = "female" if rng.random() < 0.88 else "male"
+        p_sex = ("male" if rng.random() < 0.97 else "female") if v_sex == "female" else \
+                ("female" if rng.random() < 0.6 else "male")
+        return v_sex, p_sex
+
+    def _relation_and_ages(self) -> tuple[str, int, int]:
+        """The perpetrator's relationship to the victim, by the review's kind, and both ages."""
+        rng = self.rng
+        if self.kind == "partner":
+            relation = rng.choices(("partner", "ex_partner", "spouse"), (0.45, 0.3, 0.25))[0]
+            v_age = min(80, max(18, int(rng.triangular(18, 75, 33))))
+            return relation, v_age, max(18, v_age + rng.randint(-5, 10))
+        if self.kind == "family":
+            v_age = rng.randint(55, 88)
+            return "child", v_age, rng.randint(20, v_age - 20)
+        relation = rng.choice(("household", "carer", "sibling"))
+        v_age, p_age = rng.randint(25, 80), rng.randint(20, 70)
+        return relation, v_age, p_age
+
+    def _add_children(self, name: Callable[[str, str], str]) -> None:
+        """One to three children of the victim, in the perpetrator's household."""
+        rng = self.rng
+        for _ in range(rng.choices((1, 2, 3), (0.45, 0.4, 0.15))[0]):
+            sex = rng.choice(("female", "male"))
+            child = name(sex, "Child")
+            self.children.append(child)
+            self.people.append((child, "child", sex, rng.randint(0, 17), "", "yes"))
+            self.relationships.append((self.victim, child, "parent", "no"))
+            step = "parent" if rng.random() < 0.7 else "household"
+            self.relationships.append((self.perpetrator, child, step, "no"))
+        self.words["c"] = self.children[0]
 
     def add_previous_partner(self) -> None:
         """A former partner the perpetrator abused: the within-review form of a serial perpetrator."""
@@ -582,10 +591,10 @@ class Review:
         shown = agency.aliases[0] if agency.aliases and rng.random() < ALIAS_SHARE else agency.name
         when = (UK if rng.random() < UK_SHARE else ISO)[day]
         time = rng.choice(TIMES) if rng.random() < agency.time_share else ""
-        self.core.append(StoryRow(day, self.order, True, when, time, shown, "; ".join(subjects), event, summary,
-                                  professional or rng.choice(agency.pool), risk, "" if dash is None else str(dash),
-                                  "; ".join(factors), self.names(referred), "accepted" if referred else "",
-                                  self.names(shared), agency.source, finding))
+        self.core.append(StoryRow(day, self.order, True, ChronologyRow(
+            when, time, "", shown, "; ".join(subjects), event, summary, professional or rng.choice(agency.pool), risk,
+            "" if dash is None else str(dash), "; ".join(factors), self.names(referred), "accepted" if referred else "",
+            self.names(shared), agency.source), finding))
         self.order += 1
         if finding is not None:
             finding.update(agency=agency.name, date=ISO[day])
@@ -930,8 +939,9 @@ def background(rv: Review, count: int, slots: list[tuple], rng: random.Random) -
         else:
             when, precise = ISO[day], True
         time = TIMES[int(rand() * len(TIMES))] if precise and rand() < time_share else ""
-        rows.append(StoryRow(day, order, precise, when, time, alias if rand() < ALIAS_SHARE else name, subject, event,
-                             summary, pool[int(rand() * len(pool))], "", "", factors, "", "", "", source, None))
+        rows.append(StoryRow(day, order, precise, ChronologyRow(
+            when, time, "", alias if rand() < ALIAS_SHARE else name, subject, event, summary,
+            pool[int(rand() * len(pool))], "", "", factors, "", "", "", source), None))
         order += 1
     return rows
 
@@ -947,9 +957,7 @@ def chronology(rows: list[StoryRow]) -> tuple[list[ChronologyRow], list[tuple[in
         if r.precise and same_day[r.day] > 1:
             seq = next_seq.get(r.day, 1)
             next_seq[r.day] = seq + 1
-        out.append(ChronologyRow(r.date, r.time, seq, r.agency, r.subject, r.event, r.summary, r.professional,
-                                 r.risk_level, r.dash_score, r.risk_factors, r.referred_to, r.referral_outcome,
-                                 r.shared_with, r.source))
+        out.append(r.row._replace(sequence=seq) if seq else r.row)
         if r.finding is not None:
             found.append((index, r.finding))
     return out, found
@@ -1625,6 +1633,6 @@ def add_text_signals(rv: Review, rows: list[StoryRow], rng: random.Random) -> li
         else:
             continue
         entry = {"review": rv.rid, "sentence": text, "real": real, "frame": frame}
-        rows[i] = row._replace(summary=f"{row.summary} {text}", finding=entry)
+        rows[i] = row._replace(row=row.row._replace(summary=f"{row.row.summary} {text}"), finding=entry)
         entries.append(entry)
     return entries
