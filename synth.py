@@ -39,7 +39,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Callable, NamedTuple, Sequence
 
 from dhrgraph.loaders.vocab import DASH_HIGH_RISK, DASH_MEDIUM_RISK, RISK_ORDER
 from dhrgraph.queries.themes import REVIEW_TYPES
@@ -48,9 +48,41 @@ __all__ = ["generate"]
 
 # --- vocabulary and shape of the files ----------------------------------------------------------
 
-CHRONOLOGY_COLUMNS = ("date", "time", "sequence", "agency", "subject", "event", "summary", "professional",
-                      "risk_level", "dash_score", "risk_factors", "referred_to", "referral_outcome",
-                      "shared_with", "source")
+
+
+class ChronologyRow(NamedTuple):
+    """One written chronology row (the file's columns, in order)."""
+
+    date: str
+    time: str
+    sequence: int | str
+    agency: str
+    subject: str
+    event: str
+    summary: str
+    professional: str
+    risk_level: str
+    dash_score: str
+    risk_factors: str
+    referred_to: str
+    referral_outcome: str
+    shared_with: str
+    source: str
+
+
+CHRONOLOGY_COLUMNS = ChronologyRow._fields
+
+
+class StoryRow(NamedTuple):
+    """A core or background row before ordering: sorts by day, then by the order rows were made (unique, so
+    ``row`` is never compared); ``precise`` rows (a full date) get same-day sequence numbers when written;
+    ``finding`` is the answer-key entry the row plants, if any."""
+
+    day: int
+    order: int
+    precise: bool
+    row: ChronologyRow  # its sequence is filled in by ``chronology``
+    finding: dict | None
 PEOPLE_COLUMNS = ("person", "role", "sex", "age", "global_id", "identified")
 IDENTITY_COLUMNS = ("aliases", "dob", "postcode", "identifiers")  # identifying details (see plant_identities)
 RELATIONSHIP_COLUMNS = ("person", "other", "relationship", "abusive")
@@ -405,7 +437,7 @@ class Review:
     near_misses: list[dict] = field(default_factory=list)  # answer-key entries no query may report
     quiet: set[str] = field(default_factory=set)      # agencies that must record nothing but their plant
     isolated: set[str] = field(default_factory=set)   # agencies no flow may leave or reach
-    core: list[tuple] = field(default_factory=list)
+    core: list[StoryRow] = field(default_factory=list)
     key: list[dict] = field(default_factory=list)
     order: int = 0
     details: dict[str, tuple] = field(default_factory=dict)  # person -> IDENTITY_COLUMNS values
@@ -415,34 +447,11 @@ class Review:
     def cast(self, serial_gid: str | None) -> None:
         """Invent the victim, the perpetrator, any children and a relative, and how they are related."""
         rng = self.rng
-        letters = iter("ABCDEFGHJKLMNPQRSTUVWXYZ")
-        used: set[str] = set()
-
-        def name(sex: str, label: str) -> str:
-            if self.lettered:
-                return f"{label} {next(letters)}"
-            chosen = rng.choice([n for n in (FEMALE_NAMES if sex == "female" else MALE_NAMES) if n not in used])
-            used.add(chosen)
-            return chosen
-
+        name = self._namer()
         self.lettered = rng.random() < 0.5
         self.troubled = rng.random() < PERPETRATOR_MENTAL_HEALTH
-        if serial_gid:
-            v_sex, p_sex = "female", "male"
-        else:
-            v_sex = "female" if rng.random() < 0.88 else "male"
-            p_sex = ("male" if rng.random() < 0.97 else "female") if v_sex == "female" else \
-                    ("female" if rng.random() < 0.6 else "male")
-        if self.kind == "partner":
-            relation = rng.choices(("partner", "ex_partner", "spouse"), (0.45, 0.3, 0.25))[0]
-            v_age = min(80, max(18, int(rng.triangular(18, 75, 33))))
-            p_age = max(18, v_age + rng.randint(-5, 10))
-        elif self.kind == "family":
-            relation, v_age = "child", rng.randint(55, 88)
-            p_age = rng.randint(20, v_age - 20)
-        else:
-            relation = rng.choice(("household", "carer", "sibling"))
-            v_age, p_age = rng.randint(25, 80), rng.randint(20, 70)
+        v_sex, p_sex = self._sexes(serial_gid)
+        relation, v_age, p_age = self._relation_and_ages()
         self.victim = name(v_sex, "Adult")
         self.perpetrator = name(p_sex, "Adult")
         self.people += [(self.victim, "victim", v_sex, v_age, "", "yes"),
@@ -456,20 +465,64 @@ class Review:
                           partner="girlfriend" if p_sex == "male" else "boyfriend")
         # 0.66 of partner homicides gives the 58% of households with children in DOMAIN.md
         if self.kind == "partner" and rng.random() < 0.66:
-            for _ in range(rng.choices((1, 2, 3), (0.45, 0.4, 0.15))[0]):
-                sex = rng.choice(("female", "male"))
-                child = name(sex, "Child")
-                self.children.append(child)
-                self.people.append((child, "child", sex, rng.randint(0, 17), "", "yes"))
-                self.relationships.append((self.victim, child, "parent", "no"))
-                step = "parent" if rng.random() < 0.7 else "household"
-                self.relationships.append((self.perpetrator, child, step, "no"))
-            self.words["c"] = self.children[0]
+            self._add_children(name)
         if rng.random() < 0.2:
             sex = rng.choice(("female", "male"))
             relative = name(sex, "Adult")
             self.people.append((relative, "family", sex, max(18, v_age + rng.randint(-8, 8)), "", "yes"))
             self.relationships.append((relative, self.victim, "sibling", "no"))
+
+    def _namer(self) -> Callable[[str, str], str]:
+        """name(sex, label): 'Adult A', 'Child B' ... in a lettered review (``self.lettered`` when called),
+        else a first name of that sex not yet used in the review."""
+        rng = self.rng
+        letters = iter("ABCDEFGHJKLMNPQRSTUVWXYZ")
+        used: set[str] = set()
+
+        def name(sex: str, label: str) -> str:
+            if self.lettered:
+                return f"{label} {next(letters)}"
+            chosen = rng.choice([n for n in (FEMALE_NAMES if sex == "female" else MALE_NAMES) if n not in used])
+            used.add(chosen)
+            return chosen
+        return name
+
+    def _sexes(self, serial_gid: str | None) -> tuple[str, str]:
+        """The victim's and the perpetrator's sex (a serial perpetrator's victims are women)."""
+        rng = self.rng
+        if serial_gid:
+            return "female", "male"
+        v_sex = "female" if rng.random() < 0.88 else "male"
+        p_sex = ("male" if rng.random() < 0.97 else "female") if v_sex == "female" else \
+                ("female" if rng.random() < 0.6 else "male")
+        return v_sex, p_sex
+
+    def _relation_and_ages(self) -> tuple[str, int, int]:
+        """The perpetrator's relationship to the victim, by the review's kind, and both ages."""
+        rng = self.rng
+        if self.kind == "partner":
+            relation = rng.choices(("partner", "ex_partner", "spouse"), (0.45, 0.3, 0.25))[0]
+            v_age = min(80, max(18, int(rng.triangular(18, 75, 33))))
+            return relation, v_age, max(18, v_age + rng.randint(-5, 10))
+        if self.kind == "family":
+            v_age = rng.randint(55, 88)
+            return "child", v_age, rng.randint(20, v_age - 20)
+        relation = rng.choice(("household", "carer", "sibling"))
+        v_age, p_age = rng.randint(25, 80), rng.randint(20, 70)
+        return relation, v_age, p_age
+
+    def _add_children(self, name: Callable[[str, str], str]) -> None:
+        """One to three children of the victim, in the perpetrator's household."""
+        rng = self.rng
+        for _ in range(rng.choices((1, 2, 3), (0.45, 0.4, 0.15))[0]):
+            sex = rng.choice(("female", "male"))
+            child = name(sex, "Child")
+            self.children.append(child)
+            self.people.append((child, "child", sex, rng.randint(0, 17), "", "yes"))
+            self.relationships.append((self.victim, child, "parent", "no"))
+            step = "parent" if rng.random() < 0.7 else "household"
+            self.relationships.append((self.perpetrator, child, step, "no"))
+        self.words["c"] = self.children[0]
 
     def add_previous_partner(self) -> None:
         """A former partner the perpetrator abused: the within-review form of a serial perpetrator."""
@@ -538,10 +591,10 @@ class Review:
         shown = agency.aliases[0] if agency.aliases and rng.random() < ALIAS_SHARE else agency.name
         when = (UK if rng.random() < UK_SHARE else ISO)[day]
         time = rng.choice(TIMES) if rng.random() < agency.time_share else ""
-        self.core.append((day, self.order, True, when, time, shown, "; ".join(subjects), event, summary,
-                          professional or rng.choice(agency.pool), risk, "" if dash is None else str(dash),
-                          "; ".join(factors), self.names(referred), "accepted" if referred else "",
-                          self.names(shared), agency.source, finding))
+        self.core.append(StoryRow(day, self.order, True, ChronologyRow(
+            when, time, "", shown, "; ".join(subjects), event, summary, professional or rng.choice(agency.pool), risk,
+            "" if dash is None else str(dash), "; ".join(factors), self.names(referred), "accepted" if referred else "",
+            self.names(shared), agency.source), finding))
         self.order += 1
         if finding is not None:
             finding.update(agency=agency.name, date=ISO[day])
@@ -862,13 +915,13 @@ def flawed_case(rv: Review, patterns: list[str]) -> None:
 
 # --- background rows ----------------------------------------------------------------------------
 
-def background(rv: Review, count: int, slots: list[tuple], rng: random.Random) -> list[tuple]:
+def background(rv: Review, count: int, slots: list[tuple], rng: random.Random) -> list[StoryRow]:
     """``count`` routine rows; in a good-practice review never on a day a core row happens."""
     rows = []
     if not slots or count <= 0:
         return rows
     start, span, n = rv.start, rv.end - rv.start + 1, len(slots)
-    busy = {r[0] for r in rv.core} if rv.good else ()
+    busy = {r.day for r in rv.core} if rv.good else ()
     rand = rng.random
     order = rv.order
     for _ in range(count):
@@ -886,26 +939,27 @@ def background(rv: Review, count: int, slots: list[tuple], rng: random.Random) -
         else:
             when, precise = ISO[day], True
         time = TIMES[int(rand() * len(TIMES))] if precise and rand() < time_share else ""
-        rows.append((day, order, precise, when, time, alias if rand() < ALIAS_SHARE else name, subject, event,
-                     summary, pool[int(rand() * len(pool))], "", "", factors, "", "", "", source, None))
+        rows.append(StoryRow(day, order, precise, ChronologyRow(
+            when, time, "", alias if rand() < ALIAS_SHARE else name, subject, event, summary,
+            pool[int(rand() * len(pool))], "", "", factors, "", "", "", source), None))
         order += 1
     return rows
 
 
-def chronology(rows: list[tuple]) -> tuple[list[tuple], list[tuple[int, dict]]]:
+def chronology(rows: list[StoryRow]) -> tuple[list[ChronologyRow], list[tuple[int, dict]]]:
     """Rows in date order with same-day sequence numbers, and (row index, finding) for the key."""
     rows.sort()
-    same_day = Counter(r[0] for r in rows if r[2])
+    same_day = Counter(r.day for r in rows if r.precise)
     next_seq: dict[int, int] = {}
     out, found = [], []
     for index, r in enumerate(rows):
         seq = ""
-        if r[2] and same_day[r[0]] > 1:
-            seq = next_seq.get(r[0], 1)
-            next_seq[r[0]] = seq + 1
-        out.append((r[3], r[4], seq) + r[5:17])
-        if r[17] is not None:
-            found.append((index, r[17]))
+        if r.precise and same_day[r.day] > 1:
+            seq = next_seq.get(r.day, 1)
+            next_seq[r.day] = seq + 1
+        out.append(r.row._replace(sequence=seq) if seq else r.row)
+        if r.finding is not None:
+            found.append((index, r.finding))
     return out, found
 
 
@@ -1215,15 +1269,15 @@ def _day_of(when: str) -> str:
     return when if len(when) == 10 else f"{when}-01"
 
 
-def corpus_themes(rv: Review, rows: list[tuple]) -> set[str]:
+def corpus_themes(rv: Review, rows: list[ChronologyRow]) -> set[str]:
     """The themes of ``queries/themes.py`` this review holds by construction, read from its own rows."""
     types = {name: a.type for a in rv.unique_agencies() for name in (a.name, *a.aliases)}
     themes = set()
     for row in rows:
-        agency, subjects = row[3], {s.strip() for s in row[4].split(";")}
-        factors = [f.strip() for f in row[10].split(";") if f.strip()]
+        agency, subjects = row.agency, {s.strip() for s in row.subject.split(";")}
+        factors = [f.strip() for f in row.risk_factors.split(";") if f.strip()]
         themes.update(f"risk_factor:{f}" for f in factors)
-        if row[9] and int(row[9]) >= DASH_HIGH_RISK:
+        if row.dash_score and int(row.dash_score) >= DASH_HIGH_RISK:
             themes.add("dash:high")
         if rv.victim in subjects:
             themes.add(f"agency_contact:{types[agency]}")
@@ -1291,7 +1345,7 @@ class Writer:
         writer.writerow(header)
         return writer
 
-    def review(self, rv: Review, rows: list[tuple]) -> int:
+    def review(self, rv: Review, rows: list[ChronologyRow]) -> int:
         """Write one review; returns the line of its first chronology row."""
         agencies = [(a.name, a.type, "; ".join(a.aliases)) for a in rv.unique_agencies()]
         if self.combined:
@@ -1373,7 +1427,7 @@ def generate(out_dir: str | os.PathLike, reviews: int, seed: int = 0, contacts: 
             first_line = writer.review(rv, rows)
             for theme in sorted(corpus_themes(rv, rows)):
                 themes.setdefault(theme, []).append(rv.rid)
-            dates[rv.rid] = max(_day_of(r[0]) for r in rows)
+            dates[rv.rid] = max(_day_of(r.date) for r in rows)
             types[rv.rid] = REVIEW_TYPES.get(rv.relationships[0][2], "other")
             planted[rv.rid] = plant_recommendations(rv, recommendation_rng)
             writer.recommendations(rv, planted[rv.rid])
@@ -1560,7 +1614,7 @@ def _factor_sentence(rng: random.Random, factor: str, words: dict) -> tuple[str,
 TEXT_SHARE_OF_ROWS = 0.1  # background rows that get one more sentence about risk
 
 
-def add_text_signals(rv: Review, rows: list[tuple], rng: random.Random) -> list[dict]:
+def add_text_signals(rv: Review, rows: list[StoryRow], rng: random.Random) -> list[dict]:
     """Add one sentence to about a tenth of the background rows (``background``'s tuples, changed in
     place): in good-practice reviews only sentences that state no risk (a denial, advice, a question
     answered no, someone else's experience), elsewhere real risk factors too (never a score, level,
@@ -1579,6 +1633,6 @@ def add_text_signals(rv: Review, rows: list[tuple], rng: random.Random) -> list[
         else:
             continue
         entry = {"review": rv.rid, "sentence": text, "real": real, "frame": frame}
-        rows[i] = row[:8] + (f"{row[8]} {text}",) + row[9:17] + (entry,)
+        rows[i] = row._replace(row=row.row._replace(summary=f"{row.row.summary} {text}"), finding=entry)
         entries.append(entry)
     return entries

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, fields
+from functools import partial
 from operator import attrgetter
 from pathlib import Path
 
@@ -540,96 +541,106 @@ class _Flow:
 _NO_FLOW = _Flow((), ())
 
 
+def _date(text: str):
+    text = text.strip()
+    if not text:
+        raise _Invalid("date is empty; give the date of the contact")
+    try:
+        return parse_date(text)
+    except ValueError as exc:
+        raise _Invalid(str(exc)) from None
+
+
+def _agency(agencies: _AgencyIndex, text: str) -> Agency:
+    text = text.strip()
+    if not text:
+        raise _Invalid("agency is empty; give the recording agency")
+    if not vocab.agency_key(text):
+        raise _Invalid(f"agency {text!r} has no letter or digit; give the agency's name")
+    return agencies.resolve(text)
+
+
+def _subjects(text: str) -> tuple[str, ...]:
+    names = _split(text)
+    if not names:
+        raise _Invalid("subject is empty; give one or more persons, ';'-separated")
+    return tuple(dict.fromkeys(names))
+
+
+def _event(text: str) -> str:
+    value = vocab.lookup(vocab.EVENTS, text)
+    if value is None:
+        raise _Invalid(f"unknown event {text.strip()!r}; allowed: {vocab.allowed(vocab.EVENTS)} "
+                       f"(DNA, call-out, home visit ... are accepted too){_closest(text, 'event')}")
+    return value
+
+
+def _time(text: str) -> str | None:
+    text = text.strip()
+    if not text:
+        return None
+    if not _valid_time(text):
+        raise _Invalid(f"invalid time {text!r}; use HH:MM or HH:MM:SS (24-hour)")
+    hours, minutes = text.split(":")[:2]
+    return f"{int(hours):02d}:{minutes}"
+
+
+def _number(column: str, low: int, high: int, hint: str = ""):
+    def convert(text: str) -> int | None:
+        text = text.strip()
+        if not text:
+            return None
+        if _whole(text) and low <= int(text) <= high:
+            return int(text)
+        raise _Invalid(f"{column} must be a whole number from {low} to {high}, got {text!r}" + (f"; {hint}" if hint else ""))
+    return convert
+
+
+def _risk_level(text: str) -> str | None:
+    if not text.strip():
+        return None
+    value = vocab.lookup(vocab.RISK_LEVELS, text)
+    if value is None:
+        raise _Invalid(f"unknown risk level {text.strip()!r}; allowed: {vocab.allowed(vocab.RISK_LEVELS, ordered=True)}{_closest(text, 'risk_level')}")
+    return value
+
+
+def _risk_factors(text: str) -> tuple[str, ...]:
+    factors, unknown = [], []
+    for part in _split(text):
+        factor = vocab.lookup(vocab.RISK_FACTORS, part)
+        if factor is None:
+            unknown.append(f"unknown risk factor {part!r}; allowed: {vocab.allowed(vocab.RISK_FACTORS)}"
+                           f"{_closest(part, 'risk_factors')}")
+        else:
+            factors.append(factor)
+    if unknown:
+        raise _Invalid(*unknown)
+    return tuple(dict.fromkeys(factors))
+
+
+def _flow(agencies: _AgencyIndex, text: str) -> _Flow:
+    nameless = [name for name in _split(text) if not vocab.agency_key(name)]
+    if nameless:
+        raise _Invalid(*(f"agency {name!r} has no letter or digit; give the agency's name" for name in nameless))
+    parts = tuple((name, agencies.resolve(name)) for name in _split(text))
+    return _Flow(tuple(dict.fromkeys(agency.name for _, agency in parts)), parts) if parts else _NO_FLOW
+
+
+def _optional(text: str) -> str | None:
+    return text.strip() or None
+
+
 def _chronology_columns(agencies: _AgencyIndex) -> dict[str, _Column]:
     """One converter per chronology column, shared by every review of a source."""
-
-    def date(text: str):
-        text = text.strip()
-        if not text:
-            raise _Invalid("date is empty; give the date of the contact")
-        try:
-            return parse_date(text)
-        except ValueError as exc:
-            raise _Invalid(str(exc)) from None
-
-    def agency(text: str) -> Agency:
-        text = text.strip()
-        if not text:
-            raise _Invalid("agency is empty; give the recording agency")
-        if not vocab.agency_key(text):
-            raise _Invalid(f"agency {text!r} has no letter or digit; give the agency's name")
-        return agencies.resolve(text)
-
-    def subjects(text: str) -> tuple[str, ...]:
-        names = _split(text)
-        if not names:
-            raise _Invalid("subject is empty; give one or more persons, ';'-separated")
-        return tuple(dict.fromkeys(names))
-
-    def event(text: str) -> str:
-        value = vocab.lookup(vocab.EVENTS, text)
-        if value is None:
-            raise _Invalid(f"unknown event {text.strip()!r}; allowed: {vocab.allowed(vocab.EVENTS)} "
-                           f"(DNA, call-out, home visit ... are accepted too){_closest(text, 'event')}")
-        return value
-
-    def time(text: str) -> str | None:
-        text = text.strip()
-        if not text:
-            return None
-        if not _valid_time(text):
-            raise _Invalid(f"invalid time {text!r}; use HH:MM or HH:MM:SS (24-hour)")
-        hours, minutes = text.split(":")[:2]
-        return f"{int(hours):02d}:{minutes}"
-
-    def number(column: str, low: int, high: int, hint: str = ""):
-        def convert(text: str) -> int | None:
-            text = text.strip()
-            if not text:
-                return None
-            if _whole(text) and low <= int(text) <= high:
-                return int(text)
-            raise _Invalid(f"{column} must be a whole number from {low} to {high}, got {text!r}" + (f"; {hint}" if hint else ""))
-        return convert
-
-    def risk_level(text: str) -> str | None:
-        if not text.strip():
-            return None
-        value = vocab.lookup(vocab.RISK_LEVELS, text)
-        if value is None:
-            raise _Invalid(f"unknown risk level {text.strip()!r}; allowed: {vocab.allowed(vocab.RISK_LEVELS, ordered=True)}{_closest(text, 'risk_level')}")
-        return value
-
-    def risk_factors(text: str) -> tuple[str, ...]:
-        factors, unknown = [], []
-        for part in _split(text):
-            factor = vocab.lookup(vocab.RISK_FACTORS, part)
-            if factor is None:
-                unknown.append(f"unknown risk factor {part!r}; allowed: {vocab.allowed(vocab.RISK_FACTORS)}"
-                               f"{_closest(part, 'risk_factors')}")
-            else:
-                factors.append(factor)
-        if unknown:
-            raise _Invalid(*unknown)
-        return tuple(dict.fromkeys(factors))
-
-    def flow(text: str) -> _Flow:
-        nameless = [name for name in _split(text) if not vocab.agency_key(name)]
-        if nameless:
-            raise _Invalid(*(f"agency {name!r} has no letter or digit; give the agency's name" for name in nameless))
-        parts = tuple((name, agencies.resolve(name)) for name in _split(text))
-        return _Flow(tuple(dict.fromkeys(agency.name for _, agency in parts)), parts) if parts else _NO_FLOW
-
-    def optional(text: str) -> str | None:
-        return text.strip() or None
-
+    agency, flow = partial(_agency, agencies), partial(_flow, agencies)
     return {
-        "date": _Column(date), "agency": _Column(agency), "subject": _Column(subjects), "event": _Column(event),
-        "time": _Column(time), "sequence": _Column(number("sequence", 0, 10_000)),
-        "dash_score": _Column(number("dash_score", 0, 27, "the DASH checklist has 27 questions (SafeLives 24); give the number of 'yes' answers")),
-        "risk_level": _Column(risk_level), "risk_factors": _Column(risk_factors),
+        "date": _Column(_date), "agency": _Column(agency), "subject": _Column(_subjects), "event": _Column(_event),
+        "time": _Column(_time), "sequence": _Column(_number("sequence", 0, 10_000)),
+        "dash_score": _Column(_number("dash_score", 0, 27, "the DASH checklist has 27 questions (SafeLives 24); give the number of 'yes' answers")),
+        "risk_level": _Column(_risk_level), "risk_factors": _Column(_risk_factors),
         "referred_to": _Column(flow), "shared_with": _Column(flow),
-        "professional": _Column(optional), "referral_outcome": _Column(optional), "source": _Column(optional),
+        "professional": _Column(_optional), "referral_outcome": _Column(_optional), "source": _Column(_optional),
     }
 
 
@@ -673,41 +684,13 @@ def _validate_chronology(review: Review, sheet: Sheet, rows: list, people: dict[
     referred, shared = convert("referred_to"), convert("shared_with")
     professionals, outcomes, sources = convert("professional"), convert("referral_outcome"), convert("source")
 
-    if any(name not in people for names in set(subjects) if type(names) is tuple for name in names):
-        for line, names in zip(lines, subjects):
-            if type(names) is not tuple:
-                continue
-            for name in names:
-                if name in people:
-                    continue
-                if infer_people:  # a combined chronology without people.csv: its subjects are its people
-                    people[name] = Person(review.id, name, "other", None, None, None, True, sheet.name, line)
-                    review.people.append(people[name])
-                else:
-                    problems.error(sheet.file, line, _unknown_person(name, people), col("subject"), "subject")
+    _check_subjects(review, sheet, lines, subjects, people, problems, infer_people)
     provenance = _provenance(sheet, lines, problems)
     if problems.errors:
         return None  # nothing will be loaded: no need to assemble the review
 
-    # the agencies this review uses, in order of first use, and which of them record contacts here
-    flows = [i for i, (r, s) in enumerate(zip(referred, shared)) if r.parts or s.parts]
-    used: dict[str, Agency] = {}
-    if not flows:
-        used = {agency.name: agency for agency in recorded}
-    else:
-        for agency, r, s in zip(recorded, referred, shared):
-            for _, other in r.parts + s.parts:
-                used.setdefault(other.name, other)
-            used.setdefault(agency.name, agency)
     names = list(map(attrgetter("name"), recorded))
-    in_agency_column = {vocab.agency_key(name) for name in set(names)} | (recording or set())
-    for i in flows:
-        for column, flow in (("referred_to", referred[i]), ("shared_with", shared[i])):
-            for written, agency in flow.parts:
-                if not agency.declared and vocab.agency_key(agency.name) not in in_agency_column:
-                    where = "agencies.csv" if agencies.declared else "the chronology's agency column"
-                    problems.warn(sheet.file, lines[i], f"agency {written!r} is not in {where}; created with type {agency.type!r}",
-                                  col(column), column)
+    used = _agencies_used(sheet, lines, recorded, names, referred, shared, agencies, problems, recording)
     files, records, graph_lines = provenance
     return Contacts(
         file=files, line=graph_lines, record=records, date=dates, agency=names, subjects=subjects, event=events, summary=summaries,
@@ -715,6 +698,49 @@ def _validate_chronology(review: Review, sheet: Sheet, rows: list, people: dict[
         risk_factors=factors, referred_to=[f.names for f in referred], referral_outcome=outcomes,
         shared_with=[f.names for f in shared], source=sources,
     ), used
+
+
+def _check_subjects(review: Review, sheet: Sheet, lines: list[int], subjects: list, people: dict[str, Person],
+                    problems: Problems, infer_people: bool) -> None:
+    """Every subject named on a row is a person of the review; ``infer_people`` (a combined chronology
+    without people.csv): its subjects are its people, added to ``people`` and the review."""
+    if not any(name not in people for names in set(subjects) if type(names) is tuple for name in names):
+        return
+    for line, names in zip(lines, subjects):
+        if type(names) is not tuple:
+            continue
+        for name in names:
+            if name in people:
+                continue
+            if infer_people:
+                people[name] = Person(review.id, name, "other", None, None, None, True, sheet.name, line)
+                review.people.append(people[name])
+            else:
+                problems.error(sheet.file, line, _unknown_person(name, people), sheet.column_number("subject"), "subject")
+
+
+def _agencies_used(sheet: Sheet, lines: list[int], recorded: list[Agency], names: list[str], referred: list[_Flow],
+                   shared: list[_Flow], agencies: _AgencyIndex, problems: Problems,
+                   recording: set[str] | None) -> dict[str, Agency]:
+    """The agencies a chronology sheet uses, in order of first use; warns of each agency a flow names
+    that no agency file declares and no chronology of the review records (``recording``: the other files')."""
+    flows = [i for i, (r, s) in enumerate(zip(referred, shared)) if r.parts or s.parts]
+    if not flows:
+        return {agency.name: agency for agency in recorded}
+    used: dict[str, Agency] = {}
+    for agency, r, s in zip(recorded, referred, shared):
+        for _, other in r.parts + s.parts:
+            used.setdefault(other.name, other)
+        used.setdefault(agency.name, agency)
+    in_agency_column = {vocab.agency_key(name) for name in set(names)} | (recording or set())
+    for i in flows:
+        for column, flow in (("referred_to", referred[i]), ("shared_with", shared[i])):
+            for written, agency in flow.parts:
+                if not agency.declared and vocab.agency_key(agency.name) not in in_agency_column:
+                    where = "agencies.csv" if agencies.declared else "the chronology's agency column"
+                    problems.warn(sheet.file, lines[i], f"agency {written!r} is not in {where}; created with type {agency.type!r}",
+                                  sheet.column_number(column), column)
+    return used
 
 
 def _provenance(sheet: Sheet, lines: list[int], problems: Problems) -> tuple[list[str], list[int], list[int]]:

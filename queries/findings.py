@@ -68,8 +68,18 @@ def finding_rows(report: Report) -> list[dict]:
     return [row for s in report.sections for row in s.rows]
 
 
-def cite(item: dict) -> str:
-    """'dhr-northbrook-2021/chronology.csv record 13 (line 13), 2020-03-11, Northbrook Police, incident'."""
+def cite(item: dict, short: bool = False, *, always_file: bool = False) -> str:
+    """How every output cites a chronology row (an evidence item).
+
+    Full (reports): 'dhr-northbrook-2021/chronology.csv record 13 (line 13), 2020-03-11, Northbrook Police,
+    incident', plus the phrases of a text signal. ``short`` (pages): 'line 13 (2020-03-11, Northbrook
+    Police)', naming the file only when it is not the review's chronology, or always with ``always_file``
+    ('dhr-northbrook-2021/chronology.csv:13 (2020-03-11, Northbrook Police)')."""
+    if short:
+        own = not always_file and item["file"] == f"{item['review']}/chronology.csv"
+        where = f"line {item['line']}" if own else f"{item['file']}:{item['line']}"
+        when = ", ".join(filter(None, [item.get("date"), item.get("agency")]))
+        return f"{where} ({when})" if when else where
     where = f"{item['file']} record {item.get('record', item['line'])}"
     if item.get("record") is not None and item["record"] != item["line"]:
         where += f" (line {item['line']})"

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import EXAMPLES, IN_CI, ROOT
+from helpers import EXAMPLES, IN_CI, ROOT
 
 pytestmark = pytest.mark.browser
 

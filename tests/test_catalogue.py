@@ -10,7 +10,7 @@ import pytest
 
 from dhrgraph import queries
 from dhrgraph import synth
-from conftest import EXAMPLES, clear_neo4j, write_review
+from helpers import EXAMPLES, clear_neo4j, write_review
 from dhrgraph.graph.backends import Settings, open_store
 from dhrgraph.queries.core import DUMP
 

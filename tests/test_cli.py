@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from dhrgraph.cli import main
-from conftest import CHRONOLOGY, ROOT, write_review
+from helpers import CHRONOLOGY, ROOT, write_review
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 

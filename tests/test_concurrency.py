@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 
-from conftest import CHRONOLOGY, write_review
+from helpers import CHRONOLOGY, write_review
 from dhrgraph.graph.backends import open_store
 from dhrgraph.queries.core import STATS
 

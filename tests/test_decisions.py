@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import EXAMPLES, write_review
+from helpers import EXAMPLES, write_review
 from dhrgraph.graph.backends import Settings, open_store
 from dhrgraph.graph.transfer import export_workspace, import_workspace
 

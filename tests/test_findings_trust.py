@@ -12,7 +12,7 @@ import re
 import pytest
 
 from dhrgraph import queries
-from conftest import AGENCIES, EXAMPLES, PEOPLE, RELATIONSHIPS, write_csv, write_review
+from helpers import AGENCIES, EXAMPLES, PEOPLE, RELATIONSHIPS, write_csv, write_review
 
 NORTHBROOK, CALDER_VALE = "dhr-northbrook-2021", "dhr-caldervale-2019"
 ALL = [q.name for q in queries.catalogue()]

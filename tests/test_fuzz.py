@@ -23,7 +23,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import EXAMPLES
+from helpers import EXAMPLES
 from dhrgraph.graph.embedded import EmbeddedStore
 from dhrgraph.graph.errors import DhrgraphError
 from dhrgraph.loaders import LoadError

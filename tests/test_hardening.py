@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 from dhrgraph.cli import main
-from conftest import CHRONOLOGY, EXAMPLES, PEOPLE, counts, write_csv, write_review
+from helpers import CHRONOLOGY, EXAMPLES, PEOPLE, counts, write_csv, write_review
 from dhrgraph.graph.backends import Settings, open_store
 from dhrgraph.queries.core import DUMP
 

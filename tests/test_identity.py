@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from dhrgraph import synth
-from conftest import CHRONOLOGY, EXAMPLES, RELATIONSHIPS, cli_args, write_review
+from helpers import CHRONOLOGY, EXAMPLES, RELATIONSHIPS, cli_args, write_review
 from dhrgraph.graph.backends import Settings, open_store
 from dhrgraph.graph.transfer import export_workspace, import_workspace
 
@@ -268,7 +268,7 @@ def test_serial_perpetrators_on_the_examples_keeps_global_ids(examples):
 
 @pytest.mark.neo4j
 def test_both_backends_propose_the_same_pairs_and_group_alike(tmp_path, neo4j_env):
-    from conftest import clear_neo4j
+    from helpers import clear_neo4j
     from dhrgraph.queries import get
     from dhrgraph.queries.identity import link
 

@@ -12,7 +12,7 @@ import docx
 import openpyxl
 import pytest
 
-from conftest import EXAMPLES, ROOT, counts, write_csv, write_review
+from helpers import EXAMPLES, ROOT, counts, write_csv, write_review
 from dhrgraph.loaders.export import write_chronology
 from dhrgraph.queries.core import DUMP
 

@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from conftest import EXAMPLES, ROOT, clear_neo4j, require_launcher
+from helpers import EXAMPLES, ROOT, clear_neo4j, require_launcher
 from dhrgraph.graph.backends import Settings, open_store
 
 pytestmark = pytest.mark.neo4j

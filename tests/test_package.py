@@ -14,7 +14,7 @@ import networkx as nx
 import pytest
 
 import dhrgraph
-from conftest import EXAMPLES, ROOT
+from helpers import EXAMPLES, ROOT
 
 NOTEBOOK = ROOT / "examples" / "notebook.ipynb"
 

@@ -9,7 +9,7 @@ import pytest
 
 from dhrgraph import queries
 from dhrgraph import synth
-from conftest import write_review
+from helpers import write_review
 
 NAMES = ("no-follow-up", "professional-churn", "serial-perpetrators", "unidentified-people")
 AGENCIES = [

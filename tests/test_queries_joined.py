@@ -8,7 +8,7 @@ import pytest
 
 from dhrgraph import queries
 from dhrgraph import synth
-from conftest import write_review
+from helpers import write_review
 from dhrgraph.loaders.dash import DASH_QUESTIONS, FACTOR_QUESTIONS
 from dhrgraph.loaders.vocab import RISK_FACTORS
 

@@ -9,7 +9,7 @@ import pytest
 
 from dhrgraph import queries
 from dhrgraph import synth
-from conftest import AGENCIES, PEOPLE, RELATIONSHIPS, write_review
+from helpers import AGENCIES, PEOPLE, RELATIONSHIPS, write_review
 
 NORTHBROOK, CALDER_VALE = "dhr-northbrook-2021", "dhr-caldervale-2019"
 ASHWORTH, KINGSMERE = "dhr-ashworth-2022", "dhr-kingsmere-2020"

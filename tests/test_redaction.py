@@ -16,7 +16,7 @@ import unicodedata
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import AGENCIES, write_review
+from helpers import AGENCIES, write_review
 
 REVIEW = "dhr-zanzibarwick-2024"
 AGENCIES_HERE = AGENCIES + [{"name": "Northbrook CSC", "type": "children_social_care", "aliases": ""}]

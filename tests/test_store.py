@@ -7,7 +7,7 @@ import json
 
 import openpyxl
 
-from conftest import AGENCIES, CHRONOLOGY, PEOPLE, RELATIONSHIPS, write_csv, write_review
+from helpers import AGENCIES, CHRONOLOGY, PEOPLE, RELATIONSHIPS, write_csv, write_review
 from dhrgraph.graph.backends import open_store
 from dhrgraph.queries.core import DUMP, STATS
 

@@ -9,7 +9,7 @@ import json
 import pytest
 
 from dhrgraph import queries
-from conftest import EXAMPLES, write_review
+from helpers import EXAMPLES, write_review
 from dhrgraph.loaders import textsignals
 from dhrgraph.queries.signals import list_signals
 

@@ -11,7 +11,7 @@ import pytest
 
 from dhrgraph import queries
 from dhrgraph import synth
-from conftest import EXAMPLES, clear_neo4j, counts, write_csv, write_review
+from helpers import EXAMPLES, clear_neo4j, counts, write_csv, write_review
 from dhrgraph.graph.backends import Settings, open_store
 from dhrgraph.queries import recommendations as recs
 from dhrgraph.queries.signals import list_signals

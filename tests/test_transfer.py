@@ -7,7 +7,7 @@ import json
 import networkx as nx
 import pytest
 
-from conftest import EXAMPLES, cli_args, write_review
+from helpers import EXAMPLES, cli_args, write_review
 from dhrgraph.graph.backends import Settings, open_store
 from dhrgraph.queries.core import DUMP
 
@@ -28,7 +28,7 @@ def test_export_import_round_trip_through_any_store(tmp_path, settings, cli):
     if settings.backend == "embedded":
         target = Settings(workspace=str(tmp_path / "fresh"))
     else:
-        from conftest import clear_neo4j
+        from helpers import clear_neo4j
 
         clear_neo4j({"NEO4J_URI": settings.neo4j_uri, "NEO4J_USERNAME": settings.neo4j_user,
                      "NEO4J_PASSWORD": settings.neo4j_password, "NEO4J_DATABASE": settings.neo4j_database})
@@ -72,7 +72,7 @@ def test_cypher_reads_by_default_and_writes_only_when_asked(tmp_path, neo4j_env)
     from click.testing import CliRunner
 
     from dhrgraph.cli import main
-    from conftest import clear_neo4j
+    from helpers import clear_neo4j
 
     clear_neo4j(neo4j_env)
     env = {**neo4j_env, "DHRGRAPH_BACKEND": "neo4j"}
@@ -101,7 +101,7 @@ def test_the_readme_neo4j_browser_queries_run(neo4j_env):
     """The three queries the README tells users to save in Neo4j Browser are valid and find something."""
     import re
 
-    from conftest import ROOT, clear_neo4j
+    from helpers import ROOT, clear_neo4j
 
     clear_neo4j(neo4j_env)
     blocks = re.findall(r"```cypher\n(.*?)```", (ROOT / "README.md").read_text(encoding="utf-8"), re.DOTALL)

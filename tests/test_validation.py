@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from conftest import CHRONOLOGY, PEOPLE, counts, write_csv, write_review
+from helpers import CHRONOLOGY, PEOPLE, counts, write_csv, write_review
 
 
 def _chronology_with(**changes) -> list[dict]:

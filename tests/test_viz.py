@@ -12,7 +12,7 @@ import networkx as nx
 import pytest
 
 from dhrgraph import viz
-from conftest import CHRONOLOGY, EXAMPLES, PEOPLE, write_review
+from helpers import CHRONOLOGY, EXAMPLES, PEOPLE, write_review
 from dhrgraph.graph.errors import UnknownName
 from dhrgraph.queries import base
 from dhrgraph.queries.base import Query

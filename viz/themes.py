@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from dhrgraph.queries.findings import cite
 from dhrgraph.queries.themes import ThemeTable
 from dhrgraph.viz.tables import sortable_script
 from dhrgraph.viz.page import View, esc, page
@@ -33,13 +34,6 @@ table.themes{border-collapse:collapse;font-size:.85rem}
 """
 
 
-
-def _cite(item: dict) -> str:
-    where = f"{item['file']}:{item['line']}"
-    when = ", ".join(filter(None, [item.get("date"), item.get("agency")]))
-    return f"{where} ({when})" if when else where
-
-
 def themes_view(table: ThemeTable, *, redact: bool = False) -> View:
     """The matrix as one offline page. The table names no person (themes, review ids, agencies and
     chronology rows), so ``redact`` changes nothing but the subtitle saying so."""
@@ -55,7 +49,7 @@ def themes_view(table: ThemeTable, *, redact: bool = False) -> View:
                 anchor = f"ev-{i}-{j}"
                 cells.append(f"<td class='mark' data-sort='1'><a href='#{anchor}' title='{esc(review)}: "
                              f"{len(row['evidence'][review])} row(s)'>&#10003;</a></td>")
-                items = "".join(f"<li>{esc(_cite(e))}</li>" for e in row["evidence"][review])
+                items = "".join(f"<li>{esc(cite(e, short=True, always_file=True))}</li>" for e in row["evidence"][review])
                 evidence.append(f"<div id='{anchor}'><h3>{esc(row['label'])} <code>{esc(row['theme'])}</code>: "
                                 f"{esc(review)}</h3><ul>{items or '<li>(no row cited)</li>'}</ul></div>")
             else:

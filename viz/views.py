@@ -23,6 +23,7 @@ from dhrgraph.graph.errors import UnknownName
 from dhrgraph.graph.store import Store
 from dhrgraph.loaders.vocab import agency_key
 from dhrgraph.queries.base import Query
+from dhrgraph.queries.findings import cite
 from dhrgraph.queries.scope import check_review, closest
 from dhrgraph.viz.chart import Chart, Focus
 from dhrgraph.viz.overview import Contact, Overview, Person, Relation
@@ -457,17 +458,10 @@ def _convergence_svg(row: dict) -> str:
     return "".join(out)
 
 
-def _cite(item: dict) -> str:
-    """'line 13 (2020-03-11, Northbrook Police)': the file only when it is not the review's chronology."""
-    where = f"line {item['line']}" if item["file"] == f"{item['review']}/chronology.csv" else f"{item['file']}:{item['line']}"
-    when = ", ".join(filter(None, [item.get("date"), item.get("agency")]))
-    return f"{where} ({when})" if when else where
-
-
 def _findings_list(rows: list[dict], names: Names) -> str:
     items = []
     for i, row in enumerate(rows[:MAX_FINDINGS]):
-        cites = "".join(f"<li>{esc(names.text(_cite(e)))}</li>" for e in row.get("evidence", []))
+        cites = "".join(f"<li>{esc(names.text(cite(e, short=True)))}</li>" for e in row.get("evidence", []))
         picture = _convergence_svg(row) if row.get("pieces") else ""
         items.append(f"<li><b>{esc(names.review(row['review']))}</b>: {esc(names.text(row['finding']))}{picture}<ul class='cites'>{cites}</ul>"
                      f"<button type='button' data-focus='{i}'>Show on the chart</button></li>")
