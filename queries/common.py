@@ -51,7 +51,7 @@ __all__ = [
     "SUMMARY_CHARS", "RISK_TO_LIFE_FACTORS", "and_join",
     "derived", "SIGNALS", "TEXT_VALUES_CYPHER",
     "FACTORS_CYPHER", "DASH_CYPHER", "LEVEL_CYPHER", "REFERRALS_CYPHER", "FLOW_CYPHER", "text_values", "factors",
-    "dash_score", "risk_level", "referrals", "is_flow", "MARAC_NEAR_CYPHER", "marac_days", "marac_near",
+    "dash_score", "risk_level", "referrals", "is_flow", "MARAC_NEAR_CYPHER", "MARAC_DAYS_CYPHER", "marac_days", "marac_near",
 ]
 
 SERIOUS_FACTORS = ("threats_to_kill", "strangulation", "weapon", "stalking", "sexual_violence", "escalation",
@@ -233,15 +233,29 @@ def is_adult(membership: dict) -> bool:
 
 # --- a MARAC referral or hearing about a person near a date (missed-marac, joined-up-risk) --------
 
+def _MARAC_CONTACT_CYPHER(m: str) -> str:
+    """Cypher predicate: contact ``m`` referred its subjects to a MARAC or was a MARAC's (its hearing)."""
+    return (f"(EXISTS {{ MATCH ({m})-[marac_r:REFERRED_TO]->(:Agency {{type: 'marac'}}) WHERE {FLOW_CYPHER('marac_r')} }} "
+            f"OR EXISTS {{ ({m})<-[:RECORDED]-(:Agency {{type: 'marac'}}) }})")
+
+
 def MARAC_NEAR_CYPHER(s: str, review: str, date: str) -> str:
     """Cypher predicate: a contact about person ``s`` in review ``review``, dated within ``$within_days`` days of
-    the ISO date ``date``, referred them to a MARAC or was a MARAC's (its hearing)."""
+    the ISO date ``date``, referred them to a MARAC or was a MARAC's (its hearing): ``marac_near``'s twin."""
     return f"""EXISTS {{
     MATCH ({s})<-[:ABOUT]-(marac_m:Contact {{review: {review}}})
     WHERE marac_m.date >= toString(date({date}) - duration({{days: $within_days}}))
       AND marac_m.date <= toString(date({date}) + duration({{days: $within_days}}))
-      AND (EXISTS {{ MATCH (marac_m)-[marac_r:REFERRED_TO]->(:Agency {{type: 'marac'}}) WHERE {FLOW_CYPHER("marac_r")} }}
-           OR EXISTS {{ (marac_m)<-[:RECORDED]-(:Agency {{type: 'marac'}}) }})
+      AND {_MARAC_CONTACT_CYPHER("marac_m")}
+  }}"""
+
+
+def MARAC_DAYS_CYPHER(s: str, review: str) -> str:
+    """Cypher list: the dates of the contacts about person ``s`` in review ``review`` that referred them to a MARAC
+    or were a MARAC's (``marac_days``' twin, for one person and review)."""
+    return f"""COLLECT {{
+    MATCH ({s})<-[:ABOUT]-(marac_m:Contact {{review: {review}}}) WHERE {_MARAC_CONTACT_CYPHER("marac_m")}
+    RETURN marac_m.date
   }}"""
 
 

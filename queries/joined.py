@@ -32,12 +32,12 @@ from dhrgraph.loaders.dash import DASH_QUESTIONS, FACTOR_QUESTIONS, RED_FLAGS, R
 from dhrgraph.queries.base import Param, Query, register
 from dhrgraph.queries.common import (
     ADULT_CYPHER, BEFORE_DEATH_CYPHER, CONSTANTS, MARAC_MIN_AGE, COMMON_PARAMS, DASH_CYPHER, DASH_HIGH, EVIDENCE_CYPHER, FACTORS_CYPHER,
-    FORUM_TYPES, LEVEL_CYPHER, MARAC_NEAR_CYPHER, before_death, contacts_about, dash_score, evidence, factors, finish_rows,
+    FORUM_TYPES, LEVEL_CYPHER, MARAC_DAYS_CYPHER, before_death, contacts_about, dash_score, evidence, factors, finish_rows,
     is_adult, marac_days, marac_near, memberships, recorder, risk_level, shift,
 )
 from dhrgraph.queries.core import by_label
 
-__all__ = ["JOINED_UP_RISK", "picture"]
+__all__ = ["JOINED_UP_RISK", "picture", "first_reportable"]
 
 JOINED_CONSTANTS = {
     **CONSTANTS,
@@ -108,19 +108,6 @@ class Window:
                           if set(f["questions"]) <= questions and (not f["incident"] or self.incidents)]}
 
 
-def AGENCY_PICTURES_CYPHER(items: str) -> str:
-    """Cypher list: the scored picture of each agency's own items in the item list ``items``."""
-    names = f"reduce(names = [], i IN {items} | CASE WHEN i.agency IN names THEN names ELSE names + i.agency END)"
-    held = f"[n IN {names} | [i IN {items} WHERE i.agency = n]]"
-    pictures = f"[h IN {held} | {PICTURE_CYPHER('h', ', agency: h[0].agency, agency_type: h[0].agency_type')}]"
-    return f"[a IN {pictures} | {SCORED_CYPHER('a')}]"
-
-
-def OWN_HIGH_CYPHER(a: str) -> str:
-    """Cypher predicate: agency picture ``a`` is high by its questions or a red flag (see ``own_high``)."""
-    return f"(size({a}.questions) >= $dash_high OR size({a}.flags) > 0)"
-
-
 def own_high(pic: dict, dash_high: int) -> bool:
     """Whether an agency's own picture is high when no DASH of ``dash_high`` or high grading is in the
     window (those make the joined picture's agency high already, and are ruled out first)."""
@@ -188,33 +175,11 @@ WITH s, review, [i IN contacts WHERE NOT i.forum
 WITH s, review, items, {PICTURE_CYPHER("items")} AS whole
 WITH s, review, items, {SCORED_CYPHER("whole")} AS whole
 WHERE size(whole.questions) >= $dash_high OR size(whole.flags) > 0
-// only agencies whose own whole chronology is high can be high alone in a window
-WITH s, review, items, [a IN {AGENCY_PICTURES_CYPHER("items")} WHERE {OWN_HIGH_CYPHER("a")} | a.agency] AS risky
-UNWIND reduce(days = [], i IN items | CASE WHEN i.date IN days THEN days ELSE days + i.date END) AS day
-WITH s, review, items, risky, day, toString(date(day) - duration({{days: $window_days}})) AS since
-WITH s, review, risky, day, [i IN items WHERE since <= i.date <= day] AS window
-// a DASH of dash_high or a high grading in the window is an agency already high alone (cheap: checked first)
-WHERE any(i IN window WHERE i.about) AND none(i IN window WHERE i.high OR coalesce(i.dash, -1) >= $dash_high)
-WITH s, review, risky, day, window, {PICTURE_CYPHER("window")} AS joined
-WITH s, review, risky, day, window, {SCORED_CYPHER("joined")} AS joined
-WHERE joined.score >= $dash_high OR size(joined.flags) > 0
-// the first of these days on which no agency alone was high (the own items in the window of one of the
-// risky agencies) and no MARAC referral or hearing came near: CASE stops checking once one is found
-WITH s, review, risky, day, window, joined ORDER BY day
-WITH s, review, risky, collect({{day: day, window: window, joined: joined}}) AS candidates
-WITH s, review, reduce(found = null, x IN candidates | CASE
-       WHEN found IS NOT NULL THEN found
-       WHEN any(suspect IN [[i IN x.window WHERE i.agency IN risky]]
-                WHERE any(a IN {AGENCY_PICTURES_CYPHER("suspect")} WHERE {OWN_HIGH_CYPHER("a")})) THEN null
-       WHEN {MARAC_NEAR_CYPHER("s", "review", "x.day")} THEN null
-       ELSE x END) AS found
-WHERE found IS NOT NULL
-WITH s, review, found, {AGENCY_PICTURES_CYPHER("found.window")} AS agencies
+// the windows are slid in the shared step (``first_reportable``), over the person's items in date order
 MATCH (s)-[n:IN_REVIEW]->(:Review {{name: review}})
-RETURN review, n.name AS subject, found.day AS date, found.joined.score AS score, found.joined.questions AS questions,
-       found.joined.flags AS red_flags, [a IN agencies | {{agency: a.agency, agency_type: a.agency_type, score: a.score}}] AS agencies,
-       [i IN found.window | i {{.key, .date, .agency, .agency_type, .questions, .about, .incident, .dash, .high,
-                                evidence: {EVIDENCE_CYPHER("i.c", "i.a")}}}] AS window
+RETURN review, n.name AS subject, {MARAC_DAYS_CYPHER("s", "review")} AS marac,
+       [i IN items | i {{.key, .date, .agency, .agency_type, .questions, .about, .incident, .dash, .high,
+                         evidence: {EVIDENCE_CYPHER("i.c", "i.a")}}}] AS items
 """
 
 
@@ -261,36 +226,9 @@ def joined_up_risk_networkx(G: nx.MultiDiGraph, p: dict) -> list[dict]:
         whole = picture(items)  # no window can hold more than the whole chronology
         if not (len(whole["questions"]) >= p["dash_high"] or whole["flags"]):
             continue
-        # only agencies whose own whole chronology is high can be high alone in a window
-        held = {a["agency"]: Window() for a in agency_pictures(items) if own_high(a, p["dash_high"])}
-        items.sort(key=lambda i: i["date"])
-        window, lo, hi = Window(), 0, 0  # the joined-up window and the suspect agencies' own, slid together
-        for day in sorted({i["date"] for i in items}):
-            since = shift(day, -p["window_days"])
-            while hi < len(items) and items[hi]["date"] <= day:
-                window.add(items[hi])
-                if items[hi]["agency"] in held:
-                    held[items[hi]["agency"]].add(items[hi])
-                hi += 1
-            while items[lo]["date"] < since:
-                window.drop(items[lo])
-                if items[lo]["agency"] in held:
-                    held[items[lo]["agency"]].drop(items[lo])
-                lo += 1
-            joined = window.picture()
-            # a DASH of dash_high or a high grading in the window is an agency already high alone
-            if not _is_high(joined, p["dash_high"]) or not window.about or joined["dash"] >= p["dash_high"] or joined["high"]:
-                continue
-            if marac_near(marac.get(s, ()), review, day, p["within_days"]) \
-                    or any(own_high(w.picture(), p["dash_high"]) for w in held.values()):
-                continue
-            found = items[lo:hi]
-            rows.append({"review": review, "subject": names[s, review]["name"], "date": day, "score": joined["score"],
-                         "questions": sorted(joined["questions"]), "red_flags": joined["flags"],
-                         "agencies": [{"agency": a["agency"], "agency_type": a["agency_type"], "score": a["score"]}
-                                      for a in agency_pictures(found)],
-                         "window": [{**i, "evidence": evidence(*i["evidence"])} for i in found]})
-            break
+        rows.append({"review": review, "subject": names[s, review]["name"],
+                     "marac": [d for r, d in marac.get(s, ()) if r == review],
+                     "items": [{**i, "evidence": evidence(*i["evidence"])} for i in items]})
     return rows
 
 
@@ -298,9 +236,47 @@ def _list(names: list[str]) -> str:
     return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
 
+def first_reportable(candidate: dict, p: dict) -> dict | None:
+    """The first date at which a person's joined-up picture is reportable, from their ``items`` (what each contact
+    in the review adds, with its evidence) and their ``marac`` days (referrals and hearings in the review), or None.
+    Both implementations hand their candidates (people whose whole chronology is high) to this one step, which
+    slides the window along the chronology once: items enter on their date and leave ``window_days`` later."""
+    items = sorted(candidate["items"], key=lambda i: (i["date"], i["key"]))  # the same order from either backend
+    marac = [(candidate["review"], d) for d in candidate["marac"]]
+    # only agencies whose own whole chronology is high can be high alone in a window
+    held = {a["agency"]: Window() for a in agency_pictures(items) if own_high(a, p["dash_high"])}
+    window, lo, hi = Window(), 0, 0  # the joined-up window and the suspect agencies' own, slid together
+    for day in sorted({i["date"] for i in items}):
+        since = shift(day, -p["window_days"])
+        while hi < len(items) and items[hi]["date"] <= day:
+            window.add(items[hi])
+            if items[hi]["agency"] in held:
+                held[items[hi]["agency"]].add(items[hi])
+            hi += 1
+        while items[lo]["date"] < since:
+            window.drop(items[lo])
+            if items[lo]["agency"] in held:
+                held[items[lo]["agency"]].drop(items[lo])
+            lo += 1
+        joined = window.picture()
+        # a DASH of dash_high or a high grading in the window is an agency already high alone
+        if not _is_high(joined, p["dash_high"]) or not window.about or joined["dash"] >= p["dash_high"] or joined["high"]:
+            continue
+        if marac_near(marac, candidate["review"], day, p["within_days"]) \
+                or any(own_high(w.picture(), p["dash_high"]) for w in held.values()):
+            continue
+        found = items[lo:hi]
+        return {"review": candidate["review"], "subject": candidate["subject"], "date": day, "score": joined["score"],
+                "questions": sorted(joined["questions"]), "red_flags": joined["flags"],
+                "agencies": [{"agency": a["agency"], "agency_type": a["agency_type"], "score": a["score"]}
+                             for a in agency_pictures(found)],
+                "window": found}
+    return None
+
+
 def finish_joined_up_risk(rows: list[dict], p: dict) -> list[dict]:
     out = []
-    for r in rows:
+    for r in filter(None, (first_reportable(candidate, p) for candidate in rows)):
         window = sorted(r["window"], key=lambda i: i["key"])
         holders: dict[int, set[str]] = defaultdict(set)
         for i in window:
