@@ -341,8 +341,14 @@ class Neo4jStore(Store):
 
     # --- reading ---------------------------------------------------------------------------------
 
-    def read(self, cypher: str, params: dict[str, Any] | None = None, write: bool = False) -> list[dict[str, Any]]:
-        """Run Cypher with parameters; READ access unless ``write`` (then the server refuses nothing)."""
+    def read(self, cypher: str, params: dict[str, Any] | None = None, write: bool = False,
+             plain: bool = False) -> list[dict[str, Any]]:
+        """Run Cypher with parameters; READ access unless ``write`` (then the server refuses nothing).
+
+        Rows come as ``record.data()``, which turns nodes, relationships and paths anywhere in a value into
+        dicts. ``plain``: the values as the driver decoded them, for Cypher that returns only maps, lists and
+        scalars (the named queries): ``data()`` walks every nested value to look for graph types, which was
+        most of the client's time on a query returning 20k nested maps (measured: 4.6 of 6.8 s, profiled)."""
         routing = RoutingControl.WRITE if write else RoutingControl.READ
         if not write:
             check_read_only(cypher)
@@ -354,11 +360,13 @@ class Neo4jStore(Store):
             raise StoreError(f"a parameter value Neo4j cannot take ({exc}); integers must fit in 64 bits") from None
         except (ServiceUnavailable, DriverError, OSError) as exc:
             raise StoreError(f"Lost the connection to Neo4j at {self.settings.uri} ({exc.__class__.__name__}).") from None
+        if plain:
+            return [dict(record.items()) for record in records]
         return [record.data() for record in records]
 
     def _run(self, query: Query, implementation: Any, params: dict[str, Any]) -> list[dict[str, Any]]:
         try:
-            return self.read(implementation, params)
+            return self.read(implementation, params, plain=True)
         except StoreError as exc:
             raise StoreError(f"query {query.name!r}: {exc}") from None
 
