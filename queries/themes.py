@@ -66,10 +66,11 @@ from dhrgraph.queries.common import (DASH_CYPHER, DASH_HIGH, FACTORS_CYPHER, FLO
                                      LEVEL_CYPHER, SIGNALS, dash_score, factors, is_flow, is_risk_signal, memberships,
                                      risk_level)
 from dhrgraph.queries.core import by_label
+from dhrgraph.queries.triage import DISMISSED, run_catalogue
 
 __all__ = ["THEME_CONTACTS", "THEME_REVIEWS", "Theme", "theme_catalogue", "theme_table", "review_facts",
            "ReviewFacts", "THEME_GROUPS", "type_label", "select_reviews", "build_table", "run_themes", "ThemeTable",
-           "REVIEW_DATES", "review_date", "index_date", "AGENCY_COUNTS", "REVIEW_TYPES", "is_theme_id", "triage_dismissed"]
+           "REVIEW_DATES", "review_date", "index_date", "AGENCY_COUNTS", "REVIEW_TYPES", "is_theme_id"]
 
 THEME_GROUPS = ("query", "risk_factor", "dash", "agency_contact", "agency_risk", "agency_silent", "perpetrator",
                 "victim", "contact")
@@ -289,11 +290,6 @@ def is_theme_id(text: str) -> bool:
     return any(t.id == text for t in theme_catalogue())
 
 
-def triage_dismissed(decisions: Iterable[dict]) -> set[str]:
-    """The finding ids a triage decision dismissed."""
-    return {d["key"] for d in decisions if d.get("status") == "dismissed"}
-
-
 # --- one review's facts, from the query rows --------------------------------------------------------
 
 @dataclass
@@ -450,16 +446,10 @@ def run_themes(store: Any, reviews: Iterable[str] = (), area: str | None = None,
 def _run_themes(store: Any, reviews: Iterable[str], area: str | None, date_from: str | None, date_to: str | None,
                 types: Iterable[str], groups: Iterable[str], every: bool, signals: str) -> ThemeTable:
     facts = review_facts(store.run(THEME_REVIEWS), store.run(THEME_CONTACTS, {"signals": signals}))
-    dismissed = triage_dismissed(store.decisions("triage"))
-    findings = {q.name: [r for r in store.run(q, _signals_param(q, signals)) if r.get("id") is None or r.get("id") not in dismissed]
-                for q in catalogue()}
+    findings = {q.name: [r for r in rows if r["status"] != DISMISSED] for q, rows in run_catalogue(store, signals=signals)}
     considered = select_reviews(facts, reviews, area, date_from, date_to, types)
     rows = build_table(facts, findings, considered, groups=groups, every=every)
     return ThemeTable(considered, rows, {r: facts[r].date for r in considered})
-
-
-def _signals_param(query: Query, signals: str) -> dict:
-    return {"signals": signals} if any(p.name == SIGNALS.name for p in query.params) else {}
 
 
 def theme_table(store: Any, **filters: Any) -> list[dict]:

@@ -15,6 +15,7 @@ from helpers import EXAMPLES, clear_neo4j, counts, write_csv, write_review
 from dhrgraph.graph.backends import Settings, open_store
 from dhrgraph.queries import recommendations as recs
 from dhrgraph.queries.signals import list_signals
+from dhrgraph.queries.triage import run_query
 from dhrgraph.queries.themes import REVIEW_DATES, THEME_CONTACTS, THEME_REVIEWS, run_themes, theme_catalogue
 
 # the four examples with coded risk columns and one chronology.csv each: the table is checked against their files
@@ -96,17 +97,9 @@ def test_filters_select_the_reviews(examples):
     assert {r["group"] for r in run_themes(examples, groups=["victim"]).rows} == {"victim"}
 
 
-def test_dismissed_findings_do_not_count(examples, monkeypatch):
+def test_dismissed_findings_do_not_count(examples):
     """A finding dismissed in triage (a decision of kind triage keyed by its id) is not a theme occurrence."""
-    run = type(examples).run
-
-    def with_ids(self, query, params=None):  # findings get ids in the store (issue 10); give them one here if not
-        rows = run(self, query, params)
-        for i, row in enumerate(rows):
-            row.setdefault("id", f"{query.name}#{i}")
-        return rows
-    monkeypatch.setattr(type(examples), "run", with_ids)
-    rows = examples.run(queries.get("missed-marac"))
+    rows = run_query(examples, queries.get("missed-marac"))  # the findings with the ids `dhrgraph triage` takes
     assert {r["review"] for r in rows} == {"dhr-caldervale-2019", "dhr-northbrook-2021"}
     examples.put_decisions([{"kind": "triage", "key": r["id"], "status": "dismissed"} for r in rows if r["review"] == "dhr-caldervale-2019"])
     examples.record_decision("triage", rows[-1]["id"], status="confirmed")
