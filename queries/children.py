@@ -12,7 +12,7 @@ from dhrgraph.queries.base import Param, Query, register
 from dhrgraph.queries.common import (
     ABUSE_EVENTS, ABUSE_FACTORS, BEFORE_DEATH_CYPHER, CHILDREN_TYPES, CONSTANTS, COMMON_PARAMS, EVIDENCE_CYPHER, FACTORS_CYPHER,
     FLOW_CYPHER, FORUM_TYPES, NOT_ABUSER_CYPHER, RECORDS_ABUSE_CYPHER, abusers, and_join, before_death, contacts_by_person,
-    evidence, factors, flows_into, memberships, records_abuse, shift, sorted_rows,
+    PERSON_IDS, evidence, factors, flows_into, memberships, records_abuse, shift, sorted_rows,
 )
 
 __all__ = ["CHILDREN_NOT_REFERRED"]
@@ -44,7 +44,7 @@ MATCH (s)-[n:IN_REVIEW]->(:Review {{name: c.review}})
 RETURN c.review AS review, n.name AS subject, a.name AS agency, a.type AS agency_type, c.date_text AS date,
        c.order_key AS order_key, children, c.event AS event, {FACTORS_CYPHER("c")} AS risk_factors,
        {NOT_ABUSER_CYPHER("s", "c.review")} = false AS abuser,
-       {EVIDENCE_CYPHER("c", "a")} AS evidence
+       {EVIDENCE_CYPHER("c", "a")} AS evidence, [s.id] + [k IN kids | k.id] AS {PERSON_IDS}
 """
 
 
@@ -78,7 +78,7 @@ def children_not_referred_networkx(G: ModelGraph, p: dict) -> list[dict]:
                          "agency_type": a["type"], "date": c["date_text"], "order_key": c["order_key"],
                          "children": list(kids.values()), "event": c["event"], "risk_factors": factors(c, p),
                          "abuser": (s, c["review"]) in abusive,
-                         "evidence": evidence(c, a)})
+                         "evidence": evidence(c, a), PERSON_IDS: [s, *kids]})
     return rows
 
 
@@ -104,7 +104,7 @@ def finish_children_not_referred(rows: list[dict], p: dict) -> list[dict]:
                        f"{'parents' if len(parents) > 1 else 'a parent'} of {and_join(children)}; no agency referred or "
                        f"shared it with children's social care or MASH, and children's social care had no contact with the "
                        f"family, within {p['window_days']} days either side.",
-            "evidence": [r["evidence"]],
+            "evidence": [r["evidence"]], PERSON_IDS: [x for g in group for x in g[PERSON_IDS]],
         })
     return sorted_rows(out, p)
 

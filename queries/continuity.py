@@ -15,7 +15,7 @@ from dhrgraph.graph.nxgraph import ModelGraph
 from dhrgraph.queries.base import Param, Query, register
 from dhrgraph.queries.common import (
     BEFORE_DEATH_CYPHER, CONSTANTS, COMMON_PARAMS, EVIDENCE_CYPHER, FORUM_TYPES, REFERRALS_CYPHER, before_death, contacts_about,
-    days_between, evidence, finish_rows, recorder, referrals, subject_name, subjects_of,
+    PERSON_IDS, days_between, evidence, finish_rows, recorder, referrals, subject_name, subjects_of,
 )
 
 __all__ = ["NO_FOLLOW_UP", "PROFESSIONAL_CHURN", "NOT_TAKEN_UP", "CLOSING_EVENTS", "NOT_FOLLOW_UP_EVENTS"]
@@ -52,7 +52,8 @@ WITH a, t, s, [f IN later WHERE f.event IN $closing_events][0] AS closed
 MATCH (s)-[m:IN_REVIEW]->(:Review {{name: t.review}})
 RETURN t.review AS review, m.name AS subject, a.name AS agency, a.type AS agency_type, t.date_text AS date,
        t.order_key AS order_key, t.event = 'did_not_attend' AS missed, closed.event AS closed_event,
-       closed.date_text AS closed_date, [e IN [t, closed] WHERE e IS NOT NULL | {EVIDENCE_CYPHER("e", "a")}] AS evidence
+       closed.date_text AS closed_date, [e IN [t, closed] WHERE e IS NOT NULL | {EVIDENCE_CYPHER("e", "a")}] AS evidence,
+       [s.id] AS {PERSON_IDS}
 """
 
 
@@ -88,7 +89,7 @@ def no_follow_up_networkx(G: ModelGraph, p: dict) -> list[dict]:
                          "agency_type": a["type"], "date": t["date_text"], "order_key": t["order_key"],
                          "missed": t["event"] == "did_not_attend", "closed_event": closed and closed["event"],
                          "closed_date": closed and closed["date_text"],
-                         "evidence": [evidence(e, a) for e in (t, closed) if e is not None]})
+                         "evidence": [evidence(e, a) for e in (t, closed) if e is not None], PERSON_IDS: [s]})
     return rows
 
 
@@ -104,7 +105,7 @@ def finish_no_follow_up(rows: list[dict], p: dict) -> list[dict]:
             finding = f"{r['agency']}: {what} on {r['date']}, then {then} and nothing escalated."
         out.append({"review": r["review"], "subject": r["subject"], "agency": r["agency"],
                     "agency_type": r["agency_type"], "date": r["date"], "what": what, "then": then,
-                    "finding": finding, "evidence": r["evidence"]})
+                    "finding": finding, "evidence": r["evidence"], PERSON_IDS: r[PERSON_IDS]})
     # sorted() is stable: within a review and subject the rows stay in chronology order
     return finish_rows(out, p, ("review", "subject"))
 
@@ -153,7 +154,7 @@ WITH a, s, best.seen AS seen, best.firsts AS firsts, best.seen[-1] AS last
 MATCH (s)-[m:IN_REVIEW]->(:Review {{name: last.review}})
 RETURN last.review AS review, m.name AS subject, a.name AS agency, a.type AS agency_type,
        [f IN firsts | f.professional] AS names, seen[0].date_text AS first_date, last.date_text AS last_date,
-       [f IN firsts | {EVIDENCE_CYPHER("f", "a")}] AS evidence
+       [f IN firsts | {EVIDENCE_CYPHER("f", "a")}] AS evidence, [s.id] AS {PERSON_IDS}
 """
 
 
@@ -185,7 +186,7 @@ def professional_churn_networkx(G: ModelGraph, p: dict) -> list[dict]:
         rows.append({"review": last["review"], "subject": subject_name(G, s, last["review"]), "agency": agency["name"],
                      "agency_type": agency["type"], "names": [f["professional"] for f in firsts],
                      "first_date": seen[0]["date_text"], "last_date": last["date_text"],
-                     "evidence": [evidence(f, agency) for f in firsts]})
+                     "evidence": [evidence(f, agency) for f in firsts], PERSON_IDS: [s]})
     return rows
 
 
@@ -200,7 +201,7 @@ def finish_professional_churn(rows: list[dict], p: dict) -> list[dict]:
             "from": r["first_date"], "to": r["last_date"],
             "finding": f"{r['subject']} was seen by {len(r['names'])} different professionals at {r['agency']} between "
                        f"{r['first_date']} and {r['last_date']}; no continuity of care.",
-            "evidence": r["evidence"]} for r in rows]
+            "evidence": r["evidence"], PERSON_IDS: r[PERSON_IDS]} for r in rows]
     return finish_rows(out, p, ("review", "subject", "agency"))
 
 

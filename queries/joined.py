@@ -33,7 +33,7 @@ from dhrgraph.queries.base import Param, Query, register
 from dhrgraph.queries.common import (
     ADULT_CYPHER, BEFORE_DEATH_CYPHER, CONSTANTS, MARAC_MIN_AGE, COMMON_PARAMS, DASH_CYPHER, DASH_HIGH, EVIDENCE_CYPHER, FACTORS_CYPHER,
     FORUM_TYPES, LEVEL_CYPHER, MARAC_DAYS_CYPHER, before_death, contacts_about, dash_score, evidence, factors, finish_rows,
-    is_adult, marac_days, marac_near, memberships, recorder, risk_level, shift,
+    PERSON_IDS, is_adult, marac_days, marac_near, memberships, recorder, risk_level, shift,
 )
 from dhrgraph.queries.core import by_label
 
@@ -179,7 +179,7 @@ WHERE size(whole.questions) >= $dash_high OR size(whole.flags) > 0
 MATCH (s)-[n:IN_REVIEW]->(:Review {{name: review}})
 RETURN review, n.name AS subject, {MARAC_DAYS_CYPHER("s", "review")} AS marac,
        [i IN items | i {{.key, .date, .agency, .agency_type, .questions, .about, .incident, .dash, .high,
-                         evidence: {EVIDENCE_CYPHER("i.c", "i.a")}}}] AS items
+                         evidence: {EVIDENCE_CYPHER("i.c", "i.a")}}}] AS items, [s.id] AS {PERSON_IDS}
 """
 
 
@@ -228,7 +228,7 @@ def joined_up_risk_networkx(G: nx.MultiDiGraph, p: dict) -> list[dict]:
             continue
         rows.append({"review": review, "subject": names[s, review]["name"],
                      "marac": [d for r, d in marac.get(s, ()) if r == review],
-                     "items": [{**i, "evidence": evidence(*i["evidence"])} for i in items]})
+                     "items": [{**i, "evidence": evidence(*i["evidence"])} for i in items], PERSON_IDS: [s]})
     return rows
 
 
@@ -270,7 +270,7 @@ def first_reportable(candidate: dict, p: dict) -> dict | None:
                 "questions": sorted(joined["questions"]), "red_flags": joined["flags"],
                 "agencies": [{"agency": a["agency"], "agency_type": a["agency_type"], "score": a["score"]}
                              for a in agency_pictures(found)],
-                "window": found}
+                "window": found, PERSON_IDS: candidate[PERSON_IDS]}
     return None
 
 
@@ -310,7 +310,7 @@ def finish_joined_up_risk(rows: list[dict], p: dict) -> list[dict]:
                        f"risk to {r['subject']} and no one agency's records reached high risk (the most any one held: "
                        f"{best['agency']}, DASH-equivalent {best['score']}); {together}; no agency referred {r['subject']} to a MARAC "
                        f"and no MARAC heard the case within {p['within_days']} days.",
-            "evidence": [i["evidence"] for i in window],
+            "evidence": [i["evidence"] for i in window], PERSON_IDS: r[PERSON_IDS],
         })
     return finish_rows(out, p, ("review", "date", "subject"))
 

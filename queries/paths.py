@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dhrgraph.graph.nxgraph import ModelGraph
 from dhrgraph.queries.base import Param, Query, register
-from dhrgraph.queries.common import EVIDENCE_CYPHER, and_join, evidence, subject_name, subjects_of
+from dhrgraph.queries.common import EVIDENCE_CYPHER, and_join, evidence, strip_ids, subject_name, subjects_of
 
 __all__ = ["PATHS", "MAX_HOPS"]
 
@@ -76,7 +76,8 @@ def finish_paths(rows: list[dict], p: dict) -> list[dict]:
     out = []
     for row in rows:
         arrives = row["hops"][-1]["order_key"]
-        hops = [{**{k: v for k, v in hop.items() if k != "order_key"}, "about": sorted(hop["about"])} for hop in row["hops"]]
+        hops = [{**{k: v for k, v in hop.items() if k != "order_key"}, "evidence": strip_ids(hop["evidence"]),
+                 "about": sorted(hop["about"])} for hop in row["hops"]]
         route = " -> ".join([hops[0]["from"], *(f"{h['to']} ({h['kind']} {h['date']} about {and_join(h['about'])})"
                                                for h in hops)])
         out.append(({"hops": hops, "length": len(hops), "arrives": hops[-1]["date"], "route": route}, (len(hops), arrives, route)))

@@ -11,8 +11,8 @@ from __future__ import annotations
 from dhrgraph.graph.nxgraph import ModelGraph
 from dhrgraph.queries.base import Param, Query, register
 from dhrgraph.queries.common import (
-    CONSTANTS, COMMON_PARAMS, EVIDENCE_CYPHER, RECORDS_ABUSE_CYPHER, and_join, contact_agency, evidence, finish_rows,
-    records_abuse,
+    CONSTANTS, COMMON_PARAMS, EVIDENCE_CYPHER, PERSON_IDS, RECORDS_ABUSE_CYPHER, and_join, contact_agency, evidence,
+    finish_rows, records_abuse,
 )
 from dhrgraph.queries.identity import DEFAULT_MIN_PROBABILITY
 
@@ -76,9 +76,9 @@ CALL (members, v) {{
   MATCH (a:Agency)-[:RECORDED]->(c)
   RETURN collect({EVIDENCE_CYPHER("c", "a")}) AS abuse
 }}
-WITH who, global_ids, relationships, names, reviews, records, latest,
-     collect({{person: coalesce($identity[v.id], v.id), records: victim_records, evidence: abuse}}) AS victims
-RETURN who, global_ids, names, reviews, records, latest, victims, relationships
+WITH who, global_ids, relationships, names, reviews, records, latest, [p IN members | p.id] AS members,
+     collect({{person: coalesce($identity[v.id], v.id), id: v.id, records: victim_records, evidence: abuse}}) AS victims
+RETURN who, global_ids, names, reviews, records, latest, victims, relationships, members
 """
 
 
@@ -105,12 +105,12 @@ def serial_perpetrators_networkx(G: ModelGraph, p: dict) -> list[dict]:
         for vid in group["victims"]:
             abuse = [evidence(G.nodes[c], contact_agency(G, c)) for c in about
                      if G.has_edge(c, vid) and any(d["type"] == "ABOUT" for d in G[c][vid].values()) and records_abuse(G.nodes[c], p)]
-            victims.append({"person": identity.get(vid, vid), "evidence": abuse,
+            victims.append({"person": identity.get(vid, vid), "id": vid, "evidence": abuse,
                             "records": [{"name": m["name"], "review": G.nodes[r]["name"]} for r, m in G.outgoing(vid, "IN_REVIEW")]})
         rows.append({"who": who, "global_ids": list({G.nodes[m].get("global_id"): None for m in members if G.nodes[m].get("global_id")}),
                      "names": [r["person"] for r in records], "reviews": [r["review"] for r in records], "records": records,
                      "latest": max((G.nodes[c] for c in about), key=lambda c: c["order_key"])["review"] if about else None,
-                     "victims": victims, "relationships": group["relationships"]})
+                     "victims": victims, "relationships": group["relationships"], "members": members})
     return rows
 
 
@@ -173,6 +173,7 @@ def finish_serial_perpetrators(rows: list[dict], p: dict) -> list[dict]:
             "pair": {"left": link["left"], "right": link["right"]} if link else None,
             "finding": f"{who} abused {_people(len(victims))} {where}: {and_join(texts)}.{caveat}",
             "evidence": [e for v in victims for e in v["evidence"]] + r["relationships"],
+            PERSON_IDS: [*r["members"], *(v["id"] for v in r["victims"])],
         })
     return finish_rows(out, p, ("review", "perpetrator"))
 
@@ -235,9 +236,10 @@ CALL (p, contacts) {{
   WHERE rel.kind IN $intimate AND k <> p AND (p.sex IS NULL OR k.sex = p.sex)
   MATCH (k)-[km:IN_REVIEW]->(kr:Review {{name: rel.review}}), (s2)-[sm:IN_REVIEW]->(:Review {{name: rel.review}})
   WHERE coalesce(km.identified, true)
-  RETURN collect(DISTINCT {{name: km.name, review: kr.name, partner_of: {{name: sm.name, review: rel.review}}}}) AS may_be
+  RETURN collect(DISTINCT {{name: km.name, review: kr.name, partner_of: {{name: sm.name, review: rel.review}}, id: k.id,
+                           partner_id: s2.id}}) AS may_be
 }}
-RETURN r.name AS review, m.name AS person, p.sex AS sex, mentions, agencies, evidence, may_be
+RETURN r.name AS review, m.name AS person, p.sex AS sex, mentions, agencies, evidence, may_be, p.id AS id
 """
 
 
@@ -254,7 +256,7 @@ def _may_be(G: ModelGraph, pid: str, contacts: list[str], p: dict) -> list[dict]
                 sm = next((m for r, m in G.outgoing(s2, "IN_REVIEW") if G.nodes[r]["name"] == rel["review"]), None)
                 if km is not None and sm is not None and km.get("identified", True):
                     found.append({"name": km["name"], "review": rel["review"],
-                                  "partner_of": {"name": sm["name"], "review": rel["review"]}})
+                                  "partner_of": {"name": sm["name"], "review": rel["review"]}, "id": k, "partner_id": s2})
     return found
 
 
@@ -270,7 +272,8 @@ def unidentified_people_networkx(G: ModelGraph, p: dict) -> list[dict]:
             if mentions:
                 rows.append({"review": review, "person": m["name"], "sex": G.nodes[pid].get("sex"),
                              "mentions": len(mentions), "agencies": list({a["name"] for _, a in mentions}),
-                             "evidence": [evidence(c, a) for c, a in mentions], "may_be": _may_be(G, pid, contacts, p)})
+                             "evidence": [evidence(c, a) for c, a in mentions], "may_be": _may_be(G, pid, contacts, p),
+                             "id": pid})
     return rows
 
 
@@ -281,13 +284,13 @@ def finish_unidentified_people(rows: list[dict], p: dict) -> list[dict]:
         times = "once" if r["mentions"] == 1 else f"{r['mentions']} times"
         pronoun = PRONOUNS.get(r["sex"])
         who = f"who {pronoun} was" if pronoun else "who this was"
-        may_be = sorted({(x["name"], x["review"], x["partner_of"]["name"]): x for x in r["may_be"]}.values(),
-                        key=lambda x: (x["review"], x["name"], x["partner_of"]["name"]))
+        may_be = sorted({(x["name"], x["review"], x["partner_of"]["name"]): {k: v for k, v in x.items() if k not in ("id", "partner_id")}
+                         for x in r["may_be"]}.values(), key=lambda x: (x["review"], x["name"], x["partner_of"]["name"]))
         out.append({"review": r["review"], "person": r["person"], "mentions": r["mentions"], "agencies": agencies,
                     "may_be": may_be,
                     "finding": f"'{r['person']}' was mentioned {times} by {and_join(agencies)} and never identified; "
                                f"no agency established {who}.",
-                    "evidence": r["evidence"]})
+                    "evidence": r["evidence"], PERSON_IDS: [r["id"], *(x[k] for x in r["may_be"] for k in ("id", "partner_id"))]})
     return finish_rows(out, p, ("review", "person"))
 
 

@@ -19,7 +19,7 @@ from dhrgraph.loaders.vocab import RISK_ORDER
 from dhrgraph.queries.base import Param, Query, register
 from dhrgraph.queries.common import (
     ABUSE_FACTORS, ADULT_CYPHER, BEFORE_DEATH_CYPHER, CONSTANTS, COMMON_PARAMS, DASH_CYPHER, DASH_HIGH, EVIDENCE_CYPHER,
-    FACTORS_CYPHER, FORUM_TYPES, LEVEL_CYPHER, MARAC_NEAR_CYPHER, NOT_ABUSER_CYPHER, abusers, and_join, before_death,
+    FACTORS_CYPHER, FORUM_TYPES, LEVEL_CYPHER, MARAC_NEAR_CYPHER, NOT_ABUSER_CYPHER, PERSON_IDS, abusers, and_join, before_death,
     contacts_by_person, dash_score, days_between, evidence, factors, is_adult, marac_days, marac_near, memberships,
     risk_level, shift, sorted_rows,
 )
@@ -53,7 +53,7 @@ WHERE ({DASH_CYPHER("c")} >= $dash_high OR {LEVEL_CYPHER("c")} = 'high' OR size(
   AND NOT {MARAC_NEAR_CYPHER("s", "c.review", "c.date")}
 RETURN c.review AS review, n.name AS subject, a.name AS agency, a.type AS agency_type, c.date_text AS date,
        c.order_key AS order_key, {DASH_CYPHER("c")} AS dash_score, {LEVEL_CYPHER("c")} AS risk_level, incidents,
-       {EVIDENCE_CYPHER("c", "a")} AS trigger
+       {EVIDENCE_CYPHER("c", "a")} AS trigger, s.id AS person
 """
 
 
@@ -80,7 +80,7 @@ def missed_marac_networkx(G: nx.MultiDiGraph, p: dict) -> list[dict]:
             rows.append({"review": c["review"], "subject": names[s, c["review"]]["name"], "agency": a["name"],
                          "agency_type": a["type"], "date": c["date_text"], "order_key": c["order_key"],
                          "dash_score": dash, "risk_level": level, "incidents": incidents,
-                         "trigger": evidence(c, a)})
+                         "trigger": evidence(c, a), "person": s})
     return rows
 
 
@@ -108,7 +108,7 @@ def finish_missed_marac(rows: list[dict], p: dict) -> list[dict]:
             "finding": f"{r['agency']}'s contact about {who} on {r['date']} met a MARAC referral criterion "
                        f"({reason}); no agency referred {who} to a MARAC and no MARAC heard the case within "
                        f"{p['within_days']} days before or after.",
-            "evidence": [r["trigger"], *(i for g in repeats for i in g["incidents"])],
+            "evidence": [r["trigger"], *(i for g in repeats for i in g["incidents"])], PERSON_IDS: [g["person"] for g in group],
         })
     return sorted_rows(out, p)
 
@@ -198,8 +198,8 @@ WITH s, l, frequent, serious, counted, latest, base, why, during ORDER BY l.key 
 WITH s, l.review AS review, collect({{l: l, frequent: frequent, serious: serious, counted: counted, latest: latest,
      base: base, why: why, during: during}})[0] AS found
 MATCH (s)-[n:IN_REVIEW]->(:Review {{name: review}})
-WITH review, n, found, found.l AS l, found.latest AS latest, found.base AS base
-RETURN review, n.name AS subject, l.agency AS agency, l.agency_type AS agency_type, l.date_text AS date,
+WITH review, s, n, found, found.l AS l, found.latest AS latest, found.base AS base
+RETURN review, s.id AS person, n.name AS subject, l.agency AS agency, l.agency_type AS agency_type, l.date_text AS date,
        l.date AS iso_date, l.key AS order_key, found.frequent AS frequent, found.serious AS serious,
        [i IN found.counted | i.evidence] AS incidents, found.why AS why, found.during AS assessed,
        latest {{.date, .date_text, .evidence}} AS latest, base {{.level, .dash, .evidence}} AS base
@@ -249,7 +249,7 @@ def escalation_networkx(G: nx.MultiDiGraph, p: dict) -> list[dict]:
                     "frequent": frequent, "serious": serious, "incidents": [i["evidence"] for i in counted], "why": why,
                     "assessed": sum(1 for x in assessments if counted[0]["key"] <= x["key"] <= l["key"]),
                     "latest": latest and {k: latest[k] for k in ("date", "date_text", "evidence")},
-                    "base": base and {k: base[k] for k in ("level", "dash", "evidence")},
+                    "base": base and {k: base[k] for k in ("level", "dash", "evidence")}, "person": s,
                 }
             rows.extend(found.values())
     return rows
@@ -283,7 +283,7 @@ def finish_escalation(rows: list[dict], p: dict) -> list[dict]:
             "date": r["date"], "incidents": n, "reason": reason, "order_key": r["order_key"],
             "finding": f"{r['agency']} recorded the {ordinal(n)} incident about {r['subject']} in {ESCALATION_WINDOW_DAYS} "
                        f"days on {r['date']}, as incidents became {growing}; {verdict}: {reason}.",
-            "evidence": [*r["incidents"], *cited],
+            "evidence": [*r["incidents"], *cited], PERSON_IDS: [r["person"]],
         })
     return sorted_rows(out, p)
 

@@ -17,6 +17,7 @@ from dhrgraph.queries.common import (
     BEFORE_DEATH_CYPHER, CONSTANTS, COMMON_PARAMS, DASH_CYPHER, DASH_HIGH, EVIDENCE_CYPHER, FACTORS_CYPHER, FLOW_CYPHER,
     FORUM_TYPES, LEVEL_CYPHER, RISK_SIGNAL_CYPHER, UNION_FIND_CYPHER, before_death, components, contacts_by_person, dash_score,
     days_between, evidence, factors, finish_rows, flows_about, is_risk_signal, risk_level, risk_reasons, subject_name,
+    PERSON_IDS,
 )
 
 __all__ = ["UNSHARED_RISK", "FRAGMENTED_RISK", "VICTIM_PERPETRATOR_DIVIDE"]
@@ -49,7 +50,7 @@ MATCH (s)-[m:IN_REVIEW]->(:Review {{name: sig.review}})
 RETURN sig.review AS review, m.name AS subject, a.name AS agency, a.type AS agency_type, sig.date_text AS date,
        {{risk_level: {LEVEL_CYPHER("sig")}, dash_score: {DASH_CYPHER("sig")}, risk_factors: {FACTORS_CYPHER("sig")},
         event: sig.event}} AS signal, missed,
-       {EVIDENCE_CYPHER("sig", "a")} AS signal_evidence
+       {EVIDENCE_CYPHER("sig", "a")} AS signal_evidence, [s.id] AS {PERSON_IDS}
 """
 
 
@@ -86,7 +87,7 @@ def unshared_risk_networkx(G: ModelGraph, p: dict) -> list[dict]:
                              "agency_type": a["type"], "date": sig["date_text"],
                              "signal": {"risk_level": risk_level(sig, p), "dash_score": dash_score(sig, p),
                                         "risk_factors": factors(sig, p), "event": sig["event"]},
-                             "missed": missed, "signal_evidence": evidence(sig, a)})
+                             "missed": missed, "signal_evidence": evidence(sig, a), PERSON_IDS: [s]})
     return rows
 
 
@@ -100,7 +101,7 @@ def finish_unshared_risk(rows: list[dict], p: dict) -> list[dict]:
             "not_shared_with": [m["name"] for m in missed],
             "finding": f"{r['agency']} recorded a risk signal about {r['subject']} on {r['date']}; it did not reach "
                        f"{', '.join(m['name'] for m in missed)} before their next contact with {r['subject']}.",
-            "evidence": [r["signal_evidence"], *(m["evidence"] for m in missed)],
+            "evidence": [r["signal_evidence"], *(m["evidence"] for m in missed)], PERSON_IDS: r[PERSON_IDS],
         })
     return finish_rows(out, p, ("review", "date", "subject", "agency"))
 
@@ -182,7 +183,7 @@ def finish_fragmented_risk(rows: list[dict], p: dict) -> list[dict]:
             "review": reviews[-1], "subject": " / ".join(names), "groups": groups,
             "finding": f"Risk about {' / '.join(names)} was held in {len(groups)} groups of agencies with no referral or "
                        f"share between them: " + "; ".join(", ".join(g["agencies"]) for g in groups) + ".",
-            "evidence": [c["evidence"] for h in r["holders"] for c in h["contacts"]],
+            "evidence": [c["evidence"] for h in r["holders"] for c in h["contacts"]], PERSON_IDS: [r["person"]],
         })
     return finish_rows(out, p, ("review", "subject"))
 
@@ -232,7 +233,7 @@ WITH p, v, rel, victim_side, perpetrator_side,
      {UNION_FIND_CYPHER("sides", "[l IN links WHERE l[0] IS NOT NULL AND (l[2] OR l[0] IN sides) AND (l[3] OR l[1] IN sides)]")} AS groups
 WHERE none(g IN groups WHERE any(a IN victim_side WHERE a.id IN g) AND any(a IN perpetrator_side WHERE a.id IN g))
 MATCH (p)-[pm:IN_REVIEW]->(:Review {{name: rel.review}}), (v)-[vm:IN_REVIEW]->(:Review {{name: rel.review}})
-RETURN rel.review AS review, pm.name AS perpetrator, vm.name AS victim, victim_side, perpetrator_side
+RETURN rel.review AS review, pm.name AS perpetrator, vm.name AS victim, victim_side, perpetrator_side, [p.id, v.id] AS {PERSON_IDS}
 """
 
 
@@ -266,7 +267,7 @@ def victim_perpetrator_divide_networkx(G: ModelGraph, p: dict) -> list[dict]:
                 continue
             rows.append({"review": rel["review"], "perpetrator": subject_name(G, pid, rel["review"]),
                          "victim": subject_name(G, vid, rel["review"]), "victim_side": victim_side,
-                         "perpetrator_side": perpetrator_side})
+                         "perpetrator_side": perpetrator_side, PERSON_IDS: [pid, vid]})
     return rows
 
 
@@ -281,7 +282,7 @@ def finish_victim_perpetrator_divide(rows: list[dict], p: dict) -> list[dict]:
             "finding": f"Agencies that saw only {r['victim']} ({', '.join(victim_agencies)}) and agencies that saw only "
                        f"{r['perpetrator']} ({', '.join(perpetrator_agencies)}) exchanged no referral or share.",
             # the first contact of each agency with its side's person
-            "evidence": [a["contacts"][0][1] for a in r["victim_side"] + r["perpetrator_side"]],
+            "evidence": [a["contacts"][0][1] for a in r["victim_side"] + r["perpetrator_side"]], PERSON_IDS: r[PERSON_IDS],
         })
     return finish_rows(out, p, ("review", "perpetrator", "victim"))
 

@@ -102,6 +102,30 @@ def test_every_row_cites_evidence_and_describes_agencies(examples_store, name):
 
 
 @pytest.mark.parametrize("name", ALL)
+def test_every_row_carries_the_node_ids_it_names(examples_store, name):
+    """``ids``: the people the row names, the contacts it cites and their agencies, as node ids (views
+    find a finding's nodes by them, never by reading its words); both backends give the same (above)."""
+    graph = examples_store.graph()
+    rows = examples_store.run(queries.get(name))
+    assert rows
+    for row in rows:
+        ids = row["ids"]
+        assert set(ids) == {"people", "agencies", "contacts"} and list(row)[-1] == "ids"
+        cited = [graph.nodes[c] for c in ids["contacts"]]
+        assert all(c["label"] == "Contact" for c in cited)
+        assert [(c["review"], c["file"], c["line"]) for c in cited] == \
+            [(e["review"], e["file"], e["line"]) for e in row["evidence"] if e["agency"] is not None]  # not relationship rows
+        recorders = {a for c in ids["contacts"] for a, _, d in graph.in_edges(c, data=True) if d["type"] == "RECORDED"}
+        assert ids["agencies"] == sorted(recorders)
+        assert ids["people"], row["finding"]
+        words = json.dumps({k: v for k, v in row.items() if k not in ("ids", "evidence")}, ensure_ascii=False)
+        for person in ids["people"]:
+            assert graph.nodes[person]["label"] == "Person"
+            names = {d["name"] for _, _, d in graph.out_edges(person, data=True) if d["type"] == "IN_REVIEW"}
+            assert any(n in words for n in names | {graph.nodes[person].get("global_id")} - {None}), (person, row["finding"])
+
+
+@pytest.mark.parametrize("name", ALL)
 def test_nothing_is_found_in_good_practice_reviews(examples_store, corpus, name):
     good = {"dhr-kingsmere-2020", *corpus[1]["good_practice_reviews"]}
     found = [row for row in examples_store.run(queries.get(name)) if row["review"] in good]

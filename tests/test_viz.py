@@ -14,6 +14,7 @@ import pytest
 from dhrgraph import viz
 from helpers import CHRONOLOGY, EXAMPLES, PEOPLE, write_review
 from dhrgraph.graph.errors import UnknownName
+from dhrgraph.graph.model import agency_id, contact_ids, person_id
 from dhrgraph.queries import base
 from dhrgraph.queries.base import Query
 
@@ -141,11 +142,14 @@ def test_a_divide_shades_the_two_sides(examples):
 
 
 def test_any_query_gets_its_named_people_agencies_and_evidence_highlighted(examples, monkeypatch):
-    """A query the views know nothing about (as a serial-perpetrator query would be): the names in its
-    rows and the rows its evidence cites are found generically."""
-    row = {"review": NORTHBROOK, "reviews": ["dhr-caldervale-2019", NORTHBROOK], "perpetrator": "P-0417",
-           "victims": [f"Jade ({NORTHBROOK})", "Lauren / Ms L (dhr-caldervale-2019)"], "agencies": ["Calder Vale Police"],
-           "finding": "Dean abused Jade and Lauren.",
+    """A query the views know nothing about (as a serial-perpetrator query would be): the nodes its rows
+    name (``ids``, never read from its words) and the rows its evidence cites are found generically."""
+    row = {"review": NORTHBROOK, "reviews": ["dhr-caldervale-2019", NORTHBROOK], "perpetrator": "someone",
+           "victims": ["words the views never read"], "finding": "Dean abused Jade and Lauren.",
+           "ids": {"people": [person_id(NORTHBROOK, "Dean", "P-0417"), person_id(NORTHBROOK, "Jade", None),
+                              person_id(NORTHBROOK, "Ms L", "P-0388")],
+                   "agencies": [agency_id("Calder Vale Police"), agency_id("Northbrook Police")],
+                   "contacts": contact_ids(NORTHBROOK, [13])},
            "evidence": [{"review": NORTHBROOK, "file": f"{NORTHBROOK}/relationships.csv", "line": 2, "date": None, "agency": None},
                         {"review": NORTHBROOK, "file": f"{NORTHBROOK}/chronology.csv", "line": 13, "date": "2020-03-11",
                          "agency": "Northbrook Police"}]}

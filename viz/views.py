@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import re
 from collections import defaultdict
 from itertools import combinations
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any, Iterable
 from urllib.parse import quote
 
 import networkx as nx
@@ -21,8 +20,9 @@ import networkx as nx
 from dhrgraph import queries
 from dhrgraph.graph.errors import UnknownName
 from dhrgraph.graph.store import Store
-from dhrgraph.loaders.vocab import agency_key
+from dhrgraph.graph.model import agency_id
 from dhrgraph.queries.base import Query
+from dhrgraph.queries.common import IDS
 from dhrgraph.queries.findings import cite
 from dhrgraph.queries.scope import check_review, closest
 from dhrgraph.viz.chart import Chart, Focus
@@ -311,56 +311,36 @@ def _query_page(whole: Overview, names: Names, query: Query, rows: list[dict], r
                       toggles={GAPS: "Risk that did not reach an agency"} if has_links else None)
 
 
-def _strings(value: Any) -> Iterator[str]:
-    """Every string in a row value, through lists and dicts, also without a trailing "(...)" and split
-    at " / " (one person's names): "Lauren / Ms L (dhr-caldervale-2019)" gives Lauren and Ms L too."""
-    if isinstance(value, str):
-        yield value
-        bare = re.sub(r"\s*\([^()]*\)$", "", value)
-        yield from {bare, *bare.split(" / ")} - {value}
-    elif isinstance(value, dict):
-        for item in value.values():
-            yield from _strings(item)
-    elif isinstance(value, (list, tuple)):
-        for item in value:
-            yield from _strings(item)
-
-
 class _Finder:
-    """What a finding names: people by pseudonym or global id, agencies by name, the contacts and
-    relationships its evidence cites, and the relationships between the people it names."""
+    """What a finding names, by the node ids its row carries (``ids``, see ``queries.common``): its people and
+    agencies, the contacts its evidence cites, the relationships its evidence cites (by their row) and those
+    between the people it names. Nodes outside the view's reviews are left out."""
 
     def __init__(self, ov: Overview):
         self.ov = ov
-        self.agencies = {agency_key(a.name): a.id for a in ov.agencies.values()}
-        self.contacts = {(c.review, c.props["file"], c.props["line"]): c for c in ov.contacts}
+        self.contacts = {c.id: c for c in ov.contacts}
         self.relations = {(r.review, r.file, r.line): r for r in ov.relations}
-        self.people: dict[str, dict[str, str]] = defaultdict(dict)  # review -> name, global id or id -> person id
-        for pid, person in ov.people.items():
-            for review, m in person.memberships.items():
-                self.people[review].update({m["name"].lower(): pid, pid.lower(): pid})
-                if person.global_id:
-                    self.people[review][person.global_id.lower()] = pid
+
+    def people(self, row: dict) -> list[str]:
+        """The ids of the people ``row`` names that the view holds."""
+        return [p for p in row.get(IDS, {}).get("people", ()) if p in self.ov.people]
 
     def focus(self, row: dict) -> Focus:
         reviews = {row["review"], *row.get("reviews", [])}
-        focus = Focus()
-        for text in _strings({k: v for k, v in row.items() if k not in ("finding", "evidence", "review", "reviews")}):
-            node = next((self.people[r][text.lower()] for r in reviews if text.lower() in self.people[r]), None) \
-                or self.agencies.get(agency_key(text))
-            if node:
-                focus.nodes.add(node)
-        named = {n for n in focus.nodes if n in self.ov.people}
+        ids = row.get(IDS, {})
+        named = set(self.people(row))
+        focus = Focus(nodes={*named, *(a for a in ids.get("agencies", ()) if a in self.ov.agencies)})
+        for cid in ids.get("contacts", ()):
+            c = self.contacts.get(cid)
+            if c is None:
+                continue
+            subjects = [s for s in c.subjects if s in named] or list(c.subjects)
+            focus.nodes.update([c.agency, *subjects])
+            focus.edges.update(("contacts", c.agency, s) for s in subjects)
+            focus.edges.update(("flow", c.agency, target, kind) for kind, target in c.flows if target in focus.nodes)
         for item in row.get("evidence", []):
-            key = (item["review"], item["file"], item["line"])
-            if key in self.contacts:
-                c = self.contacts[key]
-                subjects = [s for s in c.subjects if s in named] or list(c.subjects)
-                focus.nodes.update([c.agency, *subjects])
-                focus.edges.update(("contacts", c.agency, s) for s in subjects)
-                focus.edges.update(("flow", c.agency, target, kind) for kind, target in c.flows if target in focus.nodes)
-            elif key in self.relations:
-                r = self.relations[key]
+            r = self.relations.get((item["review"], item["file"], item["line"]))
+            if r is not None:
                 focus.nodes.update([r.start, r.end])
                 focus.edges.add(("related", r.start, r.end, r.review))
         focus.edges.update(("related", r.start, r.end, r.review) for r in self.ov.relations
@@ -371,16 +351,15 @@ class _Finder:
 def _draw_gaps(chart: Chart, ov: Overview, query: Query, rows: list[dict], focus: list[Focus], names: Names) -> None:
     """Dashed red arrows where a finding says risk did not reach an agency (with the findings that say
     so), and each finding's groups of agencies that exchanged nothing."""
-    by_name = {a.name: a.id for a in ov.agencies.values()}
     tips: dict[tuple, list[str]] = defaultdict(list)
     for row, f in zip(rows, focus):
-        links, groups = query.gaps(row) if query.gaps else ([], [])  # the query says what did not pass
-        for a, b in links:
-            if a in by_name and b in by_name:
-                key = (GAPS, by_name[a], by_name[b])
+        links, groups = query.gaps(row) if query.gaps else ([], [])  # the query says what did not pass, by agency
+        for a, b in ((agency_id(a), agency_id(b)) for a, b in links):
+            if a in ov.agencies and b in ov.agencies:
+                key = (GAPS, a, b)
                 tips[key].append(names.text(row["finding"]))
                 f.edges.add(key)
-        f.groups = [(label, [by_name[n] for n in agencies if n in by_name]) for label, agencies in groups]
+        f.groups = [(label, [a for a in map(agency_id, agencies) if a in ov.agencies]) for label, agencies in groups]
     for key, findings in tips.items():
         _, a, b = key
         lines = [f"{ov.agencies[a].name} → {ov.agencies[b].name}: a risk signal did not reach it", *findings[:MAX_TIP_CONTACTS]]
@@ -393,7 +372,6 @@ def _draw_convergence(chart: Chart, ov: Overview, finder: "_Finder", rows: list[
                       names: Names) -> None:
     """For joined-up-risk: a diamond per finding (the picture on the date it became high), an arrow into it
     from each agency with what that agency alone held, and a line from it to the person at risk."""
-    by_name = {a.name: a.id for a in ov.agencies.values()}
     for row, f in zip(rows, focus):
         if "pieces" not in row:
             continue
@@ -405,8 +383,8 @@ def _draw_convergence(chart: Chart, ov: Overview, finder: "_Finder", rows: list[
                    + f"\nThe most any one agency held: {row['best_single']['agency']}, {row['best_single']['score']}")
         f.nodes.add(key)
         for piece in row["pieces"]:
-            agency = by_name.get(piece["agency"])
-            if agency is None:
+            agency = agency_id(piece["agency"])
+            if agency not in ov.agencies:
                 continue
             alone = piece["alone"]
             lines = [f"{piece['agency']}: its own records scored {piece['score']}"]
@@ -417,8 +395,7 @@ def _draw_convergence(chart: Chart, ov: Overview, finder: "_Finder", rows: list[
             chart.edge(edge, agency, key, JOINED_PART, "\n".join(lines),
                        label=", ".join(f"Q{a['question']}" for a in alone))
             f.edges.add(edge)
-        person = finder.people[row["review"]].get(row["subject"].lower())
-        if person in ov.people:
+        for person in finder.people(row):  # the person at risk
             edge = ("joined-about", key, person)
             chart.edge(edge, key, person, JOINED_PART, f"The picture of the risk to {subject}")
             f.edges.add(edge)
