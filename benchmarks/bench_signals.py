@@ -116,7 +116,7 @@ def overhead(contacts: int, seed: int, repeat: int, backends: list[str], check: 
                         textsignals.clear_caches()
                         started, started_cpu = time.perf_counter(), time.process_time()
                         with gc_paused():
-                            store.replace_reviews(review_batch(r, signals=signals) for r in result.reviews)
+                            store.write(review_batch(r, signals=signals) for r in result.reviews)
                         times[signals].append(time.perf_counter() - started)
                         cpu[signals].append(time.process_time() - started_cpu)
             info = textsignals._asserted_in.cache_info()

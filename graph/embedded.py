@@ -38,6 +38,7 @@ from dhrgraph.graph.nxgraph import ModelGraph
 from dhrgraph.graph.store import Progress, Store, gc_paused
 from dhrgraph.queries.base import NETWORKX, Query
 from dhrgraph.queries.intake import REVIEW_SIZES
+from dhrgraph.queries.lookups import Lookups
 from dhrgraph.queries.scope import REVIEWS
 
 __all__ = ["EmbeddedStore", "FORMAT", "build_graph", "build_graph_from_json"]
@@ -77,7 +78,7 @@ def _write_atomic(path: Path, data: bytes) -> None:
     os.replace(tmp, path)
 
 
-class EmbeddedStore(Store):
+class EmbeddedStore(Lookups, Store):
     backend = "embedded"
     language = NETWORKX
 

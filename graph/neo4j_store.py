@@ -24,6 +24,7 @@ from dhrgraph.graph.errors import ConnectionFailed, StoreError
 from dhrgraph.graph.model import CONTACT_COLUMNS, LABELS, PREFIX_LABEL, SHARED_LABELS, Batch, review_id
 from dhrgraph.graph.store import Progress, Store
 from dhrgraph.queries.base import CYPHER, Query
+from dhrgraph.queries.lookups import Lookups
 
 __all__ = ["Neo4jStore", "Neo4jSettings"]
 
@@ -222,7 +223,7 @@ def _next_transaction(groups: Iterator[list[Batch]]) -> tuple[list[str], list[tu
         return None
     return [b.review for b in group], _statements(group), sum(b.contact_count for b in group)
 
-class Neo4jStore(Store):
+class Neo4jStore(Lookups, Store):
     backend = "neo4j"
     language = CYPHER
 

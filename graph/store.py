@@ -1,7 +1,11 @@
 """The store interface: what every command needs from a graph, whichever backend holds it.
 
-A backend fills in three hooks (``_replace``, ``_run``, ``close``); loading, running named queries
-and person look-up live here once.
+A backend fills in its hooks (``_replace``, ``_run``, ``batches``, ``clear``, ``close``, the decisions);
+loading lives here once. The seam imports nothing from ``queries/``: a store runs the query object it
+is given (``Query.bind`` binds the parameters; ``Query.run_bound`` calls the store's ``_run`` with the
+implementation in the store's ``language`` and finishes the rows), and what a store answers through
+the catalogue's named queries (person and agency look-up, timelines, paths, ``store.query``) is
+``queries.lookups.Lookups``, mixed into each concrete store.
 """
 
 from __future__ import annotations
@@ -11,18 +15,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Protocol, runtime_checkable
 
-from dhrgraph.graph.errors import DhrgraphError, UnknownName
+from dhrgraph.graph.errors import DhrgraphError
 from dhrgraph.graph.model import Batch, review_batch
 from dhrgraph.loaders.gcpause import gc_paused
 from dhrgraph.loaders.vocab import agency_key
-from dhrgraph.queries.base import Query, bind_params
-from dhrgraph.queries.core import AGENCIES, FIND_PERSON, TIMELINE
-from dhrgraph.queries.intake import REVIEW_SIZES
-from dhrgraph.queries.paths import PATHS
-from dhrgraph.queries.scope import check_review, closest, person_names
 
 if TYPE_CHECKING:
-    import networkx as nx
     import pandas
 
     from dhrgraph.loaders import Problem, ReadResult
@@ -74,8 +72,9 @@ class Store(ABC):
         """Replace each batch's review whole (delete the old one, write the new) atomically per review."""
 
     @abstractmethod
-    def _run(self, query: Query, implementation: Any, params: dict[str, Any]) -> list[dict[str, Any]]:
-        """Run ``implementation``, the one of ``query``'s that this store runs; return its raw rows."""
+    def _run(self, query: Any, implementation: Any, params: dict[str, Any]) -> list[dict[str, Any]]:
+        """Run ``implementation``, the one of ``query``'s (a ``queries.base.Query``) that this store runs;
+        return its raw rows."""
 
     @abstractmethod
     def close(self) -> None: ...
@@ -83,6 +82,11 @@ class Store(ABC):
     @abstractmethod
     def batches(self, reviews: list[str] | None = None) -> Iterable[Batch]:
         """Every review (or only ``reviews``, in store order) as graph rows."""
+
+    @abstractmethod
+    def loaded_reviews(self, names: list[str]) -> dict[str, dict[str, Any]]:
+        """Of these review ids, those the graph holds: review -> {path, contacts, agencies that recorded them}
+        (``queries.lookups.Lookups`` answers it with a named query)."""
 
     @abstractmethod
     def review_names(self) -> list[str]:
@@ -117,7 +121,9 @@ class Store(ABC):
 
     # --- shared ------------------------------------------------------------------------------
 
-    def replace_reviews(self, batches: Iterable[Batch], progress: Progress | None = None) -> None:
+    def write(self, batches: Iterable[Batch], progress: Progress | None = None) -> None:
+        """Replace each batch's review whole, atomically per review. The one public write: ``load`` writes
+        what it validated through it, and export and import write the batches of a workspace."""
         self._replace(batches, progress)
 
     def load(self, paths: list[str | Path], progress: Progress | None = None) -> LoadReport:
@@ -134,7 +140,7 @@ class Store(ABC):
         _refuse_partial_reviews(result, before)
         with gc_paused():
             # built one at a time while the store writes the previous ones (and never all held at once)
-            self.replace_reviews((review_batch(r) for r in result.reviews), progress)
+            self.write((review_batch(r) for r in result.reviews), progress)
         return LoadReport(
             reviews=[r.id for r in result.reviews], people=sum(len(r.people) for r in result.reviews),
             contacts=sum(len(r.contacts) for r in result.reviews),
@@ -142,93 +148,16 @@ class Store(ABC):
             replaced=[(r.id, before[r.id]["contacts"], len(r.contacts)) for r in result.reviews if r.id in before],
         )
 
-    def loaded_reviews(self, names: list[str]) -> dict[str, dict[str, Any]]:
-        """Of these review ids, those the graph holds: review -> {path, contacts, agencies that recorded them}."""
-        return {r["review"]: r for r in self.run(REVIEW_SIZES, {"names": names})}
-
-    def run(self, query: Query, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+    def run(self, query: Any, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+        """The rows of ``query`` (a ``queries.base.Query``) with ``params``: the query binds them and runs here."""
         # a query builds many objects that all stay alive until it returns: the cyclic collector would
         # scan them again and again in vain (measured: 40% of `themes` over 500 reviews)
         with gc_paused():
-            return self._run_bound(query, bind_params(query, params or {}))
+            return self._run_bound(query, query.bind(params or {}))
 
-    def _run_bound(self, query: Query, bound: dict[str, Any]) -> list[dict[str, Any]]:
-        if query.prepare:
-            bound = {**bound, **query.prepare(self, bound)}
-        implementation = query.implementation(self)
-        if "signals" not in bound:
-            rows = self._run(query, implementation, {**query.constants, **bound})
-            return query.finish(rows, bound) if query.finish else rows
-        # a query that reads text-derived signals ignores the ones the analyst rejected, and says of
-        # each evidence item whether text-derived signals count in it (see queries/signals.py)
-        from dhrgraph.queries.signals import mark_evidence, rejected_ids
-
-        rejected = rejected_ids(self)
-        rows = self._run(query, implementation, {**query.constants, **bound, "rejected_signals": rejected})
-        rows = query.finish(rows, bound) if query.finish else rows
-        return mark_evidence(self, rows, bound["signals"], rejected)
-
-    def query(self, name: str, **params: Any) -> Rows:
-        """Run a named query of the catalogue (see ``dhrgraph queries``): ``store.query("missed-marac", review="x")``."""
-        from dhrgraph.queries.base import get
-
-        query = get(name)
-        check_review(self, params.get("review"))
-        return Rows(self.run(query, params))
-
-    def graph(self, review: str | None = None) -> "nx.MultiDiGraph":
-        """The graph (or one review of it) as a networkx MultiDiGraph in the documented model (README,
-        Graph model): node attribute ``label``, edge attribute ``type``, the other properties as stored."""
-        from dhrgraph.graph.embedded import build_graph
-
-        check_review(self, review)
-        return build_graph(self.batches([review] if review is not None else None))
-
-    def resolve_person(self, name: str, review: str | None = None) -> str:
-        """The node id of the one person called ``name`` (pseudonym, global id or id)."""
-        rows = self.run(FIND_PERSON, {"name": name, "review": review})
-        ids = sorted({r["id"] for r in rows})
-        if not ids:
-            check_review(self, review)
-            where = f" in review {review!r}" if review else ""
-            close = closest(name, person_names(self, review))
-            hint = f" Closest: {', '.join(close)}." if close else " Check the pseudonym in people.csv (or give a global_id)."
-            raise UnknownName(f"No person {name!r}{where}.{hint}")
-        if len(ids) > 1:
-            places = ", ".join(f"{r['review']} ({r['role']})" for r in rows)
-            raise UnknownName(f"{name!r} names {len(ids)} different people: {places}. Give --review to choose one.")
-        return ids[0]
-
-    def timeline(self, person: str, review: str | None = None) -> list[dict[str, Any]]:
-        return self.run(TIMELINE, {"person": self.resolve_person(person, review), "review": review})
-
-    def resolve_agency(self, name: str) -> str:
-        """The node id of the agency called ``name``: its name or an alias, in any case or spacing."""
-        agencies = self.run(AGENCIES)
-        key = agency_key(name)
-        named = [a for a in agencies if agency_key(a["name"]) == key]  # a name is one agency's, by construction
-        if named:
-            return named[0]["id"]
-        aliased = [a for a in agencies if key in {agency_key(n) for n in a["aliases"]}]
-        if len(aliased) == 1:
-            return aliased[0]["id"]
-        if aliased:  # reviews may give one short form to different agencies: never pick one silently
-            listing = ", ".join(sorted(a["name"] for a in aliased))
-            raise UnknownName(f"{name!r} is an alias of {len(aliased)} agencies (declared by different reviews): {listing}. "
-                              "Give the agency's full name.")
-        words = set(key.split())
-        similar = [a["name"] for a in agencies if words & set(agency_key(a["name"]).split())]
-        similar = list(dict.fromkeys(closest(name, [a["name"] for a in agencies]) + sorted(similar)))
-        shown = similar or [a["name"] for a in agencies]
-        listing = ", ".join(shown[:20]) + (f", ... ({len(shown)} in all)" if len(shown) > 20 else "")
-        raise UnknownName(f"No agency {name!r}. {'Similar names' if similar else 'Agencies'}: {listing}")
-
-    def paths(self, source: str, target: str, subject: str | None = None, review: str | None = None,
-              after: str | None = None, before: str | None = None, **options: Any) -> list[dict[str, Any]]:
-        """Time-respecting paths of referrals and shares from agency ``source`` to agency ``target``."""
-        params = {"from": self.resolve_agency(source), "to": self.resolve_agency(target), "review": review,
-                  "subject": self.resolve_person(subject, review) if subject else None, "after": after, "before": before}
-        return self.run(PATHS, {**params, **options})
+    def _run_bound(self, query: Any, bound: dict[str, Any]) -> list[dict[str, Any]]:
+        """The rows of ``query`` with its bound parameters (a store may keep rows it has computed)."""
+        return query.run_bound(self, bound)
 
     def __enter__(self) -> "Store":
         return self

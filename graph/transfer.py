@@ -27,7 +27,7 @@ def export_workspace(store: Store, folder: str | os.PathLike) -> int:
         raise StoreError(f"{target} is not empty and not a dhrgraph workspace; choose an empty folder")
     batches = list(store.batches())
     exported = EmbeddedStore(target)
-    exported.replace_reviews(batches)
+    exported.write(batches)
     exported.put_decisions(store.decisions())
     return len(batches)
 
@@ -39,7 +39,7 @@ def import_workspace(store: Store, folder: str | os.PathLike) -> int:
         raise StoreError(f"{source} is not a dhrgraph workspace (no manifest.json); export one with `dhrgraph export --to DIR`")
     workspace = EmbeddedStore(source)
     batches = list(workspace.batches())  # each checked whole (check_batch): a dangling edge is refused by every store
-    store.replace_reviews(batches)
+    store.write(batches)
     store.put_decisions(workspace.decisions())
     return len(batches)
 

@@ -112,6 +112,28 @@ class Query:
         raise DhrgraphError(f"query {self.name!r} has no implementation that the {store.backend or type(store).__name__} store runs "
                             f"(it has: {', '.join(self.implementations)})")
 
+    def bind(self, params: dict[str, Any]) -> dict[str, Any]:
+        """The parameters a run gets: defaults overlaid with ``params`` (see ``bind_params``)."""
+        return bind_params(self, params)
+
+    def run_bound(self, store: Any, bound: dict[str, Any]) -> Rows:
+        """Run on ``store`` with parameters already bound (``Store.run`` calls this; use that): compute the
+        prepared ones, hand the store's implementation to its ``_run`` hook, and finish the rows."""
+        if self.prepare:
+            bound = {**bound, **self.prepare(store, bound)}
+        implementation = self.implementation(store)
+        if "signals" not in bound:
+            rows = store._run(self, implementation, {**self.constants, **bound})
+            return self.finish(rows, bound) if self.finish else rows
+        # a query that reads text-derived signals ignores the ones the analyst rejected, and says of
+        # each evidence item whether text-derived signals count in it (see queries/signals.py)
+        from dhrgraph.queries.signals import mark_evidence, rejected_ids
+
+        rejected = rejected_ids(store)
+        rows = store._run(self, implementation, {**self.constants, **bound, "rejected_signals": rejected})
+        rows = self.finish(rows, bound) if self.finish else rows
+        return mark_evidence(store, rows, bound["signals"], rejected)
+
     def describe(self) -> dict:
         return {
             "name": self.name, "title": self.title, "description": self.description,

@@ -147,3 +147,28 @@ def test_contacts_keep_their_provenance(tmp_path, store):
 def test_dump_is_json_serialisable(tmp_path, store):
     store.load([write_review(tmp_path)])
     assert json.loads(json.dumps(store.run(DUMP)))
+
+
+def test_the_store_interface_imports_nothing_from_queries():
+    """The seam: graph/store.py runs the query objects it is given and knows no query (queries/lookups.py
+    holds what a store answers through named queries)."""
+    import ast
+
+    from helpers import ROOT
+
+    tree = ast.parse((ROOT / "graph" / "store.py").read_text(encoding="utf-8"))
+    imported = [node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)] + \
+        [alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names]
+    assert imported and not [m for m in imported if m and (m.startswith("dhrgraph.queries") or m.startswith("queries"))]
+
+
+def test_write_replaces_each_review_whole(tmp_path, store):
+    """``Store.write``, the one public write (export and import use it): batches of another store's reviews."""
+    from dhrgraph.graph.backends import Settings
+
+    source = open_store(Settings(workspace=str(tmp_path / "source")))
+    source.load([write_review(tmp_path, "r1")])
+    store.write(source.batches())
+    store.write(source.batches())  # again: replaced, not doubled
+    assert store.run(DUMP) == source.run(DUMP)
+    source.close()
