@@ -171,9 +171,27 @@ def is_flow(d: dict, p: dict | None = None) -> bool:
 
 # --- risk signal ------------------------------------------------------------------------------
 
+# Visibly high risk: a contact graded high, or with a DASH score of dash_high or more (the MARAC
+# criterion of visible high risk, and part of a risk signal).
+
+def VISIBLY_HIGH_CYPHER(c: str) -> str:
+    """Cypher predicate: contact variable ``c`` shows visibly high risk (``$dash_high``)."""
+    return f"({LEVEL_CYPHER(c)} = 'high' OR {DASH_CYPHER(c)} >= $dash_high)"
+
+
+def high_reasons(dash: int | None, level: str | None, dash_high: int) -> list[str]:
+    """Why a contact's DASH score and risk level show visibly high risk, in words ("DASH 15", "risk level
+    high"); empty when they do not."""
+    return ([f"DASH {dash}"] if dash is not None and dash >= dash_high else []) + (["risk level high"] if level == "high" else [])
+
+
+def visibly_high(dash: int | None, level: str | None, dash_high: int) -> bool:
+    return bool(high_reasons(dash, level, dash_high))
+
+
 def RISK_SIGNAL_CYPHER(c: str) -> str:
     """Cypher predicate: contact variable ``c`` is a risk signal."""
-    return f"""({LEVEL_CYPHER(c)} = 'high' OR {DASH_CYPHER(c)} >= $dash_high
+    return f"""({VISIBLY_HIGH_CYPHER(c)}
       OR any(f IN {FACTORS_CYPHER(c)} WHERE f IN $serious_factors)
       OR (any(f IN {FACTORS_CYPHER(c)} WHERE f IN $context_factors) AND {RECORDS_ABUSE_CYPHER(c)}))"""
 
@@ -188,20 +206,15 @@ def records_abuse(c: dict, p: dict | None = None) -> bool:
 
 
 def is_risk_signal(c: dict, dash_high: int, p: dict | None = None) -> bool:
-    found, dash = factors(c, p), dash_score(c, p)
-    return (risk_level(c, p) == "high" or (dash is not None and dash >= dash_high)
+    found = factors(c, p)
+    return (visibly_high(dash_score(c, p), risk_level(c, p), dash_high)
             or any(f in SERIOUS_FACTORS for f in found)
             or (any(f in CONTEXT_FACTORS for f in found) and records_abuse(c, p)))
 
 
 def risk_reasons(c: dict, dash_high: int, p: dict | None = None) -> list[str]:
     """Why a contact is a risk signal, in words ("DASH 15", "threats_to_kill", "pregnancy with abuse")."""
-    reasons = []
-    dash = dash_score(c, p)
-    if dash is not None and dash >= dash_high:
-        reasons.append(f"DASH {dash}")
-    if risk_level(c, p) == "high":
-        reasons.append("risk level high")
+    reasons = high_reasons(dash_score(c, p), risk_level(c, p), dash_high)
     found = factors(c, p)
     reasons += [f for f in found if f in SERIOUS_FACTORS]
     if any(f in CONTEXT_FACTORS for f in found) and records_abuse(c, p):

@@ -20,8 +20,8 @@ from dhrgraph.queries.base import Param, Query, register
 from dhrgraph.queries.common import (
     ABUSE_FACTORS, ADULT_CYPHER, BEFORE_DEATH_CYPHER, CONSTANTS, COMMON_PARAMS, DASH_CYPHER, DASH_HIGH, EVIDENCE_CYPHER,
     FACTORS_CYPHER, FORUM_TYPES, LEVEL_CYPHER, MARAC_NEAR_CYPHER, NOT_ABUSER_CYPHER, PERSON_IDS, abusers, and_join, before_death,
-    contacts_by_person, dash_score, days_between, evidence, factors, is_adult, marac_days, marac_near, memberships,
-    risk_level, shift, sorted_rows,
+    VISIBLY_HIGH_CYPHER, contacts_by_person, dash_score, days_between, evidence, factors, high_reasons, is_adult, marac_days,
+    marac_near, memberships, risk_level, shift, sorted_rows, visibly_high,
 )
 
 __all__ = ["MISSED_MARAC", "ESCALATION_WITHOUT_REASSESSMENT"]
@@ -40,7 +40,7 @@ def ordinal(n: int) -> str:
 
 MISSED_MARAC_CYPHER = f"""
 MATCH (a:Agency)-[:RECORDED]->(c:Contact)-[:ABOUT]->(s:Person)-[n:IN_REVIEW]->(:Review {{name: c.review}})
-WHERE NOT a.type IN $forum_types AND ({DASH_CYPHER("c")} >= $dash_high OR {LEVEL_CYPHER("c")} = 'high' OR c.event = 'incident')
+WHERE NOT a.type IN $forum_types AND ({VISIBLY_HIGH_CYPHER("c")} OR c.event = 'incident')
   AND {BEFORE_DEATH_CYPHER("c")} AND {ADULT_CYPHER("n")} AND {NOT_ABUSER_CYPHER("s", "c.review")}
 WITH a, c, s, n, toString(date(c.date) - duration({{days: $incident_days}})) AS since
 CALL (s, c, since) {{
@@ -49,7 +49,7 @@ CALL (s, c, since) {{
   RETURN collect({EVIDENCE_CYPHER("i", "ia")}) AS incidents
 }}
 WITH a, c, s, n, incidents
-WHERE ({DASH_CYPHER("c")} >= $dash_high OR {LEVEL_CYPHER("c")} = 'high' OR size(incidents) >= $incidents)
+WHERE ({VISIBLY_HIGH_CYPHER("c")} OR size(incidents) >= $incidents)
   AND NOT {MARAC_NEAR_CYPHER("s", "c.review", "c.date")}
 RETURN c.review AS review, n.name AS subject, a.name AS agency, a.type AS agency_type, c.date_text AS date,
        c.order_key AS order_key, {DASH_CYPHER("c")} AS dash_score, {LEVEL_CYPHER("c")} AS risk_level, incidents,
@@ -64,7 +64,7 @@ def missed_marac_networkx(G: nx.MultiDiGraph, p: dict) -> list[dict]:
     for s, contacts in contacts_of.items():
         for c, a in contacts:
             dash, level = dash_score(c, p), risk_level(c, p)
-            high = (dash is not None and dash >= p["dash_high"]) or level == "high"
+            high = visibly_high(dash, level, p["dash_high"])
             if a["type"] in FORUM_TYPES or not (high or c["event"] == "incident") or (s, c["review"]) in abusive \
                     or not before_death(c) or not is_adult(names[s, c["review"]]):
                 continue
@@ -92,11 +92,7 @@ def finish_missed_marac(rows: list[dict], p: dict) -> list[dict]:
     for group in by_contact.values():
         r = group[0]
         subjects = [g["subject"] for g in group]
-        reasons = []
-        if r["dash_score"] is not None and r["dash_score"] >= p["dash_high"]:
-            reasons.append(f"DASH {r['dash_score']}")
-        if r["risk_level"] == "high":
-            reasons.append("risk level high")
+        reasons = high_reasons(r["dash_score"], r["risk_level"], p["dash_high"])
         repeats = [g for g in group if len(g["incidents"]) >= p["incidents"]]
         for g in repeats:  # each incident counted once for each person it was about
             reasons.append(f"{ordinal(len(g['incidents']))} incident about {g['subject']} in {p['incident_days']} days")
