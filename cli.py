@@ -405,7 +405,7 @@ def findings(ctx: click.Context, review: str | None, statuses: tuple[str, ...], 
         if written == "html":
             from dhrgraph.viz import write_report_views
 
-            links = write_report_views(store, output, report.raw, review, redact=redact)
+            links = write_report_views(store, output, report.raw, review, redact=redact, signals=signals)
     for orphan in report.orphans if (written or fmt or "report") not in ("report", "markdown", "html") else ():
         click.echo(f"warning: triage decision {orphan.id} ({orphan.status}) is orphaned: its finding is no longer produced", err=True)
     if written in ("markdown", "html"):
@@ -830,11 +830,12 @@ def import_graph(ctx: click.Context, folder: str) -> None:
 @click.option("--by", "by", type=click.Choice(["agency", "type"]), default="agency", show_default=True,
               help="With --flows: one node per agency, or per agency type (a region's map over many reviews, with a heatmap).")
 @click.option("--redact", is_flag=True, help="Name people only by role (Victim 1, Perpetrator 1 ...); drop summaries and professionals.")
+@signals_option
 @click.option("--output", type=click.Path(dir_okay=False), required=True, help="The HTML file to write (FILE.html).")
 @click.pass_context
 @user_errors
 def viz(ctx: click.Context, review: str | None, person: str | None, depth: int | None, query_name: str | None,
-        params: tuple[str, ...], flows: bool, by: str, redact: bool, output: str) -> None:
+        params: tuple[str, ...], flows: bool, by: str, redact: bool, signals: str, output: str) -> None:
     """Draw the graph as one self-contained HTML page that works offline.
 
     Give exactly one of --review ID, --person P, --query NAME or --flows (--review also narrows
@@ -848,6 +849,7 @@ def viz(ctx: click.Context, review: str | None, person: str | None, depth: int |
       dhrgraph viz --query unshared-risk --review dhr-northbrook-2021 --output unshared.html
       dhrgraph viz --flows --output flows.html
       dhrgraph viz --flows --by type --output region.html
+      dhrgraph viz --review dhr-northbrook-2021 --signals coded --output coded.html
     """
     from dhrgraph import viz as views
 
@@ -863,18 +865,19 @@ def viz(ctx: click.Context, review: str | None, person: str | None, depth: int |
     format_for(output, ("html",))
     with store_from(ctx) as store:
         if person:
-            view = views.person_view(store, person, depth or 2, review=review, redact=redact)
+            view = views.person_view(store, person, depth or 2, review=review, redact=redact, signals=signals)
         elif query_name:
-            values = {**parse_params(params), **({"review": review} if review else {})}
+            values = {**parse_params(params), **({"review": review} if review else {}),
+                      **({"signals": signals} if signals != "all" else {})}
             view = views.query_view(store, query_name, values, redact=redact)
         elif flows and by == "type":
             from dhrgraph.viz.type_map import type_flows_view
 
-            view = type_flows_view(store, review)  # types and counts only: nothing to redact
+            view = type_flows_view(store, review, signals)  # types and counts only: nothing to redact
         elif flows:
-            view = views.flows_view(store, review, redact=redact)
+            view = views.flows_view(store, review, redact=redact, signals=signals)
         else:
-            view = views.review_view(store, review, redact=redact)
+            view = views.review_view(store, review, redact=redact, signals=signals)
     view.write(output)
     click.echo(f"Wrote {output}: {view.title}.")
 

@@ -18,8 +18,9 @@ from dhrgraph.graph.errors import DhrgraphError, UnknownName
 from dhrgraph.graph.nxgraph import ModelGraph
 from dhrgraph.loaders.textsignals import parse_signal_id, signal_id
 from dhrgraph.queries.base import Param, Query, REVIEW_PARAM, register
+from dhrgraph.queries.common import SIGNALS
 
-__all__ = ["CONTACT_SIGNALS", "list_signals", "reject_signal", "restore_signal", "mark_evidence", "rejected_ids",
+__all__ = ["CONTACT_SIGNALS", "list_signals", "reject_signal", "restore_signal", "mark_evidence", "rejected_ids", "signal_params",
            "SIGNAL_COLUMNS", "DECISION_KIND"]
 
 DECISION_KIND = "signal"
@@ -70,6 +71,12 @@ CONTACT_SIGNALS = register(Query(
 def rejected_ids(store: Any) -> list[str]:
     """Ids of the text signals the analyst rejected."""
     return [d["key"] for d in store.decisions(DECISION_KIND)]
+
+
+def signal_params(store: Any, signals: str = "all") -> dict[str, Any]:
+    """Which text signals count, as the queries get it (``signals``: all or coded; the rejected ones never):
+    the ``p`` of ``queries.common``'s readers (``factors``, ``is_risk_signal``, ``is_flow`` ...), for views."""
+    return {"signals": SIGNALS.parse(signals), "rejected_signals": rejected_ids(store)}
 
 
 # --- the listing (dhrgraph signals) ------------------------------------------------------------

@@ -355,3 +355,42 @@ def test_findings_report_links_each_section_to_its_view(tmp_path, cli):
         assert data_of(view)["focus"]
     assert cli("findings", "--output", str(tmp_path / "notes.md")).exit_code == 0
     assert not (tmp_path / "notes-views").exists()  # Markdown gets no pictures
+
+
+# --- which signals count ----------------------------------------------------------------------------
+
+def test_views_count_risk_as_the_queries_do_with_coded_and_rejected_signals(examples, cli, tmp_path):
+    """A contact high only by what its summary says draws its agency-person line red; not with --signals
+    coded, and not once the analyst rejected those text signals (as the queries ignore them)."""
+    from dhrgraph.queries.common import DASH_HIGH, is_risk_signal
+    from dhrgraph.queries.signals import reject_signal
+    from dhrgraph.viz.overview import Overview
+    from dhrgraph.viz.style import risk_colour
+
+    ov = Overview.of_store(examples)
+
+    def by_text(c) -> bool:
+        return c.risk == "high" and not is_risk_signal(c.props, DASH_HIGH.default, {"signals": "coded"})
+
+    # an agency-person pair whose one high contact is high by its text alone
+    (agency, person), contacts = next((key, cs) for key, cs in sorted(ov.pairs().items())
+                                      if sum(c.risk == "high" for c in cs) == 1 and any(map(by_text, cs)))
+    contact = next(filter(by_text, contacts))
+    review = contact.review
+    ends = (ov.agencies[agency].name, ov.people[person].memberships[review]["name"])
+
+    def colour(html: str) -> str:
+        (edge,) = edges_between(data_of(html), *ends)
+        return edge["color"]["color"]
+
+    assert colour(viz.review_view(examples, review).html) == risk_colour("high")
+    out = tmp_path / "coded.html"
+    assert cli("viz", "--review", review, "--signals", "coded", "--output", str(out)).exit_code == 0
+    assert colour(out.read_text(encoding="utf-8")) != risk_colour("high")
+    assert colour(viz.review_view(examples, review, signals="coded").html) != risk_colour("high")
+    for key, coded in zip(contact.props["text_signals"], contact.props["text_coded"]):
+        if not coded:
+            reject_signal(examples, f"{contact.id}/{key}")
+    assert colour(viz.review_view(examples, review).html) != risk_colour("high")
+    assert not is_risk_signal(contact.props, DASH_HIGH.default, {"signals": "all", "rejected_signals": [
+        f"{contact.id}/{key}" for key in contact.props["text_signals"]]})  # the queries' reading agrees

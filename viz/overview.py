@@ -19,10 +19,11 @@ import networkx as nx
 from dhrgraph.graph.embedded import build_graph
 from dhrgraph.graph.store import Store
 from dhrgraph.loaders.vocab import FLOW_KINDS
-from dhrgraph.queries.common import DASH_HIGH, is_risk_signal
+from dhrgraph.queries.common import DASH_HIGH, is_flow, is_risk_signal
+from dhrgraph.queries.signals import signal_params
 from dhrgraph.queries.core import by_label, in_edges, out_edges
 
-__all__ = ["Overview", "Person", "Agency", "Contact", "Relation", "ROLE_ORDER", "FLOW_KINDS"]
+__all__ = ["Overview", "Person", "Agency", "Contact", "Relation", "ROLE_ORDER", "FLOW_KINDS", "shown_risk"]
 
 # The most telling role first: a person who is a victim in one review and a previous partner in
 # another is drawn as a victim.
@@ -70,6 +71,7 @@ class Contact:
     agency: str          # id of the recording agency
     subjects: tuple[str, ...]
     flows: tuple[tuple[str, str], ...]  # (kind: referral | share, receiving agency id)
+    risk: str | None = None  # the risk it shows (``shown_risk``)
 
     @property
     def review(self) -> str:
@@ -79,13 +81,15 @@ class Contact:
     def order_key(self) -> str:
         return self.props["order_key"]
 
-    @property
-    def risk(self) -> str | None:
-        """The risk the contact shows: "high" for any risk signal (the catalogue's definition: risk level
-        high, DASH 14 or more, a serious factor ...), else the risk level recorded, if any."""
-        if is_risk_signal(self.props, DASH_HIGH.default):
-            return "high"
-        return self.props.get("risk_level")
+
+
+def shown_risk(props: dict, p: dict | None) -> str | None:
+    """The risk a contact shows: "high" for any risk signal (the catalogue's definition: risk level high,
+    DASH 14 or more, a serious factor ...; of the text signals, those the queries count with the signal
+    parameters ``p``, see ``signal_params``; None: every one), else the risk level recorded, if any."""
+    if is_risk_signal(props, DASH_HIGH.default, p):
+        return "high"
+    return props.get("risk_level")
 
 
 @dataclass(frozen=True)
@@ -107,13 +111,15 @@ class Overview:
     relations: list[Relation] = field(default_factory=list)
 
     @classmethod
-    def of_store(cls, store: Store, reviews: Iterable[str] | None = None) -> "Overview":
+    def of_store(cls, store: Store, reviews: Iterable[str] | None = None, signals: str = "all") -> "Overview":
         """The graph of a store, of either backend: every review, or only ``reviews`` (what a view shows:
-        a one-review view reads that review, not the workspace)."""
-        return cls.of_graph(build_graph(store.batches(None if reviews is None else list(reviews))))
+        a one-review view reads that review, not the workspace); text signals count as in the queries
+        (``signals`` all or coded, never one the analyst rejected)."""
+        return cls.of_graph(build_graph(store.batches(None if reviews is None else list(reviews))), signal_params(store, signals))
 
     @classmethod
-    def of_graph(cls, G: nx.MultiDiGraph) -> "Overview":
+    def of_graph(cls, G: nx.MultiDiGraph, p: dict | None = None) -> "Overview":
+        """The overview of a graph in the model; ``p``: which text signals count (``signal_params``; None: all)."""
         reviews = {rid: G.nodes[rid]["name"] for rid in by_label(G, "Review")}
         ov = cls()
         for pid in by_label(G, "Person"):
@@ -125,9 +131,10 @@ class Overview:
         for aid in by_label(G, "Agency"):
             ov.agencies[aid] = Agency(aid, G.nodes[aid]["name"], G.nodes[aid].get("type", "other"))
         for cid in by_label(G, "Contact"):
-            flows = tuple((FLOW_KINDS[d["type"]], end) for _, end, d in G.out_edges(cid, data=True) if d["type"] in FLOW_KINDS)
+            flows = tuple((FLOW_KINDS[d["type"]], end) for _, end, d in G.out_edges(cid, data=True)
+                          if d["type"] in FLOW_KINDS and is_flow(d, p))
             ov.contacts.append(Contact(cid, G.nodes[cid], next(a for a, _ in in_edges(G, cid, "RECORDED")),
-                                       tuple(p for p, _ in out_edges(G, cid, "ABOUT")), flows))
+                                       tuple(s for s, _ in out_edges(G, cid, "ABOUT")), flows, shown_risk(G.nodes[cid], p)))
         ov.contacts.sort(key=lambda c: c.order_key)
         ov.relations.sort(key=lambda r: (r.review, r.line or 0, r.start, r.end))
         return ov
@@ -157,7 +164,7 @@ class Overview:
             subjects = tuple(s for s in c.subjects if s in keep)
             flows = tuple(f for f in c.flows if f[1] in keep)
             if subjects or flows:
-                contacts.append(Contact(c.id, c.props, c.agency, subjects, flows))
+                contacts.append(Contact(c.id, c.props, c.agency, subjects, flows, c.risk))
         return Overview({p: v for p, v in self.people.items() if p in keep},
                         {a: v for a, v in self.agencies.items() if a in keep}, contacts,
                         [r for r in self.relations if r.start in keep and r.end in keep])

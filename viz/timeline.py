@@ -108,10 +108,11 @@ def _stack(items: list[Item]) -> int:
     return max(len(ends), 1)
 
 
-def timeline_view(store: Store, person: str, review: str | None = None, *, redact: bool = False) -> View:
-    """A person's chronology as swimlanes, one per agency, from every review (or ``review`` only)."""
+def timeline_view(store: Store, person: str, review: str | None = None, *, redact: bool = False, signals: str = "all") -> View:
+    """A person's chronology as swimlanes, one per agency, from every review (or ``review`` only); text
+    signals count as in the queries (``signals``; never one the analyst rejected)."""
     pid = store.resolve_person(person, review)  # refuses an unknown review
-    whole, names = load(store, redact, None if review is None else [review])
+    whole, names = load(store, redact, None if review is None else [review], signals)
     scope = whole.for_reviews([review]) if review else whole
     contacts = [c for c in scope.contacts if pid in c.subjects]
     title = f"{names.person(scope.people[pid])}: who knew what, when"

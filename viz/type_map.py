@@ -88,10 +88,10 @@ def _heatmap(types: list[str], pairs: dict[tuple[str, str], tuple[int, int]]) ->
             f"<table class='heat'><thead><tr><th></th>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></section>")
 
 
-def type_flows_view(store: Store, review: str | None = None) -> View:
+def type_flows_view(store: Store, review: str | None = None, signals: str = "all") -> View:
     """Agency types, the referrals and shares between them summed over the reviews, and how often
     two types that both worked with a family exchanged nothing (a heatmap and dashed lines)."""
-    whole = Overview.of_store(store, None if review is None else [review])
+    whole = Overview.of_store(store, None if review is None else [review], signals)
     if review is not None and review not in whole.reviews:
         raise UnknownName(f"No review {review!r}. Reviews: {', '.join(whole.reviews) or 'none loaded'}")
     ov = whole.for_reviews([review]) if review else whole

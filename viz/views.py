@@ -43,10 +43,11 @@ MAX_TIP_CONTACTS = 12  # contacts listed in one tooltip
 GAPS = "gaps"         # the toggle set of links where information did not pass
 
 
-def load(store: Store, redact: bool = False, reviews: Iterable[str] | None = None) -> tuple[Overview, Names]:
+def load(store: Store, redact: bool = False, reviews: Iterable[str] | None = None, signals: str = "all") -> tuple[Overview, Names]:
     """The graph of ``store`` and how to name its people: only ``reviews`` when given (a view reads what it
-    shows), but the whole graph when redacting (the text of a view is scrubbed of every name the workspace holds)."""
-    whole = Overview.of_store(store, None if redact or reviews is None else reviews)
+    shows), but the whole graph when redacting (the text of a view is scrubbed of every name the workspace holds).
+    Text signals count as in the queries: ``signals`` all or coded, never one the analyst rejected."""
+    whole = Overview.of_store(store, None if redact or reviews is None else reviews, signals)
     return whole, Names(whole, redact)
 
 
@@ -172,10 +173,10 @@ def _scope(reviews: list[str], names: Names | None = None) -> str:
 
 # --- the views -------------------------------------------------------------------------------------
 
-def review_view(store: Store, review: str, *, redact: bool = False) -> View:
+def review_view(store: Store, review: str, *, redact: bool = False, signals: str = "all") -> View:
     """A review's people and agencies, their contacts (per agency-person pair), relationships and flows."""
     check_review(store, review)
-    whole, names = load(store, redact, [review])
+    whole, names = load(store, redact, [review], signals)
     _check_review(whole, review)
     ov = whole.for_reviews([review])
     chart = Chart()
@@ -194,10 +195,11 @@ def _nearest(graph: nx.Graph, start: str, depth: int, limit: int) -> tuple[set[s
     return set(ordered[:limit]), len(ordered)
 
 
-def person_view(store: Store, person: str, depth: int = 2, *, review: str | None = None, redact: bool = False) -> View:
+def person_view(store: Store, person: str, depth: int = 2, *, review: str | None = None, redact: bool = False,
+                signals: str = "all") -> View:
     """A person's neighbourhood across reviews: people and agencies within ``depth`` links (contacts,
     relationships, flows). A person with a global_id is one node in every review."""
-    whole, names = load(store, redact)
+    whole, names = load(store, redact, signals=signals)
     pid = store.resolve_person(person, review)
     keep, reached = _nearest(whole.adjacency(), pid, depth, MAX_NODES)
     ov = whole.restrict(keep)
@@ -211,10 +213,10 @@ def person_view(store: Store, person: str, depth: int = 2, *, review: str | None
     return chart.view(f"{label}: the neighbourhood across reviews", subtitle, note=note)
 
 
-def flows_view(store: Store, review: str | None = None, *, redact: bool = False) -> View:
+def flows_view(store: Store, review: str | None = None, *, redact: bool = False, signals: str = "all") -> View:
     """Agencies and the information that passed between them, with the pairs that never exchanged any."""
     check_review(store, review)
-    whole, names = load(store, redact, None if review is None else [review])
+    whole, names = load(store, redact, None if review is None else [review], signals)
     _check_review(whole, review)
     ov = whole.for_reviews([review]) if review else whole
     chart = Chart()
@@ -261,23 +263,24 @@ def _gaps(ov: Overview) -> dict[tuple[str, str], list[str]]:
 
 def query_view(store: Store, name: str, params: dict[str, Any] | None = None, *, redact: bool = False) -> View:
     """A catalogue query's findings drawn over their reviews, each finding's people, agencies,
-    contacts and links highlighted (click one in the list to focus it)."""
+    contacts and links highlighted (click one in the list to focus it). The query's ``signals`` parameter
+    (all or coded) also decides what the drawing counts as risk and as a flow."""
     query = queries.get(name)
     params = dict(params or {})
     rows = store.run(query, params)
     check_review(store, params.get("review"))
-    whole, names = load(store, redact, _reviews_of(rows, params.get("review")))
+    whole, names = load(store, redact, _reviews_of(rows, params.get("review")), params.get("signals", "all"))
     return _query_page(whole, names, query, rows, params.get("review"))
 
 
 def write_report_views(store: Store, report_path: str | os.PathLike, sections: Iterable[Any],
-                       review: str | None = None, *, redact: bool = False) -> dict[str, str]:
+                       review: str | None = None, *, redact: bool = False, signals: str = "all") -> dict[str, str]:
     """Write the view of every query with findings next to a findings report (``report-views/<query>.html``
     beside ``report.html``); return {query name: link relative to the report} for ``to_html``."""
     report = Path(report_path)
     folder = report.with_name(f"{report.stem}-views")
     sections = list(sections)
-    whole, names = load(store, redact, sorted({r for s in sections for r in _reviews_of(s.rows, review)}))
+    whole, names = load(store, redact, sorted({r for s in sections for r in _reviews_of(s.rows, review)}), signals)
     links = {}
     for section in sections:
         if section.rows:
