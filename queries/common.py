@@ -36,7 +36,7 @@ from typing import Any, Callable, Iterable
 import networkx as nx
 
 from dhrgraph.graph.nxgraph import ModelGraph
-from dhrgraph.graph.model import chronology_end  # noqa: F401  (re-exported: the death rule's other half)
+from dhrgraph.graph.model import agency_id, chronology_end  # noqa: F401  (chronology_end re-exported: the death rule's other half)
 from dhrgraph.loaders.vocab import DASH_HIGH_RISK, DEATH_EVENT, FORUM_TYPES
 from dhrgraph.queries.base import Param, REVIEW_PARAM
 from dhrgraph.queries.core import by_label, out_edges
@@ -300,46 +300,46 @@ def and_join(items: list[str]) -> str:
 # --- evidence and rows --------------------------------------------------------------------------
 
 def EVIDENCE_CYPHER(c: str, a: str) -> str:
-    """Cypher map of one evidence item: the contact ``c`` recorded by agency ``a`` (with their node ids,
-    which ``finish_rows`` moves to the row's ``ids``)."""
+    """Cypher map of one evidence item: the contact ``c`` recorded by agency ``a`` (with the contact's node
+    id, which ``finish_rows`` moves to the row's ``ids``)."""
     return (f"{{review: {c}.review, file: {c}.file, line: {c}.line, record: coalesce({c}.record, {c}.line), "
             f"date: {c}.date_text, agency: {a}.name, event: {c}.event, summary: {c}.summary, "
             f"risk_level: {c}.risk_level, dash_score: {c}.dash_score, risk_factors: coalesce({c}.risk_factors, []), "
-            f"{CONTACT_ID}: {c}.id, {AGENCY_ID}: {a}.id}}")
+            f"{CONTACT_ID}: {c}.id}}")
 
 
 def evidence(c: dict, agency: dict) -> dict:
     """One evidence item: where the row is (review, file, record as a spreadsheet shows it, physical
     line), what it says (date, agency, event, summary cut to SUMMARY_CHARS by ``finish_rows``) and the
-    risk it recorded (for a finding's severity); and the contact's and agency's node ids, which
-    ``finish_rows`` moves to the row's ``ids``."""
+    risk it recorded (for a finding's severity); and the contact's node id, which ``finish_rows`` moves
+    to the row's ``ids``."""
     return {"review": c["review"], "file": c["file"], "line": c["line"], "record": c.get("record", c["line"]),
             "date": c["date_text"], "agency": agency["name"], "event": c["event"], "summary": c.get("summary"),
             "risk_level": c.get("risk_level"), "dash_score": c.get("dash_score"), "risk_factors": list(c.get("risk_factors") or []),
-            CONTACT_ID: c["id"], AGENCY_ID: agency["id"]}
+            CONTACT_ID: c["id"]}
 
 
 # --- the node ids a finding names ---------------------------------------------------------------
 # Every catalogue row ends with ``ids``: {"people": [...], "agencies": [...], "contacts": [...]}, the node
-# ids of the people it names (``PERSON_IDS`` in a raw row, set by each query), the agencies whose contacts
-# it cites, and those contacts (from the evidence items' ``CONTACT_ID`` and ``AGENCY_ID``, which no row
-# keeps), so that views find a finding's nodes without reading its words.
+# ids of the people it names (``PERSON_IDS`` in a raw row, set by each query), the contacts it cites
+# (from the evidence items' ``CONTACT_ID``, which no row keeps) and the agencies that recorded them (their
+# names are one agency's each: ``model.agency_id``), so that views find a finding's nodes without reading
+# its words.
 IDS = "ids"
 PERSON_IDS = "person_ids"
 CONTACT_ID = "contact_id"
-AGENCY_ID = "agency_id"
 
 
 def strip_ids(item: dict) -> dict:
-    """An evidence item without the node ids it carries to ``finish_rows`` (queries that keep evidence
+    """An evidence item without the node id it carries to ``finish_rows`` (queries that keep evidence
     but make no catalogue row, e.g. ``paths``)."""
-    return {k: v for k, v in item.items() if k not in (CONTACT_ID, AGENCY_ID)}
+    return {k: v for k, v in item.items() if k != CONTACT_ID}
 
 
 def _row_ids(people: Iterable[str], items: list[dict]) -> dict[str, list[str]]:
-    return {"people": sorted(set(people)),
-            "agencies": sorted({e[AGENCY_ID] for e in items if e.get(AGENCY_ID)}),
-            "contacts": list(dict.fromkeys(e[CONTACT_ID] for e in items if e.get(CONTACT_ID)))}
+    cited = [e for e in items if e.get(CONTACT_ID)]  # a relationship row cites no contact
+    return {"people": sorted(set(people)), "agencies": sorted({agency_id(e["agency"]) for e in cited}),
+            "contacts": list(dict.fromkeys(e[CONTACT_ID] for e in cited))}
 
 
 def _quote(summary: str | None) -> str | None:
