@@ -5,6 +5,8 @@ Layout of a workspace (``./.dhrgraph`` by default)::
     manifest.json            which reviews the graph holds, in load order, and their files
     reviews/<sha256>.json    one review's graph rows (columns + rows, plain JSON: safe to share)
     decisions.json           the analyst's decisions (triage, identities ...), apart from the reviews
+    derived/<name>.json      values derived from the whole graph (the identity map), kept with the key of
+                             everything they were computed from; any file here may be deleted (recomputed)
 
 Every file is written to a temporary name and renamed into place, and the manifest is switched
 last, so a load either lands whole or not at all. A lock file keeps two loads from interleaving.
@@ -54,6 +56,8 @@ _REVIEW_FILE = re.compile(r"reviews/[0-9a-f]{32}\.json")  # what a manifest may 
 # loaded review set, exactly as the whole graph has them.
 INDEXED = ("Review", *SHARED_LABELS)
 _GLOBAL_PERSON = "person:global:"
+DERIVED_FORMAT = "dhrgraph-derived"
+_DERIVED_NAME = re.compile(r"[a-z0-9][a-z0-9.-]{0,80}")
 
 
 class _Missing(StoreError):
@@ -215,7 +219,8 @@ class EmbeddedStore(Store):
 
     def clear(self) -> None:
         with self._locked():
-            for path in [self._manifest_path, self._decisions_path, *(self.root / "reviews").glob("*.json")]:
+            for path in [self._manifest_path, self._decisions_path, *(self.root / "reviews").glob("*.json"),
+                         *(self.root / "derived").glob("*.json")]:
                 path.unlink(missing_ok=True)
         self._forget()
 
@@ -286,7 +291,13 @@ class EmbeddedStore(Store):
         people across reviews (a ``prepare`` step) or reads them all. A review's graph is preferred even when the
         whole graph is open (``findings --review`` opens both): queries over it are many times faster."""
         if query.prepare is not None:
-            return self.opened
+            # a prepared identity map joins records of different reviews: one review's graph then also holds the
+            # reviews those joins reach (each join's two records' reviews), so every person it follows is whole
+            joins = _joins(params)
+            graph = None
+            if joins is not None and isinstance(params.get("review"), str):
+                graph = self.review_graph([params["review"]], joins=joins)
+            return self.opened if graph is None else graph
         if query is REVIEWS:
             graph = self._consistent(_reviews_graph)
         elif isinstance(params.get("review"), str):
@@ -298,15 +309,17 @@ class EmbeddedStore(Store):
             graph = None
         return self.opened if graph is None else graph
 
-    def review_graph(self, reviews: Iterable[str], contacts: list[str] | None = None) -> nx.MultiDiGraph | None:
+    def review_graph(self, reviews: Iterable[str], contacts: list[str] | None = None,
+                     joins: Iterable[tuple[str, str]] = ()) -> nx.MultiDiGraph | None:
         """The graph of ``reviews`` (or of the reviews of these contact ids) and the reviews sharing a person with
-        them, shared nodes holding the properties they have in the whole graph; None for a workspace written
+        them (one node by a global_id, or two records that ``joins``, pairs of review ids, say are one person),
+        shared nodes holding the properties they have in the whole graph; None for a workspace written
         before the manifest's index (then only the whole graph is exact)."""
         def read(entries: list[dict]) -> nx.MultiDiGraph | None:
             if any("index" not in e for e in entries):
                 return None
             wanted = set(reviews) | _reviews_of_contacts(contacts or (), {e["id"] for e in entries})
-            needed = _with_shared_people(entries, wanted)
+            needed = _with_shared_people(entries, wanted, joins)
             key = tuple(e["id"] for e in entries if e["id"] in needed)
             if key not in self._scoped:
                 with gc_paused():
@@ -331,6 +344,40 @@ class EmbeddedStore(Store):
                 continue
             rows += REVIEW_SIZES.networkx(ModelGraph(graph), {"names": names})
         return {r["review"]: r for r in REVIEW_SIZES.finish(rows, {})}
+
+    # --- values derived from the whole graph -------------------------------------------------------
+
+    def remembered(self, name: str, inputs: dict[str, Any], compute: Any) -> Any:
+        """As the store's, kept in ``derived/<name>.json`` (plain JSON, written atomically) with the key of what it
+        was computed from: the reviews' files (their names are hashes of their content) in load order, ``inputs``
+        and dhrgraph's code (``code_version``). A kept value is used only when its key is the current one; a
+        missing, damaged or stale file is computed again (and rewritten when the workspace is writable)."""
+        if not _DERIVED_NAME.fullmatch(name):
+            raise ValueError(f"not a derived value's name: {name!r}")
+        path = self.root / "derived" / f"{name}.json"
+        try:
+            before = self._manifest_path.read_bytes()
+        except OSError:
+            return compute()
+        reviews = [[e["id"], e["file"]] for e in self._checked_manifest(before)["reviews"]]
+        key = hashlib.sha256(orjson.dumps({"name": name, "reviews": reviews, "inputs": inputs, "code": code_version()},
+                                          option=orjson.OPT_SORT_KEYS)).hexdigest()
+        try:
+            kept = orjson.loads(path.read_bytes())
+            if isinstance(kept, dict) and kept.get("format") == DERIVED_FORMAT and kept.get("key") == key and "value" in kept:
+                return kept["value"]
+        except (OSError, orjson.JSONDecodeError):
+            pass  # none kept yet, or damaged: computed again below
+        # through JSON, so that a computed value and a kept one are the same value (lists, never tuples)
+        value = orjson.loads(orjson.dumps(compute()))
+        try:
+            if self._manifest_path.read_bytes() == before:  # no load meanwhile: the value is the key's
+                path.parent.mkdir(exist_ok=True)
+                _write_atomic(path, orjson.dumps({"format": DERIVED_FORMAT, "version": VERSION, "name": name, "key": key,
+                                                  "value": value}))
+        except OSError:
+            pass  # a read-only workspace: computed each time
+        return value
 
     # --- decisions -----------------------------------------------------------------------------
 
@@ -451,13 +498,19 @@ def _reviews_of_contacts(contacts: Iterable[str], names: set[str]) -> set[str]:
     return out
 
 
-def _with_shared_people(entries: list[dict], wanted: set[str]) -> set[str]:
-    """``wanted`` and every review joined to it through people who are one node (a global_id), transitively."""
+def _with_shared_people(entries: list[dict], wanted: set[str], joins: Iterable[tuple[str, str]] = ()) -> set[str]:
+    """``wanted`` and every review joined to it through people who are one node (a global_id) or through
+    ``joins`` (pairs of reviews holding two records of one person), transitively."""
     people = {e["id"]: set(e["index"].get("Person", ())) for e in entries}
     holders: dict[str, set[str]] = {}
     for review, ids in people.items():
         for node_id in ids:
             holders.setdefault(node_id, set()).add(review)
+    for number, (left, right) in enumerate(joins):  # a join is one more "shared node" its two reviews hold
+        if left in people and right in people:
+            people[left].add(("join", number))
+            people[right].add(("join", number))
+            holders[("join", number)] = {left, right}
     needed, todo = set(), [r for r in wanted if r in people]
     while todo:
         review = todo.pop()
@@ -466,6 +519,41 @@ def _with_shared_people(entries: list[dict], wanted: set[str]) -> set[str]:
         needed.add(review)
         todo += [other for node_id in people[review] for other in holders[node_id] if other not in needed]
     return needed
+
+
+def _joins(params: dict[str, Any]) -> list[tuple[str, str]] | None:
+    """The pairs of reviews an identity map (``queries.identity.identity_params``: ``identity``, ``members`` and
+    ``links``, each link's ``left`` and ``right`` a record {review, person}) joins; None for other parameters."""
+    links = params.get("links")
+    if not (isinstance(params.get("identity"), dict) and isinstance(params.get("members"), dict) and isinstance(links, list)):
+        return None
+    try:
+        return [(link["left"]["review"], link["right"]["review"]) for link in links]
+    except (KeyError, TypeError):
+        return None
+
+
+_CODE_VERSION: list[str] = []
+
+
+def code_version() -> str:
+    """A hash of dhrgraph's own code (the modules of the package, of graph/, loaders/ and queries/) and of the
+    versions of the libraries derived values are computed with: a kept value is never used by other code."""
+    if not _CODE_VERSION:
+        from importlib import metadata
+
+        root = Path(__file__).resolve().parent.parent
+        digest = hashlib.sha256()
+        for path in sorted([*root.glob("*.py"), *(p for d in ("graph", "loaders", "queries") for p in (root / d).glob("*.py"))]):
+            digest.update(f"{path.relative_to(root)}\0".encode())
+            digest.update(path.read_bytes())
+        for library in ("splink", "duckdb", "networkx"):
+            try:
+                digest.update(f"{library}={metadata.version(library)}\0".encode())
+            except metadata.PackageNotFoundError:
+                digest.update(f"{library}=none\0".encode())
+        _CODE_VERSION.append(digest.hexdigest())
+    return _CODE_VERSION[0]
 
 
 def _reviews_graph(entries: list[dict]) -> nx.MultiDiGraph | None:

@@ -115,6 +115,13 @@ class Store(ABC):
         self.put_decisions([decision])
         return decision
 
+    def remembered(self, name: str, inputs: dict[str, Any], compute: Callable[[], Any]) -> Any:
+        """``compute()``, a JSON value derived from the whole graph and ``inputs`` (what else it depends on,
+        e.g. the analyst's decisions it reads: JSON values). A store that keeps such values beside its data
+        (the embedded store) returns the kept one while the graph, ``inputs`` and dhrgraph's code are unchanged;
+        ``name`` names the value (one kept value per name). This one computes it every time."""
+        return compute()
+
     # --- shared ------------------------------------------------------------------------------
 
     def replace_reviews(self, batches: Iterable[Batch], progress: Progress | None = None) -> None:
