@@ -5,8 +5,9 @@ Layout of a workspace (``./.dhrgraph`` by default)::
     manifest.json            which reviews the graph holds, in load order, and their files
     reviews/<sha256>.json    one review's graph rows (columns + rows, plain JSON: safe to share)
     decisions.json           the analyst's decisions (triage, identities ...), apart from the reviews
-    derived/<name>.json      values derived from the whole graph (the identity map), kept with the key of
-                             everything they were computed from; any file here may be deleted (recomputed)
+    derived/<name>.json      values derived from the whole graph (the identity map, the rows of queries over
+                             every review), kept with the key of everything they were computed from; any
+                             file here may be deleted (it is computed again)
 
 Every file is written to a temporary name and renamed into place, and the manifest is switched
 last, so a load either lands whole or not at all. A lock file keeps two loads from interleaving.
@@ -262,8 +263,10 @@ class EmbeddedStore(Store):
             for path in (self.root / "reviews").glob("*.json"):
                 if f"reviews/{path.name}" not in in_use:
                     path.unlink(missing_ok=True)
+            for path in (self.root / "derived").glob("rows-*.json"):  # kept rows of the graph before: never read again
+                path.unlink(missing_ok=True)
             # under the lock no other write is under way: every temporary file is a killed load's
-            for path in [*self.root.glob(".*.tmp"), *(self.root / "reviews").glob(".*.tmp")]:
+            for path in [*self.root.glob(".*.tmp"), *(self.root / "reviews").glob(".*.tmp"), *(self.root / "derived").glob(".*.tmp")]:
                 path.unlink(missing_ok=True)
         self._forget()
 
@@ -280,6 +283,28 @@ class EmbeddedStore(Store):
             with gc_paused():
                 self._graph = self._consistent(lambda entries: build_graph_from_json(self._read_json(e) for e in entries))
         return self._graph
+
+    def _run_bound(self, query: Query, bound: dict[str, Any]) -> list[dict[str, Any]]:
+        """As the store's; a run that reads every review is kept (``remembered``): its rows depend only on the
+        graph, ``bound`` and the decisions other than triage (identity decisions, rejected signals), and a
+        triage status is added to rows after the run. One-review runs are not kept: their own graph is small."""
+        if not self._reads_everything(query, bound):
+            return super()._run_bound(query, bound)
+        from dhrgraph.queries.triage import TRIAGE
+
+        try:
+            params = orjson.dumps(bound, option=orjson.OPT_SORT_KEYS)
+        except TypeError:  # a parameter that is not a JSON value: not kept
+            return super()._run_bound(query, bound)
+        decisions = [d for d in self.decisions() if d["kind"] != TRIAGE]
+        name = f"rows-{query.name}-{hashlib.sha256(params).hexdigest()[:16]}"
+        return self.remembered(name, {"query": query.name, "bound": orjson.loads(params), "decisions": decisions},
+                               lambda: super(EmbeddedStore, self)._run_bound(query, bound))
+
+    def _reads_everything(self, query: Query, params: dict[str, Any]) -> bool:
+        """Whether a run of ``query`` reads the whole graph (``_graph_for``): no review named, no contacts given."""
+        return query is not REVIEWS and not isinstance(params.get("review"), str) \
+            and not (isinstance(params.get("contacts"), list) and params["contacts"])
 
     def _run(self, query: Query, implementation: Any, params: dict[str, Any]) -> list[dict[str, Any]]:
         return implementation(_model(self._graph_for(query, params)), params)
@@ -351,7 +376,8 @@ class EmbeddedStore(Store):
         """As the store's, kept in ``derived/<name>.json`` (plain JSON, written atomically) with the key of what it
         was computed from: the reviews' files (their names are hashes of their content) in load order, ``inputs``
         and dhrgraph's code (``code_version``). A kept value is used only when its key is the current one; a
-        missing, damaged or stale file is computed again (and rewritten when the workspace is writable)."""
+        missing, damaged or stale file is computed again (and rewritten when the workspace is writable). A value
+        that JSON would not give back equal (a tuple, a set, a non-text key) is returned and not kept."""
         if not _DERIVED_NAME.fullmatch(name):
             raise ValueError(f"not a derived value's name: {name!r}")
         path = self.root / "derived" / f"{name}.json"
@@ -368,13 +394,16 @@ class EmbeddedStore(Store):
                 return kept["value"]
         except (OSError, orjson.JSONDecodeError):
             pass  # none kept yet, or damaged: computed again below
-        # through JSON, so that a computed value and a kept one are the same value (lists, never tuples)
-        value = orjson.loads(orjson.dumps(compute()))
+        value = compute()
         try:
+            data = orjson.dumps({"format": DERIVED_FORMAT, "version": VERSION, "name": name, "key": key, "value": value})
+            if orjson.loads(data)["value"] != value:
+                return value  # not a JSON value (tuples ...): a kept one would differ from it
             if self._manifest_path.read_bytes() == before:  # no load meanwhile: the value is the key's
-                path.parent.mkdir(exist_ok=True)
-                _write_atomic(path, orjson.dumps({"format": DERIVED_FORMAT, "version": VERSION, "name": name, "key": key,
-                                                  "value": value}))
+                (self.root / "derived").mkdir(exist_ok=True)
+                _write_atomic(path, data)
+        except (TypeError, orjson.JSONEncodeError):
+            pass  # not a JSON value: not kept
         except OSError:
             pass  # a read-only workspace: computed each time
         return value

@@ -55,13 +55,14 @@ def _two_unjoined_records(workspace: Path) -> tuple[str, str]:
 
 def test_a_kept_identity_map_is_the_computed_one_and_spares_the_whole_graph(workspace):
     for min_probability in (None, 0.5):
-        first = EmbeddedStore(workspace)
-        assert identity_params(first, min_probability) == _fresh_map(workspace, min_probability)
-        assert first._graph is not None  # computed from every review
+        kept = workspace / "derived" / ("identity-map.json" if min_probability is None else f"identity-map-{min_probability}.json")
+        assert not kept.exists()
+        assert identity_params(EmbeddedStore(workspace), min_probability) == _fresh_map(workspace, min_probability)
+        assert kept.exists()
         again = EmbeddedStore(workspace)
         assert identity_params(again, min_probability) == _fresh_map(workspace, min_probability)
         assert again._graph is None  # read from derived/, no review opened
-    assert sorted(p.name for p in (workspace / "derived").iterdir()) == ["identity-map-0.5.json", "identity-map.json"]
+    assert {"identity-map-0.5.json", "identity-map.json"} <= {p.name for p in (workspace / "derived").iterdir()}
 
 
 def test_an_identity_decision_makes_it_computed_again(workspace):
@@ -146,3 +147,69 @@ def test_one_review_of_a_person_joined_across_reviews_runs_on_the_joined_reviews
         opened = [{g.nodes[r]["name"] for r in g.graph["by_label"]["Review"]} for g in scoped._scoped.values()]
         assert any({a.split("/")[0], b.split("/")[0]} <= reviews for reviews in opened)
         assert all(len(reviews) < len(whole.review_names()) for reviews in opened)
+
+
+# --- rows of queries over every review ------------------------------------------------------------
+
+def _computed(workspace: Path) -> EmbeddedStore:
+    """A store that keeps nothing: every run computed from the whole graph."""
+    store = EmbeddedStore(workspace)
+    store.remembered = lambda name, inputs, compute: compute()
+    return store
+
+
+def test_every_catalogue_query_over_every_review_is_kept_exactly(workspace):
+    every = [q for q in queries.catalogue()]
+    assert len(every) >= 10
+    expected = {(q.name, signals): _computed(workspace).run(q, {"signals": signals} if any(p.name == "signals" for p in q.params)
+                                                              else {}) for q in every for signals in ("all", "coded")}
+    for attempt in ("cold", "warm"):
+        store = EmbeddedStore(workspace)
+        for (name, signals), rows in expected.items():
+            query = queries.get(name)
+            assert store.run(query, {"signals": signals} if any(p.name == "signals" for p in query.params) else {}) == rows, (name, attempt)
+        assert (store._graph is None) == (attempt == "warm")  # warm: every run read its kept rows, no review
+    assert any(p.name.startswith("rows-unshared-risk-") for p in (workspace / "derived").iterdir())
+
+
+def test_a_rejected_signal_makes_the_rows_computed_again(workspace):
+    from dhrgraph.queries.signals import list_signals, reject_signal
+
+    query = queries.get("unshared-risk")
+    before = EmbeddedStore(workspace).run(query, {})
+    assert EmbeddedStore(workspace).run(query, {}) == before  # kept
+    # a signal only the text of a cited contact gives (uncoded): the rows rest on it
+    store = EmbeddedStore(workspace)
+    signal = next(s for row in before for item in row["evidence"]
+                  for s in list_signals(store, contact=f"{item['review']}#{item['line']}", uncoded=True))
+    reject_signal(EmbeddedStore(workspace), signal["id"])
+    after = EmbeddedStore(workspace).run(query, {})
+    assert after == _computed(workspace).run(query, {}) and after != before
+
+
+def test_a_triage_decision_keeps_the_rows_and_shows_its_status(workspace):
+    from dhrgraph.queries.triage import record_triage, run_named
+
+    rows = run_named(EmbeddedStore(workspace), "unshared-risk", {})
+    record_triage(EmbeddedStore(workspace), rows[0]["id"], "dismissed", "seen")
+    store = EmbeddedStore(workspace)
+    again = run_named(store, "unshared-risk", {})
+    assert store._graph is None  # the kept rows: triage is added after the run
+    assert again[0]["id"] == rows[0]["id"] and again[0]["status"] == "dismissed"
+    assert again == run_named(_computed(workspace), "unshared-risk", {})
+
+
+def test_a_load_removes_kept_rows(workspace, corpus):
+    EmbeddedStore(workspace).run(queries.get("unshared-risk"), {})
+    assert list((workspace / "derived").glob("rows-*.json"))
+    EmbeddedStore(workspace).load([corpus])
+    assert not list((workspace / "derived").glob("rows-*.json"))
+
+
+def test_a_value_json_would_change_is_not_kept(workspace):
+    store = EmbeddedStore(workspace)
+    value = {"pair": ("a", "b")}
+    assert store.remembered("not-json", {}, lambda: value) is value
+    assert not (workspace / "derived" / "not-json.json").exists()
+    assert store.remembered("not-json", {}, lambda: {"other": 1}) == {"other": 1}  # nothing was kept under the name
+    assert (workspace / "derived" / "not-json.json").exists()  # a JSON value is
