@@ -141,6 +141,9 @@ def main() -> None:
             if args.code:
                 env["PYTHONPATH"] = str(Path(args.code).resolve())
             timed([str(DHRGRAPH), "--help"], env, scratch_path)  # compiles dhrgraph's modules once
+            if backend == "embedded" and not args.only:
+                run["floors"] = floors(workspace, env, scratch_path)
+                print(f"floors: {run['floors']}", flush=True)
             derived = workspace / "derived"
             for label, argv in commands(scratch_path):
                 if (args.only and args.only not in label) or (args.skip and args.skip in label):
@@ -162,6 +165,30 @@ def main() -> None:
                     run["load_average"] = max(run["load_average"], os.getloadavg()[0])
                     out_path.write_text(json.dumps([*runs, run][-KEEP:], indent=1) + "\n", encoding="utf-8")
     print_table(run, previous)
+
+
+def floors(workspace: Path, env: dict[str, str], cwd: Path) -> dict[str, float]:
+    """What no embedded command can go under, in CPU seconds: starting Python with click and NetworkX (a fresh
+    process), and reading every review file's bytes and parsing their JSON (in this process, the collector paused
+    as the store pauses it)."""
+    import gc
+
+    import orjson
+
+    _, start = timed([sys.executable, "-c", "import click, networkx"], env, cwd)
+    manifest = json.loads((workspace / "manifest.json").read_bytes())
+    gc.disable()
+    try:
+        started = time.process_time()
+        raw = [(workspace / entry["file"]).read_bytes() for entry in manifest["reviews"]]
+        read = time.process_time() - started
+        parsed = [orjson.loads(data) for data in raw]
+        parse = time.process_time() - started - read
+        del parsed
+    finally:
+        gc.enable()
+    return {"start_python_click_networkx": round(start, 3), "read_review_files": round(read, 3),
+            "parse_review_json": round(parse, 3), "megabytes": round(sum(map(len, raw)) / 1e6, 1)}
 
 
 def _commit() -> str:
