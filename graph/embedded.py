@@ -383,6 +383,7 @@ class EmbeddedStore(Store):
         path = self.root / "derived" / f"{name}.json"
         try:
             before = self._manifest_path.read_bytes()
+            decided = self._decisions_bytes()
         except OSError:
             return compute()
         reviews = [[e["id"], e["file"]] for e in self._checked_manifest(before)["reviews"]]
@@ -399,7 +400,8 @@ class EmbeddedStore(Store):
             data = orjson.dumps({"format": DERIVED_FORMAT, "version": VERSION, "name": name, "key": key, "value": value})
             if orjson.loads(data)["value"] != value:
                 return value  # not a JSON value (tuples ...): a kept one would differ from it
-            if self._manifest_path.read_bytes() == before:  # no load meanwhile: the value is the key's
+            # no load and no decision meanwhile: the value is the key's
+            if self._manifest_path.read_bytes() == before and self._decisions_bytes() == decided:
                 (self.root / "derived").mkdir(exist_ok=True)
                 _write_atomic(path, data)
         except (TypeError, orjson.JSONEncodeError):
@@ -413,6 +415,12 @@ class EmbeddedStore(Store):
     @property
     def _decisions_path(self) -> Path:
         return self.root / "decisions.json"
+
+    def _decisions_bytes(self) -> bytes | None:
+        try:
+            return self._decisions_path.read_bytes()
+        except FileNotFoundError:
+            return None
 
     def _read_decisions(self) -> dict[str, dict[str, dict]]:
         """kind -> key -> decision."""

@@ -213,3 +213,26 @@ def test_a_value_json_would_change_is_not_kept(workspace):
     assert not (workspace / "derived" / "not-json.json").exists()
     assert store.remembered("not-json", {}, lambda: {"other": 1}) == {"other": 1}  # nothing was kept under the name
     assert (workspace / "derived" / "not-json.json").exists()  # a JSON value is
+
+
+def test_a_value_computed_while_a_decision_was_recorded_is_not_kept(workspace):
+    store = EmbeddedStore(workspace)
+
+    def compute():
+        store.record_decision("identity", "x|y", decision="different", left="x", right="y")  # meanwhile
+        return {"computed": "before the decision"}
+
+    assert store.remembered("racing", {}, compute) == {"computed": "before the decision"}
+    assert not (workspace / "derived" / "racing.json").exists()
+
+
+def test_a_value_computed_while_a_load_switched_the_manifest_is_not_kept(workspace, corpus):
+    store = EmbeddedStore(workspace)
+
+    def compute():
+        manifest = workspace / "manifest.json"
+        manifest.write_bytes(manifest.read_bytes() + b" ")  # another state of the workspace meanwhile
+        return {"computed": "from the state before"}
+
+    assert store.remembered("racing", {}, compute) == {"computed": "from the state before"}
+    assert not (workspace / "derived" / "racing.json").exists()
