@@ -299,7 +299,8 @@ class EmbeddedStore(Store):
         decisions = [d for d in self.decisions() if d["kind"] != TRIAGE]
         name = f"rows-{query.name}-{hashlib.sha256(params).hexdigest()[:16]}"
         return self.remembered(name, {"query": query.name, "bound": orjson.loads(params), "decisions": decisions},
-                               lambda: super(EmbeddedStore, self)._run_bound(query, bound))
+                               lambda: super(EmbeddedStore, self)._run_bound(query, bound),
+                               valid=lambda rows: isinstance(rows, list) and all(isinstance(row, dict) for row in rows))
 
     def _reads_everything(self, query: Query, params: dict[str, Any]) -> bool:
         """Whether a run of ``query`` reads the whole graph (``_graph_for``): no review named, no contacts given."""
@@ -372,7 +373,7 @@ class EmbeddedStore(Store):
 
     # --- values derived from the whole graph -------------------------------------------------------
 
-    def remembered(self, name: str, inputs: dict[str, Any], compute: Any) -> Any:
+    def remembered(self, name: str, inputs: dict[str, Any], compute: Any, valid: Any = None) -> Any:
         """As the store's, kept in ``derived/<name>.json`` (plain JSON, written atomically) with the key of what it
         was computed from: the reviews' files (their names are hashes of their content) in load order, ``inputs``
         and dhrgraph's code (``code_version``). A kept value is used only when its key is the current one; a
@@ -391,7 +392,8 @@ class EmbeddedStore(Store):
                                           option=orjson.OPT_SORT_KEYS)).hexdigest()
         try:
             kept = orjson.loads(path.read_bytes())
-            if isinstance(kept, dict) and kept.get("format") == DERIVED_FORMAT and kept.get("key") == key and "value" in kept:
+            if isinstance(kept, dict) and kept.get("format") == DERIVED_FORMAT and kept.get("key") == key and "value" in kept \
+                    and (valid is None or valid(kept["value"])):
                 return kept["value"]
         except (OSError, orjson.JSONDecodeError):
             pass  # none kept yet, or damaged: computed again below

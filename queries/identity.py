@@ -264,7 +264,12 @@ def identity_params(store, min_probability: float | None) -> dict:
     decisions = store.decisions(IDENTITY_KIND)
     name = "identity-map" if min_probability is None else f"identity-map-{min_probability!r}"
     return store.remembered(name, {"min_probability": min_probability, "decisions": decisions},
-                            lambda: _identity_params(store, decisions, min_probability))
+                            lambda: _identity_params(store, decisions, min_probability), valid=_is_identity_map)
+
+
+def _is_identity_map(value: object) -> bool:
+    return isinstance(value, dict) and isinstance(value.get("identity"), dict) and isinstance(value.get("members"), dict) \
+        and isinstance(value.get("links"), list) and all(isinstance(link, dict) for link in value["links"])
 
 
 def _identity_params(store, decisions: list[dict], min_probability: float | None) -> dict:

@@ -40,7 +40,7 @@ def workspace(tmp_path, corpus) -> Path:
 def _fresh_map(workspace: Path, min_probability: float | None) -> dict:
     """The identity map computed now from the whole graph, nothing kept."""
     store = EmbeddedStore(workspace)
-    store.remembered = lambda name, inputs, compute: json.loads(json.dumps(compute()))
+    store.remembered = lambda name, inputs, compute, valid=None: json.loads(json.dumps(compute()))
     return identity_params(store, min_probability)
 
 
@@ -154,7 +154,7 @@ def test_one_review_of_a_person_joined_across_reviews_runs_on_the_joined_reviews
 def _computed(workspace: Path) -> EmbeddedStore:
     """A store that keeps nothing: every run computed from the whole graph."""
     store = EmbeddedStore(workspace)
-    store.remembered = lambda name, inputs, compute: compute()
+    store.remembered = lambda name, inputs, compute, valid=None: compute()
     return store
 
 
@@ -236,3 +236,16 @@ def test_a_value_computed_while_a_load_switched_the_manifest_is_not_kept(workspa
 
     assert store.remembered("racing", {}, compute) == {"computed": "from the state before"}
     assert not (workspace / "derived" / "racing.json").exists()
+
+
+def test_a_kept_value_of_the_wrong_shape_is_computed_again(workspace):
+    query = queries.get("unshared-risk")
+    rows = EmbeddedStore(workspace).run(query, {})
+    identity_params(EmbeddedStore(workspace), None)
+    for path, wrong in [(next((workspace / "derived").glob("rows-unshared-risk-*.json")), ["not a row"]),
+                        (workspace / "derived" / "identity-map.json", {"identity": []})]:
+        kept = json.loads(path.read_bytes())
+        kept["value"] = wrong  # the current key, a value no run gives
+        path.write_bytes(json.dumps(kept).encode())
+    assert EmbeddedStore(workspace).run(query, {}) == rows
+    assert identity_params(EmbeddedStore(workspace), None) == _fresh_map(workspace, None)
