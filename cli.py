@@ -14,7 +14,6 @@ import click
 
 from dhrgraph.graph.backends import BACKENDS, Settings, open_store
 from dhrgraph.graph.errors import DhrgraphError
-from dhrgraph.loaders.tabular import LoadError
 from dhrgraph.queries.outputs import format_for, write_text
 from dhrgraph.queries.render import FORMATS, render
 
@@ -45,9 +44,11 @@ def user_errors(func: Callable) -> Callable:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return func(*args, **kwargs)
-        except LoadError as exc:
-            raise ProblemsReport(exc.report()) from None
         except DhrgraphError as exc:
+            from dhrgraph.loaders.tabular import LoadError  # here, not at start-up: --help imports no loader
+
+            if isinstance(exc, LoadError):
+                raise ProblemsReport(exc.report()) from None
             raise click.ClickException(str(exc)) from None
         except OSError as exc:  # a path the library did not expect (/proc, a full disk ...): one line, not a traceback
             where = f"{exc.filename}: " if exc.filename else ""

@@ -12,6 +12,14 @@ the ratio to the same command on the other backend and the previous run's figure
 
 Every run is appended to ``--out`` (JSON, the last ``KEEP`` runs): the next run prints the previous
 one beside it, so a change is measured against the code before it on the same corpus size.
+
+The embedded workspace keeps values derived from the whole graph (``derived/``: the identity map and
+the rows of queries over every review) until a load or a decision changes their inputs. So each
+embedded command is measured twice: ``cold``, with ``derived/`` removed before every run (the first
+run after a load), and ``warm`` (the same command again), reported as the command with `` [warm]``.
+Children run with compiled bytecode as an installed dhrgraph has (``PYTHONDONTWRITEBYTECODE`` is
+dropped from their environment and each command is run once before it is timed: compiling
+dhrgraph's modules costs about 0.3 s a start).
 """
 
 from __future__ import annotations
@@ -21,6 +29,7 @@ import json
 import os
 import platform
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -99,6 +108,9 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="runs of each command (the median is reported)")
     parser.add_argument("--only", help="run only the commands whose label contains this text")
     parser.add_argument("--skip", help="skip the commands whose label contains this text")
+    parser.add_argument("--code", help="run the commands with dhrgraph's code from this folder (it holds a dhrgraph/ folder: "
+                                           "e.g. `git archive START | tar -x -C DIR/dhrgraph`), to measure the code before a "
+                                           "change in the same run, on the same workspace; cold runs only")
     parser.add_argument("--label", default="", help="a word for this run in the results file (e.g. before, after)")
     parser.add_argument("--cache", default=os.path.join(tempfile.gettempdir(), "dhrgraph-bench-commands"))
     parser.add_argument("--out", default=str(ROOT / "benchmarks" / "results-commands.json"))
@@ -116,29 +128,67 @@ def main() -> None:
     loads: dict[str, float] = {}
     run = {"label": args.label, "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "contacts": args.contacts,
            "reviews": max(1, args.contacts // 200), "repeat": args.repeat, "load_seconds": loads,
-           "load_average": os.getloadavg()[0], "python": platform.python_version(), "commit": _commit(), "results": results}
+           "load_average": os.getloadavg()[0], "python": platform.python_version(), "commit": _commit(),
+           "code": args.code or "", "results": results}
     with tempfile.TemporaryDirectory(dir=cache) as scratch:
         scratch_path = Path(scratch)
         workspace = scratch_path / "ws"
         for backend in backends:
             loads[backend] = load(backend, folder, workspace)
             print(f"loaded {args.contacts:,} contacts into {backend} in {loads[backend]:.1f} s", flush=True)
-            env = {**os.environ, "DHRGRAPH_BACKEND": backend, "DHRGRAPH_WORKSPACE": str(workspace)}
+            env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+            env.update({"DHRGRAPH_BACKEND": backend, "DHRGRAPH_WORKSPACE": str(workspace)})
+            if args.code:
+                env["PYTHONPATH"] = str(Path(args.code).resolve())
+            timed([str(DHRGRAPH), "--help"], env, scratch_path)  # compiles dhrgraph's modules once
+            if backend == "embedded" and not args.only:
+                run["floors"] = floors(workspace, env, scratch_path)
+                print(f"floors: {run['floors']}", flush=True)
+            derived = workspace / "derived"
             for label, argv in commands(scratch_path):
                 if (args.only and args.only not in label) or (args.skip and args.skip in label):
                     continue
-                walls, cpus = [], []
-                for _ in range(args.repeat):
-                    wall, cpu = timed([str(DHRGRAPH), *argv], env, scratch_path)
-                    walls.append(wall)
-                    cpus.append(cpu)
-                results.append({"backend": backend, "command": label, "seconds": statistics.median(walls),
-                                "cpu_seconds": statistics.median(cpus)})
-                print(f"{backend:<9} {label:<42} {statistics.median(walls):7.2f} s  cpu {statistics.median(cpus):6.2f} s", flush=True)
-                # written after every command, so that a run cut short keeps what it measured
-                run["load_average"] = max(run["load_average"], os.getloadavg()[0])
-                out_path.write_text(json.dumps([*runs, run][-KEEP:], indent=1) + "\n", encoding="utf-8")
+                states = ["cold", "warm"] if backend == "embedded" and argv != ["--help"] and not args.code else ["cold"]
+                for state in states:
+                    walls, cpus = [], []
+                    for _ in range(args.repeat):
+                        if state == "cold":
+                            shutil.rmtree(derived, ignore_errors=True)
+                        wall, cpu = timed([str(DHRGRAPH), *argv], env, scratch_path)
+                        walls.append(wall)
+                        cpus.append(cpu)
+                    name = label if state == "cold" else f"{label} [warm]"
+                    results.append({"backend": backend, "command": name, "seconds": statistics.median(walls),
+                                    "cpu_seconds": statistics.median(cpus)})
+                    print(f"{backend:<9} {name:<49} {statistics.median(walls):7.2f} s  cpu {statistics.median(cpus):6.2f} s", flush=True)
+                    # written after every command, so that a run cut short keeps what it measured
+                    run["load_average"] = max(run["load_average"], os.getloadavg()[0])
+                    out_path.write_text(json.dumps([*runs, run][-KEEP:], indent=1) + "\n", encoding="utf-8")
     print_table(run, previous)
+
+
+def floors(workspace: Path, env: dict[str, str], cwd: Path) -> dict[str, float]:
+    """What no embedded command can go under, in CPU seconds: starting Python with click and NetworkX (a fresh
+    process), and reading every review file's bytes and parsing their JSON (in this process, the collector paused
+    as the store pauses it)."""
+    import gc
+
+    import orjson
+
+    _, start = timed([sys.executable, "-c", "import click, networkx"], env, cwd)
+    manifest = json.loads((workspace / "manifest.json").read_bytes())
+    gc.disable()
+    try:
+        started = time.process_time()
+        raw = [(workspace / entry["file"]).read_bytes() for entry in manifest["reviews"]]
+        read = time.process_time() - started
+        parsed = [orjson.loads(data) for data in raw]
+        parse = time.process_time() - started - read
+        del parsed
+    finally:
+        gc.enable()
+    return {"start_python_click_networkx": round(start, 3), "read_review_files": round(read, 3),
+            "parse_review_json": round(parse, 3), "megabytes": round(sum(map(len, raw)) / 1e6, 1)}
 
 
 def _commit() -> str:

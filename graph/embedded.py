@@ -5,6 +5,9 @@ Layout of a workspace (``./.dhrgraph`` by default)::
     manifest.json            which reviews the graph holds, in load order, and their files
     reviews/<sha256>.json    one review's graph rows (columns + rows, plain JSON: safe to share)
     decisions.json           the analyst's decisions (triage, identities ...), apart from the reviews
+    derived/<name>.json      values derived from the whole graph (the identity map, the rows of queries over
+                             every review), kept with the key of everything they were computed from; any
+                             file here may be deleted (it is computed again)
 
 Every file is written to a temporary name and renamed into place, and the manifest is switched
 last, so a load either lands whole or not at all. A lock file keeps two loads from interleaving.
@@ -55,6 +58,8 @@ _REVIEW_FILE = re.compile(r"reviews/[0-9a-f]{32}\.json")  # what a manifest may 
 # loaded review set, exactly as the whole graph has them.
 INDEXED = ("Review", *SHARED_LABELS)
 _GLOBAL_PERSON = "person:global:"
+DERIVED_FORMAT = "dhrgraph-derived"
+_DERIVED_NAME = re.compile(r"[a-z0-9][a-z0-9.-]{0,80}")
 
 
 class _Missing(StoreError):
@@ -216,7 +221,8 @@ class EmbeddedStore(Lookups, Store):
 
     def clear(self) -> None:
         with self._locked():
-            for path in [self._manifest_path, self._decisions_path, *(self.root / "reviews").glob("*.json")]:
+            for path in [self._manifest_path, self._decisions_path, *(self.root / "reviews").glob("*.json"),
+                         *(self.root / "derived").glob("*.json")]:
                 path.unlink(missing_ok=True)
         self._forget()
 
@@ -258,8 +264,10 @@ class EmbeddedStore(Lookups, Store):
             for path in (self.root / "reviews").glob("*.json"):
                 if f"reviews/{path.name}" not in in_use:
                     path.unlink(missing_ok=True)
+            for path in (self.root / "derived").glob("rows-*.json"):  # kept rows of the graph before: never read again
+                path.unlink(missing_ok=True)
             # under the lock no other write is under way: every temporary file is a killed load's
-            for path in [*self.root.glob(".*.tmp"), *(self.root / "reviews").glob(".*.tmp")]:
+            for path in [*self.root.glob(".*.tmp"), *(self.root / "reviews").glob(".*.tmp"), *(self.root / "derived").glob(".*.tmp")]:
                 path.unlink(missing_ok=True)
         self._forget()
 
@@ -277,6 +285,29 @@ class EmbeddedStore(Lookups, Store):
                 self._graph = self._consistent(lambda entries: build_graph_from_json(self._read_json(e) for e in entries))
         return self._graph
 
+    def _run_bound(self, query: Query, bound: dict[str, Any]) -> list[dict[str, Any]]:
+        """As the store's; a run that reads every review is kept (``remembered``): its rows depend only on the
+        graph, ``bound`` and the decisions other than triage (identity decisions, rejected signals), and a
+        triage status is added to rows after the run. One-review runs are not kept: their own graph is small."""
+        if not self._reads_everything(query, bound):
+            return super()._run_bound(query, bound)
+        from dhrgraph.queries.triage import TRIAGE
+
+        try:
+            params = orjson.dumps(bound, option=orjson.OPT_SORT_KEYS)
+        except TypeError:  # a parameter that is not a JSON value: not kept
+            return super()._run_bound(query, bound)
+        decisions = [d for d in self.decisions() if d["kind"] != TRIAGE]
+        name = f"rows-{query.name}-{hashlib.sha256(params).hexdigest()[:16]}"
+        return self.remembered(name, {"query": query.name, "bound": orjson.loads(params), "decisions": decisions},
+                               lambda: super(EmbeddedStore, self)._run_bound(query, bound),
+                               valid=lambda rows: isinstance(rows, list) and all(isinstance(row, dict) for row in rows))
+
+    def _reads_everything(self, query: Query, params: dict[str, Any]) -> bool:
+        """Whether a run of ``query`` reads the whole graph (``_graph_for``): no review named, no contacts given."""
+        return query is not REVIEWS and not isinstance(params.get("review"), str) \
+            and not (isinstance(params.get("contacts"), list) and params["contacts"])
+
     def _run(self, query: Query, implementation: Any, params: dict[str, Any]) -> list[dict[str, Any]]:
         return implementation(_model(self._graph_for(query, params)), params)
 
@@ -287,7 +318,13 @@ class EmbeddedStore(Lookups, Store):
         people across reviews (a ``prepare`` step) or reads them all. A review's graph is preferred even when the
         whole graph is open (``findings --review`` opens both): queries over it are many times faster."""
         if query.prepare is not None:
-            return self.opened
+            # a prepared identity map joins records of different reviews: one review's graph then also holds the
+            # reviews those joins reach (each join's two records' reviews), so every person it follows is whole
+            joins = _joins(params)
+            graph = None
+            if joins is not None and isinstance(params.get("review"), str):
+                graph = self.review_graph([params["review"]], joins=joins)
+            return self.opened if graph is None else graph
         if query is REVIEWS:
             graph = self._consistent(_reviews_graph)
         elif isinstance(params.get("review"), str):
@@ -299,15 +336,17 @@ class EmbeddedStore(Lookups, Store):
             graph = None
         return self.opened if graph is None else graph
 
-    def review_graph(self, reviews: Iterable[str], contacts: list[str] | None = None) -> nx.MultiDiGraph | None:
+    def review_graph(self, reviews: Iterable[str], contacts: list[str] | None = None,
+                     joins: Iterable[tuple[str, str]] = ()) -> nx.MultiDiGraph | None:
         """The graph of ``reviews`` (or of the reviews of these contact ids) and the reviews sharing a person with
-        them, shared nodes holding the properties they have in the whole graph; None for a workspace written
+        them (one node by a global_id, or two records that ``joins``, pairs of review ids, say are one person),
+        shared nodes holding the properties they have in the whole graph; None for a workspace written
         before the manifest's index (then only the whole graph is exact)."""
         def read(entries: list[dict]) -> nx.MultiDiGraph | None:
             if any("index" not in e for e in entries):
                 return None
             wanted = set(reviews) | _reviews_of_contacts(contacts or (), {e["id"] for e in entries})
-            needed = _with_shared_people(entries, wanted)
+            needed = _with_shared_people(entries, wanted, joins)
             key = tuple(e["id"] for e in entries if e["id"] in needed)
             if key not in self._scoped:
                 with gc_paused():
@@ -333,11 +372,58 @@ class EmbeddedStore(Lookups, Store):
             rows += REVIEW_SIZES.networkx(ModelGraph(graph), {"names": names})
         return {r["review"]: r for r in REVIEW_SIZES.finish(rows, {})}
 
+    # --- values derived from the whole graph -------------------------------------------------------
+
+    def remembered(self, name: str, inputs: dict[str, Any], compute: Any, valid: Any = None) -> Any:
+        """As the store's, kept in ``derived/<name>.json`` (plain JSON, written atomically) with the key of what it
+        was computed from: the reviews' files (their names are hashes of their content) in load order, ``inputs``
+        and dhrgraph's code (``code_version``). A kept value is used only when its key is the current one; a
+        missing, damaged or stale file is computed again (and rewritten when the workspace is writable). A value
+        that JSON would not give back equal (a tuple, a set, a non-text key) is returned and not kept."""
+        if not _DERIVED_NAME.fullmatch(name):
+            raise ValueError(f"not a derived value's name: {name!r}")
+        path = self.root / "derived" / f"{name}.json"
+        try:
+            before = self._manifest_path.read_bytes()
+            decided = self._decisions_bytes()
+        except OSError:
+            return compute()
+        reviews = [[e["id"], e["file"]] for e in self._checked_manifest(before)["reviews"]]
+        key = hashlib.sha256(orjson.dumps({"name": name, "reviews": reviews, "inputs": inputs, "code": code_version()},
+                                          option=orjson.OPT_SORT_KEYS)).hexdigest()
+        try:
+            kept = orjson.loads(path.read_bytes())
+            if isinstance(kept, dict) and kept.get("format") == DERIVED_FORMAT and kept.get("key") == key and "value" in kept \
+                    and (valid is None or valid(kept["value"])):
+                return kept["value"]
+        except (OSError, orjson.JSONDecodeError):
+            pass  # none kept yet, or damaged: computed again below
+        value = compute()
+        try:
+            data = orjson.dumps({"format": DERIVED_FORMAT, "version": VERSION, "name": name, "key": key, "value": value})
+            if orjson.loads(data)["value"] != value:
+                return value  # not a JSON value (tuples ...): a kept one would differ from it
+            # no load and no decision meanwhile: the value is the key's
+            if self._manifest_path.read_bytes() == before and self._decisions_bytes() == decided:
+                (self.root / "derived").mkdir(exist_ok=True)
+                _write_atomic(path, data)
+        except (TypeError, orjson.JSONEncodeError):
+            pass  # not a JSON value: not kept
+        except OSError:
+            pass  # a read-only workspace: computed each time
+        return value
+
     # --- decisions -----------------------------------------------------------------------------
 
     @property
     def _decisions_path(self) -> Path:
         return self.root / "decisions.json"
+
+    def _decisions_bytes(self) -> bytes | None:
+        try:
+            return self._decisions_path.read_bytes()
+        except FileNotFoundError:
+            return None
 
     def _read_decisions(self) -> dict[str, dict[str, dict]]:
         """kind -> key -> decision."""
@@ -452,13 +538,19 @@ def _reviews_of_contacts(contacts: Iterable[str], names: set[str]) -> set[str]:
     return out
 
 
-def _with_shared_people(entries: list[dict], wanted: set[str]) -> set[str]:
-    """``wanted`` and every review joined to it through people who are one node (a global_id), transitively."""
+def _with_shared_people(entries: list[dict], wanted: set[str], joins: Iterable[tuple[str, str]] = ()) -> set[str]:
+    """``wanted`` and every review joined to it through people who are one node (a global_id) or through
+    ``joins`` (pairs of reviews holding two records of one person), transitively."""
     people = {e["id"]: set(e["index"].get("Person", ())) for e in entries}
     holders: dict[str, set[str]] = {}
     for review, ids in people.items():
         for node_id in ids:
             holders.setdefault(node_id, set()).add(review)
+    for number, (left, right) in enumerate(joins):  # a join is one more "shared node" its two reviews hold
+        if left in people and right in people:
+            people[left].add(("join", number))
+            people[right].add(("join", number))
+            holders[("join", number)] = {left, right}
     needed, todo = set(), [r for r in wanted if r in people]
     while todo:
         review = todo.pop()
@@ -467,6 +559,41 @@ def _with_shared_people(entries: list[dict], wanted: set[str]) -> set[str]:
         needed.add(review)
         todo += [other for node_id in people[review] for other in holders[node_id] if other not in needed]
     return needed
+
+
+def _joins(params: dict[str, Any]) -> list[tuple[str, str]] | None:
+    """The pairs of reviews an identity map (``queries.identity.identity_params``: ``identity``, ``members`` and
+    ``links``, each link's ``left`` and ``right`` a record {review, person}) joins; None for other parameters."""
+    links = params.get("links")
+    if not (isinstance(params.get("identity"), dict) and isinstance(params.get("members"), dict) and isinstance(links, list)):
+        return None
+    try:
+        return [(link["left"]["review"], link["right"]["review"]) for link in links]
+    except (KeyError, TypeError):
+        return None
+
+
+_CODE_VERSION: list[str] = []
+
+
+def code_version() -> str:
+    """A hash of dhrgraph's own code (the modules of the package, of graph/, loaders/ and queries/) and of the
+    versions of the libraries derived values are computed with: a kept value is never used by other code."""
+    if not _CODE_VERSION:
+        from importlib import metadata
+
+        root = Path(__file__).resolve().parent.parent
+        digest = hashlib.sha256()
+        for path in sorted([*root.glob("*.py"), *(p for d in ("graph", "loaders", "queries") for p in (root / d).glob("*.py"))]):
+            digest.update(f"{path.relative_to(root)}\0".encode())
+            digest.update(path.read_bytes())
+        for library in ("splink", "duckdb", "networkx"):
+            try:
+                digest.update(f"{library}={metadata.version(library)}\0".encode())
+            except metadata.PackageNotFoundError:
+                digest.update(f"{library}=none\0".encode())
+        _CODE_VERSION.append(digest.hexdigest())
+    return _CODE_VERSION[0]
 
 
 def _reviews_graph(entries: list[dict]) -> nx.MultiDiGraph | None:

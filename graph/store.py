@@ -119,6 +119,15 @@ class Store(ABC):
         self.put_decisions([decision])
         return decision
 
+    def remembered(self, name: str, inputs: dict[str, Any], compute: Callable[[], Any],
+                   valid: Callable[[Any], bool] | None = None) -> Any:
+        """``compute()``, a JSON value derived from the whole graph and ``inputs`` (what else it depends on,
+        e.g. the analyst's decisions it reads: JSON values). A store that keeps such values beside its data
+        (the embedded store) returns the kept one while the graph, ``inputs`` and dhrgraph's code are unchanged
+        (and ``valid(kept)`` holds, when given: a kept file is data, checked like any other); ``name`` names the
+        value (one kept value per name). This one computes it every time."""
+        return compute()
+
     # --- shared ------------------------------------------------------------------------------
 
     def write(self, batches: Iterable[Batch], progress: Progress | None = None) -> None:

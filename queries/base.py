@@ -164,7 +164,26 @@ def _catalogue_rank(query: Query) -> tuple[int, str]:
     return (CATALOGUE_ORDER.index(module), "") if module in CATALOGUE_ORDER else (len(CATALOGUE_ORDER), module)
 
 
+def _import_catalogue() -> None:
+    """Import every module of the ``queries`` package once: each registers its queries as it is imported."""
+    global _IMPORTED
+    if _IMPORTED:
+        return
+    _IMPORTED = True
+    import importlib
+    import pkgutil
+
+    import dhrgraph.queries as package
+
+    for module in pkgutil.iter_modules(package.__path__):
+        importlib.import_module(f"{package.__name__}.{module.name}")
+
+
+_IMPORTED = False
+
+
 def get(name: str) -> Query:
+    _import_catalogue()
     try:
         return _REGISTRY[name]
     except KeyError:
@@ -175,6 +194,7 @@ def get(name: str) -> Query:
 
 def catalogue() -> list[Query]:
     """The missed-connections queries, in the order shown to users (``CATALOGUE_ORDER``)."""
+    _import_catalogue()
     return sorted((q for q in _REGISTRY.values() if q.listed), key=_catalogue_rank)  # sorted is stable
 
 

@@ -257,9 +257,23 @@ def identity_params(store, min_probability: float | None) -> dict:
     id of the person it is one with, for every node joined to another by a `same` decision or, when
     ``min_probability`` is given, a probable link between two abusers' records), ``members`` (that id
     -> every node id it stands for) and ``links`` (each join: kind confirmed | probable, the pair, the
-    probability)."""
-    records = person_records(store)
+    probability).
+
+    It reads every review (and runs record linkage): a store that keeps derived values (the embedded
+    store's workspace) keeps it until a load or an identity decision changes what it was made from."""
     decisions = store.decisions(IDENTITY_KIND)
+    name = "identity-map" if min_probability is None else f"identity-map-{min_probability!r}"
+    return store.remembered(name, {"min_probability": min_probability, "decisions": decisions},
+                            lambda: _identity_params(store, decisions, min_probability), valid=_is_identity_map)
+
+
+def _is_identity_map(value: object) -> bool:
+    return isinstance(value, dict) and isinstance(value.get("identity"), dict) and isinstance(value.get("members"), dict) \
+        and isinstance(value.get("links"), list) and all(isinstance(link, dict) for link in value["links"])
+
+
+def _identity_params(store, decisions: list[dict], min_probability: float | None) -> dict:
+    records = person_records(store)
     groups, ids = _confirmed(records, decisions)
     links = [{"kind": "confirmed", "left": _ref(d["left"]), "right": _ref(d["right"]), "ids": [ids[d["left"]], ids[d["right"]]],
               "probability": None}

@@ -24,9 +24,9 @@ EXAMPLES = ROOT / "examples"
 
 
 def _review_queries():
-    """The catalogue queries that take a review, except those that follow people across every review (a
-    ``prepare`` step reading the identity map): those always run on the whole graph."""
-    return [q for q in queries.catalogue() if any(p.name == "review" for p in q.params) and q.prepare is None]
+    """The catalogue queries that take a review (those that follow people across reviews, with a ``prepare`` step
+    reading the identity map, too: they run on the review's graph and the reviews the identity map joins to it)."""
+    return [q for q in queries.catalogue() if any(p.name == "review" for p in q.params)]
 
 
 @pytest.fixture(scope="module")
@@ -54,6 +54,8 @@ def _whole(workspace: Path) -> EmbeddedStore:
 
 def _compare_every_query(workspace: Path) -> int:
     whole = _whole(workspace)
+    for query in _review_queries():  # the whole store computes (and keeps) the identity map first
+        whole.run(query, {})
     compared = 0
     for review in whole.review_names():
         scoped = EmbeddedStore(workspace)
