@@ -39,7 +39,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-BACKENDS = ("embedded", "neo4j", "naive")
+BACKENDS = ("embedded", "neo4j", "naive", "ceiling")
 STATS_SIZE = 100_000
 ALL_NEO4J = ("NEO4J_URI", "NEO4J_USERNAME", "NEO4J_PASSWORD", "NEO4J_DATABASE")
 
@@ -108,6 +108,55 @@ def naive_write(batches, session) -> int:
     return queries
 
 
+# The ceiling: the simplest Cypher that writes the same nodes, relationships and properties, with the same
+# constraints, transactions of the same reviews (``Neo4jStore._transaction_groups``), into an empty database (no
+# delete phase), every statement's parameters built before the clock starts: one plain UNWIND per label (MERGE
+# for the labels reviews share, CREATE for the rest) and one per (type, start label, end label) of relationships,
+# each end sought through its unique index. What the server alone needs to write the graph this way.
+CEILING_CREATE = "UNWIND $rows AS row CREATE (n:{label}) SET n = row"
+CEILING_MERGE = "UNWIND $rows AS row MERGE (n:{label} {{id: row.id}}) SET n += row"
+CEILING_EDGES = """
+UNWIND $rows AS row
+MATCH (s:{start} {{id: row[0]}}) USING INDEX s:{start}(id)
+MATCH (e:{end} {{id: row[1]}}) USING INDEX e:{end}(id)
+CREATE (s)-[x:{type}]->(e) SET x = row[2]
+"""
+
+
+def ceiling_transactions(batches) -> list[list[tuple[str, dict]]]:
+    """The ceiling's transactions: each a list of (statement, parameters)."""
+    from dhrgraph.graph.model import LABELS, REL_TYPES, SHARED_LABELS
+    from dhrgraph.graph.neo4j_store import WRITE_CHUNK, Neo4jStore, label_of
+
+    transactions = []
+    for group in Neo4jStore._transaction_groups(batches):
+        statements = []
+        for label in LABELS:
+            rows = [row for batch in group for row in batch.node_dicts(label)]
+            cypher = (CEILING_MERGE if label in SHARED_LABELS else CEILING_CREATE).format(label=label)
+            statements += [(cypher, {"rows": rows[i:i + WRITE_CHUNK]}) for i in range(0, len(rows), WRITE_CHUNK)]
+        for rel_type in REL_TYPES:
+            ends: dict[tuple[str, str], list] = {}
+            for batch in group:
+                for start, end, props in batch.edge_triples(rel_type):
+                    ends.setdefault((label_of(start), label_of(end)), []).append([start, end, props])
+            for (start, end), rows in ends.items():
+                cypher = CEILING_EDGES.format(type=rel_type, start=start, end=end)
+                statements += [(cypher, {"rows": rows[i:i + WRITE_CHUNK]}) for i in range(0, len(rows), WRITE_CHUNK)]
+        transactions.append(statements)
+    return transactions
+
+
+def ceiling_write(transactions, driver, database: str) -> None:
+    def write(tx, statements) -> None:
+        for cypher, params in statements:
+            tx.run(cypher, params).consume()
+
+    with driver.session(database=database) as session:
+        for statements in transactions:
+            session.execute_write(write, statements)
+
+
 def neo4j_settings():
     from dhrgraph.graph.backends import Settings
 
@@ -119,6 +168,8 @@ def worker(backend: str, corpus: str, workspace: str | None) -> dict:
     from dhrgraph.loaders import read_reviews
 
     rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    cpu0 = usage.ru_utime + usage.ru_stime
     t0 = time.perf_counter()
     result = read_reviews([corpus])
     t1 = time.perf_counter()
@@ -142,10 +193,26 @@ def worker(backend: str, corpus: str, workspace: str | None) -> dict:
             t1 = time.perf_counter()
             with driver.session(database=s.neo4j_database) as session:
                 extra["queries"] = naive_write([review_batch(r) for r in result.reviews], session)
+    elif backend == "ceiling":
+        from dhrgraph.graph.model import LABELS, review_batch
+        from dhrgraph.graph.neo4j_store import CONSTRAINT
+        from neo4j import GraphDatabase
+
+        s = neo4j_settings()
+        with GraphDatabase.driver(s.neo4j_uri, auth=(s.neo4j_user, s.neo4j_password)) as driver:
+            for label in LABELS:
+                driver.execute_query(CONSTRAINT.format(label=label), database_=s.neo4j_database)
+            t_build = time.perf_counter()
+            transactions = ceiling_transactions([review_batch(r) for r in result.reviews])
+            t1 = time.perf_counter()  # the statements are ready: only the server's writing is timed
+            extra["prepare_s"] = t1 - t_build  # in total_s, not in read_s (validation) nor write_s
+            ceiling_write(transactions, driver, s.neo4j_database)
     else:
         raise SystemExit(f"unknown backend {backend}")
     t2 = time.perf_counter()
-    return {"backend": backend, "contacts": contacts, "reviews": len(result.reviews), "read_s": t1 - t0,
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    extra["client_cpu_s"] = usage.ru_utime + usage.ru_stime - cpu0  # validation, building and sending (a thread's too)
+    return {"backend": backend, "contacts": contacts, "reviews": len(result.reviews), "read_s": t1 - t0 - extra.get("prepare_s", 0),
             "write_s": t2 - t1, "total_s": t2 - t0, "maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
             "baseline_rss_mb": rss0 / 1024, **extra}
 
@@ -253,6 +320,17 @@ class Server:
             rels, _, _ = driver.execute_query("MATCH ()-[x]->() RETURN type(x) AS k, count(*) AS n", database_=self.database)
         return {r["k"]: r["n"] for r in [*nodes, *rels]}
 
+    def cpu(self) -> float | None:
+        """User+sys seconds the server process has used so far: the one this script started, or the one whose state
+        dir is $DHRGRAPH_NEO4J_STATE (``tools/neo4j-local`` writes its pid there); None when unknown."""
+        state = self.state if self.started else Path(os.environ["DHRGRAPH_NEO4J_STATE"]) if os.environ.get("DHRGRAPH_NEO4J_STATE") else None
+        try:
+            pid = (state / "pid").read_text().strip() if state else ""
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return None
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def server_rss_mb(self) -> float | None:
         pid_file = self.state / "pid"
         if not self.started or not pid_file.exists():
@@ -315,6 +393,17 @@ def markdown(results: list[dict], sizes: list[int], backends: list[str], naive_m
                           f"({fmt_rate(b)} vs {fmt_rate(n)} contacts/s; {n.get('queries', 0):,} naive queries)")
     if ratios:
         lines += ["", "Batched / naive (write phase, same records, same constraints):", *ratios]
+    ceiling = []
+    for size in sizes:
+        b, c = by.get((size, "neo4j")), by.get((size, "ceiling"))
+        if b and c:
+            cpu = lambda r: f"{r['server_cpu_s']:.1f} s" if r.get("server_cpu_s") is not None else "n/a"
+            ceiling.append(f"- {size:,} contacts: the loader {fmt_rate(b)} contacts/s, the ceiling {fmt_rate(c)} contacts/s: "
+                           f"{c['write_s'] / b['write_s']:.2f} of the ceiling (server CPU: loader {cpu(b)}, ceiling {cpu(c)}; "
+                           f"the loader's client CPU {b.get('client_cpu_s', 0):.1f} s with validation)")
+    if ceiling:
+        lines += ["", "Loader / ceiling (write phase; the ceiling: the simplest Cypher writing the same graph, its "
+                      "statements built before timing, into an empty database):", *ceiling]
     growth = []
     for backend in backends:
         runs = [by[(s, backend)] for s in sizes if (s, backend) in by]
@@ -373,7 +462,7 @@ def main() -> None:
     checks: list[str] = []
     stats_size = max([s for s in sizes if s <= STATS_SIZE] or [min(sizes)])
     stats_times: list[float] = []
-    need_server = bool({"neo4j", "naive"} & set(backends))
+    need_server = bool({"neo4j", "naive", "ceiling"} & set(backends))
     state = Path(tempfile.mkdtemp(prefix="neo4j-state-", dir=cache))
     with Server(state) if need_server else _nothing() as server:
         worker_env = {**os.environ, **(server.env if server else {})}
@@ -399,7 +488,10 @@ def main() -> None:
                     server.clear()
                     log(f"cleared the database in {time.perf_counter() - t:.1f} s")
                 log(f"{backend}: loading {size:,} contacts ...")
+                cpu0 = server.cpu() if server and backend != "embedded" else None
                 result = run_worker(backend, corpus, workspace if backend == "embedded" else None, worker_env)
+                cpu1 = server.cpu() if cpu0 is not None else None
+                result["server_cpu_s"] = cpu1 - cpu0 if cpu0 is not None and cpu1 is not None else None
                 result["size"] = size
                 if backend != "embedded":
                     result["graph_counts"] = server.counts()
@@ -417,7 +509,7 @@ def main() -> None:
                 from dhrgraph.graph.backends import Settings
 
                 reference = dump(Settings(workspace=str(workspace)))
-                for other in ("neo4j", "naive"):
+                for other in ("neo4j", "naive", "ceiling"):
                     if other in here:
                         same = here[other]["dump"] == reference
                         checks.append(f"{size:,}: {other} graph {'identical to' if same else 'DIFFERS from'} the embedded one (full dump, {len(reference):,} rows)")

@@ -366,7 +366,11 @@ class Neo4jStore(Lookups, Store):
         return [record.data() for record in records]
 
     def _run(self, query: Query, implementation: Any, params: dict[str, Any]) -> list[dict[str, Any]]:
+        # a query's Cypher, or a Neo4j-specific implementation (``Query.implementations["neo4j"]``): a function of
+        # the store and the parameters that reads through ``read`` (e.g. candidates first, then what they cite)
         try:
+            if callable(implementation):
+                return implementation(self, params)
             return self.read(implementation, params, plain=True)
         except StoreError as exc:
             raise StoreError(f"query {query.name!r}: {exc}") from None

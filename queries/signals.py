@@ -33,9 +33,20 @@ CONTACT_KEYS = ("id", "review", "file", "line", "record", "date_text", "order_ke
 
 # --- the contacts' signals, as stored ---------------------------------------------------------
 
+# Given contacts are sought by id (the unique index), not found by filtering every contact: that scan was most
+# of the Neo4j time of marking a catalogue query's evidence (100k contacts: 0.45 s of server CPU for 4,041 ids).
 CONTACT_SIGNALS_CYPHER = """
-MATCH (a:Agency)-[:RECORDED]->(c:Contact)
-WHERE ($review IS NULL OR c.review = $review) AND ($contacts IS NULL OR c.id IN $contacts)
+CALL () {
+  UNWIND coalesce($contacts, []) AS id
+  MATCH (c:Contact {id: id})
+  RETURN DISTINCT c
+  UNION
+  WITH $contacts AS given WHERE given IS NULL
+  MATCH (c:Contact)
+  RETURN c
+}
+WITH c WHERE $review IS NULL OR c.review = $review
+MATCH (a:Agency)-[:RECORDED]->(c)
 RETURN c {.id, .review, .file, .line, .record, .date_text, .order_key, .risk_factors, .dash_score, .risk_level,
           .referred_to, .shared_with, .text_signals, .text_phrases, .text_starts, .text_ends, .text_rules,
           .text_coded} AS contact, a.name AS agency
