@@ -37,7 +37,7 @@ FACTOR_PATTERNS: dict[str, tuple[str, ...]] = {
     "threats_to_kill": (
         f"{_THREAT} to {_KILL}",
         f"{_THREAT} to {_KILL} @PRON",
-        f"{_THREAT} to end {_ENDED}",
+        f"{_THREAT} to end her|them|my|your",  # not "their relationship": a threat to end the relationship is no threat to kill
         f"{_THREAT} ~ with death",
         "death threat|threats",
         "ttk",
@@ -49,6 +49,7 @@ FACTOR_PATTERNS: dict[str, tuple[str, ...]] = {
         f"said|says|told|saying|stated ~ will|would|'d|'ll end {_ENDED} life",
         f"going to end {_ENDED} life",
         "threatened|threatening|threatens @PRON life",
+        f"{_THREAT} to end their life|lives",
     ),
     "strangulation": (
         "strangle|strangled|strangles|strangling|strangulation|strangulated",
@@ -418,6 +419,10 @@ CONTEXT_RULES: tuple[tuple[str, str, str], ...] = (
     ("HYPOTHETICAL", "FORWARD", "worried|scared|afraid about|that|of"),
     ("HYPOTHETICAL", "FORWARD", "fears|fear|feared"),
     ("HYPOTHETICAL", "FORWARD", "what|how to"),
+    # a threat is of what has not happened: "he threatened to end the relationship" is no separation (DOMAIN.md:
+    # separation is the victim leaving or having left); "threatened to kill" is itself a target, which its own
+    # words do not modify
+    ("HYPOTHETICAL", "FORWARD", "threatened|threatening|threatens|threaten to"),
     ("HISTORICAL", "FORWARD", "previous|previously|prior|past|historic|historical|earlier|former|last"),
     ("HISTORICAL", "FORWARD", "history of"),
     ("HISTORICAL", "FORWARD", "in the past"),
