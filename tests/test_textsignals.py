@@ -148,6 +148,31 @@ def test_text_flows_count_and_rejections_are_applied_at_query_time(tmp_path, sto
     assert store.run(marac) == []
 
 
+def test_paths_follow_text_flows_unless_coded_only_or_rejected(tmp_path, store):
+    rows = [{**TEXT_TWIN[0], "summary": HIGH_RISK.replace("No referral to MARAC made.", "Referred to MARAC.")},
+            {**TEXT_TWIN[1], "date": "2020-04-01"},
+            row("2020-05-01", "Northbrook MARAC", "Jade", "meeting", "MARAC heard the case.", shared_with="Elm Tree Surgery")]
+    store.load([write_review(tmp_path, "text", chronology=rows, agencies=AGENCY_ROWS)])
+    [found] = store.paths("Northbrook Police", "Elm Tree Surgery")
+    assert [(h["from"], h["to"], h["kind"], h["signal"]) for h in found["hops"]] == [
+        ("Northbrook Police", "Northbrook MARAC", "referral", "text"), ("Northbrook MARAC", "Elm Tree Surgery", "share", "coded")]
+    assert store.paths("Northbrook Police", "Elm Tree Surgery", signals="coded") == []
+    [coded] = store.paths("Northbrook MARAC", "Elm Tree Surgery", signals="coded")
+    assert coded["hops"][0]["signal"] == "coded"
+    store.record_decision("signal", "contact:text#2/referred_to/Northbrook MARAC", note="never sent")
+    assert store.paths("Northbrook Police", "Elm Tree Surgery") == []
+    assert store.paths("Northbrook MARAC", "Elm Tree Surgery") == [coded]
+
+
+def test_path_command_takes_signals(tmp_path, cli):
+    rows = [{**TEXT_TWIN[0], "summary": HIGH_RISK.replace("No referral to MARAC made.", "Referred to MARAC.")}, TEXT_TWIN[1]]
+    folder = write_review(tmp_path, "text", chronology=rows, agencies=AGENCY_ROWS)
+    assert cli("load", str(folder)).exit_code == 0
+    [found] = json.loads(cli("path", "Northbrook Police", "Northbrook MARAC", "--format", "json").stdout)
+    assert found["hops"][0]["signal"] == "text"
+    assert json.loads(cli("path", "Northbrook Police", "Northbrook MARAC", "--signals", "coded", "--format", "json").stdout) == []
+
+
 def test_the_listing_says_source_phrase_and_what_was_never_coded(tmp_path, store):
     rows = [{**CODED_TWIN[0], "summary": HIGH_RISK}, CODED_TWIN[1]]
     store.load([write_review(tmp_path, "mixed", chronology=rows, agencies=AGENCY_ROWS)])
