@@ -23,14 +23,19 @@ end, with the direction in which each reaches (ConText's FORWARD / BACKWARD / BI
 from __future__ import annotations
 
 __all__ = ["FACTOR_PATTERNS", "DASH_PATTERNS", "LEVEL_PATTERNS", "FLOW_PATTERNS", "AGENCY_TYPE_WORDS",
-           "CONTEXT_RULES", "TERMINATORS", "PRONOUNS"]
+           "CONTEXT_RULES", "TERMINATORS", "PRONOUNS", "OWN_POSSESSIVE", "OWN_LIFE_DEFAULT"]
 
 PRONOUNS = ("her", "him", "his", "them", "their", "she", "he", "me", "my")
 
 _KILL = "kill|kills|killing|murder|murdering"
-# "end her life" is a threat to kill; "he said he would end his life" is a threat of suicide (suicidal_ideation):
-# the lexicon cannot tell whose life "his" is, so "end ... life" counts as a threat only for these
-_ENDED = "her|their|them|my|your"
+# "he said he would end her life" is a threat to kill; "he said he would end his life" is talk of suicide. Whose
+# life is told by agreement, not by sex: a threat-to-kill match with "end <possessive> life" is dropped when the
+# possessive is the speaker's own (OWN_POSSESSIVE of the nearest subject pronoun before "end": "she ... her life",
+# "they ... their lives"); with no subject pronoun in reach ("Adult P said Adult P would end his life") "his" is
+# taken as the speaker's own (the one place the lexicon assumes the speaker is a man; README, method limits).
+_ENDED = "her|their|them|my|your|his"
+OWN_POSSESSIVE = {"he": "his", "she": "her", "they": "their", "i": "my", "you": "your", "we": "our"}
+OWN_LIFE_DEFAULT = "his"  # the possessive taken as the speaker's own when no subject pronoun says whose
 _THREAT = "threatened|threatening|threatens|threaten|threat|threats"
 
 FACTOR_PATTERNS: dict[str, tuple[str, ...]] = {
@@ -49,7 +54,7 @@ FACTOR_PATTERNS: dict[str, tuple[str, ...]] = {
         f"said|says|told|saying|stated ~ will|would|'d|'ll end {_ENDED} life",
         f"going to end {_ENDED} life",
         "threatened|threatening|threatens @PRON life",
-        f"{_THREAT} to end their life|lives",
+        f"{_THREAT} to end their|his life|lives",
     ),
     "strangulation": (
         "strangle|strangled|strangles|strangling|strangulation|strangulated",

@@ -391,6 +391,8 @@ def _read_matches(lowers: Sequence[str], target_matches, context_matches) -> tup
     found = []
     for label, start, end in matches:
         kind, value, rule = label.split("|", 2)
+        if value == "threats_to_kill" and _own_life(lowers, start, end):
+            continue
         if kind == "dash":
             value = _dash_value(lowers[start:end])
             if value is None:
@@ -404,6 +406,22 @@ def _read_matches(lowers: Sequence[str], target_matches, context_matches) -> tup
                                and _in_reach(direction, (ms, me), (start, end)))
         found.append(Candidate(kind, value, start, end, rule, categories, _asserted(kind, value, categories)))
     return tuple(found)
+
+
+_SUBJECTS = frozenset(lexicon.OWN_POSSESSIVE)
+_LIVES = frozenset({"life", "lives"})
+
+
+def _own_life(lowers: Sequence[str], start: int, end: int) -> bool:
+    """Whether a threat-to-kill match ends someone's own life ("she said she would end her life"): its "end"
+    is followed by a possessive and "life" that agree with the nearest subject pronoun before the "end" (within
+    the match or the four tokens before it); with none, the possessive is lexicon.OWN_LIFE_DEFAULT's."""
+    for k in range(start, end):
+        if lowers[k] == "end" and k + 2 < len(lowers) and lowers[k + 2] in _LIVES:
+            subject = next((lowers[j] for j in range(k - 1, max(start - 4, 0) - 1, -1) if lowers[j] in _SUBJECTS), None)
+            own = lexicon.OWN_POSSESSIVE[subject] if subject else lexicon.OWN_LIFE_DEFAULT
+            return lowers[k + 1] == own
+    return False
 
 
 def _same_clause(clause: list[int], direction: str, modifier: tuple[int, int], target: tuple[int, int]) -> bool:

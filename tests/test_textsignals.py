@@ -40,6 +40,12 @@ def keys(text: str) -> list[str]:
     # his own life: a threat of suicide, not a threat to kill (the Lindmoor example, probation's row)
     ("He said he would end his life if she left.", []),
     ("He threatened to end the tenancy.", []),
+    # whose life: by agreement of the possessive with the speaker, not by sex
+    ("She said she would end his life.", ["risk_factor/threats_to_kill"]),
+    ("She said she would end her life.", []),
+    ("They told her they were going to end her life.", ["risk_factor/threats_to_kill"]),
+    ("He threatened to end his life.", []),
+    ("She threatened to end his life.", ["risk_factor/threats_to_kill"]),
     # a threat to end the relationship is neither a separation (none has happened) nor a threat to kill
     ("He threatened to end the relationship.", []),
     ("She threatened to end the relationship.", []),
