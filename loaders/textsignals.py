@@ -679,14 +679,15 @@ class _Filter:
                     self.pieces.setdefault(word, set()).update(pieces)
 
     def words(self, lowered: str) -> set[str]:
-        words = {*_WORD.findall(lowered), *_RUN.findall(lowered)}
-        for word in [w for w in words if "'" in w]:
-            words.update(word.split("'"))
-            if word.endswith("n't"):
-                words.add(word[:-3])
-        pieces = self.pieces
-        for word in [w for w in words if w in pieces]:
-            words.update(pieces[word])
+        words = set(_WORD.findall(lowered))
+        for word in [w for w in words if not w.isalpha()]:  # every run of letters or digits is in some _WORD word
+            words.update(_RUN.findall(word))
+            if "'" in word:
+                words.update(word.split("'"))
+                if word.endswith("n't"):
+                    words.add(word[:-3])
+        for word in words & self.pieces.keys():
+            words.update(self.pieces[word])
         return words
 
     def may_hold(self, sentence: str) -> bool:
@@ -695,8 +696,8 @@ class _Filter:
             return True
         words = self.words(lowered)
         rules = self.rules
-        for word in words:
-            for rest in rules.get(word, ()):
+        for word in words & rules.keys():
+            for rest in rules[word]:
                 if all(not ws.isdisjoint(words) for ws in rest):
                     return True
         return False
