@@ -398,7 +398,7 @@ AGENCY_TYPE_WORDS: dict[str, str] = {
 #   QUESTION      asked about, with no answer yes ("asked about strangulation: none")
 #   AFFIRMED      an answer that confirms what was asked ("asked about strangulation: yes")
 # Direction: FORWARD (the words after, to the end of the clause), BACKWARD (the words before, from
-# the start of the clause), BIDIRECTIONAL (the whole clause).
+# the start of the clause), BIDIRECTIONAL (the whole clause), NEXT (only a target that starts right after).
 CONTEXT_RULES: tuple[tuple[str, str, str], ...] = (
     ("NEGATED", "FORWARD", "no|nil|without|never|neither|nor"),
     ("NEGATED", "FORWARD", "not|n't"),
@@ -426,8 +426,8 @@ CONTEXT_RULES: tuple[tuple[str, str, str], ...] = (
     ("HYPOTHETICAL", "FORWARD", "what|how to"),
     # a threat is of what has not happened: "he threatened to end the relationship" is no separation (DOMAIN.md:
     # separation is the victim leaving or having left); "threatened to kill" is itself a target, which its own
-    # words do not modify
-    ("HYPOTHETICAL", "FORWARD", "threatened|threatening|threatens|threaten to"),
+    # words do not modify. Only the words threatened: "threatened to kill her, keeps her bank card" keeps the card
+    ("HYPOTHETICAL", "NEXT", "threatened|threatening|threatens|threaten to"),
     ("HISTORICAL", "FORWARD", "previous|previously|prior|past|historic|historical|earlier|former|last"),
     ("HISTORICAL", "FORWARD", "history of"),
     ("HISTORICAL", "FORWARD", "in the past"),

@@ -342,6 +342,8 @@ def _in_reach(direction: str, modifier: tuple[int, int], target: tuple[int, int]
     (ms, me), (ts, te) = modifier, target
     if ms < te and ts < me:  # a modifier inside the target's own words is part of the phrase
         return False
+    if direction == "NEXT":  # only the words right after the modifier
+        return ts == me
     if direction in ("FORWARD", "BIDIRECTIONAL") and me <= ts and ts - me <= MAX_REACH:
         return True
     return direction in ("BACKWARD", "BIDIRECTIONAL") and ms >= te and ms - te <= MAX_REACH
