@@ -611,13 +611,16 @@ def signals(ctx: click.Context, review: str | None, contact: str | None, uncoded
 @click.option("--limit", type=click.IntRange(0), default=50, show_default=True, help="At most this many paths (0: all).")
 @output_options()
 @click.option("--redact", is_flag=True, help="People named only by role, review ids hashed, no summaries.")
+@signals_option
 @click.pass_context
 @user_errors
 def path(ctx: click.Context, from_agency: str, to_agency: str, subject: str | None, review: str | None, after, before,
-         max_hops: int, limit: int, fmt: str, redact: bool) -> None:
+         max_hops: int, limit: int, fmt: str, redact: bool, signals: str) -> None:
     """How information from one agency reached another: time-respecting chains of referrals and shares.
 
-    Each path lists its hops (from, to, date, kind, evidence) in chronology order. No path: [] in JSON.
+    Each path lists its hops (from, to, date, kind, signal, evidence) in chronology order. A referral or share
+    read from a summary counts (signal "text") unless rejected (dhrgraph signals --reject); --signals coded
+    follows only the coded columns. No path: [] in JSON.
 
     \b
     Example:
@@ -630,7 +633,8 @@ def path(ctx: click.Context, from_agency: str, to_agency: str, subject: str | No
         check_review(store, review)
         rows = store.paths(from_agency, to_agency, subject=subject, review=review,
                            after=after.date().isoformat() if after else None,
-                           before=before.date().isoformat() if before else None, max_hops=max_hops, limit=limit)
+                           before=before.date().isoformat() if before else None, max_hops=max_hops, limit=limit,
+                           signals=signals)
         if redact:
             rows = Redactor.of_store(store).rows(rows)
     if not rows and fmt == "table":

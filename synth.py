@@ -1461,53 +1461,64 @@ def generate(out_dir: str | os.PathLike, reviews: int, seed: int = 0, contacts: 
 
 
 # --- risk in the words (issue 17): summaries that state, deny, suppose or report others' risk -----
-# Each fact has ways of saying it happened (``said``: after "{v} said that" or as a sentence), the
+# Each fact has ways of saying it happened (``said``: after "{v} said that" or as a sentence; ``said_apart``
+# too where the victim's and perpetrator's possessives differ, so that whose is whose can be told), the
 # noun a denial or question names (``noun``), what advice supposes (``if``: present tense) and the
 # same fact about someone else (``other``). The frames below wrap them; only ``said`` frames are real.
 
 TEXT_FACTS = {
     "threats_to_kill": {"said": ("{p} had threatened to kill {v_obj}", "{p} said {p_subj} would kill {v_obj} if {v_subj} left",
                                  "{p} made threats to kill {v_obj} and the children", "{p} told {v_obj} {p_subj} was going to kill {v_obj}"),
+                        # whose life: told by the possessive's agreement with the speaker, so only when the two differ
+                        "said_apart": ("{p} said {p_subj} would end {v_pos} life",),
                         "noun": ("threats to kill", "any threat to kill"), "if": ("threatens to kill {v_obj}", "threatens {v_obj} again"),
                         "other": ("her own ex-partner had threatened to kill her",)},
     "strangulation": {"said": ("{p} had put {p_pos} hands round {v_pos} neck", "{p} grabbed {v_obj} by the throat",
                                "{p} choked {v_obj} until {v_subj} nearly passed out", "{p} had strangled {v_obj} during the argument",
-                               "{v_subj} could not breathe when {p} squeezed {v_pos} neck"),
+                               "{v_subj} could not breathe when {p} squeezed {v_pos} neck", "{p} smothered {v_obj} with a pillow",
+                               "{v_subj} had petechiae around {v_pos} eyes", "{p} held {v_obj} by the throat"),
                       "noun": ("strangulation", "choking", "non-fatal strangulation"), "if": ("puts his hands on her neck", "tries to strangle her"),
                       "other": ("her own partner had strangled her", "her own ex-partner had choked her")},
     "weapon": {"said": ("{p} had threatened {v_obj} with a knife", "{p} picked up a kitchen knife", "{p} came at {v_obj} with a hammer"),
                "noun": ("weapons", "a knife", "any weapon"), "if": ("picks up a knife",),
                "other": ("her own partner had used a knife on her",)},
     "stalking": {"said": ("{p} had followed {v_obj} home from work", "{p} keeps turning up at {v_pos} work",
-                          "{p} was waiting outside {v_pos} flat", "{p} has been stalking {v_obj}"),
+                          "{p} was waiting outside {v_pos} flat", "{p} has been stalking {v_obj}",
+                          "{p} was sitting outside {v_pos} house in {p_pos} car", "{p} keeps driving past {v_pos} flat"),
                  "noun": ("stalking", "harassment"), "if": ("follows her again", "turns up at her work"),
                  "other": ("her own ex had been stalking her",)},
     "sexual_violence": {"said": ("{p} had raped {v_obj}", "{p} forced {v_obj} to have sex", "{p} sexually assaulted {v_obj}"),
                         "noun": ("sexual violence", "sexual assault"), "if": ("forces her to have sex",),
                         "other": ("her own partner had raped her",)},
     "separation": {"said": ("{v_subj} had separated from {p}", "{v_subj} has left {p_obj}", "{v_subj} ended the relationship last month",
-                            "{p} moved out after they split up"),
+                            "{p} moved out after they split up", "{v_subj} asked {p_obj} to leave",
+                            "{v_subj} fled to a refuge with the children", "{v_subj} left the family home"),
                    "noun": ("separation",), "if": ("ends the relationship",), "other": ()},
-    "pregnancy": {"said": ("{v_subj} is 20 weeks pregnant", "{v_subj} is pregnant", "{v_subj} attended the booking appointment"),
+    "pregnancy": {"said": ("{v_subj} is 20 weeks pregnant", "{v_subj} is pregnant", "{v_subj} attended the booking appointment",
+                           "{v_subj} attended the 20-week scan"),
                   "noun": ("pregnancy",), "if": (), "other": ("her own daughter was pregnant",)},
     "coercive_control": {"said": ("{p} checks {v_pos} phone every night", "{p} stops {v_obj} seeing {v_pos} friends",
-                                  "{p} would not let {v_obj} leave the house", "{p} is controlling and jealous"),
+                                  "{p} would not let {v_obj} leave the house", "{p} is controlling and jealous",
+                                  "{p} accuses {v_obj} of cheating", "{p} smashed {v_pos} phone"),
                          "noun": ("controlling behaviour", "coercive control"), "if": ("checks her phone",), "other": ()},
-    "financial_abuse": {"said": ("{p} takes {v_pos} benefits", "{p} controls all the money"),
+    "financial_abuse": {"said": ("{p} takes {v_pos} benefits", "{p} controls all the money", "{p} keeps {v_pos} bank card",
+                                 "{p} took out loans in {v_pos} name"),
                         "noun": ("financial abuse",), "if": (), "other": ()},
     "injury": {"said": ("{v_subj} had bruising to {v_pos} arms", "{p} punched {v_obj} in the face", "{v_subj} had a black eye",
-                        "{v_subj} had a cut lip"),
+                        "{v_subj} had a cut lip", "{v_subj} had a swollen eye", "{v_subj} had a head injury"),
                "noun": ("injuries", "visible injuries", "bruising"), "if": ("hits her",),
                "other": ("her friend had a black eye",)},
     "breach_of_order": {"said": ("{p} breached the non-molestation order", "{p} was in breach of his bail conditions"),
                         "noun": ("breach of the order",), "if": ("breaches the order",), "other": ()},
     "child_contact_dispute": {"said": ("there is an ongoing dispute over child contact", "{p} had applied to the family court for contact"),
                               "noun": ("child contact dispute",), "if": (), "other": ()},
-    "alcohol_misuse": {"said": ("{p} was drunk", "{p} drinks most nights", "{p} had been drinking heavily"),
+    "alcohol_misuse": {"said": ("{p} was drunk", "{p} drinks most nights", "{p} had been drinking heavily",
+                                "{p} drinks 60 units a week", "{p} is alcohol dependent"),
                        "noun": ("alcohol misuse",), "if": ("is drunk",), "other": ("her brother was drunk",)},
     "suicidal_ideation": {"said": ("{p} had thoughts of ending {p_pos} life", "{p} said {p_subj} felt suicidal"),
                           "noun": ("suicidal thoughts", "suicidal ideation"), "if": ("feels suicidal",), "other": ()},
-    "mental_health": {"said": ("{p} has been diagnosed with depression", "{p} reported low mood and anxiety"),
+    "mental_health": {"said": ("{p} has been diagnosed with depression", "{p} reported low mood and anxiety",
+                               "{p} was sectioned last year", "{p} has a personality disorder"),
                       "noun": ("mental health concerns",), "if": (), "other": ("her mother had depression",)},
     "escalation": {"said": ("the abuse is escalating", "the incidents are getting worse"),
                    "noun": ("escalation",), "if": (), "other": ()},
@@ -1595,7 +1606,7 @@ def _factor_sentence(rng: random.Random, factor: str, words: dict) -> tuple[str,
     frames += [("if", 0.15)] if fact["if"] else []
     frames += [("other", 0.15)] if fact["other"] else []
     frame = rng.choices([f for f, _ in frames], [w for _, w in frames])[0]
-    said = rng.choice(fact["said"]).format(**words)
+    said = rng.choice(fact["said"] + (fact.get("said_apart", ()) if words["v_pos"] != words["p_pos"] else ())).format(**words)
     noun = rng.choice(fact["noun"])
     if frame == "said":
         template = rng.choice(TEXT_SAID)

@@ -331,19 +331,16 @@ def _read_text(review: Review) -> list:
 
 
 def _text_columns(review: Review, cids: list[str], values: dict[str, list], signals: list) -> dict[str, list[tuple[str, str, str]]]:
-    """Fill ``values``' text columns from each contact's ``signals``; return the flows only the text records,
-    by relationship type: (contact id, agency name, signal id)."""
+    """Fill ``values``' text columns (lists of None, one per contact) at each contact with ``signals``; return the
+    flows only the text records, by relationship type: (contact id, agency name, signal id)."""
     from dhrgraph.loaders.textsignals import signal_id
 
     c = review.contacts
-    columns: dict[str, list] = {k: [] for k in TEXT_COLUMNS}
+    keys, phrases, starts, ends, rules, coded_column = (values[k] for k in TEXT_COLUMNS)
     flows: dict[str, list[tuple[str, str, str]]] = {rel_type: [] for rel_type in vocab.FLOW_KINDS}
-    for i, found in enumerate(signals):
-        if not found:
-            for k in TEXT_COLUMNS:
-                columns[k].append(None)
-            continue
-        flowed = set(c.referred_to[i]) | set(c.shared_with[i])
+    for i in [i for i, found in enumerate(signals) if found]:
+        found = signals[i]
+        flowed = None
         coded = []
         for s in found:
             if s.kind == "risk_factor":
@@ -353,16 +350,17 @@ def _text_columns(review: Review, cids: list[str], values: dict[str, list], sign
             elif s.kind == "risk_level":
                 said = c.risk_level[i] == s.value
             else:
+                if flowed is None:
+                    flowed = set(c.referred_to[i]) | set(c.shared_with[i])
                 said = s.value in flowed
                 if not said:
                     flows["REFERRED_TO" if s.kind == "referred_to" else "SHARED_WITH"].append(
                         (cids[i], s.value, signal_id(cids[i], s.kind, s.value)))
             coded.append(said)
-        columns["text_signals"].append([s.key for s in found])
-        columns["text_phrases"].append([s.phrase for s in found])
-        columns["text_starts"].append([s.start for s in found])
-        columns["text_ends"].append([s.end for s in found])
-        columns["text_rules"].append([s.rule for s in found])
-        columns["text_coded"].append(coded)
-    values.update(columns)
+        keys[i] = [s.key for s in found]
+        phrases[i] = [s.phrase for s in found]
+        starts[i] = [s.start for s in found]
+        ends[i] = [s.end for s in found]
+        rules[i] = [s.rule for s in found]
+        coded_column[i] = coded
     return flows

@@ -23,21 +23,26 @@ end, with the direction in which each reaches (ConText's FORWARD / BACKWARD / BI
 from __future__ import annotations
 
 __all__ = ["FACTOR_PATTERNS", "DASH_PATTERNS", "LEVEL_PATTERNS", "FLOW_PATTERNS", "AGENCY_TYPE_WORDS",
-           "CONTEXT_RULES", "TERMINATORS", "PRONOUNS"]
+           "CONTEXT_RULES", "TERMINATORS", "PRONOUNS", "OWN_POSSESSIVE", "OWN_LIFE_DEFAULT"]
 
 PRONOUNS = ("her", "him", "his", "them", "their", "she", "he", "me", "my")
 
 _KILL = "kill|kills|killing|murder|murdering"
-# "end her life" is a threat to kill; "he said he would end his life" is a threat of suicide (suicidal_ideation):
-# the lexicon cannot tell whose life "his" is, so "end ... life" counts as a threat only for these
-_ENDED = "her|their|them|my|your"
+# "he said he would end her life" is a threat to kill; "he said he would end his life" is talk of suicide. Whose
+# life is told by agreement, not by sex: a threat-to-kill match with "end <possessive> life" is dropped when the
+# possessive is the speaker's own (OWN_POSSESSIVE of the nearest subject pronoun before "end": "she ... her life",
+# "they ... their lives"); with no subject pronoun in reach ("Adult P said Adult P would end his life") "his" is
+# taken as the speaker's own (the one place the lexicon assumes the speaker is a man; README, method limits).
+_ENDED = "her|their|them|my|your|his"
+OWN_POSSESSIVE = {"he": "his", "she": "her", "they": "their", "i": "my", "you": "your", "we": "our"}
+OWN_LIFE_DEFAULT = "his"  # the possessive taken as the speaker's own when no subject pronoun says whose
 _THREAT = "threatened|threatening|threatens|threaten|threat|threats"
 
 FACTOR_PATTERNS: dict[str, tuple[str, ...]] = {
     "threats_to_kill": (
         f"{_THREAT} to {_KILL}",
         f"{_THREAT} to {_KILL} @PRON",
-        f"{_THREAT} to end {_ENDED}",
+        f"{_THREAT} to end her|them|my|your",  # not "their relationship": a threat to end the relationship is no threat to kill
         f"{_THREAT} ~ with death",
         "death threat|threats",
         "ttk",
@@ -49,6 +54,7 @@ FACTOR_PATTERNS: dict[str, tuple[str, ...]] = {
         f"said|says|told|saying|stated ~ will|would|'d|'ll end {_ENDED} life",
         f"going to end {_ENDED} life",
         "threatened|threatening|threatens @PRON life",
+        f"{_THREAT} to end their|his life|lives",
     ),
     "strangulation": (
         "strangle|strangled|strangles|strangling|strangulation|strangulated",
@@ -392,7 +398,7 @@ AGENCY_TYPE_WORDS: dict[str, str] = {
 #   QUESTION      asked about, with no answer yes ("asked about strangulation: none")
 #   AFFIRMED      an answer that confirms what was asked ("asked about strangulation: yes")
 # Direction: FORWARD (the words after, to the end of the clause), BACKWARD (the words before, from
-# the start of the clause), BIDIRECTIONAL (the whole clause).
+# the start of the clause), BIDIRECTIONAL (the whole clause), NEXT (only a target that starts right after).
 CONTEXT_RULES: tuple[tuple[str, str, str], ...] = (
     ("NEGATED", "FORWARD", "no|nil|without|never|neither|nor"),
     ("NEGATED", "FORWARD", "not|n't"),
@@ -418,6 +424,10 @@ CONTEXT_RULES: tuple[tuple[str, str, str], ...] = (
     ("HYPOTHETICAL", "FORWARD", "worried|scared|afraid about|that|of"),
     ("HYPOTHETICAL", "FORWARD", "fears|fear|feared"),
     ("HYPOTHETICAL", "FORWARD", "what|how to"),
+    # a threat is of what has not happened: "he threatened to end the relationship" is no separation (DOMAIN.md:
+    # separation is the victim leaving or having left); "threatened to kill" is itself a target, which its own
+    # words do not modify. Only the words threatened: "threatened to kill her, keeps her bank card" keeps the card
+    ("HYPOTHETICAL", "NEXT", "threatened|threatening|threatens|threaten to"),
     ("HISTORICAL", "FORWARD", "previous|previously|prior|past|historic|historical|earlier|former|last"),
     ("HISTORICAL", "FORWARD", "history of"),
     ("HISTORICAL", "FORWARD", "in the past"),

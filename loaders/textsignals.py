@@ -342,6 +342,8 @@ def _in_reach(direction: str, modifier: tuple[int, int], target: tuple[int, int]
     (ms, me), (ts, te) = modifier, target
     if ms < te and ts < me:  # a modifier inside the target's own words is part of the phrase
         return False
+    if direction == "NEXT":  # only the words right after the modifier
+        return ts == me
     if direction in ("FORWARD", "BIDIRECTIONAL") and me <= ts and ts - me <= MAX_REACH:
         return True
     return direction in ("BACKWARD", "BIDIRECTIONAL") and ms >= te and ms - te <= MAX_REACH
@@ -391,6 +393,8 @@ def _read_matches(lowers: Sequence[str], target_matches, context_matches) -> tup
     found = []
     for label, start, end in matches:
         kind, value, rule = label.split("|", 2)
+        if value == "threats_to_kill" and _own_life(lowers, start, end):
+            continue
         if kind == "dash":
             value = _dash_value(lowers[start:end])
             if value is None:
@@ -404,6 +408,22 @@ def _read_matches(lowers: Sequence[str], target_matches, context_matches) -> tup
                                and _in_reach(direction, (ms, me), (start, end)))
         found.append(Candidate(kind, value, start, end, rule, categories, _asserted(kind, value, categories)))
     return tuple(found)
+
+
+_SUBJECTS = frozenset(lexicon.OWN_POSSESSIVE)
+_LIVES = frozenset({"life", "lives"})
+
+
+def _own_life(lowers: Sequence[str], start: int, end: int) -> bool:
+    """Whether a threat-to-kill match ends someone's own life ("she said she would end her life"): its "end"
+    is followed by a possessive and "life" that agree with the nearest subject pronoun before the "end" (within
+    the match or the four tokens before it); with none, the possessive is lexicon.OWN_LIFE_DEFAULT's."""
+    for k in range(start, end):
+        if lowers[k] == "end" and k + 2 < len(lowers) and lowers[k + 2] in _LIVES:
+            subject = next((lowers[j] for j in range(k - 1, max(start - 4, 0) - 1, -1) if lowers[j] in _SUBJECTS), None)
+            own = lexicon.OWN_POSSESSIVE[subject] if subject else lexicon.OWN_LIFE_DEFAULT
+            return lowers[k + 1] == own
+    return False
 
 
 def _same_clause(clause: list[int], direction: str, modifier: tuple[int, int], target: tuple[int, int]) -> bool:
@@ -451,6 +471,8 @@ def _level_value(words: Sequence[str]) -> str | None:
 
 def sentences(text: str) -> list[tuple[int, str]]:
     """(offset, sentence) of each sentence of a summary."""
+    if _SENTENCE_END.search(text) is None:  # most summaries are one sentence
+        return [(0, text)] if text.strip() else []
     out, at = [], 0
     for match in _SENTENCE_END.finditer(text):
         out.append((at, text[at:match.start()]))
@@ -513,6 +535,12 @@ def _declared_names(declared: dict) -> _Names:
     return hit[1]
 
 
+@functools.lru_cache(maxsize=1024)
+def _own_names(agencies: tuple[tuple[str, str, tuple[str, ...]], ...]) -> _Names:
+    """A review's agencies indexed (reviews of one source often use the same ones)."""
+    return _Names(agencies)
+
+
 class ReviewAgencies:
     """How one review's agencies are named in text: their names and aliases, and their types."""
 
@@ -520,13 +548,13 @@ class ReviewAgencies:
                  declared: _Names | None = None):
         """``agencies``: (canonical name, type, aliases) of the agencies the review uses; ``seen_with``: agency name ->
         the people it had contacts about; ``declared``: every agency its agencies.csv declares (used or not)."""
-        own = _Names(agencies)
+        own = _own_names(tuple((name, kind, tuple(aliases)) for name, kind, aliases in agencies))
         self.seen_with = seen_with or {}
-        self.by_words, self.by_part, self.by_type = own.by_words, own.by_part, own.by_type
-        if declared is not None:  # the review's own spellings first, then the rest of what its source declares
-            self.by_words = {**declared.by_words, **own.by_words}
-            self.by_part = {**declared.by_part, **own.by_part}
-            self.by_type = {**declared.by_type, **own.by_type}
+        # the review's own spellings first, then the rest of what its source declares (looked up in turn, not
+        # merged: a source declares the agencies of all its reviews)
+        self._words = (own.by_words, declared.by_words) if declared is not None else (own.by_words,)
+        self._parts = (own.by_part, declared.by_part) if declared is not None else (own.by_part,)
+        self._types = (own.by_type, declared.by_type) if declared is not None else (own.by_type,)
         self.type_words = _type_words()
         self.longest = max(own.longest, declared.longest if declared else 1, max(map(len, self.type_words)))
 
@@ -551,16 +579,18 @@ class ReviewAgencies:
     def _named(self, words: tuple[str, ...], subjects: Sequence[str]) -> str | None | bool:
         """The agency ``words`` name, None when they name an agency type with no one agency, False when
         they name nothing."""
-        if words in self.by_words:
-            return self.by_words[words]
-        if words in self.by_part:
-            return self.by_part[words]
+        for names in self._words:
+            if words in names:
+                return names[words]
+        for names in self._parts:
+            if words in names:
+                return names[words]
         if words in self.type_words:
             return self.of_type(self.type_words[words], subjects)
         return False
 
     def of_type(self, kind: str, subjects: Sequence[str]) -> str | None:
-        names = self.by_type.get(kind, [])
+        names = next((types[kind] for types in self._types if kind in types), [])
         if len(names) == 1:
             return names[0]
         near = [n for n in names if self.seen_with.get(n, set()) & set(subjects)]
@@ -612,39 +642,81 @@ def _flow_agencies(lowers: Sequence[str], c: Candidate, agencies: ReviewAgencies
 # --- a contact's summary ------------------------------------------------------------------------
 
 _WORD = re.compile(r"[a-z0-9]+(?:['-][a-z0-9]+)*")
+_RUN = re.compile(r"[a-z]+|[0-9]+")
+_DIGIT = re.compile(r"\d").search
+
+
+class _Filter:
+    """Which sentences could hold a target: one where every required word slot of some rule has one of its
+    words (a slot of whole words: "'ll", ":", @PRON and numbers are not checked), and, for a rule whose only
+    required slots are numbers written with digits ("@NUM/27"), a digit.
+
+    The words of a sentence are a superset of the tokens spaCy could make of it (``words``): ``_WORD``'s words
+    (hyphens and apostrophes kept inside a word, as the tokenizer keeps them), their parts at apostrophes ("dean's",
+    "couldn't"), every run of letters and of digits ("10mg"), and the pieces of the tokenizer's special cases
+    ("cannot" is "can" "not"). So the filter never drops a sentence the matcher would find a target in
+    (tests/test_textsignals.py holds it to that over every labelled, held-out and example sentence)."""
+
+    def __init__(self, patterns: Iterable[str], specials: dict[str, Sequence[str]]):
+        self.rules: dict[str, list[tuple[frozenset[str], ...]]] = {}  # by a word of the rule's anchor slot
+        self.digits = False  # some rule needs only a number written with digits
+        for pattern in patterns:
+            slots = [s.lstrip("^") for s in pattern.split() if not s.startswith("[") and s != "~"]
+            words = [frozenset(w.lower() for w in s.split("|")) for s in slots
+                     if "@" not in s and all(_WORD.fullmatch(w.lower()) for w in s.split("|"))]
+            if not words:
+                assert all("@NUM" in w and w != "@NUM" for s in slots for w in s.split("|")), pattern
+                self.digits = True
+                continue
+            # the anchor: the slot whose shortest word is longest (short words are the common ones)
+            anchor = max(words, key=lambda ws: min(map(len, ws)))
+            rest = tuple(ws for ws in words if ws is not anchor)
+            for word in anchor:
+                self.rules.setdefault(word, []).append(rest)
+        self.pieces: dict[str, set[str]] = {}  # a word -> the tokens a special case makes of it
+        for text, tokens in specials.items():
+            pieces = {t.lower() for t in tokens if len(tokens) > 1}
+            for word in {*_WORD.findall(text.lower()), *_RUN.findall(text.lower())}:
+                if pieces:
+                    self.pieces.setdefault(word, set()).update(pieces)
+
+    def words(self, lowered: str) -> set[str]:
+        words = set(_WORD.findall(lowered))
+        for word in [w for w in words if not w.isalpha()]:  # every run of letters or digits is in some _WORD word
+            words.update(_RUN.findall(word))
+            if "'" in word:
+                words.update(word.split("'"))
+                if word.endswith("n't"):
+                    words.add(word[:-3])
+        for word in words & self.pieces.keys():
+            words.update(self.pieces[word])
+        return words
+
+    def may_hold(self, sentence: str) -> bool:
+        lowered = sentence.lower()
+        if self.digits and _DIGIT(lowered):
+            return True
+        words = self.words(lowered)
+        rules = self.rules
+        for word in words & rules.keys():
+            for rest in rules[word]:
+                if all(not ws.isdisjoint(words) for ws in rest):
+                    return True
+        return False
 
 
 @functools.lru_cache(maxsize=1)
-def _anchors() -> tuple[frozenset[str], bool]:
-    """The words a target needs (one required slot of each rule, its alternatives cut at hyphens and
-    apostrophes as ``_WORD`` reads them), and whether some rule needs only a number."""
-    words: set[str] = set()
-    digits = False
+def _filter() -> _Filter:
     patterns = [p for ps in lexicon.FACTOR_PATTERNS.values() for p in ps] + list(lexicon.DASH_PATTERNS) \
         + list(lexicon.LEVEL_PATTERNS) + [p for _, _, p in lexicon.FLOW_PATTERNS]
-    for pattern in patterns:
-        slots = [s.lstrip("^") for s in pattern.split() if not s.startswith("[") and s != "~"]
-        # a slot of whole words anchors the rule ("'ll", ":" and numbers do not)
-        anchor = next((s for s in slots if "@" not in s and all(_WORD.fullmatch(w) for w in s.split("|"))), None)
-        if anchor is None:
-            digits = True
-            continue
-        for word in anchor.split("|"):
-            words.update(_WORD.findall(word.lower()) or [word])
-    return frozenset(words), digits
+    return _Filter(patterns, entokenizer.tokenizer().specials)
 
 
 @functools.lru_cache(maxsize=200_000)
 def _read(sentence: str) -> tuple | None:
-    """``read_sentence`` of a sentence that has an anchor word (or a digit, where a rule needs only a
-    number), else None: a sentence with none of them cannot hold a signal, so spaCy never sees it."""
-    anchors, digits = _anchors()
-    lowered = sentence.lower()
-    words = _WORD.findall(lowered)
-    if not (anchors.intersection(words) or anchors.intersection(w.split("'")[0] for w in words if "'" in w)
-            or (digits and any(c.isdigit() for c in lowered))):
-        return None
-    return read_sentence(sentence)
+    """``read_sentence`` of a sentence that could hold a target (``_Filter``), else None: most sentences of a
+    chronology hold none, and those are never tokenized."""
+    return read_sentence(sentence) if _filter().may_hold(sentence) else None
 
 
 @functools.lru_cache(maxsize=200_000)
@@ -666,7 +738,7 @@ def _asserted_in(text: str) -> tuple[tuple[int, str, tuple[str, ...], tuple[tupl
 
 def clear_caches() -> None:
     """Forget every sentence and summary read (for a benchmark's cold runs)."""
-    for cached in (read_sentence, _read, _asserted_in, _like_num):
+    for cached in (read_sentence, _read, _asserted_in, _plain_signals, _own_names, _like_num):
         cached.cache_clear()
     entokenizer.tokenizer().clear()
 
@@ -726,16 +798,28 @@ def _keep(seen: dict[str, Signal], signal: Signal) -> None:
     seen.setdefault(signal.key, signal)
 
 
-def review_signals(review) -> list[list[Signal]]:
-    """The signals of each contact of a validated review (``loaders.records.Review``), in contact order."""
+def review_signals(review) -> list[Sequence[Signal]]:
+    """The signals of each contact of a validated review (``loaders.records.Review``), in contact order (read
+    only: contacts with the same summary and no referral or share in it get the same tuple)."""
     c = review.contacts
-    asserted = [_asserted_in(text) if text else () for text in c.summary]
-    agencies = None
-    if any(found.kind in _FLOWS for parts in asserted for *_, candidates in parts for found in candidates):
-        seen_with: dict[str, set[str]] = {}  # the review's agencies are only worth indexing for a flow
-        for agency, subjects in zip(c.agency, c.subjects):
-            seen_with.setdefault(agency, set()).update(subjects)
-        agencies = ReviewAgencies(((a.name, a.type, a.aliases) for a in review.agencies.values()), seen_with,
-                                  _declared_names(review.declared) if review.declared else None)
-    return [_signals(parts, agencies, recorder, subjects) if parts else []
-            for parts, recorder, subjects in zip(asserted, c.agency, c.subjects)]
+    out: list[Sequence[Signal] | None] = [_plain_signals(text) if text else () for text in c.summary]
+    if None not in out:
+        return out
+    seen_with: dict[str, set[str]] = {}  # the review's agencies are only worth indexing for a flow
+    for agency, about in zip(c.agency, c.subjects):
+        seen_with.setdefault(agency, set()).update(about)
+    agencies = ReviewAgencies(((a.name, a.type, a.aliases) for a in review.agencies.values()), seen_with,
+                              _declared_names(review.declared) if review.declared else None)
+    for i in [i for i, found in enumerate(out) if found is None]:
+        out[i] = tuple(_signals(_asserted_in(c.summary[i]), agencies, c.agency[i], c.subjects[i]))
+    return out
+
+
+@functools.lru_cache(maxsize=200_000)
+def _plain_signals(text: str) -> tuple[Signal, ...] | None:
+    """A summary's signals when it names no referral or share (they are then the same in every review and for
+    every contact: read once per summary), else None."""
+    asserted = _asserted_in(text)
+    if any(found.kind in _FLOWS for *_, candidates in asserted for found in candidates):
+        return None
+    return tuple(_signals(asserted, None, None, ()))

@@ -207,7 +207,7 @@ def test_path_json_and_unknown_agency(tmp_path, cli):
     result = cli("path", "Elm Tree Surgery", "Northbrook MARAC", "--format", "json")
     [path] = json.loads(result.stdout)
     assert path["hops"] == [{"from": "Elm Tree Surgery", "to": "Northbrook MARAC", "date": "2019", "kind": "referral",
-                             "about": ["Dean"],
+                             "signal": "coded", "about": ["Dean"],
                              "evidence": {"review": "rev-a", "file": "rev-a/chronology.csv", "line": 5, "record": 5,
                                           "date": "2019", "agency": "Elm Tree Surgery", "event": "appointment",
                                           "summary": "Annual review.", "risk_level": None, "dash_score": None,
