@@ -10,8 +10,8 @@ from __future__ import annotations
 from dhrgraph.graph.nxgraph import ModelGraph
 from dhrgraph.queries.base import Param, Query, register
 from dhrgraph.queries.common import (
-    ABUSE_EVENTS, ABUSE_FACTORS, BEFORE_DEATH_CYPHER, CHILDREN_TYPES, CONSTANTS, COMMON_PARAMS, EVIDENCE_CYPHER, FACTORS_CYPHER,
-    FLOW_CYPHER, FORUM_TYPES, NOT_ABUSER_CYPHER, RECORDS_ABUSE_CYPHER, abusers, and_join, before_death, contacts_by_person,
+    ABUSE_EVENTS, ABUSE_FACTORS, before_death_cypher, CHILDREN_TYPES, CONSTANTS, COMMON_PARAMS, evidence_cypher, factors_cypher,
+    flow_cypher, FORUM_TYPES, not_abuser_cypher, records_abuse_cypher, abusers, and_join, before_death, contacts_by_person,
     PERSON_IDS, evidence, factors, flows_into, memberships, records_abuse, shift, sorted_rows,
 )
 
@@ -21,8 +21,8 @@ CSC = "children_social_care"
 
 CHILDREN_NOT_REFERRED_CYPHER = f"""
 MATCH (a:Agency)-[:RECORDED]->(c:Contact)-[:ABOUT]->(s:Person)
-WHERE NOT a.type IN $children_types AND NOT a.type IN $forum_types AND {RECORDS_ABUSE_CYPHER("c")}
-  AND {BEFORE_DEATH_CYPHER("c")}
+WHERE NOT a.type IN $children_types AND NOT a.type IN $forum_types AND {records_abuse_cypher("c")}
+  AND {before_death_cypher("c")}
 CALL (s, c) {{
   MATCH (s)-[r:RELATED]-(k:Person)-[m:IN_REVIEW]->(:Review {{name: c.review}})
   WHERE m.role = 'child' AND r.review = c.review
@@ -37,14 +37,14 @@ WHERE NOT EXISTS {{
   UNWIND [s] + kids AS x
   MATCH (x)<-[:ABOUT]-(f:Contact {{review: c.review}})
   WHERE f.date >= since AND f.date <= until
-    AND (EXISTS {{ MATCH (f)-[fr:REFERRED_TO|SHARED_WITH]->(t:Agency) WHERE t.type IN $children_types AND {FLOW_CYPHER("fr")} }}
+    AND (EXISTS {{ MATCH (f)-[fr:REFERRED_TO|SHARED_WITH]->(t:Agency) WHERE t.type IN $children_types AND {flow_cypher("fr")} }}
          OR EXISTS {{ (f)<-[:RECORDED]-(:Agency {{type: 'children_social_care'}}) }})
 }}
 MATCH (s)-[n:IN_REVIEW]->(:Review {{name: c.review}})
 RETURN c.review AS review, n.name AS subject, a.name AS agency, a.type AS agency_type, c.date_text AS date,
-       c.order_key AS order_key, children, c.event AS event, {FACTORS_CYPHER("c")} AS risk_factors,
-       {NOT_ABUSER_CYPHER("s", "c.review")} = false AS abuser,
-       {EVIDENCE_CYPHER("c", "a")} AS evidence, [s.id] + [k IN kids | k.id] AS {PERSON_IDS}
+       c.order_key AS order_key, children, c.event AS event, {factors_cypher("c")} AS risk_factors,
+       {not_abuser_cypher("s", "c.review")} = false AS abuser,
+       {evidence_cypher("c", "a")} AS evidence, [s.id] + [k IN kids | k.id] AS {PERSON_IDS}
 """
 
 

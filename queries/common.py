@@ -22,7 +22,7 @@ Definitions (see README, "The missed-connections catalogue"):
   are part of the adult victim's case, and their safeguarding is what children-not-referred checks;
 * a **MARAC referral or hearing about a person near a date**: a contact about the person in the same
   review, within ``within_days`` days before or after the date, that referred them to a MARAC (a flow
-  that counts) or was recorded by a MARAC (its hearing) (``MARAC_NEAR_CYPHER``, ``marac_near``);
+  that counts) or was recorded by a MARAC (its hearing) (``marac_near_cypher``, ``marac_near``);
 * **one review at a time**: every query except the ones about crossing reviews (``cross_review``)
   compares a contact only with contacts of its own review, so a person known in several reviews
   (global_id) never brings another review's rows into a finding.
@@ -43,15 +43,15 @@ from dhrgraph.queries.core import by_label, out_edges
 
 __all__ = [
     "CONSTANTS", "SERIOUS_FACTORS", "CONTEXT_FACTORS", "ABUSE_FACTORS", "ABUSE_EVENTS", "FORUM_TYPES",
-    "DASH_HIGH", "RISK_SIGNAL_CYPHER", "is_risk_signal", "risk_reasons", "records_abuse", "RECORDS_ABUSE_CYPHER",
-    "EVIDENCE_CYPHER", "evidence", "finish_rows", "days_between", "recorder", "contact_agency", "contacts_about",
-    "subjects_of", "subject_name", "flows_about", "components", "UNION_FIND_CYPHER", "contacts_by_person", "flows_into",
-    "memberships", "abusers", "shift", "NOT_ABUSER_CYPHER", "sorted_rows",
-    "DEATH_EVENT", "chronology_end", "BEFORE_DEATH_CYPHER", "before_death", "MARAC_MIN_AGE", "ADULT_CYPHER", "is_adult",
+    "DASH_HIGH", "risk_signal_cypher", "is_risk_signal", "risk_reasons", "records_abuse", "records_abuse_cypher",
+    "evidence_cypher", "evidence", "finish_rows", "days_between", "recorder", "contact_agency", "contacts_about",
+    "subjects_of", "subject_name", "flows_about", "components", "union_find_cypher", "contacts_by_person", "flows_into",
+    "memberships", "abusers", "shift", "not_abuser_cypher", "sorted_rows",
+    "DEATH_EVENT", "chronology_end", "before_death_cypher", "before_death", "MARAC_MIN_AGE", "adult_cypher", "is_adult",
     "SUMMARY_CHARS", "RISK_TO_LIFE_FACTORS", "and_join",
-    "derived", "SIGNALS", "TEXT_VALUES_CYPHER",
-    "FACTORS_CYPHER", "DASH_CYPHER", "LEVEL_CYPHER", "REFERRALS_CYPHER", "FLOW_CYPHER", "text_values", "factors",
-    "dash_score", "risk_level", "referrals", "is_flow", "MARAC_NEAR_CYPHER", "MARAC_DAYS_CYPHER", "marac_days", "marac_near",
+    "derived", "SIGNALS", "text_values_cypher",
+    "factors_cypher", "dash_cypher", "level_cypher", "referrals_cypher", "flow_cypher", "text_values", "factors",
+    "dash_score", "risk_level", "referrals", "is_flow", "marac_near_cypher", "marac_days_cypher", "marac_days", "marac_near",
 ]
 
 SERIOUS_FACTORS = ("threats_to_kill", "strangulation", "weapon", "stalking", "sexual_violence", "escalation",
@@ -89,7 +89,7 @@ COMMON_PARAMS = (REVIEW_PARAM, SIGNALS)
 # signals the analyst rejected (``$rejected_signals``, the store adds it: ids of decisions of kind
 # "signal"). A coded score or level wins over a written one.
 
-def TEXT_VALUES_CYPHER(c: str, kind: str) -> str:
+def text_values_cypher(c: str, kind: str) -> str:
     """Cypher list: the values of contact ``c``'s text signals of ``kind`` that count."""
     # the comprehension's variables have names no query gives its own (a contact may be called i or f)
     return (f"[text_i IN range(0, size(coalesce({c}.text_signals, [])) - 1) WHERE $signals = 'all' "
@@ -98,26 +98,26 @@ def TEXT_VALUES_CYPHER(c: str, kind: str) -> str:
             f"| substring({c}.text_signals[text_i], {len(kind) + 1})]")
 
 
-def FACTORS_CYPHER(c: str) -> str:
+def factors_cypher(c: str) -> str:
     """Cypher list: contact ``c``'s risk factors, coded then read."""
-    return (f"(coalesce({c}.risk_factors, []) + [text_f IN {TEXT_VALUES_CYPHER(c, 'risk_factor')} "
+    return (f"(coalesce({c}.risk_factors, []) + [text_f IN {text_values_cypher(c, 'risk_factor')} "
             f"WHERE NOT text_f IN coalesce({c}.risk_factors, [])])")
 
 
-def DASH_CYPHER(c: str) -> str:
-    return f"coalesce({c}.dash_score, toInteger(head({TEXT_VALUES_CYPHER(c, 'dash')})))"
+def dash_cypher(c: str) -> str:
+    return f"coalesce({c}.dash_score, toInteger(head({text_values_cypher(c, 'dash')})))"
 
 
-def LEVEL_CYPHER(c: str) -> str:
-    return f"coalesce({c}.risk_level, head({TEXT_VALUES_CYPHER(c, 'risk_level')}))"
+def level_cypher(c: str) -> str:
+    return f"coalesce({c}.risk_level, head({text_values_cypher(c, 'risk_level')}))"
 
 
-def REFERRALS_CYPHER(c: str) -> str:
+def referrals_cypher(c: str) -> str:
     """Cypher list: the agencies contact ``c`` referred to, coded and read."""
-    return f"(coalesce({c}.referred_to, []) + {TEXT_VALUES_CYPHER(c, 'referred_to')})"
+    return f"(coalesce({c}.referred_to, []) + {text_values_cypher(c, 'referred_to')})"
 
 
-def FLOW_CYPHER(r: str) -> str:
+def flow_cypher(r: str) -> str:
     """Cypher predicate: REFERRED_TO / SHARED_WITH relationship ``r`` counts (coded, or read and not rejected)."""
     return f"({r}.signal IS NULL OR ($signals = 'all' AND NOT {r}.signal IN $rejected_signals))"
 
@@ -174,9 +174,9 @@ def is_flow(d: dict, p: dict | None = None) -> bool:
 # Visibly high risk: a contact graded high, or with a DASH score of dash_high or more (the MARAC
 # criterion of visible high risk, and part of a risk signal).
 
-def VISIBLY_HIGH_CYPHER(c: str) -> str:
+def visibly_high_cypher(c: str) -> str:
     """Cypher predicate: contact variable ``c`` shows visibly high risk (``$dash_high``)."""
-    return f"({LEVEL_CYPHER(c)} = 'high' OR {DASH_CYPHER(c)} >= $dash_high)"
+    return f"({level_cypher(c)} = 'high' OR {dash_cypher(c)} >= $dash_high)"
 
 
 def high_reasons(dash: int | None, level: str | None, dash_high: int) -> list[str]:
@@ -189,16 +189,16 @@ def visibly_high(dash: int | None, level: str | None, dash_high: int) -> bool:
     return bool(high_reasons(dash, level, dash_high))
 
 
-def RISK_SIGNAL_CYPHER(c: str) -> str:
+def risk_signal_cypher(c: str) -> str:
     """Cypher predicate: contact variable ``c`` is a risk signal."""
-    return f"""({VISIBLY_HIGH_CYPHER(c)}
-      OR any(f IN {FACTORS_CYPHER(c)} WHERE f IN $serious_factors)
-      OR (any(f IN {FACTORS_CYPHER(c)} WHERE f IN $context_factors) AND {RECORDS_ABUSE_CYPHER(c)}))"""
+    return f"""({visibly_high_cypher(c)}
+      OR any(f IN {factors_cypher(c)} WHERE f IN $serious_factors)
+      OR (any(f IN {factors_cypher(c)} WHERE f IN $context_factors) AND {records_abuse_cypher(c)}))"""
 
 
-def RECORDS_ABUSE_CYPHER(c: str) -> str:
+def records_abuse_cypher(c: str) -> str:
     """Cypher predicate: contact variable ``c`` records abuse."""
-    return f"({c}.event IN $abuse_events OR any(f IN {FACTORS_CYPHER(c)} WHERE f IN $abuse_factors))"
+    return f"({c}.event IN $abuse_events OR any(f IN {factors_cypher(c)} WHERE f IN $abuse_factors))"
 
 
 def records_abuse(c: dict, p: dict | None = None) -> bool:
@@ -224,7 +224,7 @@ def risk_reasons(c: dict, dash_high: int, p: dict | None = None) -> list[str]:
 
 # --- the end of the chronology (the death) and who MARAC is for -------------------------------------
 
-def BEFORE_DEATH_CYPHER(c: str) -> str:
+def before_death_cypher(c: str) -> str:
     """Cypher predicate: contact ``c`` comes before the death that ends its review's chronology."""
     return f"{c}.after_death IS NULL"
 
@@ -233,7 +233,7 @@ def before_death(c: dict) -> bool:
     return not c.get("after_death")
 
 
-def ADULT_CYPHER(m: str) -> str:
+def adult_cypher(m: str) -> str:
     """Cypher predicate: the person whose IN_REVIEW relationship is ``m`` is an adult for MARAC (16+;
     without an age, any role but child)."""
     return f"(CASE WHEN {m}.age IS NULL THEN {m}.role <> 'child' ELSE {m}.age >= $marac_min_age END)"
@@ -246,28 +246,28 @@ def is_adult(membership: dict) -> bool:
 
 # --- a MARAC referral or hearing about a person near a date (missed-marac, joined-up-risk) --------
 
-def _MARAC_CONTACT_CYPHER(m: str) -> str:
+def _marac_contact_cypher(m: str) -> str:
     """Cypher predicate: contact ``m`` referred its subjects to a MARAC or was a MARAC's (its hearing)."""
-    return (f"(EXISTS {{ MATCH ({m})-[marac_r:REFERRED_TO]->(:Agency {{type: 'marac'}}) WHERE {FLOW_CYPHER('marac_r')} }} "
+    return (f"(EXISTS {{ MATCH ({m})-[marac_r:REFERRED_TO]->(:Agency {{type: 'marac'}}) WHERE {flow_cypher('marac_r')} }} "
             f"OR EXISTS {{ ({m})<-[:RECORDED]-(:Agency {{type: 'marac'}}) }})")
 
 
-def MARAC_NEAR_CYPHER(s: str, review: str, date: str) -> str:
+def marac_near_cypher(s: str, review: str, date: str) -> str:
     """Cypher predicate: a contact about person ``s`` in review ``review``, dated within ``$within_days`` days of
     the ISO date ``date``, referred them to a MARAC or was a MARAC's (its hearing): ``marac_near``'s twin."""
     return f"""EXISTS {{
     MATCH ({s})<-[:ABOUT]-(marac_m:Contact {{review: {review}}})
     WHERE marac_m.date >= toString(date({date}) - duration({{days: $within_days}}))
       AND marac_m.date <= toString(date({date}) + duration({{days: $within_days}}))
-      AND {_MARAC_CONTACT_CYPHER("marac_m")}
+      AND {_marac_contact_cypher("marac_m")}
   }}"""
 
 
-def MARAC_DAYS_CYPHER(s: str, review: str) -> str:
+def marac_days_cypher(s: str, review: str) -> str:
     """Cypher list: the dates of the contacts about person ``s`` in review ``review`` that referred them to a MARAC
     or were a MARAC's (``marac_days``' twin, for one person and review)."""
     return f"""COLLECT {{
-    MATCH ({s})<-[:ABOUT]-(marac_m:Contact {{review: {review}}}) WHERE {_MARAC_CONTACT_CYPHER("marac_m")}
+    MATCH ({s})<-[:ABOUT]-(marac_m:Contact {{review: {review}}}) WHERE {_marac_contact_cypher("marac_m")}
     RETURN marac_m.date
   }}"""
 
@@ -299,7 +299,7 @@ def and_join(items: list[str]) -> str:
 
 # --- evidence and rows --------------------------------------------------------------------------
 
-def EVIDENCE_CYPHER(c: str, a: str) -> str:
+def evidence_cypher(c: str, a: str) -> str:
     """Cypher map of one evidence item: the contact ``c`` recorded by agency ``a`` (with the contact's node
     id, which ``finish_rows`` moves to the row's ``ids``)."""
     return (f"{{review: {c}.review, file: {c}.file, line: {c}.line, record: coalesce({c}.record, {c}.line), "
@@ -438,7 +438,7 @@ def components(nodes: Iterable[str], links: Iterable[tuple[str, str]]) -> list[s
     return [set(c) for c in nx.connected_components(graph)]
 
 
-def UNION_FIND_CYPHER(nodes: str, links: str) -> str:
+def union_find_cypher(nodes: str, links: str) -> str:
     """Cypher expression: the connected components (lists of ids, may repeat an id) of the id list
     ``nodes`` joined by ``links`` (a list of [id, id] pairs), by folding each link into the groups."""
     return f"""reduce(groups = [n IN {nodes} | [n]], l IN {links} |
@@ -506,7 +506,7 @@ def _abusers(G: nx.MultiDiGraph) -> set[tuple[str, str]]:
             if d["type"] == "RELATED" and d.get("abusive")}
 
 
-def NOT_ABUSER_CYPHER(s: str, review: str) -> str:
+def not_abuser_cypher(s: str, review: str) -> str:
     """Cypher predicate: person ``s`` is not recorded as abusive towards anyone in review ``review``."""
     return f"NOT EXISTS {{ MATCH ({s})-[r:RELATED]->() WHERE r.abusive AND r.review = {review} }}"
 

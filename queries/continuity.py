@@ -14,7 +14,7 @@ from collections import defaultdict
 from dhrgraph.graph.nxgraph import ModelGraph
 from dhrgraph.queries.base import Param, Query, register
 from dhrgraph.queries.common import (
-    BEFORE_DEATH_CYPHER, CONSTANTS, COMMON_PARAMS, EVIDENCE_CYPHER, FORUM_TYPES, REFERRALS_CYPHER, before_death, contacts_about,
+    before_death_cypher, CONSTANTS, COMMON_PARAMS, evidence_cypher, FORUM_TYPES, referrals_cypher, before_death, contacts_about,
     PERSON_IDS, days_between, evidence, finish_rows, recorder, referrals, subject_name, subjects_of,
 )
 
@@ -38,7 +38,7 @@ NO_FOLLOW_UP_CYPHER = f"""
 MATCH (a:Agency)-[:RECORDED]->(t:Contact)-[:ABOUT]->(s:Person)
 WHERE (t.event = 'did_not_attend'
    OR (t.referral_outcome IS NOT NULL AND any(phrase IN $not_taken_up WHERE toLower(t.referral_outcome) CONTAINS phrase)))
-  AND {BEFORE_DEATH_CYPHER("t")}
+  AND {before_death_cypher("t")}
 CALL (a, t, s) {{
   OPTIONAL MATCH (s)<-[:ABOUT]-(f:Contact {{review: t.review}})<-[:RECORDED]-(a)
   WHERE f.order_key > t.order_key AND date(f.date) <= date(t.date) + duration({{days: $days}})
@@ -47,12 +47,12 @@ CALL (a, t, s) {{
 }}
 // a follow-up: any later contact that is not a closure, discharge or missed appointment, or any that refers on
 WITH a, t, s, later
-WHERE none(f IN later WHERE NOT f.event IN $not_follow_up_events OR size({REFERRALS_CYPHER("f")}) > 0)
+WHERE none(f IN later WHERE NOT f.event IN $not_follow_up_events OR size({referrals_cypher("f")}) > 0)
 WITH a, t, s, [f IN later WHERE f.event IN $closing_events][0] AS closed
 MATCH (s)-[m:IN_REVIEW]->(:Review {{name: t.review}})
 RETURN t.review AS review, m.name AS subject, a.name AS agency, a.type AS agency_type, t.date_text AS date,
        t.order_key AS order_key, t.event = 'did_not_attend' AS missed, closed.event AS closed_event,
-       closed.date_text AS closed_date, [e IN [t, closed] WHERE e IS NOT NULL | {EVIDENCE_CYPHER("e", "a")}] AS evidence,
+       closed.date_text AS closed_date, [e IN [t, closed] WHERE e IS NOT NULL | {evidence_cypher("e", "a")}] AS evidence,
        [s.id] AS {PERSON_IDS}
 """
 
@@ -131,12 +131,12 @@ NO_FOLLOW_UP = register(Query(
 
 PROFESSIONAL_CHURN_CYPHER = f"""
 MATCH (a:Agency)-[:RECORDED]->(c:Contact)-[:ABOUT]->(s:Person)
-WHERE NOT a.type IN $forum_types AND c.professional IS NOT NULL AND {BEFORE_DEATH_CYPHER("c")}
+WHERE NOT a.type IN $forum_types AND c.professional IS NOT NULL AND {before_death_cypher("c")}
 WITH a, s, c.review AS review, count(DISTINCT c.professional) AS everyone
 WHERE everyone >= $min_professionals
 CALL (a, s, review) {{
   MATCH (s)<-[:ABOUT]-(c:Contact {{review: review}})<-[:RECORDED]-(a)
-  WHERE c.professional IS NOT NULL AND {BEFORE_DEATH_CYPHER("c")}
+  WHERE c.professional IS NOT NULL AND {before_death_cypher("c")}
   WITH c ORDER BY c.order_key
   RETURN collect(c) AS contacts
 }}
@@ -154,7 +154,7 @@ WITH a, s, best.seen AS seen, best.firsts AS firsts, best.seen[-1] AS last
 MATCH (s)-[m:IN_REVIEW]->(:Review {{name: last.review}})
 RETURN last.review AS review, m.name AS subject, a.name AS agency, a.type AS agency_type,
        [f IN firsts | f.professional] AS names, seen[0].date_text AS first_date, last.date_text AS last_date,
-       [f IN firsts | {EVIDENCE_CYPHER("f", "a")}] AS evidence, [s.id] AS {PERSON_IDS}
+       [f IN firsts | {evidence_cypher("f", "a")}] AS evidence, [s.id] AS {PERSON_IDS}
 """
 
 

@@ -31,8 +31,8 @@ import networkx as nx
 from dhrgraph.loaders.dash import DASH_QUESTIONS, FACTOR_QUESTIONS, RED_FLAGS, REPEAT_INCIDENTS, REPEAT_QUESTION, dash_reference
 from dhrgraph.queries.base import Param, Query, register
 from dhrgraph.queries.common import (
-    ADULT_CYPHER, BEFORE_DEATH_CYPHER, CONSTANTS, MARAC_MIN_AGE, COMMON_PARAMS, DASH_CYPHER, DASH_HIGH, EVIDENCE_CYPHER, FACTORS_CYPHER,
-    FORUM_TYPES, LEVEL_CYPHER, MARAC_DAYS_CYPHER, before_death, contacts_about, dash_score, evidence, factors, finish_rows,
+    adult_cypher, before_death_cypher, CONSTANTS, MARAC_MIN_AGE, COMMON_PARAMS, dash_cypher, DASH_HIGH, evidence_cypher, factors_cypher,
+    FORUM_TYPES, level_cypher, marac_days_cypher, before_death, contacts_about, dash_score, evidence, factors, finish_rows,
     PERSON_IDS, is_adult, marac_days, marac_near, memberships, recorder, risk_level, shift,
 )
 from dhrgraph.queries.core import by_label
@@ -60,14 +60,14 @@ def _dash_cypher(items: str) -> str:
     return f"reduce(m = -1, i IN {items} | CASE WHEN i.dash > m THEN i.dash ELSE m END)"
 
 
-def PICTURE_CYPHER(items: str, extra: str = "") -> str:
+def picture_cypher(items: str, extra: str = "") -> str:
     """Cypher map: the picture of ``items`` without its score ({questions, incidents, dash, high}), plus ``extra``
     entries."""
     return (f"{{questions: {_questions_cypher(items)}, incidents: size([i IN {items} WHERE i.incident]), "
             f"dash: {_dash_cypher(items)}, high: any(i IN {items} WHERE i.high){extra}}}")
 
 
-def SCORED_CYPHER(pic: str) -> str:
+def scored_cypher(pic: str) -> str:
     """Cypher map: picture ``pic`` with its ``score`` and ``flags``."""
     return (f"{pic} {{.*, score: CASE WHEN {pic}.dash > size({pic}.questions) THEN {pic}.dash ELSE size({pic}.questions) END, "
             f"flags: [f IN $red_flags WHERE all(q IN f.questions WHERE q IN {pic}.questions) "
@@ -145,7 +145,7 @@ def agency_pictures(items: list[dict]) -> list[dict]:
 
 # --- joined-up-risk ----------------------------------------------------------------------------
 
-def READING_CYPHER(f: str) -> str:
+def reading_cypher(f: str) -> str:
     """Cypher: the question factor ``f`` answers, with ``about`` and ``both`` in scope (see ``reading``)."""
     return (f"(CASE WHEN both THEN coalesce($readings[{f}][0], $readings[{f}][1]) "
             f"WHEN about THEN $readings[{f}][0] ELSE $readings[{f}][1] END)")
@@ -169,11 +169,11 @@ MATCH (ab:Person)-[rel:RELATED]->(s:Person)
 WHERE rel.abusive
 WITH s, rel.review AS review, collect(DISTINCT ab) AS abusers
 WHERE NOT EXISTS {{ MATCH (s)-[r:RELATED]->() WHERE r.abusive AND r.review = review }}
-  AND EXISTS {{ MATCH (s)-[n:IN_REVIEW]->(:Review {{name: review}}) WHERE {ADULT_CYPHER("n")} }}  // MARAC is for adults
+  AND EXISTS {{ MATCH (s)-[n:IN_REVIEW]->(:Review {{name: review}}) WHERE {adult_cypher("n")} }}  // MARAC is for adults
 CALL (s, review, abusers) {{
   UNWIND [s] + abusers AS x
   MATCH (x)<-[:ABOUT]-(c:Contact)
-  WHERE c.review = review AND {BEFORE_DEATH_CYPHER("c")}
+  WHERE c.review = review AND {before_death_cypher("c")}
     AND (size(coalesce(c.risk_factors, [])) > 0 OR c.text_signals IS NOT NULL OR c.event = 'incident'
          OR c.dash_score IS NOT NULL OR c.risk_level IS NOT NULL)
   WITH c, collect(x) AS who
@@ -181,33 +181,33 @@ CALL (s, review, abusers) {{
   WITH c, a, s IN who AS about, s IN who AND size(who) > 1 AS both
   RETURN collect({{key: c.order_key, date: c.date, agency: a.name, agency_type: a.type, forum: a.type IN $forum_types,
       about: about,
-      questions: [f IN {FACTORS_CYPHER("c")} WHERE {READING_CYPHER("f")} IS NOT NULL | {READING_CYPHER("f")}],
-      incident: about AND c.event = 'incident', dash: CASE WHEN about THEN {DASH_CYPHER("c")} END,
-      high: about AND coalesce({LEVEL_CYPHER("c")} = 'high', false), {contact}}}) AS contacts
+      questions: [f IN {factors_cypher("c")} WHERE {reading_cypher("f")} IS NOT NULL | {reading_cypher("f")}],
+      incident: about AND c.event = 'incident', dash: CASE WHEN about THEN {dash_cypher("c")} END,
+      high: about AND coalesce({level_cypher("c")} = 'high', false), {contact}}}) AS contacts
 }}
 WITH s, review, [i IN contacts WHERE NOT i.forum
      AND (size(i.questions) > 0 OR i.incident OR i.dash IS NOT NULL OR i.high)] AS items
 // no window can hold more than the whole chronology: skip people whose whole picture is not high
-WITH s, review, items, {PICTURE_CYPHER("items")} AS whole
-WITH s, review, items, {SCORED_CYPHER("whole")} AS whole
+WITH s, review, items, {picture_cypher("items")} AS whole
+WITH s, review, items, {scored_cypher("whole")} AS whole
 WHERE size(whole.questions) >= $dash_high OR size(whole.flags) > 0
 // the windows are slid in the shared step (``first_reportable``), over the person's items in date order
 MATCH (s)-[n:IN_REVIEW]->(:Review {{name: review}})
-RETURN review, n.name AS subject, {MARAC_DAYS_CYPHER("s", "review")} AS marac,
+RETURN review, n.name AS subject, {marac_days_cypher("s", "review")} AS marac,
        [i IN items | i {{.key, .date, .agency, .agency_type, .questions, .about, .incident, .dash, .high, {cite}}}] AS items,
        [s.id] AS {PERSON_IDS}
 """
 
 
 # Any Cypher store: one statement, every item with its evidence.
-JOINED_UP_RISK_CYPHER = _candidates_cypher("c: c, a: a", f"evidence: {EVIDENCE_CYPHER('i.c', 'i.a')}")
+JOINED_UP_RISK_CYPHER = _candidates_cypher("c: c, a: a", f"evidence: {evidence_cypher('i.c', 'i.a')}")
 # Neo4j: the items carry their contact's id, and only the contacts of the reported windows are read again for their
 # evidence (``EVIDENCE_OF_CYPHER``): most items are never cited (measured at 100k contacts: 20,642 items, 4,041 cited).
 CANDIDATES_CYPHER = _candidates_cypher("id: c.id", "id: i.id")
 EVIDENCE_OF_CYPHER = f"""
 UNWIND $ids AS id
 MATCH (a:Agency)-[:RECORDED]->(c:Contact {{id: id}})
-RETURN collect([id, {EVIDENCE_CYPHER("c", "a")}]) AS cited
+RETURN collect([id, {evidence_cypher("c", "a")}]) AS cited
 """
 
 

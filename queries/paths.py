@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dhrgraph.graph.nxgraph import ModelGraph
 from dhrgraph.queries.base import Param, Query, register
-from dhrgraph.queries.common import (EVIDENCE_CYPHER, FLOW_CYPHER, SIGNALS, and_join, evidence, is_flow, strip_ids,
+from dhrgraph.queries.common import (evidence_cypher, flow_cypher, SIGNALS, and_join, evidence, is_flow, strip_ids,
                                      subject_name, subjects_of)
 
 __all__ = ["PATHS", "MAX_HOPS"]
@@ -22,7 +22,7 @@ MATCH (x:Agency {{id: $from}}), (y:Agency {{id: $to}})
 MATCH (x)((a1:Agency)-[:RECORDED]->(f:Contact)-[r:REFERRED_TO|SHARED_WITH]->(a2:Agency)
           WHERE ($subject IS NULL OR EXISTS {{ (f)-[:ABOUT]->(:Person {{id: $subject}}) }})
             AND ($after IS NULL OR f.date >= $after) AND ($before IS NULL OR f.date <= $before)
-            AND ($review IS NULL OR f.review = $review) AND {FLOW_CYPHER("r")}){{1,{MAX_HOPS}}}(y)
+            AND ($review IS NULL OR f.review = $review) AND {flow_cypher("r")}){{1,{MAX_HOPS}}}(y)
 WHERE size(f) <= $max_hops
   AND all(i IN range(0, size(f) - 2) WHERE f[i].order_key <= f[i + 1].order_key)
   AND all(i IN range(0, size(a2) - 1) WHERE a2[i] <> x AND NOT a2[i] IN a2[i + 1..])
@@ -30,7 +30,7 @@ WITH f, a1, a2, r, [c IN f | [(c)-[:ABOUT]->(:Person)-[m:IN_REVIEW]->(rv:Review)
 RETURN [i IN range(0, size(f) - 1) | {{from: a1[i].name, to: a2[i].name, date: f[i].date_text,
         kind: CASE type(r[i]) WHEN 'REFERRED_TO' THEN 'referral' ELSE 'share' END,
         signal: CASE WHEN r[i].signal IS NULL THEN 'coded' ELSE 'text' END,
-        order_key: f[i].order_key, evidence: {EVIDENCE_CYPHER("f[i]", "a1[i]")},
+        order_key: f[i].order_key, evidence: {evidence_cypher("f[i]", "a1[i]")},
         about: about[i]}}] AS hops
 """
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dhrgraph.graph.nxgraph import ModelGraph
 from dhrgraph.queries.base import Param, Query, register
 from dhrgraph.queries.common import (
-    CONSTANTS, COMMON_PARAMS, EVIDENCE_CYPHER, PERSON_IDS, RECORDS_ABUSE_CYPHER, and_join, contact_agency, evidence,
+    CONSTANTS, COMMON_PARAMS, evidence_cypher, PERSON_IDS, records_abuse_cypher, and_join, contact_agency, evidence,
     finish_rows, records_abuse,
 )
 from dhrgraph.queries.identity import DEFAULT_MIN_PROBABILITY
@@ -72,9 +72,9 @@ CALL (v) {{
 CALL (members, v) {{
   UNWIND members AS p
   MATCH (p)<-[:ABOUT]-(c:Contact)-[:ABOUT]->(v)
-  WHERE {RECORDS_ABUSE_CYPHER("c")}
+  WHERE {records_abuse_cypher("c")}
   MATCH (a:Agency)-[:RECORDED]->(c)
-  RETURN collect({EVIDENCE_CYPHER("c", "a")}) AS abuse
+  RETURN collect({evidence_cypher("c", "a")}) AS abuse
 }}
 WITH who, global_ids, relationships, names, reviews, records, latest, [p IN members | p.id] AS members,
      collect({{person: coalesce($identity[v.id], v.id), id: v.id, records: victim_records, evidence: abuse}}) AS victims
@@ -225,7 +225,7 @@ WHERE m.identified = false
 MATCH (p)<-[:ABOUT]-(c:Contact)<-[:RECORDED]-(a:Agency)
 WHERE c.review = r.name
 WITH r, m, p, count(c) AS mentions, collect(DISTINCT a.name) AS agencies,
-     collect({EVIDENCE_CYPHER("c", "a")}) AS evidence, collect(c) AS contacts
+     collect({evidence_cypher("c", "a")}) AS evidence, collect(c) AS contacts
 CALL (p, contacts) {{
   UNWIND contacts AS c
   MATCH (c)-[:ABOUT]->(s:Person)

@@ -18,9 +18,9 @@ import networkx as nx
 from dhrgraph.loaders.vocab import RISK_ORDER
 from dhrgraph.queries.base import Param, Query, register
 from dhrgraph.queries.common import (
-    ABUSE_FACTORS, ADULT_CYPHER, BEFORE_DEATH_CYPHER, CONSTANTS, COMMON_PARAMS, DASH_CYPHER, DASH_HIGH, EVIDENCE_CYPHER,
-    FACTORS_CYPHER, FORUM_TYPES, LEVEL_CYPHER, MARAC_NEAR_CYPHER, NOT_ABUSER_CYPHER, PERSON_IDS, abusers, and_join, before_death,
-    VISIBLY_HIGH_CYPHER, contacts_by_person, dash_score, days_between, evidence, factors, high_reasons, is_adult, marac_days,
+    ABUSE_FACTORS, adult_cypher, before_death_cypher, CONSTANTS, COMMON_PARAMS, dash_cypher, DASH_HIGH, evidence_cypher,
+    factors_cypher, FORUM_TYPES, level_cypher, marac_near_cypher, not_abuser_cypher, PERSON_IDS, abusers, and_join, before_death,
+    visibly_high_cypher, contacts_by_person, dash_score, days_between, evidence, factors, high_reasons, is_adult, marac_days,
     marac_near, memberships, risk_level, shift, sorted_rows, visibly_high,
 )
 
@@ -40,20 +40,20 @@ def ordinal(n: int) -> str:
 
 MISSED_MARAC_CYPHER = f"""
 MATCH (a:Agency)-[:RECORDED]->(c:Contact)-[:ABOUT]->(s:Person)-[n:IN_REVIEW]->(:Review {{name: c.review}})
-WHERE NOT a.type IN $forum_types AND ({VISIBLY_HIGH_CYPHER("c")} OR c.event = 'incident')
-  AND {BEFORE_DEATH_CYPHER("c")} AND {ADULT_CYPHER("n")} AND {NOT_ABUSER_CYPHER("s", "c.review")}
+WHERE NOT a.type IN $forum_types AND ({visibly_high_cypher("c")} OR c.event = 'incident')
+  AND {before_death_cypher("c")} AND {adult_cypher("n")} AND {not_abuser_cypher("s", "c.review")}
 WITH a, c, s, n, toString(date(c.date) - duration({{days: $incident_days}})) AS since
 CALL (s, c, since) {{
   MATCH (s)<-[:ABOUT]-(i:Contact {{event: 'incident', review: c.review}})<-[:RECORDED]-(ia:Agency)
   WHERE c.event = 'incident' AND i.order_key <= c.order_key AND i.date >= since
-  RETURN collect({EVIDENCE_CYPHER("i", "ia")}) AS incidents
+  RETURN collect({evidence_cypher("i", "ia")}) AS incidents
 }}
 WITH a, c, s, n, incidents
-WHERE ({VISIBLY_HIGH_CYPHER("c")} OR size(incidents) >= $incidents)
-  AND NOT {MARAC_NEAR_CYPHER("s", "c.review", "c.date")}
+WHERE ({visibly_high_cypher("c")} OR size(incidents) >= $incidents)
+  AND NOT {marac_near_cypher("s", "c.review", "c.date")}
 RETURN c.review AS review, n.name AS subject, a.name AS agency, a.type AS agency_type, c.date_text AS date,
-       c.order_key AS order_key, {DASH_CYPHER("c")} AS dash_score, {LEVEL_CYPHER("c")} AS risk_level, incidents,
-       {EVIDENCE_CYPHER("c", "a")} AS trigger, s.id AS person
+       c.order_key AS order_key, {dash_cypher("c")} AS dash_score, {level_cypher("c")} AS risk_level, incidents,
+       {evidence_cypher("c", "a")} AS trigger, s.id AS person
 """
 
 
@@ -133,11 +133,11 @@ MISSED_MARAC = register(Query(
 
 # --- escalation-without-reassessment -------------------------------------------------------------
 
-def SCORE_CYPHER(x: str) -> str:
+def score_cypher(x: str) -> str:
     """Cypher: one number ordering assessments by risk level, then DASH (see ``score``)."""
     ranks = " ".join(f"WHEN '{level}' THEN {rank}" for level, rank in LEVEL_RANK.items())  # the model's own constants
-    return (f"100 * CASE {LEVEL_CYPHER(x)} {ranks} ELSE -1 END"
-            f" + coalesce({DASH_CYPHER(x)}, -1)")
+    return (f"100 * CASE {level_cypher(x)} {ranks} ELSE -1 END"
+            f" + coalesce({dash_cypher(x)}, -1)")
 
 
 def score(x: dict, p: dict | None = None) -> int:
@@ -146,8 +146,8 @@ def score(x: dict, p: dict | None = None) -> int:
     return 100 * LEVEL_RANK.get(risk_level(x, p), -1) + (dash if dash is not None else -1)
 
 
-def SEVERITY_CYPHER(x: str) -> str:
-    return f"size([f IN {FACTORS_CYPHER(x)} WHERE f IN $abuse_factors])"
+def severity_cypher(x: str) -> str:
+    return f"size([f IN {factors_cypher(x)} WHERE f IN $abuse_factors])"
 
 
 def severity(x: dict, p: dict | None = None) -> int:
@@ -156,25 +156,25 @@ def severity(x: dict, p: dict | None = None) -> int:
 
 def _item_cypher(x: str, a: str, extra: str) -> str:
     return (f"{{key: {x}.order_key, date: {x}.date, date_text: {x}.date_text, review: {x}.review, "
-            f"agency: {a}.name, agency_type: {a}.type, evidence: {EVIDENCE_CYPHER(x, a)}, {extra}}}")
+            f"agency: {a}.name, agency_type: {a}.type, evidence: {evidence_cypher(x, a)}, {extra}}}")
 
 
 ESCALATION_CYPHER = f"""
 MATCH (s:Person)<-[:ABOUT]-(i:Contact {{event: 'incident'}})<-[:RECORDED]-(ia:Agency)
-WHERE {BEFORE_DEATH_CYPHER("i")}
+WHERE {before_death_cypher("i")}
 WITH s, i, ia ORDER BY i.order_key
-WITH s, i.review AS review, collect({_item_cypher("i", "ia", "severity: " + SEVERITY_CYPHER("i"))}) AS incidents
+WITH s, i.review AS review, collect({_item_cypher("i", "ia", "severity: " + severity_cypher("i"))}) AS incidents
 WHERE size(incidents) >= 3
 CALL (s, review) {{
   MATCH (s)<-[:ABOUT]-(x:Contact {{review: review}})<-[:RECORDED]-(xa:Agency)
-  WHERE {DASH_CYPHER("x")} IS NOT NULL OR {LEVEL_CYPHER("x")} IS NOT NULL
+  WHERE {dash_cypher("x")} IS NOT NULL OR {level_cypher("x")} IS NOT NULL
   WITH x, xa ORDER BY x.order_key
-  RETURN collect({_item_cypher("x", "xa", f"level: {LEVEL_CYPHER('x')}, dash: {DASH_CYPHER('x')}, score: " + SCORE_CYPHER("x"))}) AS assessments
+  RETURN collect({_item_cypher("x", "xa", f"level: {level_cypher('x')}, dash: {dash_cypher('x')}, score: " + score_cypher("x"))}) AS assessments
 }}
 UNWIND range(2, size(incidents) - 1) AS k
 WITH s, incidents, assessments, incidents[k] AS l, incidents[k - 1] AS l1, incidents[k - 2] AS l2
 WHERE l2.date >= toString(date(l.date) - duration({{days: $escalation_window_days}}))
-  AND {NOT_ABUSER_CYPHER("s", "l.review")}
+  AND {not_abuser_cypher("s", "l.review")}
 WITH s, incidents, assessments, l, l1, l2,
      duration.inDays(date(l1.date), date(l.date)).days < duration.inDays(date(l2.date), date(l1.date)).days AS frequent,
      l.severity > l1.severity AND l.severity > l2.severity AS serious

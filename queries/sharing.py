@@ -14,8 +14,8 @@ from collections import defaultdict
 from dhrgraph.graph.nxgraph import ModelGraph
 from dhrgraph.queries.base import Gaps, Param, Query, register
 from dhrgraph.queries.common import (
-    BEFORE_DEATH_CYPHER, CONSTANTS, COMMON_PARAMS, DASH_CYPHER, DASH_HIGH, EVIDENCE_CYPHER, FACTORS_CYPHER, FLOW_CYPHER,
-    FORUM_TYPES, LEVEL_CYPHER, RISK_SIGNAL_CYPHER, UNION_FIND_CYPHER, before_death, components, contacts_by_person, dash_score,
+    before_death_cypher, CONSTANTS, COMMON_PARAMS, dash_cypher, DASH_HIGH, evidence_cypher, factors_cypher, flow_cypher,
+    FORUM_TYPES, level_cypher, risk_signal_cypher, union_find_cypher, before_death, components, contacts_by_person, dash_score,
     days_between, evidence, factors, finish_rows, flows_about, is_risk_signal, risk_level, risk_reasons, subject_name,
     PERSON_IDS,
 )
@@ -27,10 +27,10 @@ __all__ = ["UNSHARED_RISK", "FRAGMENTED_RISK", "VICTIM_PERPETRATOR_DIVIDE"]
 
 UNSHARED_RISK_CYPHER = f"""
 MATCH (a:Agency)-[:RECORDED]->(sig:Contact)-[:ABOUT]->(s:Person)
-WHERE NOT a.type IN $forum_types AND {RISK_SIGNAL_CYPHER("sig")} AND {BEFORE_DEATH_CYPHER("sig")}
+WHERE NOT a.type IN $forum_types AND {risk_signal_cypher("sig")} AND {before_death_cypher("sig")}
 CALL (s, sig) {{
   MATCH (s)<-[:ABOUT]-(f:Contact {{review: sig.review}})-[fr:REFERRED_TO|SHARED_WITH]->(y:Agency)
-  WHERE f.order_key >= sig.order_key AND {FLOW_CYPHER("fr")}
+  WHERE f.order_key >= sig.order_key AND {flow_cypher("fr")}
   MATCH (x:Agency)-[:RECORDED]->(f)
   WITH f, x, y ORDER BY f.order_key
   RETURN collect([f.order_key, x.id, y.id]) AS flows
@@ -40,17 +40,17 @@ WITH a, sig, s, reduce(reached = [[a.id, sig.order_key]], f IN flows |
      CASE WHEN any(r IN reached WHERE r[0] = f[1]) AND none(r IN reached WHERE r[0] = f[2])
           THEN reached + [[f[2], f[0]]] ELSE reached END) AS reached
 MATCH (s)<-[:ABOUT]-(e:Contact {{review: sig.review}})<-[:RECORDED]-(b:Agency)
-WHERE b <> a AND NOT b.type IN $forum_types AND e.date > sig.date AND {BEFORE_DEATH_CYPHER("e")}
+WHERE b <> a AND NOT b.type IN $forum_types AND e.date > sig.date AND {before_death_cypher("e")}
   AND date(e.date) <= date(sig.date) + duration({{days: $window_days}})
 WITH a, sig, s, reached, b, e ORDER BY e.order_key
 WITH a, sig, s, reached, b, collect(e)[0] AS first
 WHERE none(r IN reached WHERE r[0] = b.id AND r[1] <= first.order_key)
-WITH a, sig, s, collect({{name: b.name, evidence: {EVIDENCE_CYPHER("first", "b")}}}) AS missed
+WITH a, sig, s, collect({{name: b.name, evidence: {evidence_cypher("first", "b")}}}) AS missed
 MATCH (s)-[m:IN_REVIEW]->(:Review {{name: sig.review}})
 RETURN sig.review AS review, m.name AS subject, a.name AS agency, a.type AS agency_type, sig.date_text AS date,
-       {{risk_level: {LEVEL_CYPHER("sig")}, dash_score: {DASH_CYPHER("sig")}, risk_factors: {FACTORS_CYPHER("sig")},
+       {{risk_level: {level_cypher("sig")}, dash_score: {dash_cypher("sig")}, risk_factors: {factors_cypher("sig")},
         event: sig.event}} AS signal, missed,
-       {EVIDENCE_CYPHER("sig", "a")} AS signal_evidence, [s.id] AS {PERSON_IDS}
+       {evidence_cypher("sig", "a")} AS signal_evidence, [s.id] AS {PERSON_IDS}
 """
 
 
@@ -128,17 +128,17 @@ UNSHARED_RISK = register(Query(
 
 FRAGMENTED_RISK_CYPHER = f"""
 MATCH (a:Agency)-[:RECORDED]->(c:Contact)-[:ABOUT]->(s:Person)
-WHERE NOT a.type IN $forum_types AND size({FACTORS_CYPHER("c")}) > 0 AND {BEFORE_DEATH_CYPHER("c")}
+WHERE NOT a.type IN $forum_types AND size({factors_cypher("c")}) > 0 AND {before_death_cypher("c")}
 WITH s, c.review AS review, a, collect(c) AS contacts
-WITH s, review, collect({{id: a.id, name: a.name, contacts: [c IN contacts | {{factors: {FACTORS_CYPHER("c")},
-     evidence: {EVIDENCE_CYPHER("c", "a")}}}]}}) AS holders
+WITH s, review, collect({{id: a.id, name: a.name, contacts: [c IN contacts | {{factors: {factors_cypher("c")},
+     evidence: {evidence_cypher("c", "a")}}}]}}) AS holders
 WHERE size(holders) >= 2
 CALL (s, review) {{
   OPTIONAL MATCH (s)<-[:ABOUT]-(f:Contact {{review: review}})-[fr:REFERRED_TO|SHARED_WITH]->(y:Agency), (x:Agency)-[:RECORDED]->(f)
-  WHERE {FLOW_CYPHER("fr")}
+  WHERE {flow_cypher("fr")}
   RETURN collect(DISTINCT [x.id, y.id]) AS links
 }}
-WITH s, review, holders, {UNION_FIND_CYPHER("[h IN holders | h.id]", "[l IN links WHERE l[0] IS NOT NULL]")} AS groups
+WITH s, review, holders, {union_find_cypher("[h IN holders | h.id]", "[l IN links WHERE l[0] IS NOT NULL]")} AS groups
 WITH s, review, holders, [g IN groups WHERE any(h IN holders WHERE h.id IN g)] AS groups
 WHERE size(groups) >= 2
 MATCH (s)-[m:IN_REVIEW]->(:Review {{name: review}})
@@ -213,9 +213,9 @@ MATCH (p:Person)-[rel:RELATED {{abusive: true}}]->(v:Person)
 CALL (p, v, rel) {{
   UNWIND [p, v] AS x  // expand from the two people, not from every contact
   MATCH (x)<-[:ABOUT]-(c:Contact)<-[:RECORDED]-(a:Agency)
-  WHERE c.review = rel.review AND NOT a.type IN $forum_types AND {BEFORE_DEATH_CYPHER("c")}
+  WHERE c.review = rel.review AND NOT a.type IN $forum_types AND {before_death_cypher("c")}
   WITH a, c, x ORDER BY c.order_key
-  WITH a, collect(DISTINCT x.id) AS seen, collect([x.id, {EVIDENCE_CYPHER("c", "a")}]) AS contacts
+  WITH a, collect(DISTINCT x.id) AS seen, collect([x.id, {evidence_cypher("c", "a")}]) AS contacts
   RETURN collect({{id: a.id, name: a.name, seen: seen, contacts: contacts}}) AS agencies
 }}
 WITH p, v, rel, [a IN agencies WHERE a.seen = [v.id]] AS victim_side, [a IN agencies WHERE a.seen = [p.id]] AS perpetrator_side
@@ -223,14 +223,14 @@ WHERE size(victim_side) > 0 AND size(perpetrator_side) > 0
 CALL (p, v, rel) {{
   UNWIND [p, v] AS person
   OPTIONAL MATCH (person)<-[:ABOUT]-(f:Contact {{review: rel.review}})-[fr:REFERRED_TO|SHARED_WITH]->(y:Agency)
-  WHERE {FLOW_CYPHER("fr")}
+  WHERE {flow_cypher("fr")}
   OPTIONAL MATCH (x:Agency)-[:RECORDED]->(f)
   RETURN collect(DISTINCT [x.id, y.id, x.type IN $forum_types, y.type IN $forum_types]) AS links
 }}
 WITH p, v, rel, victim_side, perpetrator_side, [a IN victim_side + perpetrator_side | a.id] AS sides, links
 // only flows between the two sides count, directly or through a forum (MARAC, MASH)
 WITH p, v, rel, victim_side, perpetrator_side,
-     {UNION_FIND_CYPHER("sides", "[l IN links WHERE l[0] IS NOT NULL AND (l[2] OR l[0] IN sides) AND (l[3] OR l[1] IN sides)]")} AS groups
+     {union_find_cypher("sides", "[l IN links WHERE l[0] IS NOT NULL AND (l[2] OR l[0] IN sides) AND (l[3] OR l[1] IN sides)]")} AS groups
 WHERE none(g IN groups WHERE any(a IN victim_side WHERE a.id IN g) AND any(a IN perpetrator_side WHERE a.id IN g))
 MATCH (p)-[pm:IN_REVIEW]->(:Review {{name: rel.review}}), (v)-[vm:IN_REVIEW]->(:Review {{name: rel.review}})
 RETURN rel.review AS review, pm.name AS perpetrator, vm.name AS victim, victim_side, perpetrator_side, [p.id, v.id] AS {PERSON_IDS}

@@ -62,8 +62,8 @@ from dhrgraph.loaders import vocab
 from dhrgraph.loaders.gcpause import gc_paused
 from dhrgraph.loaders.vocab import DEATH_EVENT
 from dhrgraph.queries.base import Query, catalogue, register
-from dhrgraph.queries.common import (DASH_CYPHER, DASH_HIGH, FACTORS_CYPHER, FLOW_CYPHER, FLOW_TYPES, FORUM_TYPES,
-                                     LEVEL_CYPHER, SIGNALS, dash_score, factors, is_flow, is_risk_signal, memberships,
+from dhrgraph.queries.common import (dash_cypher, DASH_HIGH, factors_cypher, flow_cypher, FLOW_TYPES, FORUM_TYPES,
+                                     level_cypher, SIGNALS, dash_score, factors, is_flow, is_risk_signal, memberships,
                                      risk_level)
 from dhrgraph.queries.core import by_label
 from dhrgraph.queries.triage import DISMISSED, run_catalogue
@@ -92,12 +92,12 @@ CALL (c) {{
   RETURN collect(m.role) AS roles
 }}
 CALL (c, a) {{
-  MATCH (c)-[f:REFERRED_TO|SHARED_WITH]->(b:Agency) WHERE b <> a AND {FLOW_CYPHER("f")}
+  MATCH (c)-[f:REFERRED_TO|SHARED_WITH]->(b:Agency) WHERE b <> a AND {flow_cypher("f")}
   RETURN collect(DISTINCT b.name) AS sent
 }}
 RETURN c.review AS review, c.file AS file, c.line AS line, coalesce(c.record, c.line) AS record, c.date AS day,
        c.date_text AS date, c.order_key AS order_key, a.name AS agency, a.type AS agency_type, c.event AS event,
-       {FACTORS_CYPHER("c")} AS risk_factors, {DASH_CYPHER("c")} AS dash_score, {LEVEL_CYPHER("c")} AS risk_level,
+       {factors_cypher("c")} AS risk_factors, {dash_cypher("c")} AS dash_score, {level_cypher("c")} AS risk_level,
        roles, sent
 """
 
