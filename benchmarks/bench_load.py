@@ -112,28 +112,19 @@ def naive_write(batches, session) -> int:
 # constraints, transactions of the same reviews (``Neo4jStore._transaction_groups``), into an empty database (no
 # delete phase), every statement's parameters built before the clock starts: one plain UNWIND per label (MERGE
 # for the labels reviews share, CREATE for the rest) and one per (type, start label, end label) of relationships,
-# each end sought through its unique index. What the server alone needs to write the graph this way.
-CEILING_CREATE = "UNWIND $rows AS row CREATE (n:{label}) SET n = row"
-CEILING_MERGE = "UNWIND $rows AS row MERGE (n:{label} {{id: row.id}}) SET n += row"
-CEILING_EDGES = """
-UNWIND $rows AS row
-MATCH (s:{start} {{id: row[0]}}) USING INDEX s:{start}(id)
-MATCH (e:{end} {{id: row[1]}}) USING INDEX e:{end}(id)
-CREATE (s)-[x:{type}]->(e) SET x = row[2]
-"""
-
-
+# each end sought through its unique index. What the server alone needs to write the graph this way. The statements
+# are the loader's own generic ones (CREATE_NODES, MERGE_NODES, CREATE_EDGES), applied to contacts too.
 def ceiling_transactions(batches) -> list[list[tuple[str, dict]]]:
     """The ceiling's transactions: each a list of (statement, parameters)."""
     from dhrgraph.graph.model import LABELS, REL_TYPES, SHARED_LABELS
-    from dhrgraph.graph.neo4j_store import WRITE_CHUNK, Neo4jStore, label_of
+    from dhrgraph.graph.neo4j_store import CREATE_EDGES, CREATE_NODES, MERGE_NODES, WRITE_CHUNK, Neo4jStore, label_of
 
     transactions = []
     for group in Neo4jStore._transaction_groups(batches):
         statements = []
         for label in LABELS:
             rows = [row for batch in group for row in batch.node_dicts(label)]
-            cypher = (CEILING_MERGE if label in SHARED_LABELS else CEILING_CREATE).format(label=label)
+            cypher = (MERGE_NODES if label in SHARED_LABELS else CREATE_NODES).format(label=label)
             statements += [(cypher, {"rows": rows[i:i + WRITE_CHUNK]}) for i in range(0, len(rows), WRITE_CHUNK)]
         for rel_type in REL_TYPES:
             ends: dict[tuple[str, str], list] = {}
@@ -141,7 +132,7 @@ def ceiling_transactions(batches) -> list[list[tuple[str, dict]]]:
                 for start, end, props in batch.edge_triples(rel_type):
                     ends.setdefault((label_of(start), label_of(end)), []).append([start, end, props])
             for (start, end), rows in ends.items():
-                cypher = CEILING_EDGES.format(type=rel_type, start=start, end=end)
+                cypher = CREATE_EDGES.format(type=rel_type, start=start, end=end)
                 statements += [(cypher, {"rows": rows[i:i + WRITE_CHUNK]}) for i in range(0, len(rows), WRITE_CHUNK)]
         transactions.append(statements)
     return transactions
