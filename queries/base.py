@@ -122,9 +122,11 @@ class Query:
         if self.prepare:
             bound = {**bound, **self.prepare(store, bound)}
         implementation = self.implementation(store)
+        from dhrgraph.queries.common import strip_row_ids
+
         if "signals" not in bound:
             rows = store._run(self, implementation, {**self.constants, **bound})
-            return self.finish(rows, bound) if self.finish else rows
+            return strip_row_ids(self.finish(rows, bound) if self.finish else rows)
         # a query that reads text-derived signals ignores the ones the analyst rejected, and says of
         # each evidence item whether text-derived signals count in it (see queries/signals.py)
         from dhrgraph.queries.signals import mark_evidence, rejected_ids
@@ -132,7 +134,7 @@ class Query:
         rejected = rejected_ids(store)
         rows = store._run(self, implementation, {**self.constants, **bound, "rejected_signals": rejected})
         rows = self.finish(rows, bound) if self.finish else rows
-        return mark_evidence(store, rows, bound["signals"], rejected)
+        return strip_row_ids(mark_evidence(store, rows, bound["signals"], rejected))
 
     def describe(self) -> dict:
         return {

@@ -336,6 +336,15 @@ def strip_ids(item: dict) -> dict:
     return {k: v for k, v in item.items() if k != CONTACT_ID}
 
 
+def strip_row_ids(rows: list[dict]) -> list[dict]:
+    """The rows with every evidence item's node id removed: the last step of a run (``Query.run_bound``), after the
+    steps that look an evidence item's contact up by its id (``signals.mark_evidence``)."""
+    for row in rows:
+        if isinstance(row.get("evidence"), list):
+            row["evidence"] = [strip_ids(e) if isinstance(e, dict) else e for e in row["evidence"]]
+    return rows
+
+
 def _row_ids(people: Iterable[str], items: list[dict]) -> dict[str, list[str]]:
     cited = [e for e in items if e.get(CONTACT_ID)]  # a relationship row cites no contact
     return {"people": sorted(set(people)), "agencies": sorted({agency_id(e["agency"]) for e in cited}),
@@ -366,7 +375,7 @@ def finish_rows(rows: Iterable[dict], params: dict, sort_key: tuple[str, ...]) -
             row["other_reviews"] = [r for r in row["reviews"] if r != review]
         items = sorted({_evidence_key(e): {**e, "summary": _quote(e.get("summary"))}
                         for e in row["evidence"] if e.get("line") is not None}.values(), key=_evidence_key)
-        row["evidence"] = [strip_ids(e) for e in items]
+        row["evidence"] = items  # each keeps its contact's id until the run ends (``strip_row_ids``)
         row[IDS] = _row_ids(row.pop(PERSON_IDS, ()), items)
         out.append(row)
     return sorted(out, key=lambda r: tuple(_sortable(r.get(k)) for k in sort_key))

@@ -18,7 +18,7 @@ from dhrgraph.graph.errors import DhrgraphError, UnknownName
 from dhrgraph.graph.nxgraph import ModelGraph
 from dhrgraph.loaders.textsignals import parse_signal_id, signal_id
 from dhrgraph.queries.base import Param, Query, REVIEW_PARAM, register
-from dhrgraph.queries.common import SIGNALS
+from dhrgraph.queries.common import CONTACT_ID, SIGNALS
 
 __all__ = ["CONTACT_SIGNALS", "list_signals", "reject_signal", "restore_signal", "mark_evidence", "rejected_ids", "signal_params",
            "SIGNAL_COLUMNS", "DECISION_KIND"]
@@ -169,6 +169,13 @@ def restore_signal(store: Any, sid: str) -> bool:
 
 # --- evidence: coded or text ---------------------------------------------------------------------
 
+def _contact_of(item: dict) -> str | None:
+    """The id of the contact an evidence item cites, which it carries to the end of the run (a review read from agency
+    files names its contacts by file and record, not by line); None for an item that cites no contact (a relationship
+    row: its line is in relationships.csv, never a contact's)."""
+    return item.get(CONTACT_ID)
+
+
 def mark_evidence(store: Any, rows: list[dict], signals: str, rejected: list[str]) -> list[dict]:
     """Mark each evidence item of catalogue rows ``signal: 'text'`` (with ``phrases``: what its contact's text
     says that its columns do not, and that counts) or ``signal: 'coded'``."""
@@ -176,8 +183,8 @@ def mark_evidence(store: Any, rows: list[dict], signals: str, rejected: list[str
     if not items:
         return rows
     said: dict[str, list[str]] = {}
-    if signals == "all":
-        ids = sorted({f"contact:{item['review']}#{item['line']}" for item in items})
+    ids = sorted({c for item in items if (c := _contact_of(item))}) if signals == "all" else []
+    if ids:
         skip = set(rejected)
         for row in store.run(CONTACT_SIGNALS, {"review": None, "contacts": ids}):
             c = row["contact"]
@@ -187,7 +194,7 @@ def mark_evidence(store: Any, rows: list[dict], signals: str, rejected: list[str
             if phrases:
                 said[c["id"]] = phrases
     for item in items:
-        phrases = said.get(f"contact:{item['review']}#{item['line']}")
+        phrases = said.get(_contact_of(item))
         item["signal"] = "text" if phrases else "coded"
         if phrases:
             item["phrases"] = phrases

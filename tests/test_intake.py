@@ -13,6 +13,7 @@ import openpyxl
 import pytest
 
 from helpers import EXAMPLES, ROOT, counts, write_csv, write_review
+from dhrgraph import queries
 from dhrgraph.loaders.export import write_chronology
 from dhrgraph.queries.core import DUMP
 
@@ -378,3 +379,23 @@ def test_a_merged_chronology_that_names_one_source_twice_is_refused(store, cli, 
     # record 5 of the file is on line 6: the first row's summary runs over two lines
     assert (f"{folder / 'chronology.csv'}:6:18: record 5, column 'record': this row's source (dhr-rowanford-2022/chronologies/"
             f"{rows[2]['Source file'].rsplit('/', 1)[1]}, record {rows[2]['Record']}) is also the source of an earlier row") in result.stderr
+
+
+def test_evidence_from_agency_files_says_when_the_text_carries_the_risk(store, tmp_path):
+    """A review read from agency files names its contacts by file and record (not by line): evidence whose risk
+    is read from the words is marked ``signal: text`` with the phrases, as in a one-file review."""
+    folder = tmp_path / "dhr-rowanford-2022"
+    shutil.copytree(ROWANFORD, folder)
+    idva = folder / "chronologies" / "Rowanford IDVA Service.csv"
+    with idva.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    uncoded = ("Risk level", "DASH score", "Risk factors", "Referred to", "Shared with")
+    write_csv(idva, [{k: ("" if k in uncoded else v) for k, v in row.items()} for row in rows])
+    store.load([folder])
+    cited = [item for query in ("missed-marac", "unshared-risk")
+             for row in store.run(queries.get(query), {"review": "dhr-rowanford-2022"})
+             for item in row["evidence"] if item["agency"] == "Rowanford IDVA Service"]
+    assert cited and all(item["signal"] == "text" and item["phrases"] for item in cited)
+    assert all("contact_id" not in item for item in cited)  # the id the marking used is not kept in the row
+    coded = store.run(queries.get("missed-marac"), {"review": "dhr-rowanford-2022", "signals": "coded"})
+    assert all(item["signal"] == "coded" for row in coded for item in row["evidence"])
