@@ -7,7 +7,8 @@
 The corpus is ``bench_queries.py``'s (``synth.generate(reviews=contacts // 200, contacts=..., seed=1,
 layout="combined")``, cached in the same folder). A query with its own Neo4j implementation (joined-up-risk: it reads the evidence of the reported windows
 only) also runs, on Neo4j, as its one-statement Cypher (what any Cypher store runs), for comparison in the same
-run. Each query runs once to warm up, then ``--repeat`` times;
+run. Each query runs once to warm up, then ``--repeat`` times, computing its rows every time (the rows the embedded
+workspace keeps of a run over every review are removed before each run);
 the median wall time is reported with the CPU time the work took: this process's user+sys for the
 embedded backend, the Neo4j server's user+sys (read from /proc for the pid in ``$DHRGRAPH_NEO4J_STATE/pid``,
 which ``tools/neo4j-local`` writes) for Neo4j. On a machine shared with other work the wall times are upper
@@ -42,6 +43,8 @@ def server_cpu() -> float | None:
     state = os.environ.get("DHRGRAPH_NEO4J_STATE")
     try:
         pid = Path(state, "pid").read_text().strip() if state else ""
+        if not pid.isdigit():
+            return None
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     except OSError:
         return None
@@ -78,11 +81,21 @@ def main() -> None:
             if backend == "neo4j":  # a query with its own Neo4j implementation, next to its one-statement Cypher
                 runs += [(name, "neo4j, one statement", dataclasses.replace(query, implementations={}))
                          for name, _, query in list(runs) if "neo4j" in query.implementations]
+            kept = Path(workspace) / "ws" / "derived"
+
+            def forget() -> None:
+                """The embedded workspace keeps the rows of a run over every review (``derived/``): removed before
+                each run, so every run computes its rows (what the first run after a load costs)."""
+                for path in kept.glob("rows-*.json"):
+                    path.unlink()
+
             for name, label, query in runs:
+                forget()
                 rows = store.run(query)  # warm-up
                 rows_of.setdefault(name, {})[label] = json.dumps(rows, sort_keys=True, default=str)
                 walls, cpus, clients = [], [], []
                 for _ in range(args.repeat):
+                    forget()
                     c0, w0, p0 = cpu(backend), time.perf_counter(), time.process_time()
                     store.run(query)
                     walls.append(time.perf_counter() - w0)
@@ -95,6 +108,7 @@ def main() -> None:
                     used += f" (+ client {statistics.median(clients):.2f} s)"
                 print(f"| {name} | {label} | {len(rows)} | {statistics.median(walls):.2f} s | {used} |", flush=True)
                 if args.profile:
+                    forget()
                     profile = cProfile.Profile()
                     profile.runcall(store.run, query)
                     out = io.StringIO()
