@@ -33,7 +33,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from dhrgraph import queries  # noqa: E402
-from bench_queries import corpus, open_backend  # noqa: E402
+from bench_queries import corpus, forget_kept_rows, open_backend  # noqa: E402
 
 TICKS = os.sysconf("SC_CLK_TCK")
 
@@ -81,21 +81,13 @@ def main() -> None:
             if backend == "neo4j":  # a query with its own Neo4j implementation, next to its one-statement Cypher
                 runs += [(name, "neo4j, one statement", dataclasses.replace(query, implementations={}))
                          for name, _, query in list(runs) if "neo4j" in query.implementations]
-            kept = Path(workspace) / "ws" / "derived"
-
-            def forget() -> None:
-                """The embedded workspace keeps the rows of a run over every review (``derived/``): removed before
-                each run, so every run computes its rows (what the first run after a load costs)."""
-                for path in kept.glob("rows-*.json"):
-                    path.unlink()
-
             for name, label, query in runs:
-                forget()
+                forget_kept_rows(Path(workspace) / "ws")
                 rows = store.run(query)  # warm-up
                 rows_of.setdefault(name, {})[label] = json.dumps(rows, sort_keys=True, default=str)
                 walls, cpus, clients = [], [], []
                 for _ in range(args.repeat):
-                    forget()
+                    forget_kept_rows(Path(workspace) / "ws")
                     c0, w0, p0 = cpu(backend), time.perf_counter(), time.process_time()
                     store.run(query)
                     walls.append(time.perf_counter() - w0)
@@ -108,7 +100,7 @@ def main() -> None:
                     used += f" (+ client {statistics.median(clients):.2f} s)"
                 print(f"| {name} | {label} | {len(rows)} | {statistics.median(walls):.2f} s | {used} |", flush=True)
                 if args.profile:
-                    forget()
+                    forget_kept_rows(Path(workspace) / "ws")
                     profile = cProfile.Profile()
                     profile.runcall(store.run, query)
                     out = io.StringIO()
