@@ -301,7 +301,7 @@ def and_join(items: list[str]) -> str:
 
 def evidence_cypher(c: str, a: str) -> str:
     """Cypher map of one evidence item: the contact ``c`` recorded by agency ``a`` (with the contact's node
-    id, which ``finish_rows`` moves to the row's ``ids``)."""
+    id, which ``finish_rows`` copies to the row's ``ids`` and the end of the run strips: ``strip_row_ids``)."""
     return (f"{{review: {c}.review, file: {c}.file, line: {c}.line, record: coalesce({c}.record, {c}.line), "
             f"date: {c}.date_text, agency: {a}.name, event: {c}.event, summary: {c}.summary, "
             f"risk_level: {c}.risk_level, dash_score: {c}.dash_score, risk_factors: coalesce({c}.risk_factors, []), "
@@ -311,8 +311,8 @@ def evidence_cypher(c: str, a: str) -> str:
 def evidence(c: dict, agency: dict) -> dict:
     """One evidence item: where the row is (review, file, record as a spreadsheet shows it, physical
     line), what it says (date, agency, event, summary cut to SUMMARY_CHARS by ``finish_rows``) and the
-    risk it recorded (for a finding's severity); and the contact's node id, which ``finish_rows`` moves
-    to the row's ``ids``."""
+    risk it recorded (for a finding's severity); and the contact's node id, which ``finish_rows`` copies
+    to the row's ``ids`` and the end of the run strips (``strip_row_ids``)."""
     return {"review": c["review"], "file": c["file"], "line": c["line"], "record": c.get("record", c["line"]),
             "date": c["date_text"], "agency": agency["name"], "event": c["event"], "summary": c.get("summary"),
             "risk_level": c.get("risk_level"), "dash_score": c.get("dash_score"), "risk_factors": list(c.get("risk_factors") or []),

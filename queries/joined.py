@@ -101,27 +101,32 @@ class Window:
         """Whether the picture is high (score at ``dash_high`` or a red flag) though it holds no DASH of ``dash_high``
         and no high grading, and holds something about the person: ``picture`` read only as far as needed (most
         windows of a chronology are not)."""
-        if self.high or not self.about:
+        if self.high or not self.about or self._dash() >= dash_high:
             return False
-        dash = max((d for d, n in self.dash.items() if n > 0), default=-1)
-        if dash >= dash_high:
-            return False
-        held = {q for q, n in self.questions.items() if n > 0}
-        if self.incidents >= REPEAT_INCIDENTS:
-            held.add(REPEAT_QUESTION)
-        return len(held) >= dash_high or any(held.issuperset(f["questions"]) and (not f["incident"] or self.incidents)
-                                             for f in RED_FLAGS)
+        questions = self._questions()
+        return len(questions) >= dash_high or any(self._raises(f, questions) for f in RED_FLAGS)
 
     def picture(self) -> dict:
         """{questions, incidents, dash, high, score, flags} (see the module docstring)."""
+        questions, dash = self._questions(), self._dash()
+        return {"questions": questions, "incidents": self.incidents, "dash": dash, "high": self.high > 0,
+                "score": max(dash, len(questions)),
+                "flags": [f["name"] for f in RED_FLAGS if self._raises(f, questions)]}
+
+    def _questions(self) -> set[int]:
+        """The distinct questions the window answers (the repeat question when it holds enough incidents)."""
         questions = {q for q, n in self.questions.items() if n > 0}
         if self.incidents >= REPEAT_INCIDENTS:
             questions.add(REPEAT_QUESTION)
-        dash = max((d for d, n in self.dash.items() if n > 0), default=-1)
-        return {"questions": questions, "incidents": self.incidents, "dash": dash, "high": self.high > 0,
-                "score": max(dash, len(questions)),
-                "flags": [f["name"] for f in RED_FLAGS
-                          if set(f["questions"]) <= questions and (not f["incident"] or self.incidents)]}
+        return questions
+
+    def _dash(self) -> int:
+        """The highest DASH score in the window, or -1."""
+        return max((d for d, n in self.dash.items() if n > 0), default=-1)
+
+    def _raises(self, flag: dict, questions: set[int]) -> bool:
+        """Whether red flag ``flag`` is raised by ``questions`` (and an incident, when the flag needs one)."""
+        return questions.issuperset(flag["questions"]) and (not flag["incident"] or self.incidents > 0)
 
 
 def own_high(pic: dict, dash_high: int) -> bool:

@@ -169,13 +169,6 @@ def restore_signal(store: Any, sid: str) -> bool:
 
 # --- evidence: coded or text ---------------------------------------------------------------------
 
-def _contact_of(item: dict) -> str | None:
-    """The id of the contact an evidence item cites, which it carries to the end of the run (a review read from agency
-    files names its contacts by file and record, not by line); None for an item that cites no contact (a relationship
-    row: its line is in relationships.csv, never a contact's)."""
-    return item.get(CONTACT_ID)
-
-
 def mark_evidence(store: Any, rows: list[dict], signals: str, rejected: list[str]) -> list[dict]:
     """Mark each evidence item of catalogue rows ``signal: 'text'`` (with ``phrases``: what its contact's text
     says that its columns do not, and that counts) or ``signal: 'coded'``."""
@@ -183,7 +176,9 @@ def mark_evidence(store: Any, rows: list[dict], signals: str, rejected: list[str
     if not items:
         return rows
     said: dict[str, list[str]] = {}
-    ids = sorted({c for item in items if (c := _contact_of(item))}) if signals == "all" else []
+    # each item carries its contact's id to the end of the run (a review read from agency files names its
+    # contacts by file and record, not by line); an item that cites no contact (a relationship row) has none
+    ids = sorted({c for item in items if (c := item.get(CONTACT_ID))}) if signals == "all" else []
     if ids:
         skip = set(rejected)
         for row in store.run(CONTACT_SIGNALS, {"review": None, "contacts": ids}):
@@ -194,7 +189,7 @@ def mark_evidence(store: Any, rows: list[dict], signals: str, rejected: list[str
             if phrases:
                 said[c["id"]] = phrases
     for item in items:
-        phrases = said.get(_contact_of(item))
+        phrases = said.get(item.get(CONTACT_ID))
         item["signal"] = "text" if phrases else "coded"
         if phrases:
             item["phrases"] = phrases
