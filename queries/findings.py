@@ -158,6 +158,7 @@ def to_markdown(report: Report) -> str:
 CSS = """
 body{display:block;height:auto;font:15px/1.5 system-ui,sans-serif;margin:0 auto;max-width:64rem;padding:0 1rem 2rem;background:#fff}
 header{border:0;padding:1rem 0}
+main.report{display:block}
 h2{font-size:1.15rem;margin-top:2rem;border-bottom:1px solid #ccc}
 table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.2rem .6rem;text-align:left}
 .finding{margin:.7rem 0}.review{font-weight:600}.evidence{color:#333;font-size:.9em;margin:.2rem 0 0 1.2rem}

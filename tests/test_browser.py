@@ -103,12 +103,14 @@ class Chromium:
         result = self.send("Runtime.evaluate", {"expression": expression, "returnByValue": True}, session=True)
         return result["result"].get("value")
 
-    def open(self, path: Path, timeout: float = 60) -> None:
-        """Load a file and wait until the page says it has drawn (``document.body.dataset.rendered``)."""
+    def open(self, path: Path, timeout: float = 60, drawn: bool = True) -> None:
+        """Load a file and wait until the page says it has drawn (``document.body.dataset.rendered``), or, for a page
+        that draws nothing (``drawn=False``: a document such as the findings report), until it has loaded."""
         self.events.clear()
         self.send("Page.navigate", {"url": path.resolve().as_uri()}, session=True)
         deadline = time.monotonic() + timeout
-        while self.evaluate("document.readyState === 'complete' && document.body.dataset.rendered") != "1":
+        ready = "document.body.dataset.rendered" if drawn else "'1'"
+        while self.evaluate(f"document.readyState === 'complete' && {ready}") != "1":
             if time.monotonic() > deadline:
                 raise TimeoutError(f"{path.name} did not finish drawing within {timeout} s; errors: {self.errors()}")
             time.sleep(0.2)
@@ -232,4 +234,25 @@ def test_a_finding_focuses_its_part_of_the_chart(browser, views):
     browser.evaluate("document.querySelector('[data-focus]').click()")
     assert browser.evaluate("document.querySelector('.findings li').classList.contains('active')")
     browser.screenshot(ARTIFACTS / "query-focused.png")
+    assert browser.errors() == []
+
+
+def test_the_findings_report_reads_top_to_bottom(browser, tmp_path):
+    """The report's summary table, then each query's section below it, in a page no wider than the window (the views'
+    page template lays out ``main`` side by side for a chart and its legend; the report is a document)."""
+    from dhrgraph.graph.embedded import EmbeddedStore
+    from dhrgraph.queries.findings import build_report, to_html
+
+    store = EmbeddedStore(tmp_path / "workspace")
+    store.load([EXAMPLES / "dhr-northbrook-2021"])
+    report = tmp_path / "findings.html"
+    report.write_text(to_html(build_report(store)), encoding="utf-8")
+    browser.open(report, drawn=False)
+    browser.screenshot(ARTIFACTS / "findings-report.png")
+    layout = browser.evaluate("(() => { const t = document.querySelector('main.report table').getBoundingClientRect();"
+                              " const h = document.querySelector('main.report h2').getBoundingClientRect();"
+                              " return [t.bottom, h.top, document.documentElement.scrollWidth, window.innerWidth]; })()")
+    table_bottom, heading_top, page_width, window_width = layout
+    assert heading_top >= table_bottom, f"the first section sits beside the summary table, not below it: {layout}"
+    assert page_width <= window_width, f"the report is wider than the window: {layout}"
     assert browser.errors() == []
