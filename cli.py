@@ -16,6 +16,7 @@ from dhrgraph.graph.backends import BACKENDS, Settings, open_store
 from dhrgraph.graph.errors import DhrgraphError
 from dhrgraph.queries.outputs import format_for, write_text
 from dhrgraph.queries.render import FORMATS, render
+from dhrgraph.queries.statuses import NEW, STATUSES
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -375,7 +376,7 @@ def query(ctx: click.Context, name: str, review: str | None, params: tuple[str, 
 
 @main.command()
 @click.option("--review", help="Only this review.")
-@click.option("--status", "statuses", multiple=True, type=click.Choice(["new", "confirmed", "dismissed", "needs-info"]),
+@click.option("--status", "statuses", multiple=True, type=click.Choice([NEW, *STATUSES]),
               help="Only findings with this triage status; repeatable.")
 @click.option("--format", "fmt", type=click.Choice(["report", "table", "json", "csv"]), default=None,
               help="report (Markdown, the default), an aligned table, a JSON array of finding rows, or CSV (one row per evidence item).")
@@ -424,7 +425,7 @@ def findings(ctx: click.Context, review: str | None, statuses: tuple[str, ...], 
 
 @main.command()
 @click.argument("finding_id", metavar="ID")
-@click.option("--status", required=True, type=click.Choice(["confirmed", "dismissed", "needs-info"]),
+@click.option("--status", required=True, type=click.Choice(STATUSES),
               help="The decision on the finding.")
 @click.option("--note", help="Why (e.g. 'the referral was made by phone').")
 @click.pass_context

@@ -25,14 +25,12 @@ from typing import Any, Iterable
 from dhrgraph.graph.errors import DhrgraphError, UnknownName
 from dhrgraph.queries.base import Query, catalogue
 from dhrgraph.queries.common import DASH_HIGH, RISK_TO_LIFE_FACTORS
+from dhrgraph.queries.statuses import DISMISSED, NEW, STATUSES
 
 __all__ = ["STATUSES", "NEW", "DISMISSED", "SEVERITIES", "finding_id", "severity", "annotate", "run_query", "run_catalogue",
            "record_triage", "orphaned", "Orphan", "TRIAGE", "with_status", "run_named"]
 
 TRIAGE = "triage"
-NEW = "new"
-DISMISSED = "dismissed"  # a finding the analyst judged not a missed chance: it counts nowhere (e.g. in the themes)
-STATUSES = ("confirmed", DISMISSED, "needs-info")
 SEVERITIES = ("high", "medium", "low")
 # the keys that say whom a finding is about (one query's rows have some of them)
 SUBJECT_KEYS = ("subject", "person", "perpetrator", "victim")
