@@ -146,7 +146,7 @@ def overhead(contacts: int, seed: int, repeat: int, backends: list[str], check: 
                 load = validation + without
                 print(f"| {what} | {validation:.2f} s | {without:.2f} s | {with_:.2f} s | {load:.2f} s | "
                       f"+{with_ - without:.2f} s | +{100 * (with_ - without) / load:.0f}% |")
-            print(f"summaries read: {len(textsignals._BY_TEXT) + len(textsignals._FLOW_TEXT):,} distinct; their sentences: "
+            print(f"summaries read: {len(textsignals._BY_TEXT):,} distinct; their sentences: "
                   f"{len(textsignals._BY_SENTENCE):,} distinct, {shapes:,} once their review's names are set aside; "
                   f"sentences tokenized: {textsignals.read_sentence.cache_info().misses:,} (the others hold no rule's words); "
                   f"spaCy imported: {'spacy' in sys.modules}")

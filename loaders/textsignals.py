@@ -471,14 +471,17 @@ def _level_value(words: Sequence[str]) -> str | None:
 
 def sentences(text: str) -> list[tuple[int, str]]:
     """(offset, sentence) of each sentence of a summary."""
-    if _SENTENCE_END.search(text) is None:  # most summaries are one sentence
-        return [(0, text)] if text.strip() else []
     out, at = [], 0
     for match in _SENTENCE_END.finditer(text):
-        out.append((at, text[at:match.start()]))
+        sentence = text[at:match.start()]
+        if sentence.strip():
+            out.append((at, sentence))
         at = match.end()
-    out.append((at, text[at:]))
-    return [(offset, s) for offset, s in out if s.strip()]
+    if not at:  # most summaries are one sentence
+        return [(0, text)] if text.strip() else []
+    if text[at:].strip():
+        out.append((at, text[at:]))
+    return out
 
 
 def candidates(text: str) -> list[tuple[str, Candidate]]:
@@ -856,22 +859,25 @@ def _plain_signals(text: str) -> tuple[Signal, ...] | None:
 # read with each of its review's names replaced by one placeholder ("DASH completed with Qxz: ..."), cached by
 # that shape, and the reading is mapped back: the character spans shifted, the names put back in the tokens (the
 # referrals and shares resolve agencies from them). A name is replaced only where it is a token of its own
-# (a space or "(" before it; a space, the end, or closing punctuation and then a space or the end after it); where
+# (a space or "(" before it; after it, maybe "'s", then a space, the end, or closing punctuation and then a space or
+# the end); where
 # a mapped reading would not be a token of its own after all, the summary is read as written.
 
 _PLACEHOLDER = "Qxz"
-_NAMED = re.compile(r"(?<![^\s(])[A-Z][a-z]+(?=$|\s|[,;:!?)]+(?:$|\s)|\.(?:$|\s))")
+_NAMED = re.compile(r"(?<![^\s(])[A-Z][a-z]+(?=(?:['’]s)?(?:$|\s|[,;:!?)]+(?:$|\s)|\.(?:$|\s)))")
 _NAME_WORD = re.compile(r"[A-Z][a-z]+")
 _UNREAD = object()
 _BY_TEXT: dict[str, tuple[Signal, ...] | None] = {}  # a summary's plain signals (None: it names a flow), by its text
 _BY_SENTENCE: dict[str, tuple | None] = {}  # a sentence's (tokens, spans, asserted candidates), None if none
 _FLOW_TEXT: dict[str, tuple] = {}  # ``_named_asserted`` of a summary that names a referral or share, by its text
+_PLAIN_SENTENCE: dict[str, tuple[Signal, ...] | None] = {}  # a sentence's plain signals (None: it names a flow)
 
 
 def _forget_named() -> None:
     _BY_TEXT.clear()
     _BY_SENTENCE.clear()
     _FLOW_TEXT.clear()
+    _PLAIN_SENTENCE.clear()
 
 
 @functools.lru_cache(maxsize=1)
@@ -898,6 +904,7 @@ def _read_words() -> tuple[frozenset[str], tuple]:
     tokenizer = entokenizer.tokenizer()
     for text in tokenizer.specials:
         words.add(text.lower().rstrip("."))
+        words.add(re.sub(r"['’]s$", "", text.lower()))  # "Zara's" is "Zara" "'s" only where "zara's" is no special case
         words.update(w.lower() for w in _NAME_WORD.findall(text))
     words.update(token.lower() for sequences in tokenizer.merged.values() for tokens in sequences for token in tokens)
     return frozenset(words), tuple(tests)
@@ -944,11 +951,49 @@ def _shape(text: str, names: frozenset[str]) -> tuple[str, tuple[tuple[int, int,
 
 
 def _named_plain(text: str, names: frozenset[str]) -> tuple[Signal, ...] | None:
-    """``_plain_signals(text)``, each sentence read as its shape without ``names``."""
-    asserted = _named_asserted(text, names)
-    if any(found.kind in _FLOWS for *_, candidates in asserted for found in candidates):
+    """``_plain_signals(text)``, each sentence read as its shape without ``names``: the signals of its sentences
+    (each read once), in text order, the first of each kind and value, and of a score or level the first."""
+    parts = []
+    for offset, sentence in sentences(text):
+        found = _PLAIN_SENTENCE.get(sentence, _UNREAD)
+        if found is _UNREAD:
+            found = _PLAIN_SENTENCE[sentence] = _sentence_plain(sentence, names)
+        if found is None:
+            return None
+        if found:
+            parts.append((offset, found))
+    if not parts:
+        return ()
+    if len(parts) == 1 and not parts[0][0]:
+        return parts[0][1]
+    keys, once, out = set(), set(), []
+    for offset, found in parts:  # as _keep: sentences do not overlap, so the first of a key stays
+        for s in found:
+            key = s.key
+            if key in keys:
+                continue
+            if s.kind in _ONCE:
+                if s.kind in once:
+                    continue
+                once.add(s.kind)
+            keys.add(key)
+            out.append(Signal(s.kind, s.value, s.phrase, s.start + offset, s.end + offset, s.rule) if offset else s)
+    return tuple(out)
+
+
+_ONCE = frozenset({"dash", "risk_level"})
+
+
+def _sentence_plain(sentence: str, names: frozenset[str]) -> tuple[Signal, ...] | None:
+    """A sentence's signals (spans in the sentence) when it names no referral or share, else None."""
+    read = _BY_SENTENCE.get(sentence, _UNREAD)
+    if read is _UNREAD:
+        read = _BY_SENTENCE[sentence] = _named_read(sentence, names)
+    if read is None:
+        return ()
+    if any(found.kind in _FLOWS for found in read[2]):
         return None
-    return tuple(_signals(asserted, None, None, ()))
+    return tuple(_signals(((0, sentence, *read),), None, None, ()))
 
 
 def _named_asserted(text: str, names: frozenset[str]):
