@@ -11,7 +11,8 @@ clause, and a target is kept only when nothing denies it.
 
 A summary is read sentence by sentence; what a sentence says is cached by its text (chronologies
 repeat their sentences: "DASH completed", "no further action"), so a load reads each distinct
-sentence once. Agencies are resolved afterwards, per review, from the words after "referred to"
+sentence once, and, with its review's names set aside ("DASH completed with Qxz"), once for every
+review that writes it about other people. Agencies are resolved afterwards, per review, from the words after "referred to"
 (or before "informed"): a review agency's name or alias, else a type word ("the GP", "MARAC",
 "children's services") that names exactly one of the review's agencies of that type (when several,
 the one that had contacts about the same people).
@@ -741,7 +742,7 @@ def _asserted_in(text: str) -> tuple[tuple[int, str, tuple[str, ...], tuple[tupl
 
 def clear_caches() -> None:
     """Forget every sentence and summary read (for a benchmark's cold runs)."""
-    for cached in (read_sentence, _read, _asserted_in, _asserted_read, _plain_signals, _own_names, _like_num):
+    for cached in (read_sentence, _read, _asserted_in, _asserted_read, _own_names, _like_num):
         cached.cache_clear()
     _forget_named()
     entokenizer.tokenizer().clear()
@@ -841,27 +842,17 @@ def review_signals(review) -> list[Sequence[Signal]]:
     return out
 
 
-@functools.lru_cache(maxsize=200_000)
-def _plain_signals(text: str) -> tuple[Signal, ...] | None:
-    """A summary's signals when it names no referral or share (they are then the same in every review and for
-    every contact: read once per summary), else None."""
-    asserted = _asserted_in(text)
-    if any(found.kind in _FLOWS for *_, candidates in asserted for found in candidates):
-        return None
-    return tuple(_signals(asserted, None, None, ()))
-
-
-# --- summaries that are the same but for a review's names ------------------------------------------
+# --- sentences that are the same but for a review's names -----------------------------------------
 #
 # Chronologies repeat their sentences from review to review with other people's and agencies' names in them
 # ("DASH completed with Zara: 16 yes answers", "Referred to Harrowfield MARAC"). A name that no rule, context
-# word, tokenizer special case or value reader looks at reads exactly as any other such word, so a summary is
-# read with each of its review's names replaced by one placeholder ("DASH completed with Qxz: ..."), cached by
-# that shape, and the reading is mapped back: the character spans shifted, the names put back in the tokens (the
-# referrals and shares resolve agencies from them). A name is replaced only where it is a token of its own
-# (a space or "(" before it; after it, maybe "'s", then a space, the end, or closing punctuation and then a space or
-# the end); where
-# a mapped reading would not be a token of its own after all, the summary is read as written.
+# word, tokenizer special case or value reader looks at reads exactly as any other such word, so a load reads each
+# sentence with its review's names replaced by one placeholder ("DASH completed with Qxz: ..."), caches that
+# reading by the placeholder sentence, and maps it back: the character spans shifted, the names put back among the
+# tokens (referrals and shares resolve agencies from them). A name is replaced only where it is a token of its own
+# (a space or "(" before it; after it maybe "'s", then a space, the end, or closing punctuation and then a space or
+# the end); where the reading shows it was not one after all, the sentence is read as written. A summary's signals
+# are then its sentences' (each sentence's computed once), so most contacts cost one look-up of their summary.
 
 _PLACEHOLDER = "Qxz"
 _NAMED = re.compile(r"(?<![^\s(])[A-Z][a-z]+(?=(?:['’]s)?(?:$|\s|[,;:!?)]+(?:$|\s)|\.(?:$|\s)))")
@@ -951,8 +942,9 @@ def _shape(text: str, names: frozenset[str]) -> tuple[str, tuple[tuple[int, int,
 
 
 def _named_plain(text: str, names: frozenset[str]) -> tuple[Signal, ...] | None:
-    """``_plain_signals(text)``, each sentence read as its shape without ``names``: the signals of its sentences
-    (each read once), in text order, the first of each kind and value, and of a score or level the first."""
+    """A summary's signals when it names no referral or share (then the same in every review and for every
+    contact), else None: its sentences' signals in text order, the first of each kind and value, and the first
+    score and level (as ``_signals`` keeps them; sentences do not overlap, so no later phrase is tighter)."""
     parts = []
     for offset, sentence in sentences(text):
         found = _PLAIN_SENTENCE.get(sentence, _UNREAD)
@@ -967,7 +959,7 @@ def _named_plain(text: str, names: frozenset[str]) -> tuple[Signal, ...] | None:
     if len(parts) == 1 and not parts[0][0]:
         return parts[0][1]
     keys, once, out = set(), set(), []
-    for offset, found in parts:  # as _keep: sentences do not overlap, so the first of a key stays
+    for offset, found in parts:
         for s in found:
             key = s.key
             if key in keys:
@@ -981,14 +973,12 @@ def _named_plain(text: str, names: frozenset[str]) -> tuple[Signal, ...] | None:
     return tuple(out)
 
 
-_ONCE = frozenset({"dash", "risk_level"})
+_ONCE = frozenset({"dash", "risk_level"})  # one score and one level per contact (``_keep``)
 
 
 def _sentence_plain(sentence: str, names: frozenset[str]) -> tuple[Signal, ...] | None:
     """A sentence's signals (spans in the sentence) when it names no referral or share, else None."""
-    read = _BY_SENTENCE.get(sentence, _UNREAD)
-    if read is _UNREAD:
-        read = _BY_SENTENCE[sentence] = _named_read(sentence, names)
+    read = _sentence_read(sentence, names)
     if read is None:
         return ()
     if any(found.kind in _FLOWS for found in read[2]):
@@ -997,20 +987,26 @@ def _sentence_plain(sentence: str, names: frozenset[str]) -> tuple[Signal, ...] 
 
 
 def _named_asserted(text: str, names: frozenset[str]):
-    """``_asserted_in(text)``, each sentence read as its shape without ``names`` (tokens and spans mapped back)."""
+    """``_asserted_in(text)``, each sentence read once, as its placeholder sentence (``_sentence_read``)."""
     out = []
-    by_sentence = _BY_SENTENCE
     for offset, sentence in sentences(text):
-        read = by_sentence.get(sentence, _UNREAD)
-        if read is _UNREAD:
-            read = by_sentence[sentence] = _named_read(sentence, names)
+        read = _sentence_read(sentence, names)
         if read is not None:
             out.append((offset, sentence, *read))
     return tuple(out)
 
 
+def _sentence_read(sentence: str, names: frozenset[str]) -> tuple | None:
+    """``_named_read`` of a sentence, once per sentence (its result does not depend on ``names``)."""
+    read = _BY_SENTENCE.get(sentence, _UNREAD)
+    if read is _UNREAD:
+        read = _BY_SENTENCE[sentence] = _named_read(sentence, names)
+    return read
+
+
 def _named_read(sentence: str, names: frozenset[str]) -> tuple | None:
-    """(tokens, spans, asserted candidates) of a sentence that asserts something, read as its shape."""
+    """(tokens, spans, asserted candidates) of a sentence, None when it asserts nothing: the reading of the sentence
+    with ``names`` replaced by the placeholder, mapped back."""
     shape, replaced = _shape(sentence, names)
     read = _asserted_read(shape)
     if read is None or not replaced:
@@ -1024,8 +1020,8 @@ def _named_read(sentence: str, names: frozenset[str]) -> tuple | None:
             if end != b:
                 break
             lowers[n] = name.lower()
+            moved.append((a + shift, a + shift + len(name)))
             shift += len(name) - (end - start)
-            moved.append((a + shift - len(name) + (end - start), b + shift))
             k += 1
         else:
             moved.append((a + shift, b + shift))
