@@ -8,7 +8,9 @@
 
     python benchmarks/bench_signals.py --sentences 2400 --contacts 100000
     python benchmarks/bench_signals.py --contacts 0            # accuracy only
-    python benchmarks/bench_signals.py --contacts 100000 --repeat 1 --check   # and the fast reading = spaCy's
+    python benchmarks/bench_signals.py --contacts 100000 --repeat 1 --check   # and the fast reading = spaCy's,
+                                                                              # and a sentence read as its placeholder
+                                                                              # sentence (names set aside) = as written
 """
 
 from __future__ import annotations
@@ -81,7 +83,9 @@ def score(sentences: list[dict], show: int) -> dict:
 
 def same_as_spacy(reviews) -> None:
     """The fast reading against the plain spaCy one (``textsignals.reference_read``) on every distinct sentence
-    of the corpus: the same tokens, spans, candidates, context and verdicts."""
+    of the corpus: the same tokens, spans, candidates, context and verdicts; the filter skipping no sentence with
+    a target; and every sentence of every review read as its placeholder sentence (the review's names set aside,
+    mapped back) giving what it gives read as written."""
     distinct = list(dict.fromkeys(s for r in reviews for text in r.contacts.summary if text
                                   for _, s in textsignals.sentences(text)))
     different = [s for s in distinct if textsignals.read_sentence(s) != textsignals.reference_read(s)]
@@ -90,6 +94,13 @@ def same_as_spacy(reviews) -> None:
     dropped = [s for s in distinct if not textsignals._filter().may_hold(s) and textsignals.reference_read(s)[2]]
     print(f"sentences the filter skips that spaCy's Matcher finds a target in: {len(dropped)}"
           + "".join(f"\n  {s!r}" for s in dropped[:20]))
+    # a sentence read as its shape (its review's names set aside) against the sentence read as written
+    textsignals.clear_caches()
+    shaped = {(s, names) for r in reviews for names in [textsignals._review_names(r)] for text in r.contacts.summary if text
+              for _, s in textsignals.sentences(text)}
+    unlike = sorted({s for s, names in shaped if textsignals._named_read(s, names) != textsignals._asserted_read(s)})
+    print(f"sentences read differently as their shape without their review's names ({len(shaped):,} sentences of reviews): "
+          f"{len(unlike)}" + "".join(f"\n  {s!r}" for s in unlike[:20]))
 
 
 def overhead(contacts: int, seed: int, repeat: int, backends: list[str], check: bool = False, unique: bool = False) -> None:
@@ -130,7 +141,7 @@ def overhead(contacts: int, seed: int, repeat: int, backends: list[str], check: 
                             store.write(review_batch(r, signals=signals) for r in result.reviews)
                         wall[signals].append(time.perf_counter() - started)
                         cpu[signals].append(time.process_time() - started_cpu)
-            info = textsignals._asserted_in.cache_info()
+            shapes = textsignals._asserted_read.cache_info().misses
             print(f"\n{backend}, best of {repeat} (the load = validation + write; extraction = the write's increase)")
             print("| measure | validation | write without | write with | load without | extraction | of the load |")
             print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
@@ -139,8 +150,9 @@ def overhead(contacts: int, seed: int, repeat: int, backends: list[str], check: 
                 load = validation + without
                 print(f"| {what} | {validation:.2f} s | {without:.2f} s | {with_:.2f} s | {load:.2f} s | "
                       f"+{with_ - without:.2f} s | +{100 * (with_ - without) / load:.0f}% |")
-            print(f"summaries read: {info.misses:,} distinct ({info.hits:,} repeats served from the cache); sentences "
-                  f"tokenized: {textsignals.read_sentence.cache_info().misses:,} (the others hold no rule's words); "
+            print(f"summaries read: {len(textsignals._BY_TEXT):,} distinct; their sentences: "
+                  f"{len(textsignals._BY_SENTENCE):,} distinct, {shapes:,} once their review's names are set aside; "
+                  f"sentences tokenized: {textsignals.read_sentence.cache_info().misses:,} (the others hold no rule's words); "
                   f"spaCy imported: {'spacy' in sys.modules}")
         if check:  # after the timings: it imports spaCy
             same_as_spacy(result.reviews)

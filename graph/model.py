@@ -338,8 +338,16 @@ def _text_columns(review: Review, cids: list[str], values: dict[str, list], sign
     c = review.contacts
     keys, phrases, starts, ends, rules, coded_column = (values[k] for k in TEXT_COLUMNS)
     flows: dict[str, list[tuple[str, str, str]]] = {rel_type: [] for rel_type in vocab.FLOW_KINDS}
+    # contacts with the same summary share their signals' tuple: its columns are read once (held by id while
+    # ``signals`` keeps every tuple alive), and each contact gets its own lists
+    columns: dict[int, tuple[list, list, list, list, list]] = {}
     for i in [i for i, found in enumerate(signals) if found]:
         found = signals[i]
+        read = columns.get(id(found))
+        if read is None:
+            read = columns[id(found)] = ([s.key for s in found], [s.phrase for s in found], [s.start for s in found],
+                                         [s.end for s in found], [s.rule for s in found])
+        keys[i], phrases[i], starts[i], ends[i], rules[i] = read[0][:], read[1][:], read[2][:], read[3][:], read[4][:]
         flowed = None
         coded = []
         for s in found:
@@ -357,10 +365,5 @@ def _text_columns(review: Review, cids: list[str], values: dict[str, list], sign
                     flows["REFERRED_TO" if s.kind == "referred_to" else "SHARED_WITH"].append(
                         (cids[i], s.value, signal_id(cids[i], s.kind, s.value)))
             coded.append(said)
-        keys[i] = [s.key for s in found]
-        phrases[i] = [s.phrase for s in found]
-        starts[i] = [s.start for s in found]
-        ends[i] = [s.end for s in found]
-        rules[i] = [s.rule for s in found]
         coded_column[i] = coded
     return flows

@@ -11,7 +11,8 @@ clause, and a target is kept only when nothing denies it.
 
 A summary is read sentence by sentence; what a sentence says is cached by its text (chronologies
 repeat their sentences: "DASH completed", "no further action"), so a load reads each distinct
-sentence once. Agencies are resolved afterwards, per review, from the words after "referred to"
+sentence once, and, with its review's names set aside ("DASH completed with Qxz"), once for every
+review that writes it about other people. Agencies are resolved afterwards, per review, from the words after "referred to"
 (or before "informed"): a review agency's name or alias, else a type word ("the GP", "MARAC",
 "children's services") that names exactly one of the review's agencies of that type (when several,
 the one that had contacts about the same people).
@@ -471,14 +472,17 @@ def _level_value(words: Sequence[str]) -> str | None:
 
 def sentences(text: str) -> list[tuple[int, str]]:
     """(offset, sentence) of each sentence of a summary."""
-    if _SENTENCE_END.search(text) is None:  # most summaries are one sentence
-        return [(0, text)] if text.strip() else []
     out, at = [], 0
     for match in _SENTENCE_END.finditer(text):
-        out.append((at, text[at:match.start()]))
+        sentence = text[at:match.start()]
+        if sentence.strip():
+            out.append((at, sentence))
         at = match.end()
-    out.append((at, text[at:]))
-    return [(offset, s) for offset, s in out if s.strip()]
+    if not at:  # most summaries are one sentence
+        return [(0, text)] if text.strip() else []
+    if text[at:].strip():
+        out.append((at, text[at:]))
+    return out
 
 
 def candidates(text: str) -> list[tuple[str, Candidate]]:
@@ -738,8 +742,9 @@ def _asserted_in(text: str) -> tuple[tuple[int, str, tuple[str, ...], tuple[tupl
 
 def clear_caches() -> None:
     """Forget every sentence and summary read (for a benchmark's cold runs)."""
-    for cached in (read_sentence, _read, _asserted_in, _plain_signals, _own_names, _like_num):
+    for cached in (read_sentence, _read, _asserted_in, _asserted_read, _own_names, _like_num):
         cached.cache_clear()
+    _forget_named()
     entokenizer.tokenizer().clear()
 
 
@@ -802,24 +807,235 @@ def review_signals(review) -> list[Sequence[Signal]]:
     """The signals of each contact of a validated review (``loaders.records.Review``), in contact order (read
     only: contacts with the same summary and no referral or share in it get the same tuple)."""
     c = review.contacts
-    out: list[Sequence[Signal] | None] = [_plain_signals(text) if text else () for text in c.summary]
+    by_text = _BY_TEXT
+    if len(by_text) > 200_000:
+        _forget_named()
+    out: list[Sequence[Signal] | None] = [by_text.get(text, _UNREAD) if text else () for text in c.summary]
+    names = None
+    if _UNREAD in out:
+        names = _review_names(review)
+        for i in [i for i, found in enumerate(out) if found is _UNREAD]:
+            text = c.summary[i]
+            found = by_text.get(text, _UNREAD)
+            if found is _UNREAD:
+                found = by_text[text] = _named_plain(text, names)
+            out[i] = found
     if None not in out:
         return out
+    names = _review_names(review) if names is None else names
     seen_with: dict[str, set[str]] = {}  # the review's agencies are only worth indexing for a flow
     for agency, about in zip(c.agency, c.subjects):
         seen_with.setdefault(agency, set()).update(about)
     agencies = ReviewAgencies(((a.name, a.type, a.aliases) for a in review.agencies.values()), seen_with,
                               _declared_names(review.declared) if review.declared else None)
+    flowing = _FLOW_TEXT
+    resolved: dict[tuple, tuple[Signal, ...]] = {}  # the same summary by the same agency about the same people
     for i in [i for i, found in enumerate(out) if found is None]:
-        out[i] = tuple(_signals(_asserted_in(c.summary[i]), agencies, c.agency[i], c.subjects[i]))
+        text, recorder, subjects = c.summary[i], c.agency[i], c.subjects[i]
+        found = resolved.get((text, recorder, subjects))
+        if found is None:
+            asserted = flowing.get(text)
+            if asserted is None:
+                asserted = flowing[text] = _named_asserted(text, names)
+            found = resolved[text, recorder, subjects] = tuple(_signals(asserted, agencies, recorder, subjects))
+        out[i] = found
     return out
 
 
-@functools.lru_cache(maxsize=200_000)
-def _plain_signals(text: str) -> tuple[Signal, ...] | None:
-    """A summary's signals when it names no referral or share (they are then the same in every review and for
-    every contact: read once per summary), else None."""
-    asserted = _asserted_in(text)
-    if any(found.kind in _FLOWS for *_, candidates in asserted for found in candidates):
+# --- sentences that are the same but for a review's names -----------------------------------------
+#
+# Chronologies repeat their sentences from review to review with other people's and agencies' names in them
+# ("DASH completed with Zara: 16 yes answers", "Referred to Harrowfield MARAC"). A name that no rule, context
+# word, tokenizer special case or value reader looks at reads exactly as any other such word, so a load reads each
+# sentence with its review's names replaced by one placeholder ("DASH completed with Qxz: ..."), caches that
+# reading by the placeholder sentence, and maps it back: the character spans shifted, the names put back among the
+# tokens (referrals and shares resolve agencies from them). A name is replaced only where it is a token of its own
+# (a space or "(" before it; after it maybe "'s", then a space, the end, or closing punctuation and then a space or
+# the end); where the reading shows it was not one after all, the sentence is read as written. A summary's signals
+# are then its sentences' (each sentence's computed once), so most contacts cost one look-up of their summary.
+
+_PLACEHOLDER = "Qxz"
+_NAMED = re.compile(r"(?<![^\s(])[A-Z][a-z]+(?=(?:['’]s)?(?:$|\s|[,;:!?)]+(?:$|\s)|\.(?:$|\s)))")
+_NAME_WORD = re.compile(r"[A-Z][a-z]+")
+_UNREAD = object()
+_BY_TEXT: dict[str, tuple[Signal, ...] | None] = {}  # a summary's plain signals (None: it names a flow), by its text
+_BY_SENTENCE: dict[str, tuple | None] = {}  # a sentence's (tokens, spans, asserted candidates), None if none
+_FLOW_TEXT: dict[str, tuple] = {}  # ``_named_asserted`` of a summary that names a referral or share, by its text
+_PLAIN_SENTENCE: dict[str, tuple[Signal, ...] | None] = {}  # a sentence's plain signals (None: it names a flow)
+
+
+def _forget_named() -> None:
+    _BY_TEXT.clear()
+    _BY_SENTENCE.clear()
+    _FLOW_TEXT.clear()
+    _PLAIN_SENTENCE.clear()
+
+
+@functools.lru_cache(maxsize=1)
+def _read_words() -> tuple[frozenset[str], tuple]:
+    """The lower-cased words the reading looks at (any rule's or context's word slots, the sentence filter's
+    words, terminators, numbers, levels, whose life, the tokenizer's special cases and merges) and the tests
+    of the test slots (numbers, "@NUM/27", not a reflexive)."""
+    words: set[str] = set()
+    tests = []
+    for rules in _rules():
+        for _, slots in rules.patterns:
+            for slot in slots:
+                if slot.words is not None:
+                    words.update(slot.words)
+                elif slot.test is not None:
+                    tests.append(slot.test)
+    screen = _filter()
+    words.update(screen.rules)
+    words.update(w for rests in screen.rules.values() for rest in rests for ws in rest for w in ws)
+    words.update(w for pieces in screen.pieces.values() for w in pieces)
+    words.update(screen.pieces)
+    words.update(_TERMINATORS, _NUMBER_WORDS, vocab.RISK_LEVELS, lexicon.OWN_POSSESSIVE, lexicon.OWN_POSSESSIVE.values(),
+                 _LIVES, lexicon.PRONOUNS, ("end",))
+    tokenizer = entokenizer.tokenizer()
+    for text in tokenizer.specials:
+        words.add(text.lower().rstrip("."))
+        words.add(re.sub(r"['’]s$", "", text.lower()))  # "Zara's" is "Zara" "'s" only where "zara's" is no special case
+        words.update(w.lower() for w in _NAME_WORD.findall(text))
+    words.update(token.lower() for sequences in tokenizer.merged.values() for tokens in sequences for token in tokens)
+    return frozenset(words), tuple(tests)
+
+
+@functools.lru_cache(maxsize=65536)
+def _opaque(word: str) -> bool:
+    """Whether ``word`` ("Zara", "Harrowfield") reads exactly as the placeholder: a capitalised plain word that the
+    reading never looks at (``_read_words``) and every test slot takes or leaves as it takes or leaves the placeholder."""
+    if not _NAME_WORD.fullmatch(word):
+        return False
+    lower, placeholder = word.lower(), _PLACEHOLDER.lower()
+    words, tests = _read_words()
+    return lower not in words and all(bool(test(lower)) == bool(test(placeholder)) for test in tests)
+
+
+def _review_names(review) -> frozenset[str]:
+    """The replaceable names of a review: the words of its people's and its agencies' names and aliases."""
+    spellings = [p.person for p in review.people]
+    for agency in review.agencies.values():
+        spellings += [agency.name, *agency.aliases]
+    return frozenset(w for spelling in spellings if spelling for w in _NAME_WORD.findall(spelling) if _opaque(w))
+
+
+def _shape(text: str, names: frozenset[str]) -> tuple[str, tuple[tuple[int, int, int], ...]]:
+    """``text`` with each of ``names`` that is a token of its own replaced by the placeholder, and the replacements:
+    (start in the shape, end in the shape, the name)."""
+    if not names:
+        return text, ()
+    parts, replaced, at, shift = [], [], 0, 0
+    size = len(_PLACEHOLDER)
+    for match in _NAMED.finditer(text):
+        name = match.group()
+        if name in names:
+            start = match.start() + shift
+            parts += [text[at:match.start()], _PLACEHOLDER]
+            replaced.append((start, start + size, name))
+            shift += size - len(name)
+            at = match.end()
+    if not replaced:
+        return text, ()
+    parts.append(text[at:])
+    return "".join(parts), tuple(replaced)
+
+
+def _named_plain(text: str, names: frozenset[str]) -> tuple[Signal, ...] | None:
+    """A summary's signals when it names no referral or share (then the same in every review and for every
+    contact), else None: its sentences' signals in text order, the first of each kind and value, and the first
+    score and level (as ``_signals`` keeps them; sentences do not overlap, so no later phrase is tighter)."""
+    parts = []
+    for offset, sentence in sentences(text):
+        found = _PLAIN_SENTENCE.get(sentence, _UNREAD)
+        if found is _UNREAD:
+            found = _PLAIN_SENTENCE[sentence] = _sentence_plain(sentence, names)
+        if found is None:
+            return None
+        if found:
+            parts.append((offset, found))
+    if not parts:
+        return ()
+    if len(parts) == 1 and not parts[0][0]:
+        return parts[0][1]
+    keys, once, out = set(), set(), []
+    for offset, found in parts:
+        for s in found:
+            key = s.key
+            if key in keys:
+                continue
+            if s.kind in _ONCE:
+                if s.kind in once:
+                    continue
+                once.add(s.kind)
+            keys.add(key)
+            out.append(Signal(s.kind, s.value, s.phrase, s.start + offset, s.end + offset, s.rule) if offset else s)
+    return tuple(out)
+
+
+_ONCE = frozenset({"dash", "risk_level"})  # one score and one level per contact (``_keep``)
+
+
+def _sentence_plain(sentence: str, names: frozenset[str]) -> tuple[Signal, ...] | None:
+    """A sentence's signals (spans in the sentence) when it names no referral or share, else None."""
+    read = _sentence_read(sentence, names)
+    if read is None:
+        return ()
+    if any(found.kind in _FLOWS for found in read[2]):
         return None
-    return tuple(_signals(asserted, None, None, ()))
+    return tuple(_signals(((0, sentence, *read),), None, None, ()))
+
+
+def _named_asserted(text: str, names: frozenset[str]):
+    """``_asserted_in(text)``, each sentence read once, as its placeholder sentence (``_sentence_read``)."""
+    out = []
+    for offset, sentence in sentences(text):
+        read = _sentence_read(sentence, names)
+        if read is not None:
+            out.append((offset, sentence, *read))
+    return tuple(out)
+
+
+def _sentence_read(sentence: str, names: frozenset[str]) -> tuple | None:
+    """``_named_read`` of a sentence, once per sentence (its result does not depend on ``names``)."""
+    read = _BY_SENTENCE.get(sentence, _UNREAD)
+    if read is _UNREAD:
+        read = _BY_SENTENCE[sentence] = _named_read(sentence, names)
+    return read
+
+
+def _named_read(sentence: str, names: frozenset[str]) -> tuple | None:
+    """(tokens, spans, asserted candidates) of a sentence, None when it asserts nothing: the reading of the sentence
+    with ``names`` replaced by the placeholder, mapped back."""
+    shape, replaced = _shape(sentence, names)
+    read = _asserted_read(shape)
+    if read is None or not replaced:
+        return read
+    lowers, spans, kept = read
+    lowers = list(lowers)
+    moved, shift, k = [], 0, 0  # each span shifted by the names before it
+    for n, (a, b) in enumerate(spans):
+        if k < len(replaced) and replaced[k][0] == a:
+            start, end, name = replaced[k]
+            if end != b:
+                break
+            lowers[n] = name.lower()
+            moved.append((a + shift, a + shift + len(name)))
+            shift += len(name) - (end - start)
+            k += 1
+        else:
+            moved.append((a + shift, b + shift))
+    if k < len(replaced):  # a name that is not a token of its own after all: read as written
+        return _asserted_read(sentence)
+    return tuple(lowers), tuple(moved), kept
+
+
+@functools.lru_cache(maxsize=200_000)
+def _asserted_read(sentence: str) -> tuple | None:
+    """(tokens, spans, asserted candidates) of a sentence, or None when it asserts nothing."""
+    read = _read(sentence)
+    if read is None:
+        return None
+    lowers, spans, found = read
+    kept = tuple(c for c in found if c.asserted)
+    return (lowers, spans, kept) if kept else None
