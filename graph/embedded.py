@@ -30,19 +30,21 @@ import re
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, Iterable, Iterator
 
-import networkx as nx
 import orjson
 
 from dhrgraph.graph.errors import StoreError
 from dhrgraph.graph.model import LABELS, SHARED_LABELS, Batch, check_batch
-from dhrgraph.graph.nxgraph import ModelGraph
+from dhrgraph.graph.nxgraph import ModelGraph, PlainGraph
 from dhrgraph.graph.store import Progress, Store, gc_paused
 from dhrgraph.queries.base import NETWORKX, Query
 from dhrgraph.queries.intake import REVIEW_SIZES
 from dhrgraph.queries.lookups import Lookups
 from dhrgraph.queries.scope import REVIEWS
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 __all__ = ["EmbeddedStore", "FORMAT", "build_graph", "build_graph_from_json"]
 
@@ -275,14 +277,15 @@ class EmbeddedStore(Lookups, Store):
         self._graph = None
         self._read_raw: bytes | None = None
         self._read_manifest: dict = {}
-        self._scoped: dict[tuple[str, ...], nx.MultiDiGraph] = {}
+        self._scoped: dict[tuple[str, ...], PlainGraph] = {}
 
     @property
-    def opened(self) -> nx.MultiDiGraph:
-        """The whole workspace as one NetworkX graph, built once per store (queries read it; read only)."""
+    def opened(self) -> PlainGraph:
+        """The whole workspace as one graph (a ``PlainGraph``: networkx's layout), built once per store (queries
+        read it; read only)."""
         if self._graph is None:
             with gc_paused():
-                self._graph = self._consistent(lambda entries: build_graph_from_json(self._read_json(e) for e in entries))
+                self._graph = self._consistent(lambda entries: _plain_graph_from_json(self._read_json(e) for e in entries))
         return self._graph
 
     def _run_bound(self, query: Query, bound: dict[str, Any]) -> list[dict[str, Any]]:
@@ -311,7 +314,7 @@ class EmbeddedStore(Lookups, Store):
     def _run(self, query: Query, implementation: Any, params: dict[str, Any]) -> list[dict[str, Any]]:
         return implementation(_model(self._graph_for(query, params)), params)
 
-    def _graph_for(self, query: Query, params: dict[str, Any]) -> nx.MultiDiGraph:
+    def _graph_for(self, query: Query, params: dict[str, Any]) -> PlainGraph:
         """The smallest graph that gives ``query`` the rows the whole graph gives: the reviews its parameters
         name (``review``, or the reviews of the ``contacts`` it is given) with the reviews that share a person
         with them, or only the Review nodes for the list of reviews; the whole graph for a query that follows
@@ -337,12 +340,12 @@ class EmbeddedStore(Lookups, Store):
         return self.opened if graph is None else graph
 
     def review_graph(self, reviews: Iterable[str], contacts: list[str] | None = None,
-                     joins: Iterable[tuple[str, str]] = ()) -> nx.MultiDiGraph | None:
+                     joins: Iterable[tuple[str, str]] = ()) -> PlainGraph | None:
         """The graph of ``reviews`` (or of the reviews of these contact ids) and the reviews sharing a person with
         them (one node by a global_id, or two records that ``joins``, pairs of review ids, say are one person),
         shared nodes holding the properties they have in the whole graph; None for a workspace written
         before the manifest's index (then only the whole graph is exact)."""
-        def read(entries: list[dict]) -> nx.MultiDiGraph | None:
+        def read(entries: list[dict]) -> PlainGraph | None:
             if any("index" not in e for e in entries):
                 return None
             wanted = set(reviews) | _reviews_of_contacts(contacts or (), {e["id"] for e in entries})
@@ -350,7 +353,7 @@ class EmbeddedStore(Lookups, Store):
             key = tuple(e["id"] for e in entries if e["id"] in needed)
             if key not in self._scoped:
                 with gc_paused():
-                    G = build_graph_from_json(self._read_json(e) for e in entries if e["id"] in needed)
+                    G = _plain_graph_from_json(self._read_json(e) for e in entries if e["id"] in needed)
                 for node_id, props in _final_props(entries, G._node).items():
                     G._node[node_id] = props
                 self._scoped[key] = G
@@ -366,7 +369,7 @@ class EmbeddedStore(Lookups, Store):
         rows = []
         for entry in entries:  # each file on its own: a damaged one is skipped, since loading it again repairs it
             try:
-                graph = build_graph_from_json([orjson.loads((self.root / entry["file"]).read_bytes())])
+                graph = _plain_graph_from_json([orjson.loads((self.root / entry["file"]).read_bytes())])
             except Exception:  # noqa: BLE001 - any damage (bytes, JSON, shape): the review then counts as not loaded
                 continue
             rows += REVIEW_SIZES.networkx(ModelGraph(graph), {"names": names})
@@ -596,11 +599,11 @@ def code_version() -> str:
     return _CODE_VERSION[0]
 
 
-def _reviews_graph(entries: list[dict]) -> nx.MultiDiGraph | None:
+def _reviews_graph(entries: list[dict]) -> PlainGraph | None:
     """Only the Review nodes, from the manifest's index (what the list of reviews reads); None without an index."""
     if any("index" not in e for e in entries):
         return None
-    G = nx.MultiDiGraph()
+    G = PlainGraph()
     by_label: dict[str, list[str]] = {label: [] for label in LABELS}
     for entry in entries:
         for node_id, props in entry["index"].get("Review", {}).items():
@@ -611,7 +614,7 @@ def _reviews_graph(entries: list[dict]) -> nx.MultiDiGraph | None:
     return G
 
 
-def _model(G: nx.MultiDiGraph) -> ModelGraph:
+def _model(G: PlainGraph) -> ModelGraph:
     """The one wrapper of a graph the store opened (it never changes), so the indexes queries derive from it
     are made once for every query run on it (``queries.common.derived``)."""
     model = G.graph.get("model")
@@ -620,12 +623,12 @@ def _model(G: nx.MultiDiGraph) -> ModelGraph:
     return model
 
 
-def build_graph(batches: Iterable[Batch]) -> nx.MultiDiGraph:
+def build_graph(batches: Iterable[Batch]) -> "nx.MultiDiGraph":
     """One MultiDiGraph of many reviews, in load order (see ``build_graph_from_json``)."""
     return build_graph_from_json(b.to_json() for b in batches)
 
 
-def build_graph_from_json(reviews: Iterable[dict]) -> nx.MultiDiGraph:
+def build_graph_from_json(reviews: Iterable[dict]) -> "nx.MultiDiGraph":
     """One MultiDiGraph of many reviews' columnar JSON, in load order.
 
     A shared node (a person with a global_id, an agency, a risk factor) takes each review's
@@ -638,14 +641,19 @@ def build_graph_from_json(reviews: Iterable[dict]) -> nx.MultiDiGraph:
     which costs three times as much. Relationships without properties share one attribute dict
     per type: treat edge data as read-only.
     """
+    return _plain_graph_from_json(reviews).to_networkx()
+
+
+def _plain_graph_from_json(reviews: Iterable[dict]) -> PlainGraph:
+    """As ``build_graph_from_json``, as the ``PlainGraph`` the store's queries read (no networkx import)."""
     try:
         return _build_graph(reviews)
     except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
         raise StoreError(f"a review file is damaged ({exc.__class__.__name__}: {exc}); load its review again") from None
 
 
-def _build_graph(reviews: Iterable[dict]) -> nx.MultiDiGraph:
-    G = nx.MultiDiGraph()
+def _build_graph(reviews: Iterable[dict]) -> PlainGraph:
+    G = PlainGraph()
     nodes, succ, pred = G._node, G._succ, G._pred
     by_label: dict[str, list[str]] = {label: [] for label in LABELS}
     for data in reviews:

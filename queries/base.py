@@ -15,11 +15,11 @@ import sys
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Mapping
 
-import networkx as nx
-
 from dhrgraph.graph.errors import DhrgraphError, UnknownName
 
 if TYPE_CHECKING:
+    import networkx as nx
+
     from dhrgraph.graph.nxgraph import ModelGraph
 
 __all__ = ["Param", "Query", "register", "get", "catalogue", "bind_params", "REVIEW_PARAM", "CYPHER", "NETWORKX", "Gaps"]

@@ -31,9 +31,10 @@ Definitions (see README, "The missed-connections catalogue"):
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Callable, Iterable
+from typing import TYPE_CHECKING, Any, Callable, Iterable
 
-import networkx as nx
+if TYPE_CHECKING:
+    import networkx as nx
 
 from dhrgraph.graph.nxgraph import ModelGraph
 from dhrgraph.graph.model import agency_id, chronology_end  # noqa: F401  (chronology_end re-exported: the death rule's other half)
@@ -441,6 +442,8 @@ def flows_about(G: nx.MultiDiGraph, person: str, p: dict | None = None) -> list[
 
 def components(nodes: Iterable[str], links: Iterable[tuple[str, str]]) -> list[set[str]]:
     """Connected components of ``nodes`` joined by undirected ``links`` (NetworkX does the work)."""
+    import networkx as nx  # imported where used: most commands never need it
+
     graph = nx.Graph()
     graph.add_nodes_from(nodes)
     graph.add_edges_from(links)

@@ -6,7 +6,10 @@ NetworkX side by side, one shared ``finish``.
 
 from __future__ import annotations
 
-import networkx as nx
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 from dhrgraph.graph.nxgraph import ModelGraph
 from dhrgraph.queries.base import REVIEW_PARAM, Param, Query, register
