@@ -278,6 +278,7 @@ class EmbeddedStore(Lookups, Store):
         self._read_raw: bytes | None = None
         self._read_manifest: dict = {}
         self._scoped: dict[tuple[str, ...], PlainGraph] = {}
+        self._partial: dict[tuple[str, ...], PlainGraph] = {}  # by what a query reads (``_graph_of``)
 
     @property
     def opened(self) -> PlainGraph:
@@ -330,6 +331,8 @@ class EmbeddedStore(Lookups, Store):
             return self.opened if graph is None else graph
         if query is REVIEWS:
             graph = self._consistent(_reviews_graph)
+        elif query.reads and self._graph is None and not isinstance(params.get("review"), str):
+            graph = self._graph_of(query.reads)
         elif isinstance(params.get("review"), str):
             graph = self.review_graph([params["review"]])
         elif params.get("review") is None and isinstance(params.get("contacts"), list) and params["contacts"] \
@@ -359,6 +362,30 @@ class EmbeddedStore(Lookups, Store):
                 self._scoped[key] = G
             return self._scoped[key]
         return self._consistent(read)
+
+    def _graph_of(self, reads: tuple[str, ...]) -> PlainGraph:
+        """The whole graph's nodes of the labels in ``reads`` and its relationships of the types in ``reads`` between
+        them, as the whole graph holds them (shared nodes' properties, node and relationship order): what a query
+        that declares what it reads (``Query.reads``) needs, without building every review's contacts."""
+        key = tuple(sorted(reads))
+        if key not in self._partial:
+            wanted = set(reads)
+
+            def read(entries: list[dict]) -> PlainGraph:
+                kept: set[str] = set()  # node ids kept so far: a relationship may end at a node an earlier review brought
+
+                def only(data: dict) -> dict:
+                    nodes = {label: table for label, table in data["nodes"].items() if label in wanted}
+                    for table in nodes.values():
+                        at = table["columns"].index("id")
+                        kept.update(row[at] for row in table["rows"])
+                    edges = {rel_type: {"columns": table["columns"], "rows": [r for r in table["rows"] if r[0] in kept and r[1] in kept]}
+                             for rel_type, table in data["edges"].items() if rel_type in wanted}
+                    return {**data, "nodes": nodes, "edges": edges}
+                return _plain_graph_from_json(only(self._read_json(e)) for e in entries)
+            with gc_paused():
+                self._partial[key] = self._consistent(read)
+        return self._partial[key]
 
     def loaded_reviews(self, names: list[str]) -> dict[str, dict[str, Any]]:
         """As the store's, from the named reviews' own files: a load need not open the whole graph."""
