@@ -172,6 +172,7 @@ def test_a_query_that_says_what_it_reads_gives_the_whole_graphs_rows_without_the
         assert rows and rows == _whole(workspace).run(query, {}), query.name
         assert store._graph is None
         [graph] = store._partial.values()
-        assert not graph.graph["by_label"]["Contact"]
+        assert all(not ids for label, ids in graph.graph["by_label"].items() if label not in query.reads)
+        assert all(data["type"] in query.reads for _, keyed in graph._succ.items() for ends in keyed.values() for data in ends.values())
         raw = query.networkx(ModelGraph(store._graph_of(query.reads)), {})
         assert raw == query.networkx(ModelGraph(EmbeddedStore(workspace).opened), {})  # before finish too: same order
