@@ -668,21 +668,28 @@ def build_graph_from_json(reviews: Iterable[dict]) -> "nx.MultiDiGraph":
     which costs three times as much. Relationships without properties share one attribute dict
     per type: treat edge data as read-only.
     """
-    return _plain_graph_from_json(reviews).to_networkx()
+    return _plain_graph_from_json(reviews, share=False).to_networkx()
 
 
-def _plain_graph_from_json(reviews: Iterable[dict]) -> PlainGraph:
-    """As ``build_graph_from_json``, as the ``PlainGraph`` the store's queries read (no networkx import)."""
+def _plain_graph_from_json(reviews: Iterable[dict], share: bool = True) -> PlainGraph:
+    """As ``build_graph_from_json``, as the ``PlainGraph`` the store's queries read (no networkx import); with
+    ``share``, relationships without properties between nodes they alone join share one key dict per type: such a
+    graph must never be changed (the store's never is; ``build_graph``'s may be)."""
     try:
-        return _build_graph(reviews)
+        return _build_graph(reviews, share)
     except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
         raise StoreError(f"a review file is damaged ({exc.__class__.__name__}: {exc}); load its review again") from None
 
 
-def _build_graph(reviews: Iterable[dict]) -> PlainGraph:
+def _build_graph(reviews: Iterable[dict], share: bool) -> PlainGraph:
     G = PlainGraph()
     nodes, succ, pred = G._node, G._succ, G._pred
     by_label: dict[str, list[str]] = {label: [] for label in LABELS}
+    # Relationships without properties share one attribute dict per type and, with ``share``, one key dict
+    # ({0: attributes}) per type between nodes joined by that relationship alone (most are): less memory, less time
+    plain: dict[str, dict] = {}
+    alone: dict[str, dict] = {}
+    shared: set[int] = set()
     for data in reviews:
         for label, table in data["nodes"].items():
             columns, index = table["columns"], by_label[label]
@@ -698,19 +705,27 @@ def _build_graph(reviews: Iterable[dict]) -> PlainGraph:
                 index.append(node_id)
         for rel_type, table in data["edges"].items():
             columns = table["columns"]
-            plain = {"type": rel_type}
+            if rel_type not in plain:
+                plain[rel_type] = {"type": rel_type}
+                alone[rel_type] = {0: plain[rel_type]} if share else None
+                if share:
+                    shared.add(id(alone[rel_type]))
+            attrs, one = plain[rel_type], alone[rel_type]
             for row in table["rows"]:
                 start, end = row[0], row[1]
-                attrs = plain
                 if columns:
                     attrs = {k: v for k, v in zip(columns, row[2:]) if v is not None}
                     attrs["type"] = rel_type
                 try:
-                    keys = succ[start].get(end)
+                    ends = succ[start]
+                    keys = ends.get(end)
                     if keys is None:
-                        keys = succ[start][end] = pred[end][start] = {}
+                        ends[end] = pred[end][start] = {0: attrs} if columns or one is None else one
+                        continue
                 except KeyError:
                     raise StoreError(f"review {data['review']!r} has a relationship to a missing node; load that review again") from None
+                if id(keys) in shared:  # a second relationship between two nodes: their own key dict from now on
+                    keys = ends[end] = pred[end][start] = dict(keys)
                 keys[len(keys)] = attrs
     G.graph["by_label"] = by_label
     return G

@@ -11,7 +11,7 @@ import sys
 import networkx as nx
 from hypothesis import given, settings, strategies as st
 
-from dhrgraph.graph.embedded import EmbeddedStore, _plain_graph_from_json, build_graph
+from dhrgraph.graph.embedded import EmbeddedStore, _plain_graph_from_json, build_graph, build_graph_from_json
 from dhrgraph.graph.nxgraph import ModelGraph, PlainGraph
 from dhrgraph.queries.common import components
 from dhrgraph.queries.core import DUMP
@@ -95,3 +95,30 @@ def test_a_one_review_command_does_not_import_networkx(tmp_path):
         done = subprocess.run([sys.executable, "-c", probe, *argv], env=env, capture_output=True, text=True)
         assert done.returncode == 0, done.stderr
         assert done.stderr.strip().splitlines()[-1] == "False", argv
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(st.tuples(node_ids, node_ids, st.sampled_from(["ABOUT", "RECORDED", "RELATED"]), st.integers(0, 2)),
+                         max_size=12), min_size=1, max_size=3))
+def test_the_stores_graph_shares_key_dicts_and_holds_every_relationship(reviews):
+    """The store's graph shares one key dict per type between nodes one plain relationship joins; two relationships
+    between the same nodes (in one review or two) each keep theirs, as networkx's add_edge gives them."""
+    data, reference = [], nx.MultiDiGraph()
+    for number, edges in enumerate(reviews):
+        ids = [f"n{i}" for i in range(8)]
+        reference.add_nodes_from((i, {"id": i, "label": "Person"}) for i in ids)
+        tables = {"RELATED": {"columns": ["weight"], "rows": []}, "ABOUT": {"columns": [], "rows": []},
+                  "RECORDED": {"columns": [], "rows": []}}
+        for start, end, rel_type, weight in edges:
+            tables[rel_type]["rows"].append([start, end, weight] if rel_type == "RELATED" else [start, end])
+        for rel_type, table in tables.items():  # the store reads a review's relationships type by type
+            for row in table["rows"]:
+                reference.add_edge(row[0], row[1], type=rel_type, **({"weight": row[2]} if rel_type == "RELATED" else {}))
+        data.append({"review": f"r{number}", "nodes": {"Person": {"columns": ["id"], "rows": [[i] for i in ids]}}, "edges": tables})
+    shared = _plain_graph_from_json(data)
+    for graph in (shared, _plain_graph_from_json(data, share=False), build_graph_from_json(data)):
+        assert graph._succ == reference._succ and graph._pred == reference._pred
+        for u, ends in graph._succ.items():
+            for v, keys in ends.items():
+                assert graph._pred[v][u] is keys
+    assert isinstance(build_graph_from_json(data), nx.MultiDiGraph)
