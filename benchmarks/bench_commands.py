@@ -81,17 +81,20 @@ def load(backend: str, folder: Path, workspace: Path) -> float:
 
 
 def timed(argv: list[str], env: dict[str, str], cwd: Path) -> tuple[float, float, float]:
-    """(wall seconds, CPU seconds, peak resident megabytes) of one fresh process."""
+    """(wall seconds, CPU seconds, peak resident megabytes) of one fresh process. The peak is GNU time's (a child
+    forked from this process, which holds the loaded corpus, would count this process's memory in its own peak)."""
     started = time.perf_counter()
-    with tempfile.TemporaryFile() as err:
-        child = subprocess.Popen(argv, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=err)
-        _, status, usage = os.wait4(child.pid, 0)  # this child's own usage (RUSAGE_CHILDREN's peak is of all of them)
+    with tempfile.NamedTemporaryFile() as peak, tempfile.TemporaryFile() as err:
+        measured = ["/usr/bin/time", "-f", "%M", "-o", peak.name, *argv] if os.path.exists("/usr/bin/time") else argv
+        child = subprocess.Popen(measured, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=err)
+        _, status, usage = os.wait4(child.pid, 0)  # this child's usage with its children's (RUSAGE_CHILDREN: of all so far)
         child.returncode = os.waitstatus_to_exitcode(status)
         wall = time.perf_counter() - started
         if child.returncode != 0:
             err.seek(0)
             raise SystemExit(f"{' '.join(argv)} failed ({child.returncode}):\n{err.read().decode(errors='replace')[-2000:]}")
-    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
+        kilobytes = peak.read().split()[-1:] if measured is not argv else []
+    return wall, usage.ru_utime + usage.ru_stime, int(kilobytes[0]) / 1024 if kilobytes else float("nan")
 
 
 def previous_runs(path: Path) -> list[dict]:
