@@ -11,7 +11,7 @@ Layout of a workspace (``./.dhrgraph`` by default)::
 
 Every file is written to a temporary name and renamed into place, and the manifest is switched
 last, so a load either lands whole or not at all. A lock file keeps two loads from interleaving.
-The NetworkX graph is rebuilt from the review files when first needed.
+The graph (a ``PlainGraph``: NetworkX's layout) is rebuilt from the review files when first needed.
 
 Readers take no lock (a workspace can be read from a read-only copy): a reader reads the manifest,
 then the files it names; when one of them is gone because a load switched the manifest and removed
