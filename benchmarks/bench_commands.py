@@ -7,7 +7,7 @@ A synthetic corpus (``synth.generate(..., reviews=contacts // 200, layout="combi
 ``--cache``) is loaded once into an embedded workspace and (when NEO4J_URI is set) into the Neo4j
 database, which is cleared first. Then every command runs ``--repeat`` times as its own process
 (``.venv/bin/dhrgraph``, so start-up and imports count); the median wall time and the median CPU time
-(user + sys of the child, from ``getrusage``: the honest figure on a loaded machine) are printed with
+(user + sys of the child, from ``wait4``: the honest figure on a loaded machine) and its peak resident memory are printed with
 the ratio to the same command on the other backend and the previous run's figures.
 
 Every run is appended to ``--out`` (JSON, the last ``KEEP`` runs): the next run prints the previous
@@ -28,7 +28,6 @@ import argparse
 import json
 import os
 import platform
-import resource
 import shutil
 import statistics
 import subprocess
@@ -81,16 +80,21 @@ def load(backend: str, folder: Path, workspace: Path) -> float:
         return time.perf_counter() - started
 
 
-def timed(argv: list[str], env: dict[str, str], cwd: Path) -> tuple[float, float]:
-    """(wall seconds, CPU seconds) of one fresh process."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+def timed(argv: list[str], env: dict[str, str], cwd: Path) -> tuple[float, float, float]:
+    """(wall seconds, CPU seconds, peak resident megabytes) of one fresh process. The peak is GNU time's (a child
+    forked from this process, which holds the loaded corpus, would count this process's memory in its own peak)."""
     started = time.perf_counter()
-    done = subprocess.run(argv, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    wall = time.perf_counter() - started
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    if done.returncode != 0:
-        raise SystemExit(f"{' '.join(argv)} failed ({done.returncode}):\n{done.stderr[-2000:]}")
-    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    with tempfile.NamedTemporaryFile() as peak, tempfile.TemporaryFile() as err:
+        measured = ["/usr/bin/time", "-f", "%M", "-o", peak.name, *argv] if os.path.exists("/usr/bin/time") else argv
+        child = subprocess.Popen(measured, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=err)
+        _, status, usage = os.wait4(child.pid, 0)  # this child's usage with its children's (RUSAGE_CHILDREN: of all so far)
+        child.returncode = os.waitstatus_to_exitcode(status)
+        wall = time.perf_counter() - started
+        if child.returncode != 0:
+            err.seek(0)
+            raise SystemExit(f"{' '.join(argv)} failed ({child.returncode}):\n{err.read().decode(errors='replace')[-2000:]}")
+        kilobytes = peak.read().split()[-1:] if measured is not argv else []
+    return wall, usage.ru_utime + usage.ru_stime, int(kilobytes[0]) / 1024 if kilobytes else float("nan")
 
 
 def previous_runs(path: Path) -> list[dict]:
@@ -150,17 +154,19 @@ def main() -> None:
                     continue
                 states = ["cold", "warm"] if backend == "embedded" and argv != ["--help"] and not args.code else ["cold"]
                 for state in states:
-                    walls, cpus = [], []
+                    walls, cpus, peaks = [], [], []
                     for _ in range(args.repeat):
                         if state == "cold":
                             shutil.rmtree(derived, ignore_errors=True)
-                        wall, cpu = timed([str(DHRGRAPH), *argv], env, scratch_path)
+                        wall, cpu, peak = timed([str(DHRGRAPH), *argv], env, scratch_path)
                         walls.append(wall)
                         cpus.append(cpu)
+                        peaks.append(peak)
                     name = label if state == "cold" else f"{label} [warm]"
                     results.append({"backend": backend, "command": name, "seconds": statistics.median(walls),
-                                    "cpu_seconds": statistics.median(cpus)})
-                    print(f"{backend:<9} {name:<49} {statistics.median(walls):7.2f} s  cpu {statistics.median(cpus):6.2f} s", flush=True)
+                                    "cpu_seconds": statistics.median(cpus), "peak_mb": round(max(peaks))})
+                    print(f"{backend:<9} {name:<49} {statistics.median(walls):7.2f} s  cpu {statistics.median(cpus):6.2f} s  "
+                          f"peak {max(peaks):6.0f} MB", flush=True)
                     # written after every command, so that a run cut short keeps what it measured
                     run["load_average"] = max(run["load_average"], os.getloadavg()[0])
                     out_path.write_text(json.dumps([*runs, run][-KEEP:], indent=1) + "\n", encoding="utf-8")
@@ -175,7 +181,7 @@ def floors(workspace: Path, env: dict[str, str], cwd: Path) -> dict[str, float]:
 
     import orjson
 
-    _, start = timed([sys.executable, "-c", "import click, networkx"], env, cwd)
+    _, start, _ = timed([sys.executable, "-c", "import click, networkx"], env, cwd)
     manifest = json.loads((workspace / "manifest.json").read_bytes())
     gc.disable()
     try:

@@ -11,7 +11,7 @@ Layout of a workspace (``./.dhrgraph`` by default)::
 
 Every file is written to a temporary name and renamed into place, and the manifest is switched
 last, so a load either lands whole or not at all. A lock file keeps two loads from interleaving.
-The NetworkX graph is rebuilt from the review files when first needed.
+The graph (a ``PlainGraph``: NetworkX's layout) is rebuilt from the review files when first needed.
 
 Readers take no lock (a workspace can be read from a read-only copy): a reader reads the manifest,
 then the files it names; when one of them is gone because a load switched the manifest and removed
@@ -30,19 +30,21 @@ import re
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, Iterable, Iterator
 
-import networkx as nx
 import orjson
 
 from dhrgraph.graph.errors import StoreError
 from dhrgraph.graph.model import LABELS, SHARED_LABELS, Batch, check_batch
-from dhrgraph.graph.nxgraph import ModelGraph
+from dhrgraph.graph.nxgraph import ModelGraph, PlainGraph
 from dhrgraph.graph.store import Progress, Store, gc_paused
 from dhrgraph.queries.base import NETWORKX, Query
 from dhrgraph.queries.intake import REVIEW_SIZES
 from dhrgraph.queries.lookups import Lookups
 from dhrgraph.queries.scope import REVIEWS
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 __all__ = ["EmbeddedStore", "FORMAT", "build_graph", "build_graph_from_json"]
 
@@ -275,14 +277,16 @@ class EmbeddedStore(Lookups, Store):
         self._graph = None
         self._read_raw: bytes | None = None
         self._read_manifest: dict = {}
-        self._scoped: dict[tuple[str, ...], nx.MultiDiGraph] = {}
+        self._scoped: dict[tuple[str, ...], PlainGraph] = {}
+        self._partial: dict[tuple[str, ...], PlainGraph] = {}  # by what a query reads (``_graph_of``)
 
     @property
-    def opened(self) -> nx.MultiDiGraph:
-        """The whole workspace as one NetworkX graph, built once per store (queries read it; read only)."""
+    def opened(self) -> PlainGraph:
+        """The whole workspace as one graph (a ``PlainGraph``: networkx's layout), built once per store (queries
+        read it; read only)."""
         if self._graph is None:
             with gc_paused():
-                self._graph = self._consistent(lambda entries: build_graph_from_json(self._read_json(e) for e in entries))
+                self._graph = self._consistent(lambda entries: _plain_graph_from_json(self._read_json(e) for e in entries))
         return self._graph
 
     def _run_bound(self, query: Query, bound: dict[str, Any]) -> list[dict[str, Any]]:
@@ -311,7 +315,7 @@ class EmbeddedStore(Lookups, Store):
     def _run(self, query: Query, implementation: Any, params: dict[str, Any]) -> list[dict[str, Any]]:
         return implementation(_model(self._graph_for(query, params)), params)
 
-    def _graph_for(self, query: Query, params: dict[str, Any]) -> nx.MultiDiGraph:
+    def _graph_for(self, query: Query, params: dict[str, Any]) -> PlainGraph:
         """The smallest graph that gives ``query`` the rows the whole graph gives: the reviews its parameters
         name (``review``, or the reviews of the ``contacts`` it is given) with the reviews that share a person
         with them, or only the Review nodes for the list of reviews; the whole graph for a query that follows
@@ -327,6 +331,8 @@ class EmbeddedStore(Lookups, Store):
             return self.opened if graph is None else graph
         if query is REVIEWS:
             graph = self._consistent(_reviews_graph)
+        elif query.reads and self._graph is None and not isinstance(params.get("review"), str):
+            graph = self._graph_of(query.reads)
         elif isinstance(params.get("review"), str):
             graph = self.review_graph([params["review"]])
         elif params.get("review") is None and isinstance(params.get("contacts"), list) and params["contacts"] \
@@ -337,12 +343,12 @@ class EmbeddedStore(Lookups, Store):
         return self.opened if graph is None else graph
 
     def review_graph(self, reviews: Iterable[str], contacts: list[str] | None = None,
-                     joins: Iterable[tuple[str, str]] = ()) -> nx.MultiDiGraph | None:
+                     joins: Iterable[tuple[str, str]] = ()) -> PlainGraph | None:
         """The graph of ``reviews`` (or of the reviews of these contact ids) and the reviews sharing a person with
         them (one node by a global_id, or two records that ``joins``, pairs of review ids, say are one person),
         shared nodes holding the properties they have in the whole graph; None for a workspace written
         before the manifest's index (then only the whole graph is exact)."""
-        def read(entries: list[dict]) -> nx.MultiDiGraph | None:
+        def read(entries: list[dict]) -> PlainGraph | None:
             if any("index" not in e for e in entries):
                 return None
             wanted = set(reviews) | _reviews_of_contacts(contacts or (), {e["id"] for e in entries})
@@ -350,12 +356,36 @@ class EmbeddedStore(Lookups, Store):
             key = tuple(e["id"] for e in entries if e["id"] in needed)
             if key not in self._scoped:
                 with gc_paused():
-                    G = build_graph_from_json(self._read_json(e) for e in entries if e["id"] in needed)
+                    G = _plain_graph_from_json(self._read_json(e) for e in entries if e["id"] in needed)
                 for node_id, props in _final_props(entries, G._node).items():
                     G._node[node_id] = props
                 self._scoped[key] = G
             return self._scoped[key]
         return self._consistent(read)
+
+    def _graph_of(self, reads: tuple[str, ...]) -> PlainGraph:
+        """The whole graph's nodes of the labels in ``reads`` and its relationships of the types in ``reads`` between
+        them, as the whole graph holds them (shared nodes' properties, node and relationship order): what a query
+        that declares what it reads (``Query.reads``) needs, without building every review's contacts."""
+        key = tuple(sorted(reads))
+        if key not in self._partial:
+            wanted = set(reads)
+
+            def read(entries: list[dict]) -> PlainGraph:
+                kept: set[str] = set()  # node ids kept so far: a relationship may end at a node an earlier review brought
+
+                def only(data: dict) -> dict:
+                    nodes = {label: table for label, table in data["nodes"].items() if label in wanted}
+                    for table in nodes.values():
+                        at = table["columns"].index("id")
+                        kept.update(row[at] for row in table["rows"])
+                    edges = {rel_type: {"columns": table["columns"], "rows": [r for r in table["rows"] if r[0] in kept and r[1] in kept]}
+                             for rel_type, table in data["edges"].items() if rel_type in wanted}
+                    return {**data, "nodes": nodes, "edges": edges}
+                return _plain_graph_from_json(only(self._read_json(e)) for e in entries)
+            with gc_paused():
+                self._partial[key] = self._consistent(read)
+        return self._partial[key]
 
     def loaded_reviews(self, names: list[str]) -> dict[str, dict[str, Any]]:
         """As the store's, from the named reviews' own files: a load need not open the whole graph."""
@@ -366,7 +396,7 @@ class EmbeddedStore(Lookups, Store):
         rows = []
         for entry in entries:  # each file on its own: a damaged one is skipped, since loading it again repairs it
             try:
-                graph = build_graph_from_json([orjson.loads((self.root / entry["file"]).read_bytes())])
+                graph = _plain_graph_from_json([orjson.loads((self.root / entry["file"]).read_bytes())])
             except Exception:  # noqa: BLE001 - any damage (bytes, JSON, shape): the review then counts as not loaded
                 continue
             rows += REVIEW_SIZES.networkx(ModelGraph(graph), {"names": names})
@@ -596,11 +626,11 @@ def code_version() -> str:
     return _CODE_VERSION[0]
 
 
-def _reviews_graph(entries: list[dict]) -> nx.MultiDiGraph | None:
+def _reviews_graph(entries: list[dict]) -> PlainGraph | None:
     """Only the Review nodes, from the manifest's index (what the list of reviews reads); None without an index."""
     if any("index" not in e for e in entries):
         return None
-    G = nx.MultiDiGraph()
+    G = PlainGraph()
     by_label: dict[str, list[str]] = {label: [] for label in LABELS}
     for entry in entries:
         for node_id, props in entry["index"].get("Review", {}).items():
@@ -611,7 +641,7 @@ def _reviews_graph(entries: list[dict]) -> nx.MultiDiGraph | None:
     return G
 
 
-def _model(G: nx.MultiDiGraph) -> ModelGraph:
+def _model(G: PlainGraph) -> ModelGraph:
     """The one wrapper of a graph the store opened (it never changes), so the indexes queries derive from it
     are made once for every query run on it (``queries.common.derived``)."""
     model = G.graph.get("model")
@@ -620,12 +650,12 @@ def _model(G: nx.MultiDiGraph) -> ModelGraph:
     return model
 
 
-def build_graph(batches: Iterable[Batch]) -> nx.MultiDiGraph:
+def build_graph(batches: Iterable[Batch]) -> "nx.MultiDiGraph":
     """One MultiDiGraph of many reviews, in load order (see ``build_graph_from_json``)."""
     return build_graph_from_json(b.to_json() for b in batches)
 
 
-def build_graph_from_json(reviews: Iterable[dict]) -> nx.MultiDiGraph:
+def build_graph_from_json(reviews: Iterable[dict]) -> "nx.MultiDiGraph":
     """One MultiDiGraph of many reviews' columnar JSON, in load order.
 
     A shared node (a person with a global_id, an agency, a risk factor) takes each review's
@@ -638,16 +668,28 @@ def build_graph_from_json(reviews: Iterable[dict]) -> nx.MultiDiGraph:
     which costs three times as much. Relationships without properties share one attribute dict
     per type: treat edge data as read-only.
     """
+    return _plain_graph_from_json(reviews, share=False).to_networkx()
+
+
+def _plain_graph_from_json(reviews: Iterable[dict], share: bool = True) -> PlainGraph:
+    """As ``build_graph_from_json``, as the ``PlainGraph`` the store's queries read (no networkx import); with
+    ``share``, relationships without properties between nodes they alone join share one key dict per type: such a
+    graph must never be changed (the store's never is; ``build_graph``'s may be)."""
     try:
-        return _build_graph(reviews)
+        return _build_graph(reviews, share)
     except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
         raise StoreError(f"a review file is damaged ({exc.__class__.__name__}: {exc}); load its review again") from None
 
 
-def _build_graph(reviews: Iterable[dict]) -> nx.MultiDiGraph:
-    G = nx.MultiDiGraph()
+def _build_graph(reviews: Iterable[dict], share: bool) -> PlainGraph:
+    G = PlainGraph()
     nodes, succ, pred = G._node, G._succ, G._pred
     by_label: dict[str, list[str]] = {label: [] for label in LABELS}
+    # Relationships without properties share one attribute dict per type and, with ``share``, one key dict
+    # ({0: attributes}) per type between nodes joined by that relationship alone (most are): less memory, less time
+    plain: dict[str, dict] = {}
+    alone: dict[str, dict] = {}
+    shared: set[int] = set()
     for data in reviews:
         for label, table in data["nodes"].items():
             columns, index = table["columns"], by_label[label]
@@ -663,19 +705,27 @@ def _build_graph(reviews: Iterable[dict]) -> nx.MultiDiGraph:
                 index.append(node_id)
         for rel_type, table in data["edges"].items():
             columns = table["columns"]
-            plain = {"type": rel_type}
+            if rel_type not in plain:
+                plain[rel_type] = {"type": rel_type}
+                alone[rel_type] = {0: plain[rel_type]} if share else None
+                if share:
+                    shared.add(id(alone[rel_type]))
+            attrs, one = plain[rel_type], alone[rel_type]
             for row in table["rows"]:
                 start, end = row[0], row[1]
-                attrs = plain
                 if columns:
                     attrs = {k: v for k, v in zip(columns, row[2:]) if v is not None}
                     attrs["type"] = rel_type
                 try:
-                    keys = succ[start].get(end)
+                    ends = succ[start]
+                    keys = ends.get(end)
                     if keys is None:
-                        keys = succ[start][end] = pred[end][start] = {}
+                        ends[end] = pred[end][start] = {0: attrs} if columns or one is None else one
+                        continue
                 except KeyError:
                     raise StoreError(f"review {data['review']!r} has a relationship to a missing node; load that review again") from None
+                if id(keys) in shared:  # a second relationship between two nodes: their own key dict from now on
+                    keys = ends[end] = pred[end][start] = dict(keys)
                 keys[len(keys)] = attrs
     G.graph["by_label"] = by_label
     return G

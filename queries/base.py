@@ -15,11 +15,11 @@ import sys
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Mapping
 
-import networkx as nx
-
 from dhrgraph.graph.errors import DhrgraphError, UnknownName
 
 if TYPE_CHECKING:
+    import networkx as nx
+
     from dhrgraph.graph.nxgraph import ModelGraph
 
 __all__ = ["Param", "Query", "register", "get", "catalogue", "bind_params", "REVIEW_PARAM", "CYPHER", "NETWORKX", "Gaps"]
@@ -90,6 +90,9 @@ class Query:
     prepare: Callable[[Any, dict], dict] | None = None
     # what a finding row says did not pass between agencies, for the views to draw (see ``Gaps``)
     gaps: Callable[[dict], "Gaps"] | None = None
+    # the node labels and relationship types its NetworkX implementation reads (empty: any): a store may hand it
+    # a graph of only those, e.g. the person records without every review's contacts
+    reads: tuple[str, ...] = ()
     # language ("cypher", "networkx") or store name -> implementation; a store name wins over its language
     implementations: Mapping[str, Any] = field(default_factory=dict)
 

@@ -31,9 +31,10 @@ Definitions (see README, "The missed-connections catalogue"):
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Callable, Iterable
+from typing import TYPE_CHECKING, Any, Callable, Iterable
 
-import networkx as nx
+if TYPE_CHECKING:
+    import networkx as nx
 
 from dhrgraph.graph.nxgraph import ModelGraph
 from dhrgraph.graph.model import agency_id, chronology_end  # noqa: F401  (chronology_end re-exported: the death rule's other half)
@@ -440,11 +441,27 @@ def flows_about(G: nx.MultiDiGraph, person: str, p: dict | None = None) -> list[
 
 
 def components(nodes: Iterable[str], links: Iterable[tuple[str, str]]) -> list[set[str]]:
-    """Connected components of ``nodes`` joined by undirected ``links`` (NetworkX does the work)."""
-    graph = nx.Graph()
-    graph.add_nodes_from(nodes)
-    graph.add_edges_from(links)
-    return [set(c) for c in nx.connected_components(graph)]
+    """Connected components of ``nodes`` joined by undirected ``links``, in the order of each one's first node
+    (``nodes``, then the ends of ``links`` in turn), as ``networkx.connected_components`` gives them: a few
+    dozen nodes, not worth importing NetworkX for."""
+    neighbours: dict[str, set[str]] = {node: set() for node in nodes}
+    for a, b in links:
+        neighbours.setdefault(a, set()).add(b)
+        neighbours.setdefault(b, set()).add(a)
+    seen: set[str] = set()
+    out = []
+    for node in neighbours:
+        if node in seen:
+            continue
+        group, todo = {node}, [node]
+        while todo:
+            for other in neighbours[todo.pop()]:
+                if other not in group:
+                    group.add(other)
+                    todo.append(other)
+        seen |= group
+        out.append(group)
+    return out
 
 
 def union_find_cypher(nodes: str, links: str) -> str:

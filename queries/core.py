@@ -6,7 +6,10 @@ NetworkX side by side, one shared ``finish``.
 
 from __future__ import annotations
 
-import networkx as nx
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 from dhrgraph.graph.nxgraph import ModelGraph
 from dhrgraph.queries.base import REVIEW_PARAM, Param, Query, register
@@ -53,7 +56,7 @@ def stats_networkx(G: ModelGraph, params: dict) -> list[dict]:
 
 STATS = register(Query(
     name="stats", title="Counts", description="How many reviews, people, agencies, contacts and relationships the graph holds.",
-    cypher=STATS_CYPHER, networkx=stats_networkx, listed=False,
+    cypher=STATS_CYPHER, networkx=stats_networkx, listed=False, reads=("Review", "Person", "Agency", "Contact", "RELATED"),
 ))
 
 # --- find a person ----------------------------------------------------------------------------

@@ -83,6 +83,7 @@ PERSON_RECORDS = register(Query(
     name="person-records", title="Person records for linkage",
     description="Every person in every review with their identifying details and relatives there (sensitive: for linkage only).",
     cypher=PERSON_RECORDS_CYPHER, networkx=person_records_networkx, finish=finish_person_records, listed=False,
+    reads=("Person", "Review", "IN_REVIEW", "RELATED"),
 ))
 
 

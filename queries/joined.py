@@ -24,9 +24,10 @@ picture (its contacts only) is high also when it graded the person's risk high i
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
-import networkx as nx
+if TYPE_CHECKING:
+    import networkx as nx
 
 from dhrgraph.loaders.dash import DASH_QUESTIONS, FACTOR_QUESTIONS, RED_FLAGS, REPEAT_INCIDENTS, REPEAT_QUESTION, dash_reference
 from dhrgraph.queries.base import Param, Query, register

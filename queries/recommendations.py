@@ -15,9 +15,10 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from collections import defaultdict
-from typing import Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable
 
-import networkx as nx
+if TYPE_CHECKING:
+    import networkx as nx
 
 from dhrgraph.loaders.recommendations import CLOSED_STATUSES
 from dhrgraph.loaders.vocab import agency_key

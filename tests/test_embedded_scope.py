@@ -153,3 +153,26 @@ def test_a_damaged_index_is_one_clear_error(tmp_path, examples_workspace):
     (workspace / "manifest.json").write_text(json.dumps(manifest), "utf-8")
     with pytest.raises(StoreError, match="index"):
         EmbeddedStore(workspace).review_names()
+
+
+@pytest.mark.parametrize("corpus", ["synth_workspace", "examples_workspace"])
+def test_a_query_that_says_what_it_reads_gives_the_whole_graphs_rows_without_the_contacts(corpus, request):
+    """``Query.reads``: the person records (what the identity map is made from) are read from a graph of people,
+    reviews and their IN_REVIEW and RELATED relationships only, with the whole graph's properties and order."""
+    from dhrgraph.graph.nxgraph import ModelGraph
+    from dhrgraph.queries.base import _REGISTRY
+
+    workspace = request.getfixturevalue(corpus)
+    declared = [q for q in _REGISTRY.values() if q.reads]
+    assert declared
+    for query in declared:
+        shutil.rmtree(workspace / "derived", ignore_errors=True)  # rows kept by earlier tests: computed here
+        store = EmbeddedStore(workspace)
+        rows = store.run(query, {})
+        assert rows and rows == _whole(workspace).run(query, {}), query.name
+        assert store._graph is None
+        [graph] = store._partial.values()
+        assert all(not ids for label, ids in graph.graph["by_label"].items() if label not in query.reads)
+        assert all(data["type"] in query.reads for _, keyed in graph._succ.items() for ends in keyed.values() for data in ends.values())
+        raw = query.networkx(ModelGraph(store._graph_of(query.reads)), {})
+        assert raw == query.networkx(ModelGraph(EmbeddedStore(workspace).opened), {})  # before finish too: same order

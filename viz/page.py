@@ -13,7 +13,7 @@ import json
 import os
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
+from importlib import util
 from pathlib import Path
 from typing import Any
 
@@ -97,7 +97,8 @@ def json_block(element_id: str, data: Any) -> str:
 @lru_cache(maxsize=1)
 def vis_assets() -> tuple[str, str]:
     """vis-network's (script, stylesheet) from the copy pyvis ships, to be inlined."""
-    folder = resources.files("pyvis") / VIS_DIR
+    # found, not imported: importing pyvis imports IPython (a third of a one-review view's time)
+    folder = Path(util.find_spec("pyvis").origin).parent / VIS_DIR
     script = (folder / "vis-network.min.js").read_text(encoding="utf-8")
     style = (folder / "vis-network.css").read_text(encoding="utf-8")
     if "</script" in script.lower() or "</style" in style.lower():
