@@ -143,14 +143,14 @@ class Overview:
 
     @property
     def reviews(self) -> list[str]:
-        return sorted({r for p in self.people.values() for r in p.memberships} | {c.review for c in self.contacts})
+        return sorted({r for p in self.people.values() for r in p.memberships} | {c.props["review"] for c in self.contacts})
 
     def for_reviews(self, reviews: Iterable[str]) -> "Overview":
         """Only what belongs to these reviews; people keep only their memberships of them."""
         wanted = set(reviews)
         people = {pid: Person(p.id, p.sex, p.global_id, {r: m for r, m in p.memberships.items() if r in wanted})
                   for pid, p in self.people.items() if wanted & set(p.memberships)}
-        contacts = [c for c in self.contacts if c.review in wanted]
+        contacts = [c for c in self.contacts if c.props["review"] in wanted]
         used = {c.agency for c in contacts} | {a for c in contacts for _, a in c.flows}
         return Overview(people, {a: self.agencies[a] for a in sorted(used)}, contacts,
                         [r for r in self.relations if r.review in wanted])
