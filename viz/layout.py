@@ -1,10 +1,9 @@
 """A precomputed layout for large graphs, so the browser draws them at once with physics off.
 
-NetworkX's layouts need numpy, which dhrgraph does not depend on, so this is a small
-deterministic one in plain Python: each connected component is laid out on its own (a
-Fruchterman-Reingold force layout, seeded, for small components; rings by distance from the
-best-connected node for large ones, where pairwise forces would cost too much), and the
-components are packed in rows, largest first.
+A small deterministic layout: each connected component is laid out on its own (a
+Fruchterman-Reingold force layout, seeded, for small components, its pairwise forces computed as
+numpy arrays; rings by distance from the best-connected node for large ones, where pairwise forces
+would cost too much), and the components are packed in rows, largest first.
 """
 
 from __future__ import annotations
