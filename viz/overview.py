@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Iterable
 
 import networkx as nx
@@ -21,7 +22,7 @@ from dhrgraph.graph.store import Store
 from dhrgraph.loaders.vocab import FLOW_KINDS
 from dhrgraph.queries.common import DASH_HIGH, is_flow, is_risk_signal
 from dhrgraph.queries.signals import signal_params
-from dhrgraph.queries.core import by_label, in_edges, out_edges
+from dhrgraph.queries.core import by_label, out_edges
 
 __all__ = ["Overview", "Person", "Agency", "Contact", "Relation", "ROLE_ORDER", "FLOW_KINDS", "shown_risk"]
 
@@ -130,27 +131,44 @@ class Overview:
                              for other, r in out_edges(G, pid, "RELATED")]
         for aid in by_label(G, "Agency"):
             ov.agencies[aid] = Agency(aid, G.nodes[aid]["name"], G.nodes[aid].get("type", "other"))
-        for cid in by_label(G, "Contact"):
-            flows = tuple((FLOW_KINDS[d["type"]], end) for _, end, d in G.out_edges(cid, data=True)
-                          if d["type"] in FLOW_KINDS and is_flow(d, p))
-            ov.contacts.append(Contact(cid, G.nodes[cid], next(a for a, _ in in_edges(G, cid, "RECORDED")),
-                                       tuple(s for s, _ in out_edges(G, cid, "ABOUT")), flows, shown_risk(G.nodes[cid], p)))
+        succ, pred, nodes = G.succ, G.pred, G.nodes
+        for cid in by_label(G, "Contact"):  # one pass over each contact's relationships (120k contacts in a report)
+            subjects, flows = [], []
+            for end, keyed in succ[cid].items():
+                for d in keyed.values():
+                    if d["type"] == "ABOUT":
+                        subjects.append(end)
+                    elif d["type"] in FLOW_KINDS and is_flow(d, p):
+                        flows.append((FLOW_KINDS[d["type"]], end))
+            agency = next(a for a, keyed in pred[cid].items() for d in keyed.values() if d["type"] == "RECORDED")
+            props = nodes[cid]
+            ov.contacts.append(Contact(cid, props, agency, tuple(subjects), tuple(flows), shown_risk(props, p)))
         ov.contacts.sort(key=lambda c: c.order_key)
         ov.relations.sort(key=lambda r: (r.review, r.line or 0, r.start, r.end))
         return ov
 
     # --- selections ----------------------------------------------------------------------------
 
+    @cached_property
+    def _rank_by_review(self) -> dict[str, list[int]]:
+        """Review -> the places of its contacts in ``contacts`` (chronology order). Made on first use: an
+        overview's contacts are not changed once it is built."""
+        out: dict[str, list[int]] = defaultdict(list)
+        for i, c in enumerate(self.contacts):
+            out[c.props["review"]].append(i)
+        return dict(out)
+
     @property
     def reviews(self) -> list[str]:
-        return sorted({r for p in self.people.values() for r in p.memberships} | {c.review for c in self.contacts})
+        return sorted({r for p in self.people.values() for r in p.memberships} | {c.props["review"] for c in self.contacts})
 
     def for_reviews(self, reviews: Iterable[str]) -> "Overview":
         """Only what belongs to these reviews; people keep only their memberships of them."""
         wanted = set(reviews)
         people = {pid: Person(p.id, p.sex, p.global_id, {r: m for r, m in p.memberships.items() if r in wanted})
                   for pid, p in self.people.items() if wanted & set(p.memberships)}
-        contacts = [c for c in self.contacts if c.review in wanted]
+        rank = self._rank_by_review  # a report selects the reviews of each query's findings from ~120k contacts
+        contacts = [self.contacts[i] for i in sorted(i for r in wanted for i in rank.get(r, ()))]
         used = {c.agency for c in contacts} | {a for c in contacts for _, a in c.flows}
         return Overview(people, {a: self.agencies[a] for a in sorted(used)}, contacts,
                         [r for r in self.relations if r.review in wanted])

@@ -68,8 +68,20 @@ def _contact_line(c: Contact, names: Names) -> str:
     return f"{text}  [{names.text(p['file'])}:{p['line']}]"
 
 
-def _contacts_tip(contacts: list[Contact], names: Names, head: str) -> str:
-    """A tooltip for several contacts: dates, highest risk, factors, each contact in a line, sources."""
+def _contacts_tip(contacts: list[Contact], names: Names, head: str, memo: dict | None = None) -> str:
+    """A tooltip for several contacts: dates, highest risk, factors, each contact in a line, sources.
+    ``memo`` (one dict for every page of a report) keeps each tip and each contact's line once written: the
+    query pages beside a report show the same contacts again and again."""
+    if memo is None:
+        return _write_contacts_tip(contacts, names, head, {})
+    key = (head, tuple(c.id for c in contacts))
+    tip = memo.get(key)
+    if tip is None:
+        tip = memo[key] = _write_contacts_tip(contacts, names, head, memo)
+    return tip
+
+
+def _write_contacts_tip(contacts: list[Contact], names: Names, head: str, lines_memo: dict) -> str:
     levels = [c.props.get("risk_level") for c in contacts]
     dash = [c.props["dash_score"] for c in contacts if c.props.get("dash_score") is not None]
     factors = sorted({f for c in contacts for f in c.props.get("risk_factors", [])})
@@ -80,7 +92,11 @@ def _contacts_tip(contacts: list[Contact], names: Names, head: str) -> str:
         lines.append("Highest risk recorded: " + ", ".join(filter(None, [highest, dash and f"DASH up to {max(dash)}"])))
     if factors:
         lines.append("Risk factors: " + ", ".join(f.replace("_", " ") for f in factors))
-    lines += [_contact_line(c, names) for c in contacts[:MAX_TIP_CONTACTS]]
+    for c in contacts[:MAX_TIP_CONTACTS]:
+        line = lines_memo.get(c.id)
+        if line is None:
+            line = lines_memo[c.id] = _contact_line(c, names)
+        lines.append(line)
     if len(contacts) > MAX_TIP_CONTACTS:
         lines.append(f"… and {len(contacts) - MAX_TIP_CONTACTS} more")
     sources = sorted({names.summary(c.props["source"]) for c in contacts if c.props.get("source") and not names.redact})
@@ -120,9 +136,9 @@ def _person_label(person: Person, names: Names) -> str:
     return f"{names.person(person)}\n{ROLE_LABELS.get(person.role, person.role).lower()}"
 
 
-def draw(chart: Chart, ov: Overview, names: Names, *, focus_person: str | None = None) -> None:
+def draw(chart: Chart, ov: Overview, names: Names, *, focus_person: str | None = None, memo: dict | None = None) -> None:
     """People, agencies, each agency's contacts with each person (one line per pair), relationships
-    and referral/share flows between agencies."""
+    and referral/share flows between agencies. ``memo``: tooltips already written (``_contacts_tip``)."""
     pairs, flows = ov.pairs(), ov.flows()
     per_node: dict[str, int] = defaultdict(int)
     for (agency, person), contacts in pairs.items():
@@ -142,19 +158,20 @@ def draw(chart: Chart, ov: Overview, names: Names, *, focus_person: str | None =
         highest = max((c.risk for c in contacts), key=risk_rank)
         head = f"{ov.agencies[agency].name} with {names.person(ov.people[person])}"
         chart.edge(("contacts", agency, person), agency, person, contact_style(highest),
-                   _contacts_tip(contacts, names, head), label=str(len(contacts)), weight=len(contacts))
+                   _contacts_tip(contacts, names, head, memo), label=str(len(contacts)), weight=len(contacts))
     for r in ov.relations:
         label = f"abuse ({r.kind.replace('_', ' ')})" if r.abusive else r.kind.replace("_", " ")
         chart.edge(("related", r.start, r.end, r.review), r.start, r.end, relation_style(r.abusive),
                    _relation_tip(r, ov, names), label=label)
-    _draw_flows(chart, ov, names, flows)
+    _draw_flows(chart, ov, names, flows, memo)
 
 
-def _draw_flows(chart: Chart, ov: Overview, names: Names, flows: dict[tuple[str, str, str], list[Contact]]) -> None:
+def _draw_flows(chart: Chart, ov: Overview, names: Names, flows: dict[tuple[str, str, str], list[Contact]],
+                memo: dict | None = None) -> None:
     """One arrow per agency pair and kind of flow, as thick as the flows are many."""
     for (a, b, kind), contacts in sorted(flows.items()):
         head = f"{count(len(contacts), kind)} from {ov.agencies[a].name} to {ov.agencies[b].name}"
-        chart.edge(("flow", a, b, kind), a, b, flow_style(kind), _contacts_tip(contacts, names, head),
+        chart.edge(("flow", a, b, kind), a, b, flow_style(kind), _contacts_tip(contacts, names, head, memo),
                    label=str(len(contacts)) if len(contacts) > 1 else "", weight=len(contacts))
 
 
@@ -281,20 +298,21 @@ def write_report_views(store: Store, report_path: str | os.PathLike, sections: I
     folder = report.with_name(f"{report.stem}-views")
     sections = list(sections)
     whole, names = load(store, redact, sorted({r for s in sections for r in _reviews_of(s.rows, review)}), signals)
-    links = {}
+    links, memo = {}, {}
     for section in sections:
         if section.rows:
-            _query_page(whole, names, section.query, section.rows, review).write(folder / f"{section.query.name}.html")
+            _query_page(whole, names, section.query, section.rows, review, memo).write(folder / f"{section.query.name}.html")
             links[section.query.name] = f"{quote(folder.name)}/{quote(section.query.name)}.html"
     return links
 
 
-def _query_page(whole: Overview, names: Names, query: Query, rows: list[dict], review: str | None) -> View:
+def _query_page(whole: Overview, names: Names, query: Query, rows: list[dict], review: str | None,
+                memo: dict | None = None) -> View:
     loaded = set(whole.reviews)
     reviews = [r for r in _reviews_of(rows, review) if r in loaded]
     ov = whole.for_reviews(reviews)
     chart = Chart()
-    draw(chart, ov, names)
+    draw(chart, ov, names, memo=memo)
     finder = _Finder(ov)
     focus = [finder.focus(row) for row in rows]
     _draw_gaps(chart, ov, query, rows, focus, names)
@@ -323,6 +341,9 @@ class _Finder:
         self.ov = ov
         self.contacts = {c.id: c for c in ov.contacts}
         self.relations = {(r.review, r.file, r.line): r for r in ov.relations}
+        self.by_review: dict[str, list[Relation]] = defaultdict(list)  # a finding's relationships, without a scan of all
+        for r in ov.relations:
+            self.by_review[r.review].append(r)
 
     def people(self, row: dict) -> list[str]:
         """The ids of the people ``row`` names that the view holds."""
@@ -346,8 +367,8 @@ class _Finder:
             if r is not None:
                 focus.nodes.update([r.start, r.end])
                 focus.edges.add(("related", r.start, r.end, r.review))
-        focus.edges.update(("related", r.start, r.end, r.review) for r in self.ov.relations
-                           if r.review in reviews and r.start in named and r.end in named)
+        focus.edges.update(("related", r.start, r.end, r.review) for review in sorted(reviews)
+                           for r in self.by_review.get(review, ()) if r.start in named and r.end in named)
         return focus
 
 
