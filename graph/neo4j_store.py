@@ -11,6 +11,7 @@ property names) and list positions.
 from __future__ import annotations
 
 import logging
+from contextlib import contextmanager
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Iterable, Iterator
@@ -353,17 +354,33 @@ class Neo4jStore(Lookups, Store):
         routing = RoutingControl.WRITE if write else RoutingControl.READ
         if not write:
             check_read_only(cypher)
-        try:
+        with self._reading():
             records, _, _ = self.driver.execute_query(cypher, params or {}, database_=self.database, routing_=routing)
+        if plain:
+            return [dict(record.items()) for record in records]
+        return [record.data() for record in records]
+
+    def stream(self, cypher: str, params: dict[str, Any] | None = None) -> Iterator[dict[str, Any]]:
+        """Read-only Cypher's records (as ``read(..., plain=True)`` gives them) one by one as the server sends them,
+        so that the caller works on each while the server computes the next (a query's shared Python step, e.g.
+        joined-up-risk's window over each candidate). One auto-commit transaction, not retried: use ``read``
+        unless the overlap matters."""
+        check_read_only(cypher)
+        with self._reading(), self.driver.session(database=self.database, default_access_mode=neo4j.READ_ACCESS) as session:
+            for record in session.run(cypher, params or {}):
+                yield dict(record.items())
+
+    @contextmanager
+    def _reading(self) -> Iterator[None]:
+        """The driver's errors of a read as a ``StoreError`` saying what went wrong."""
+        try:
+            yield
         except Neo4jError as exc:
             raise StoreError(f"Neo4j refused the query: {exc.code}: {exc.message}") from None
         except (OverflowError, ValueError, TypeError) as exc:  # a parameter Bolt cannot carry, e.g. an integer beyond 64 bits
             raise StoreError(f"a parameter value Neo4j cannot take ({exc}); integers must fit in 64 bits") from None
         except (ServiceUnavailable, DriverError, OSError) as exc:
             raise StoreError(f"Lost the connection to Neo4j at {self.settings.uri} ({exc.__class__.__name__}).") from None
-        if plain:
-            return [dict(record.items()) for record in records]
-        return [record.data() for record in records]
 
     def _run(self, query: Query, implementation: Any, params: dict[str, Any]) -> list[dict[str, Any]]:
         # a query's Cypher, or a Neo4j-specific implementation (``Query.implementations["neo4j"]``): a function of

@@ -33,10 +33,11 @@ from dhrgraph.loaders.dash import DASH_QUESTIONS, FACTOR_QUESTIONS, RED_FLAGS, R
 from dhrgraph.queries.base import Param, Query, register
 from dhrgraph.queries.common import (
     adult_cypher, before_death_cypher, CONSTANTS, MARAC_MIN_AGE, COMMON_PARAMS, dash_cypher, DASH_HIGH, evidence_cypher, factors_cypher,
-    FORUM_TYPES, level_cypher, marac_days_cypher, before_death, contacts_about, dash_score, evidence, factors, finish_rows,
+    FORUM_TYPES, level_cypher, marac_days_cypher, MARAC_DAYS_CYPHER, before_death, contacts_about, dash_score, evidence, factors, finish_rows,
     PERSON_IDS, is_adult, marac_days, marac_near, memberships, recorder, risk_level, shift,
 )
 from dhrgraph.queries.core import by_label
+from dhrgraph.queries.signals import evidence_marks, text_said
 
 __all__ = ["JOINED_UP_RISK", "picture", "first_reportable"]
 
@@ -166,10 +167,11 @@ def reading(readings: tuple[int | None, int | None], about: bool, both: bool) ->
     return victim if about else abuser
 
 
-def _candidates_cypher(contact: str, cite: str) -> str:
-    """Cypher: each candidate (a person at risk whose whole chronology in the review is high) with their MARAC days
-    and items; ``contact`` is what each collected item keeps of its contact ``c`` and agency ``a``, ``cite`` what each
-    returned item carries to cite it (from the item ``i``)."""
+def _candidates_cypher(contact: str, cite: str, marac: bool = True) -> str:
+    """Cypher: each candidate (a person at risk whose whole chronology in the review is high) with their items, and
+    their MARAC days unless ``marac`` is False (then read for everyone at once: ``MARAC_DAYS_CYPHER``); ``contact`` is
+    what each collected item keeps of its contact ``c`` and agency ``a``, ``cite`` what each returned item carries to
+    cite it (from the item ``i``)."""
     return f"""
 MATCH (ab:Person)-[rel:RELATED]->(s:Person)
 WHERE rel.abusive
@@ -199,7 +201,7 @@ WITH s, review, items, {scored_cypher("whole")} AS whole
 WHERE size(whole.questions) >= $dash_high OR size(whole.flags) > 0
 // the windows are slid in the shared step (``first_reportable``), over the person's items in date order
 MATCH (s)-[n:IN_REVIEW]->(:Review {{name: review}})
-RETURN review, n.name AS subject, {marac_days_cypher("s", "review")} AS marac,
+RETURN review, n.name AS subject, {marac_days_cypher("s", "review") if marac else "[]"} AS marac,
        [i IN items | i {{.key, .date, .agency, .agency_type, .questions, .about, .incident, .dash, .high, {cite}}}] AS items,
        [s.id] AS {PERSON_IDS}
 """
@@ -209,20 +211,30 @@ RETURN review, n.name AS subject, {marac_days_cypher("s", "review")} AS marac,
 JOINED_UP_RISK_CYPHER = _candidates_cypher("c: c, a: a", f"evidence: {evidence_cypher('i.c', 'i.a')}")
 # Neo4j: the items carry their contact's id, and only the contacts of the reported windows are read again for their
 # evidence (``EVIDENCE_OF_CYPHER``): most items are never cited (measured at 100k contacts: 20,642 items, 4,041 cited).
-CANDIDATES_CYPHER = _candidates_cypher("id: c.id", "id: i.id")
+# The MARAC days are read once for everyone (``MARAC_DAYS_CYPHER``), not per candidate.
+CANDIDATES_CYPHER = _candidates_cypher("id: c.id", "id: i.id", marac=False)
+# each cited contact's evidence, and what its text says (``signals.text_said``: the evidence is marked here, which
+# spares ``mark_evidence`` reading these contacts again); one record: cheaper to decode than one a contact
 EVIDENCE_OF_CYPHER = f"""
 UNWIND $ids AS id
 MATCH (a:Agency)-[:RECORDED]->(c:Contact {{id: id}})
-RETURN collect([id, {evidence_cypher("c", "a")}]) AS cited
+RETURN collect([id, {evidence_cypher("c", "a")}, c {{.id, .text_signals, .text_phrases, .text_coded}}]) AS cited
 """
 
 
 def joined_up_risk_neo4j(store, p: dict) -> list[dict]:
     """What ``first_reportable`` finds in the candidates of ``CANDIDATES_CYPHER``, each window's items with their
-    evidence, read for those contacts only (``EVIDENCE_OF_CYPHER``); ``finish`` takes these as found."""
-    reported = [r for c in store.read(CANDIDATES_CYPHER, p, plain=True) if (r := first_reportable(c, p)) is not None]
+    evidence, read for those contacts only (``EVIDENCE_OF_CYPHER``); ``finish`` takes these as found. The candidates
+    are streamed: each one's window is found while the server computes the next."""
+    marac: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for person, review, day in store.read(MARAC_DAYS_CYPHER, p, plain=True)[0]["days"]:
+        marac[person, review].append(day)
+    reported = [r for c in store.stream(CANDIDATES_CYPHER, p)
+                if (r := first_reportable({**c, "marac": marac.get((c[PERSON_IDS][0], c["review"]), [])}, p)) is not None]
     ids = sorted({i["id"] for r in reported for i in r["window"]})
-    cited = dict(store.read(EVIDENCE_OF_CYPHER, {"ids": ids}, plain=True)[0]["cited"])  # one record: cheaper than one a contact
+    skip = frozenset(p["rejected_signals"]) if p["signals"] == "all" else None
+    cited = {cid: {**ev, **evidence_marks(text_said(text, skip) if skip is not None else [])}
+             for cid, ev, text in store.read(EVIDENCE_OF_CYPHER, {"ids": ids}, plain=True)[0]["cited"]}
     return [{**r, "window": [{**i, "evidence": cited[i["id"]]} for i in r["window"]]} for r in reported]
 
 

@@ -20,7 +20,7 @@ from dhrgraph.loaders.textsignals import parse_signal_id, signal_id
 from dhrgraph.queries.base import Param, Query, REVIEW_PARAM, register
 from dhrgraph.queries.common import CONTACT_ID, SIGNALS
 
-__all__ = ["CONTACT_SIGNALS", "list_signals", "reject_signal", "restore_signal", "mark_evidence", "rejected_ids", "signal_params",
+__all__ = ["CONTACT_SIGNALS", "list_signals", "reject_signal", "restore_signal", "mark_evidence", "text_said", "evidence_marks", "rejected_ids", "signal_params",
            "SIGNAL_COLUMNS", "DECISION_KIND"]
 
 DECISION_KIND = "signal"
@@ -169,10 +169,25 @@ def restore_signal(store: Any, sid: str) -> bool:
 
 # --- evidence: coded or text ---------------------------------------------------------------------
 
+def text_said(contact: dict, skip: set[str] | frozenset[str]) -> list[str]:
+    """The phrases of a contact's text (its ``text_signals``, ``text_phrases`` and ``text_coded``) that say what its
+    columns do not, leaving out the signals in ``skip`` (rejected: ``CONTACT/KEY`` ids)."""
+    return [phrase for key, phrase, coded in zip(contact.get("text_signals") or (), contact.get("text_phrases") or (),
+                                                 contact.get("text_coded") or ())
+            if not coded and f"{contact['id']}/{key}" not in skip]
+
+
+def evidence_marks(phrases: list[str]) -> dict[str, Any]:
+    """What marks an evidence item whose contact's text says ``phrases`` (``text_said``): ``signal`` text or coded."""
+    return {"signal": "text", "phrases": phrases} if phrases else {"signal": "coded"}
+
+
 def mark_evidence(store: Any, rows: list[dict], signals: str, rejected: list[str]) -> list[dict]:
     """Mark each evidence item of catalogue rows ``signal: 'text'`` (with ``phrases``: what its contact's text
-    says that its columns do not, and that counts) or ``signal: 'coded'``."""
-    items = [item for row in rows for item in row.get("evidence", ()) if isinstance(item, dict) and "line" in item]
+    says that its columns do not, and that counts) or ``signal: 'coded'``. An item a query marked already (with
+    ``evidence_marks``, from its own read of the contact) is left as it is."""
+    items = [item for row in rows for item in row.get("evidence", ())
+             if isinstance(item, dict) and "line" in item and "signal" not in item]
     if not items:
         return rows
     said: dict[str, list[str]] = {}
@@ -182,15 +197,8 @@ def mark_evidence(store: Any, rows: list[dict], signals: str, rejected: list[str
     if ids:
         skip = set(rejected)
         for row in store.run(CONTACT_SIGNALS, {"review": None, "contacts": ids}):
-            c = row["contact"]
-            phrases = [phrase for key, phrase, coded in zip(c.get("text_signals") or (), c.get("text_phrases") or (),
-                                                            c.get("text_coded") or ())
-                       if not coded and f"{c['id']}/{key}" not in skip]
-            if phrases:
-                said[c["id"]] = phrases
+            if phrases := text_said(row["contact"], skip):
+                said[row["contact"]["id"]] = phrases
     for item in items:
-        phrases = said.get(item.get(CONTACT_ID))
-        item["signal"] = "text" if phrases else "coded"
-        if phrases:
-            item["phrases"] = phrases
+        item.update(evidence_marks(said.get(item.get(CONTACT_ID)) or []))
     return rows

@@ -237,3 +237,36 @@ def test_neo4j_reads_only_the_cited_evidence_and_gives_the_one_statement_rows(st
     one_statement = store.run(dataclasses.replace(query, implementations={}))
     assert two_reads and [r["evidence"] for r in two_reads] == [r["evidence"] for r in one_statement]
     assert json.dumps(two_reads, sort_keys=True) == json.dumps(one_statement, sort_keys=True)
+
+
+@pytest.mark.neo4j
+@pytest.mark.parametrize("settings", ["neo4j"], indirect=True)
+def test_neo4j_marks_its_evidence_as_mark_evidence_does(store, corpus):
+    """Neo4j's own implementation marks each cited item (text or coded, with the phrases that count) from its own read
+    of the contacts; the one-statement Cypher leaves that to ``mark_evidence``. Same marks with signals=coded, and
+    after the analyst rejects a text signal of a cited contact (that phrase is no longer given)."""
+    import dataclasses
+
+    from dhrgraph.queries.signals import list_signals, reject_signal, restore_signal
+
+    folder, _ = corpus
+    store.load([folder])
+    query = queries.get(QUERY)
+    one = dataclasses.replace(query, implementations={})
+    coded = store.run(query, {"signals": "coded"})
+    assert coded and json.dumps(coded, sort_keys=True) == json.dumps(store.run(one, {"signals": "coded"}), sort_keys=True)
+    assert {e["signal"] for r in coded for e in r["evidence"]} == {"coded"}
+    texts = [(r["review"], e) for r in store.run(query) for e in r["evidence"] if e["signal"] == "text"]
+    assert texts
+    still_cited = 0
+    for review, item in texts:  # reject one text signal of a cited contact; some findings no longer stand without it
+        [signal, *_] = [s for s in list_signals(store, review=review, uncoded=True)
+                        if s["record"] == item["record"] and s["phrase"] in item["phrases"]]
+        reject_signal(store, signal["id"])
+        rows = store.run(query)
+        assert json.dumps(rows, sort_keys=True) == json.dumps(store.run(one), sort_keys=True)
+        still = [e for r in rows if r["review"] == review for e in r["evidence"] if e["record"] == item["record"]]
+        assert all(signal["phrase"] not in e.get("phrases", ()) for e in still)
+        still_cited += bool(still)
+        restore_signal(store, signal["id"])
+    assert still_cited  # a contact still cited once its text signal is rejected (its other records keep it)
