@@ -46,7 +46,7 @@ from dhrgraph.queries.scope import REVIEWS
 if TYPE_CHECKING:
     import networkx as nx
 
-__all__ = ["EmbeddedStore", "FORMAT", "build_graph", "build_graph_from_json"]
+__all__ = ["EmbeddedStore", "FORMAT", "build_graph", "build_graph_from_json", "plain_graph"]
 
 WRITERS = 8  # threads writing review files (file creation is slow on some disks: measured 0.8 ms each)
 FORMAT = "dhrgraph-workspace"
@@ -653,6 +653,12 @@ def _model(G: PlainGraph) -> ModelGraph:
 def build_graph(batches: Iterable[Batch]) -> "nx.MultiDiGraph":
     """One MultiDiGraph of many reviews, in load order (see ``build_graph_from_json``)."""
     return build_graph_from_json(b.to_json() for b in batches)
+
+
+def plain_graph(batches: Iterable[Batch]) -> PlainGraph:
+    """``build_graph``'s graph as a ``PlainGraph`` (the same dictionaries, no NetworkX import), for a reader that
+    only reads them (the views)."""
+    return _plain_graph_from_json((b.to_json() for b in batches), share=False)
 
 
 def build_graph_from_json(reviews: Iterable[dict]) -> "nx.MultiDiGraph":

@@ -79,7 +79,8 @@ def test_the_stores_plain_graph_dumps_as_the_public_networkx_graph(tmp_path):
 
 
 def test_a_one_review_command_does_not_import_networkx(tmp_path):
-    """NetworkX's import is a third of a one-review command: the embedded store's queries never need it."""
+    """NetworkX's import is a third of a one-review command: the embedded store's queries and the views of a review
+    never need it."""
     generate(tmp_path / "c", reviews=2, seed=3)
     env = {**os.environ, "DHRGRAPH_BACKEND": "embedded", "DHRGRAPH_WORKSPACE": str(tmp_path / "ws")}
     env.pop("NEO4J_URI", None)
@@ -91,7 +92,7 @@ def test_a_one_review_command_does_not_import_networkx(tmp_path):
              "except SystemExit as stop:\n    assert not stop.code, stop.code\n"
              "print('networkx' in sys.modules, file=sys.stderr)\n")
     for argv in (["query", "missed-marac", "--review", review], ["timeline", "Adult A", "--review", review],
-                 ["findings", "--review", review]):
+                 ["findings", "--review", review], ["viz", "--review", review, "--output", str(tmp_path / "v.html")]):
         done = subprocess.run([sys.executable, "-c", probe, *argv], env=env, capture_output=True, text=True)
         assert done.returncode == 0, done.stderr
         assert done.stderr.strip().splitlines()[-1] == "False", argv

@@ -13,9 +13,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any, Hashable
 
-import networkx as nx
 
-from dhrgraph.viz.layout import layout
 from dhrgraph.viz.page import View, esc, json_block, page, vis_assets
 from dhrgraph.viz.style import GROUP_COLOURS, GROUP_NOTE, HIGHLIGHT, HIGHLIGHT_NOTE, EdgeStyle, NodeStyle, legend_html
 
@@ -194,6 +192,10 @@ class Chart:
     @staticmethod
     def _lay_out(nodes: list[dict], edges: list[dict]) -> None:
         """Fixed positions for a large chart (every link, overlays too, keeps its ends near); no edge labels or curves."""
+        import networkx as nx  # only a large chart is laid out here: small views never import NetworkX
+
+        from dhrgraph.viz.layout import layout
+
         graph = nx.Graph()
         graph.add_nodes_from(n["id"] for n in nodes)
         graph.add_edges_from((e["from"], e["to"]) for e in edges)

@@ -13,16 +13,19 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
-import networkx as nx
-
-from dhrgraph.graph.embedded import build_graph
+from dhrgraph.graph.embedded import plain_graph
 from dhrgraph.graph.store import Store
 from dhrgraph.loaders.vocab import FLOW_KINDS
 from dhrgraph.queries.common import DASH_HIGH, is_flow, is_risk_signal
 from dhrgraph.queries.signals import signal_params
 from dhrgraph.queries.core import by_label, out_edges
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+    from dhrgraph.graph.nxgraph import PlainGraph
 
 __all__ = ["Overview", "Person", "Agency", "Contact", "Relation", "ROLE_ORDER", "FLOW_KINDS", "shown_risk"]
 
@@ -116,10 +119,10 @@ class Overview:
         """The graph of a store, of either backend: every review, or only ``reviews`` (what a view shows:
         a one-review view reads that review, not the workspace); text signals count as in the queries
         (``signals`` all or coded, never one the analyst rejected)."""
-        return cls.of_graph(build_graph(store.batches(None if reviews is None else list(reviews))), signal_params(store, signals))
+        return cls.of_graph(plain_graph(store.batches(None if reviews is None else list(reviews))), signal_params(store, signals))
 
     @classmethod
-    def of_graph(cls, G: nx.MultiDiGraph, p: dict | None = None) -> "Overview":
+    def of_graph(cls, G: "nx.MultiDiGraph | PlainGraph", p: dict | None = None) -> "Overview":
         """The overview of a graph in the model; ``p``: which text signals count (``signal_params``; None: all)."""
         reviews = {rid: G.nodes[rid]["name"] for rid in by_label(G, "Review")}
         ov = cls()
@@ -131,7 +134,7 @@ class Overview:
                              for other, r in out_edges(G, pid, "RELATED")]
         for aid in by_label(G, "Agency"):
             ov.agencies[aid] = Agency(aid, G.nodes[aid]["name"], G.nodes[aid].get("type", "other"))
-        succ, pred, nodes = G.succ, G.pred, G.nodes
+        succ, pred, nodes = G._succ, G._pred, G.nodes  # NetworkX's own dictionaries, in both kinds of graph
         for cid in by_label(G, "Contact"):  # one pass over each contact's relationships (120k contacts in a report)
             subjects, flows = [], []
             for end, keyed in succ[cid].items():
@@ -206,8 +209,10 @@ class Overview:
                     out[(c.agency, target, kind)].append(c)
         return dict(out)
 
-    def adjacency(self) -> nx.Graph:
+    def adjacency(self) -> "nx.Graph":
         """People and agencies joined by contacts, relationships and flows: the graph a neighbourhood walks."""
+        import networkx as nx  # only a person's neighbourhood walks it: other views never import NetworkX
+
         graph = nx.Graph()
         graph.add_nodes_from([*self.people, *self.agencies])
         graph.add_edges_from(self.pairs())

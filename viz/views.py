@@ -12,10 +12,9 @@ import os
 from collections import defaultdict
 from itertools import combinations
 from pathlib import Path
-from typing import Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable
 from urllib.parse import quote
 
-import networkx as nx
 
 from dhrgraph import queries
 from dhrgraph.graph.errors import UnknownName
@@ -33,6 +32,9 @@ from dhrgraph.viz.style import (
     GAP, JOINED_PART, JOINED_PICTURE, NOT_REACHED, agency_style, contact_style, flow_style, person_style,
     relation_style, risk_colour, risk_rank,
 )
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 __all__ = ["review_view", "person_view", "query_view", "flows_view", "write_report_views", "load", "MAX_NODES",
            "MAX_FINDINGS"]
@@ -205,8 +207,9 @@ def review_view(store: Store, review: str, *, redact: bool = False, signals: str
     return chart.view(f"Review {names.review(review)}: who was in contact with whom", subtitle)
 
 
-def _nearest(graph: nx.Graph, start: str, depth: int, limit: int) -> tuple[set[str], int]:
+def _nearest(graph: "nx.Graph", start: str, depth: int, limit: int) -> tuple[set[str], int]:
     """The nodes within ``depth`` of ``start``, nearest first, at most ``limit``; and how many there were."""
+    import networkx as nx  # a person's neighbourhood only
     reach = nx.single_source_shortest_path_length(graph, start, cutoff=depth)
     ordered = sorted(reach, key=lambda n: (reach[n], n))
     return set(ordered[:limit]), len(ordered)
