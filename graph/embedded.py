@@ -652,7 +652,7 @@ def _model(G: PlainGraph) -> ModelGraph:
 
 def build_graph(batches: Iterable[Batch]) -> "nx.MultiDiGraph":
     """One MultiDiGraph of many reviews, in load order (see ``build_graph_from_json``)."""
-    return build_graph_from_json(b.to_json() for b in batches)
+    return plain_graph(batches).to_networkx()
 
 
 def plain_graph(batches: Iterable[Batch]) -> PlainGraph:

@@ -13,7 +13,6 @@ import math
 from dataclasses import dataclass, field
 from typing import Any, Hashable
 
-
 from dhrgraph.viz.page import View, esc, json_block, page, vis_assets
 from dhrgraph.viz.style import GROUP_COLOURS, GROUP_NOTE, HIGHLIGHT, HIGHLIGHT_NOTE, EdgeStyle, NodeStyle, legend_html
 

@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable
 from urllib.parse import quote
 
-
 from dhrgraph import queries
 from dhrgraph.graph.errors import UnknownName
 from dhrgraph.graph.store import Store
