@@ -49,15 +49,28 @@ def _force(graph: nx.Graph, nodes: list[str], iterations: int = 120) -> dict[str
     """Fruchterman-Reingold (neighbours attract, everyone repels, the step cools down), then scaled so
     that nodes sit about ``SPACING`` from their nearest neighbour. The pairwise forces of a step are one
     array operation (numpy): the same sums as a loop over every pair, 50-100 times faster."""
+    index = {n: i for i, n in enumerate(nodes)}
+    links = tuple(sorted((min(index[a], index[b]), max(index[a], index[b])) for a, b in graph.edges() if a != b))
+    key = (len(nodes), links, iterations)  # the layout depends on nothing else: a part of the same shape, laid out
+    placed = _SHAPES.get(key)              # once (a report's pages hold hundreds of small parts, most alike)
+    if placed is None:
+        if len(_SHAPES) > 20_000:  # a long session (a notebook) keeps no more than this
+            _SHAPES.clear()
+        placed = _SHAPES[key] = _force_links(len(nodes), links, iterations)
+    return {n: placed[i] for n, i in index.items()}
+
+
+_SHAPES: dict[tuple, list[tuple[float, float]]] = {}  # (nodes, links, iterations) -> positions by node index
+
+
+def _force_links(count: int, links: tuple[tuple[int, int], ...], iterations: int) -> list[tuple[float, float]]:
     import numpy as np  # only a large chart lays itself out here; small views never import numpy
 
     rng = random.Random(SEED)
-    index = {n: i for i, n in enumerate(nodes)}
-    links = sorted((min(index[a], index[b]), max(index[a], index[b])) for a, b in graph.edges() if a != b)
-    k, count = SPACING, len(nodes)
+    k = SPACING
     side = k * math.sqrt(count)
-    xs = np.array([rng.uniform(0, side) for _ in nodes])
-    ys = np.array([rng.uniform(0, side) for _ in nodes])
+    xs = np.array([rng.uniform(0, side) for _ in range(count)])
+    ys = np.array([rng.uniform(0, side) for _ in range(count)])
     first = np.array([i for i, _ in links], dtype=np.intp)
     second = np.array([j for _, j in links], dtype=np.intp)
     step = side / 8
@@ -79,7 +92,7 @@ def _force(graph: nx.Graph, nodes: list[str], iterations: int = 120) -> dict[str
     np.fill_diagonal(apart, np.inf)
     nearest = np.sort(apart.min(axis=1))
     scale = SPACING / max(float(nearest[len(nearest) // 2]), 1.0)
-    return {n: (float(xs[i]) * scale, float(ys[i]) * scale) for n, i in index.items()}
+    return [(float(x) * scale, float(y) * scale) for x, y in zip(xs, ys)]
 
 
 def _rings(graph: nx.Graph, nodes: list[str]) -> dict[str, tuple[float, float]]:
