@@ -188,7 +188,7 @@ class Overview:
 
     @property
     def reviews(self) -> list[str]:
-        return sorted({r for p in self.people.values() for r in p.memberships} | {c.props["review"] for c in self.contacts})
+        return sorted({r for p in self.people.values() for r in p.memberships} | self._rank_by_review.keys())
 
     def for_reviews(self, reviews: Iterable[str]) -> "Overview":
         """Only what belongs to these reviews; people keep only their memberships of them."""
@@ -209,7 +209,9 @@ class Overview:
                 continue
             subjects = tuple(s for s in c.subjects if s in keep)
             flows = tuple(f for f in c.flows if f[1] in keep)
-            if subjects or flows:
+            if subjects == c.subjects and flows == c.flows:
+                contacts.append(c)  # all of it kept (most, in a page over many reviews)
+            elif subjects or flows:
                 contacts.append(Contact(c.id, c.props, c.agency, subjects, flows, c.risk))
         return Overview({p: v for p, v in self.people.items() if p in keep},
                         {a: v for a, v in self.agencies.items() if a in keep}, contacts,
