@@ -83,6 +83,11 @@ class Store(ABC):
     def batches(self, reviews: list[str] | None = None) -> Iterable[Batch]:
         """Every review (or only ``reviews``, in store order) as graph rows."""
 
+    def review_json(self, reviews: list[str]) -> list[dict[str, Any]]:
+        """These reviews' columnar JSON (``Batch.to_json``), shared nodes as the whole graph holds them, as
+        ``batches`` gives them: what a view reads (a store may read it without making ``Batch`` objects)."""
+        return [batch.to_json() for batch in self.batches(reviews)]
+
     @abstractmethod
     def loaded_reviews(self, names: list[str]) -> dict[str, dict[str, Any]]:
         """Of these review ids, those the graph holds: review -> {path, contacts, agencies that recorded them}

@@ -168,11 +168,19 @@ table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.2rem .6rem;t
 """
 
 
+_SPECIAL = re.compile("[&<>\"']")
+
+
+def _esc(text: str) -> str:
+    """``html.escape``, without its five passes over the many values that need none (a report quotes 100,000 rows)."""
+    return html.escape(text) if _SPECIAL.search(text) else text
+
+
 def to_html(report: Report, links: dict[str, str] | None = None) -> str:
     """``links`` maps a query name to a view (an HTML file next to the report) to link from its section."""
     from dhrgraph.viz.page import page
 
-    esc = html.escape
+    esc = _esc
     parts = [f"<main class='report'><p class='muted'>{esc(INTRO)}</p>",
              "<table><tr><th>query</th><th>findings</th><th>severity</th></tr>"]
     parts += [f"<tr><td><a href='#{esc(s.query.name)}'>{esc(s.query.name)}</a></td><td>{len(s.rows)}</td>"

@@ -237,6 +237,23 @@ def test_a_finding_focuses_its_part_of_the_chart(browser, views):
     assert browser.errors() == []
 
 
+def test_a_page_over_many_reviews_draws_its_findings_and_focuses_them(browser, tmp_path, monkeypatch):
+    from dhrgraph.graph.embedded import EmbeddedStore
+    from dhrgraph import viz
+
+    store = EmbeddedStore(tmp_path / "workspace")
+    store.load([EXAMPLES])
+    monkeypatch.setattr(viz.views, "FULL_REVIEWS", 1)  # the examples' findings of unshared-risk span several reviews
+    browser.open(viz.query_view(store, "unshared-risk").write(tmp_path / "many.html"))
+    browser.screenshot(ARTIFACTS / "query-many-reviews.png")
+    assert browser.errors() == []
+    assert "drawn is what the findings name" in browser.evaluate("document.querySelector('.note').textContent")
+    assert browser.evaluate("document.querySelectorAll('.review-list li').length") >= 2
+    browser.evaluate("document.querySelector('[data-focus]').click()")
+    assert browser.evaluate("document.querySelector('.findings li').classList.contains('active')")
+    assert browser.evaluate("document.querySelector('#network canvas') !== null")
+
+
 def test_the_findings_report_reads_top_to_bottom(browser, tmp_path):
     """The report's summary table, then each query's section below it, in a page no wider than the window (the views'
     page template lays out ``main`` side by side for a chart and its legend; the report is a document)."""

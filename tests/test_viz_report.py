@@ -26,13 +26,17 @@ def _pages_alone(store, sections) -> dict[str, dict]:
             for s in sections if s.rows}
 
 
-@pytest.mark.parametrize("corpus", ["examples", "synth"])
-def test_report_pages_drawn_together_are_the_pages_drawn_alone(store, tmp_path, corpus):
+@pytest.mark.parametrize("corpus", ["examples", "synth", "synth-many"])
+def test_report_pages_drawn_together_are_the_pages_drawn_alone(store, tmp_path, corpus, monkeypatch):
     if corpus == "examples":
         store.load([EXAMPLES])
     else:  # more than LARGE nodes: laid out in advance; agencies and people shared by many pages
         synth.generate(tmp_path / "corpus", reviews=70, seed=11, layout="combined")
         store.load([tmp_path / "corpus"])
+    if corpus == "synth":  # every page drawn in full; "synth-many": pages over more than 30 reviews draw their findings
+        monkeypatch.setattr(views, "FULL_REVIEWS", 1000)
+    else:
+        monkeypatch.setattr(views, "FULL_REVIEWS", 30)
     sections = build_report(store).raw
     links = views.write_report_views(store, tmp_path / "report.html", sections)
     alone = _pages_alone(store, sections)
@@ -40,8 +44,11 @@ def test_report_pages_drawn_together_are_the_pages_drawn_alone(store, tmp_path, 
     for name, link in links.items():
         together = data_of((tmp_path / link).read_text(encoding="utf-8"))
         assert together == alone[name], name
+    spans = [len(views._reviews_of(s.rows, None)) for s in sections if s.rows]
     if corpus == "synth":
         assert max(len(page["nodes"]) for page in alone.values()) > LARGE
+    if corpus == "synth-many":  # both kinds of page in one report, read once
+        assert min(spans) <= views.FULL_REVIEWS < max(spans)
 
 
 def _force_pair_by_pair(graph: nx.Graph, nodes: list[str], iterations: int = 120) -> dict[str, tuple[float, float]]:
@@ -85,3 +92,65 @@ def test_force_layout_is_the_pair_by_pair_step(size, seed):
     assert fast.keys() == plain.keys()
     for node in nodes:  # the same sums in another order: equal up to rounding, a fraction of a pixel apart
         assert math.dist(fast[node], plain[node]) < 0.01, (node, fast[node], plain[node])
+
+
+def _drawn(store, monkeypatch, full_reviews: int) -> dict[str, tuple]:
+    """Each query page of a report (examples) as (the chart's node keys, edge keys, the findings' focus sets, the
+    pairs' contact counts, the page) with ``FULL_REVIEWS`` set to ``full_reviews``."""
+    from dhrgraph.viz.chart import Chart
+
+    monkeypatch.setattr(views, "FULL_REVIEWS", full_reviews)
+    seen = []
+    original = Chart.view
+
+    def view(self, *args, **kwargs):
+        page = original(self, *args, **kwargs)
+        counts = {k: e["label"] for k, e in self._edges.items() if k[0] == "contacts"}
+        seen.append((set(self._nodes), set(self._edges), [(set(f.nodes), set(f.edges), f.groups) for f in kwargs.get("focus", ())],
+                     counts, page.html))
+        return page
+    monkeypatch.setattr(Chart, "view", view)
+    sections = [s for s in build_report(store).raw if s.rows]
+    whole, names = views.load(store, reviews=sorted({r for s in sections for r in views._reviews_of(s.rows, None)}))
+    pages = {}
+    for s in sections:
+        views._query_page(whole, names, s.query, s.rows, None)
+        pages[s.query.name] = seen.pop()
+    return pages
+
+
+def test_a_page_over_many_reviews_draws_every_finding_and_its_evidence(examples, monkeypatch):
+    full = _drawn(examples, monkeypatch, 1000)
+    few = _drawn(examples, monkeypatch, 1)  # every page over more than one review draws what its findings name
+    whole, _ = views.load(examples, reviews=examples.review_names())
+    contacts = {c.id: c for c in whole.contacts}
+    sections = {s.query.name: s.rows for s in build_report(examples).raw if s.rows}
+    over_many = [name for name, rows in sections.items() if len(views._reviews_of(rows, None)) > 1]
+    assert len(over_many) >= 3
+    smaller = 0
+    for name in over_many:
+        nodes, edges, focus, counts, page = few[name]
+        full_nodes, full_edges, full_focus, _, full_page = full[name]
+        assert focus == full_focus, name  # the same focus set for every finding ...
+        for f_nodes, f_edges, _ in focus:  # ... and everything in it drawn
+            assert f_nodes <= nodes and f_edges <= edges, name
+        assert nodes <= full_nodes and edges <= full_edges, name
+        smaller += len(nodes) < len(full_nodes)
+        cited = views._cited(sections[name])
+        for cid in cited:  # every cited contact is drawn: a line from its agency to each drawn person it is about
+            c = contacts[cid]
+            assert c.agency in nodes and (not c.subjects or any(s in nodes for s in c.subjects)), (name, cid)
+            assert all(("contacts", c.agency, s) in edges for s in c.subjects if s in nodes), (name, cid)
+        for (_, agency, person), label in counts.items():  # and a line counts the contacts cited, not all of them
+            assert int(label) == sum(1 for cid in cited if contacts[cid].agency == agency and person in contacts[cid].subjects)
+        assert "drawn is what the findings name" in page and "drawn is what" not in full_page, name
+        assert {n["id"] for n in data_of(page)["nodes"]} == {f"n{i + 1}" for i in range(len(nodes))}
+    assert smaller  # it draws less
+
+
+def test_pages_over_few_reviews_are_drawn_in_full(examples, monkeypatch):
+    default = _drawn(examples, monkeypatch, views.FULL_REVIEWS)
+    full = _drawn(examples, monkeypatch, 10 ** 6)
+    assert default.keys() == full.keys() and default
+    for name, drawn in default.items():
+        assert drawn == full[name], name  # the same page, byte for byte

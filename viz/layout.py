@@ -23,7 +23,7 @@ SEED = 7
 def layout(graph: nx.Graph) -> dict[str, tuple[float, float]]:
     """Positions (x, y) in pixels for every node of ``graph``; the same graph always gives the same layout."""
     parts = sorted((sorted(c) for c in nx.connected_components(graph)), key=lambda c: (-len(c), c[0]))
-    placed = [_place(graph.subgraph(nodes), nodes) for nodes in parts]
+    placed = [_place(graph, nodes) for nodes in parts]  # a connected part: its nodes' links are all inside it
     row_width = max(SPACING * 12, math.sqrt(sum(_area(p) for p in placed)) * 1.3)
     positions: dict[str, tuple[float, float]] = {}
     x = y = row_height = 0.0
@@ -40,6 +40,7 @@ def layout(graph: nx.Graph) -> dict[str, tuple[float, float]]:
 
 
 def _place(graph: nx.Graph, nodes: list[str]) -> dict[str, tuple[float, float]]:
+    """Positions of ``nodes``, a connected part of ``graph`` (so that their links are all between them)."""
     if len(nodes) == 1:
         return {nodes[0]: (0.0, 0.0)}
     return _force(graph, nodes) if len(nodes) <= FORCE_LIMIT else _rings(graph, nodes)
@@ -49,15 +50,29 @@ def _force(graph: nx.Graph, nodes: list[str], iterations: int = 120) -> dict[str
     """Fruchterman-Reingold (neighbours attract, everyone repels, the step cools down), then scaled so
     that nodes sit about ``SPACING`` from their nearest neighbour. The pairwise forces of a step are one
     array operation (numpy): the same sums as a loop over every pair, 50-100 times faster."""
+    index = {n: i for i, n in enumerate(nodes)}
+    adjacency = graph.adj  # the links of ``nodes``, a connected part of ``graph``, each once
+    links = tuple(sorted({(min(i, index[b]), max(i, index[b])) for a, i in index.items() for b in adjacency[a] if b != a}))
+    key = (len(nodes), links, iterations)  # the layout depends on nothing else: a part of the same shape, laid out
+    placed = _SHAPES.get(key)              # once (a report's pages hold hundreds of small parts, most alike)
+    if placed is None:
+        if len(_SHAPES) > 20_000:  # a long session (a notebook) keeps no more than this
+            _SHAPES.clear()
+        placed = _SHAPES[key] = _force_links(len(nodes), links, iterations)
+    return {n: placed[i] for n, i in index.items()}
+
+
+_SHAPES: dict[tuple, list[tuple[float, float]]] = {}  # (nodes, links, iterations) -> positions by node index
+
+
+def _force_links(count: int, links: tuple[tuple[int, int], ...], iterations: int) -> list[tuple[float, float]]:
     import numpy as np  # only a large chart lays itself out here; small views never import numpy
 
     rng = random.Random(SEED)
-    index = {n: i for i, n in enumerate(nodes)}
-    links = sorted((min(index[a], index[b]), max(index[a], index[b])) for a, b in graph.edges() if a != b)
-    k, count = SPACING, len(nodes)
+    k = SPACING
     side = k * math.sqrt(count)
-    xs = np.array([rng.uniform(0, side) for _ in nodes])
-    ys = np.array([rng.uniform(0, side) for _ in nodes])
+    xs = np.array([rng.uniform(0, side) for _ in range(count)])
+    ys = np.array([rng.uniform(0, side) for _ in range(count)])
     first = np.array([i for i, _ in links], dtype=np.intp)
     second = np.array([j for _, j in links], dtype=np.intp)
     step = side / 8
@@ -79,7 +94,7 @@ def _force(graph: nx.Graph, nodes: list[str], iterations: int = 120) -> dict[str
     np.fill_diagonal(apart, np.inf)
     nearest = np.sort(apart.min(axis=1))
     scale = SPACING / max(float(nearest[len(nearest) // 2]), 1.0)
-    return {n: (float(xs[i]) * scale, float(ys[i]) * scale) for n, i in index.items()}
+    return [(float(x) * scale, float(y) * scale) for x, y in zip(xs, ys)]
 
 
 def _rings(graph: nx.Graph, nodes: list[str]) -> dict[str, tuple[float, float]]:

@@ -13,10 +13,10 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING, Collection, Iterable
 
-from dhrgraph.graph.embedded import plain_graph
-from dhrgraph.graph.store import Store
+from dhrgraph.graph.embedded import plain_graph, plain_graph_of_json
+from dhrgraph.graph.store import Store, gc_paused
 from dhrgraph.loaders.vocab import FLOW_KINDS
 from dhrgraph.queries.common import DASH_HIGH, is_flow, is_risk_signal
 from dhrgraph.queries.signals import signal_params
@@ -107,6 +107,22 @@ class Relation:
     line: int | None = None
 
 
+def _only_contacts(data: dict, keep: set[str]) -> dict:
+    """A review's columnar JSON with only the contacts in ``keep`` and the relationships of those (a relationship's
+    row starts with its two ends)."""
+    table = data["nodes"].get("Contact")
+    if not table or not table["rows"]:
+        return data
+    at = table["columns"].index("id")
+    dropped = {row[at] for row in table["rows"]} - keep
+    if not dropped:
+        return data
+    nodes = {**data["nodes"], "Contact": {"columns": table["columns"], "rows": [r for r in table["rows"] if r[at] not in dropped]}}
+    edges = {rel_type: {"columns": t["columns"], "rows": [r for r in t["rows"] if r[0] not in dropped and r[1] not in dropped]}
+             for rel_type, t in data["edges"].items()}
+    return {**data, "nodes": nodes, "edges": edges}
+
+
 @dataclass
 class Overview:
     people: dict[str, Person] = field(default_factory=dict)
@@ -115,11 +131,20 @@ class Overview:
     relations: list[Relation] = field(default_factory=list)
 
     @classmethod
-    def of_store(cls, store: Store, reviews: Iterable[str] | None = None, signals: str = "all") -> "Overview":
+    def of_store(cls, store: Store, reviews: Iterable[str] | None = None, signals: str = "all", *,
+                 contacts: Collection[str] | None = None, whole: Collection[str] = ()) -> "Overview":
         """The graph of a store, of either backend: every review, or only ``reviews`` (what a view shows:
         a one-review view reads that review, not the workspace); text signals count as in the queries
-        (``signals`` all or coded, never one the analyst rejected)."""
-        return cls.of_graph(plain_graph(store.batches(None if reviews is None else list(reviews))), signal_params(store, signals))
+        (``signals`` all or coded, never one the analyst rejected). With ``contacts`` (ids), of the reviews
+        not in ``whole`` only those contacts are read (with every person, agency and relationship): what a page
+        over many reviews draws (``viz.views.FULL_REVIEWS``)."""
+        p = signal_params(store, signals)
+        with gc_paused():  # hundreds of thousands of objects that live as long as the view
+            if reviews is None or contacts is None:
+                return cls.of_graph(plain_graph(store.batches(None if reviews is None else list(reviews))), p)
+            keep, whole = set(contacts), set(whole)
+            return cls.of_graph(plain_graph_of_json(data if data["review"] in whole else _only_contacts(data, keep)
+                                                    for data in store.review_json(list(reviews))), p)
 
     @classmethod
     def of_graph(cls, G: "nx.MultiDiGraph | PlainGraph", p: dict | None = None) -> "Overview":
@@ -163,7 +188,7 @@ class Overview:
 
     @property
     def reviews(self) -> list[str]:
-        return sorted({r for p in self.people.values() for r in p.memberships} | {c.props["review"] for c in self.contacts})
+        return sorted({r for p in self.people.values() for r in p.memberships} | self._rank_by_review.keys())
 
     def for_reviews(self, reviews: Iterable[str]) -> "Overview":
         """Only what belongs to these reviews; people keep only their memberships of them."""
@@ -184,7 +209,9 @@ class Overview:
                 continue
             subjects = tuple(s for s in c.subjects if s in keep)
             flows = tuple(f for f in c.flows if f[1] in keep)
-            if subjects or flows:
+            if subjects == c.subjects and flows == c.flows:
+                contacts.append(c)  # all of it kept (most, in a page over many reviews)
+            elif subjects or flows:
                 contacts.append(Contact(c.id, c.props, c.agency, subjects, flows, c.risk))
         return Overview({p: v for p, v in self.people.items() if p in keep},
                         {a: v for a, v in self.agencies.items() if a in keep}, contacts,

@@ -17,7 +17,7 @@ from urllib.parse import quote
 
 from dhrgraph import queries
 from dhrgraph.graph.errors import UnknownName
-from dhrgraph.graph.store import Store
+from dhrgraph.graph.store import Store, gc_paused
 from dhrgraph.graph.model import agency_id
 from dhrgraph.queries.base import Query
 from dhrgraph.queries.common import IDS
@@ -36,20 +36,38 @@ if TYPE_CHECKING:
     import networkx as nx
 
 __all__ = ["review_view", "person_view", "query_view", "flows_view", "write_report_views", "load", "MAX_NODES",
-           "MAX_FINDINGS"]
+           "MAX_FINDINGS", "FULL_REVIEWS"]
 
 MAX_NODES = 2500      # a neighbourhood larger than this keeps its nearest nodes
 MAX_FINDINGS = 200    # findings listed beside a query's chart (all are drawn)
 MAX_TIP_CONTACTS = 12  # contacts listed in one tooltip
 GAPS = "gaps"         # the toggle set of links where information did not pass
+# A query's page over more reviews than this draws what its findings name (their people and agencies, the
+# contacts they cite, the relationships between those people), not every contact of every review: hundreds of
+# reviews' contacts are no picture an analyst reads, and take minutes to draw (issue 16)
+FULL_REVIEWS = 50
 
 
-def load(store: Store, redact: bool = False, reviews: Iterable[str] | None = None, signals: str = "all") -> tuple[Overview, Names]:
+def load(store: Store, redact: bool = False, reviews: Iterable[str] | None = None, signals: str = "all", *,
+         contacts: Iterable[str] | None = None, whole: Iterable[str] = ()) -> tuple[Overview, Names]:
     """The graph of ``store`` and how to name its people: only ``reviews`` when given (a view reads what it
     shows), but the whole graph when redacting (the text of a view is scrubbed of every name the workspace holds).
-    Text signals count as in the queries: ``signals`` all or coded, never one the analyst rejected."""
-    whole = Overview.of_store(store, None if redact or reviews is None else reviews, signals)
-    return whole, Names(whole, redact)
+    Text signals count as in the queries: ``signals`` all or coded, never one the analyst rejected. With
+    ``contacts``, of the reviews not in ``whole`` only these contacts are read (the pages over many reviews)."""
+    everything = redact or reviews is None
+    ov = Overview.of_store(store, None if everything else reviews, signals,
+                           contacts=None if everything or contacts is None else set(contacts), whole=whole)
+    return ov, Names(ov, redact)
+
+
+def _drawn_in_full(reviews: list[str]) -> bool:
+    """Whether a query's page over these reviews draws every contact of them (else what its findings name)."""
+    return len(reviews) <= FULL_REVIEWS
+
+
+def _cited(rows: Iterable[dict]) -> set[str]:
+    """The ids of the contacts these findings cite."""
+    return {c for row in rows for c in row.get(IDS, {}).get("contacts", ())}
 
 
 def _reviews_of(rows: list[dict], review: str | None) -> list[str]:
@@ -106,8 +124,8 @@ def _write_contacts_tip(contacts: list[Contact], names: Names, head: str, lines_
     return "\n".join(lines)
 
 
-def _person_tip(person: Person, names: Names, contacts: int) -> str:
-    lines = [names.person(person)]
+def _person_tip(person: Person, names: Names, contacts: int, label: str | None = None) -> str:
+    lines = [names.person(person) if label is None else label]
     for review, m in sorted(person.memberships.items()):
         age = "" if names.redact or m.get("age") is None else f", age {m['age']}"
         lines.append(f"{ROLE_LABELS.get(m['role'], m['role'])} in {names.review(review)}{age}")
@@ -131,10 +149,11 @@ def _relation_tip(r: Relation, ov: Overview, names: Names) -> str:
 
 # --- drawing an overview -------------------------------------------------------------------------
 
-def _person_label(person: Person, names: Names) -> str:
+def _person_label(person: Person, names: Names, label: str | None = None) -> str:
+    label = names.person(person) if label is None else label
     if names.redact:
-        return names.person(person)
-    return f"{names.person(person)}\n{ROLE_LABELS.get(person.role, person.role).lower()}"
+        return label
+    return f"{label}\n{ROLE_LABELS.get(person.role, person.role).lower()}"
 
 
 def draw(chart: Chart, ov: Overview, names: Names, *, focus_person: str | None = None, memo: dict | None = None) -> None:
@@ -151,13 +170,15 @@ def draw(chart: Chart, ov: Overview, names: Names, *, focus_person: str | None =
         tip = (f"{agency.name}\nType: {agency.type.replace('_', ' ')}\n{count(per_node[agency.id], 'contact')} with the people shown\n"
                f"Referrals and shares: {sent} sent, {received} received")
         chart.node(agency.id, agency.name, agency_style(agency.type), tip)
+    labels = {pid: names.person(person) for pid, person in ov.people.items()}  # once a person: a report draws thousands
     for person in sorted(ov.people.values(), key=lambda p: (p.first_seen, p.id)):
         style = person_style(person.role, person.identified)
-        chart.node(person.id, _person_label(person, names), style, _person_tip(person, names, per_node[person.id]),
+        chart.node(person.id, _person_label(person, names, labels[person.id]), style,
+                   _person_tip(person, names, per_node[person.id], labels[person.id]),
                    size=style.size * 1.6 if person.id == focus_person else None)
     for (agency, person), contacts in sorted(pairs.items()):
         highest = max((c.risk for c in contacts), key=risk_rank)
-        head = f"{ov.agencies[agency].name} with {names.person(ov.people[person])}"
+        head = f"{ov.agencies[agency].name} with {labels[person]}"
         chart.edge(("contacts", agency, person), agency, person, contact_style(highest),
                    _contacts_tip(contacts, names, head, memo), label=str(len(contacts)), weight=len(contacts))
     for r in ov.relations:
@@ -288,7 +309,9 @@ def query_view(store: Store, name: str, params: dict[str, Any] | None = None, *,
     params = dict(params or {})
     rows = store.run(query, params)
     check_review(store, params.get("review"))
-    whole, names = load(store, redact, _reviews_of(rows, params.get("review")), params.get("signals", "all"))
+    reviews = _reviews_of(rows, params.get("review"))
+    whole, names = load(store, redact, reviews, params.get("signals", "all"),
+                        contacts=None if _drawn_in_full(reviews) else _cited(rows))
     return _query_page(whole, names, query, rows, params.get("review"))
 
 
@@ -299,10 +322,15 @@ def write_report_views(store: Store, report_path: str | os.PathLike, sections: I
     report = Path(report_path)
     folder = report.with_name(f"{report.stem}-views")
     sections = list(sections)
-    whole, names = load(store, redact, sorted({r for s in sections for r in _reviews_of(s.rows, review)}), signals)
-    links, memo = {}, {}
-    for section in sections:
-        if section.rows:
+    pages = [(s, _reviews_of(s.rows, review)) for s in sections if s.rows]
+    full = {r for _, reviews in pages if _drawn_in_full(reviews) for r in reviews}
+    # one reading for every page: each review a page draws in full whole, of the others the contacts findings cite
+    with gc_paused():
+        whole, names = load(store, redact, sorted({r for s in sections for r in _reviews_of(s.rows, review)}), signals,
+                            contacts=_cited(row for s, reviews in pages if not _drawn_in_full(reviews) for row in s.rows),
+                            whole=full)
+        links, memo = {}, {}
+        for section, _ in pages:
             _query_page(whole, names, section.query, section.rows, review, memo).write(folder / f"{section.query.name}.html")
             links[section.query.name] = f"{quote(folder.name)}/{quote(section.query.name)}.html"
     return links
@@ -311,12 +339,19 @@ def write_report_views(store: Store, report_path: str | os.PathLike, sections: I
 def _query_page(whole: Overview, names: Names, query: Query, rows: list[dict], review: str | None,
                 memo: dict | None = None) -> View:
     loaded = set(whole.reviews)
-    reviews = [r for r in _reviews_of(rows, review) if r in loaded]
+    asked = _reviews_of(rows, review)
+    reviews = [r for r in asked if r in loaded]
     ov = whole.for_reviews(reviews)
-    chart = Chart()
-    draw(chart, ov, names, memo=memo)
+    full = _drawn_in_full(asked)
+    if not full:  # what the findings name: their cited contacts, people and agencies (the focus sets are the same)
+        cited = _cited(rows)
+        ov = Overview(ov.people, ov.agencies, [c for c in ov.contacts if c.id in cited], ov.relations)
     finder = _Finder(ov)
     focus = [finder.focus(row) for row in rows]
+    if not full:
+        ov = ov.restrict(_named(query, rows, focus))
+    chart = Chart()
+    draw(chart, ov, names, memo=memo)
     _draw_gaps(chart, ov, query, rows, focus, names)
     _draw_convergence(chart, ov, finder, rows, focus, names)
     for f in focus:
@@ -330,8 +365,35 @@ def _query_page(whole: Overview, names: Names, query: Query, rows: list[dict], r
         any("pieces" in r for r in rows) and "Red diamonds: the joined-up picture on the date it became high, with "
                                               "arrows from each agency that held a part of it.",
         rows and "Click a finding to focus it; hover for dates and sources."]))
-    return chart.view(f"{query.title} ({query.name})", subtitle, sidebar=_findings_list(rows, names), focus=focus,
+    note = "" if full else (
+        f"{len(reviews)} reviews (more than {FULL_REVIEWS}): drawn is what the findings name, their people and agencies, "
+        f"the {count(len(ov.contacts), 'contact')} they cite (the number on a line counts those) and the relationships "
+        "between those people. Every review in full: dhrgraph viz --review REVIEW (the reviews are listed right).")
+    sidebar = _findings_list(rows, names) + ("" if full else _reviews_list(rows, reviews, names))
+    return chart.view(f"{query.title} ({query.name})", subtitle, sidebar=sidebar, focus=focus, note=note,
                       toggles={GAPS: "Risk that did not reach an agency"} if has_links else None)
+
+
+def _named(query: Query, rows: list[dict], focus: list[Focus]) -> set[str]:
+    """The people and agencies a page over many reviews draws: each finding's focus set, and the agencies its
+    gaps, groups and joined-up pictures name (drawn by ``_draw_gaps`` and ``_draw_convergence``)."""
+    keep = {n for f in focus for n in f.nodes if isinstance(n, str)}
+    for row in rows:
+        links, groups = query.gaps(row) if query.gaps else ([], [])
+        keep.update(agency_id(a) for link in links for a in link)
+        keep.update(agency_id(a) for _, agencies in groups for a in agencies)
+        keep.update(agency_id(piece["agency"]) for piece in row.get("pieces", ()))
+    return keep
+
+
+def _reviews_list(rows: list[dict], reviews: list[str], names: Names) -> str:
+    """The reviews of a page over many reviews, with their findings, for drawing one of them in full."""
+    per: dict[str, int] = defaultdict(int)
+    for row in rows:
+        per[row["review"]] += 1
+    items = "".join(f"<li>{esc(names.review(r))}: {count(per[r], 'finding')}</li>" for r in reviews)
+    return (f"<section><h2>Reviews ({len(reviews)})</h2><p>Each in full: <code>dhrgraph viz --review REVIEW</code>.</p>"
+            f"<ul class='review-list'>{items}</ul></section>")
 
 
 class _Finder:
