@@ -508,9 +508,15 @@ def _contacts_in_review(G: "ModelGraph | nx.MultiDiGraph") -> dict:
             group[0].append(pair)
     for key, (pairs, dates) in index.items():
         dates.extend(c["date"] for c, _ in pairs)
-        if not all(isinstance(d, str) and len(d) == 10 for d in dates) or any(a > b for a, b in zip(dates, dates[1:])):
+        if not dates_in_order(dates):
             index[key] = (pairs, None)
     return index
+
+
+def dates_in_order(dates: list) -> bool:
+    """Whether ``dates`` are 10-character ISO dates in ascending order (then their text order is their date order,
+    and a reader may bisect them for a window of days)."""
+    return all(isinstance(d, str) and len(d) == 10 for d in dates) and all(a <= b for a, b in zip(dates, dates[1:]))
 
 
 def components(nodes: Iterable[str], links: Iterable[tuple[str, str]]) -> list[set[str]]:

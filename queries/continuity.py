@@ -16,7 +16,7 @@ from dhrgraph.graph.nxgraph import ModelGraph
 from dhrgraph.queries.base import Param, Query, register
 from dhrgraph.queries.common import (
     before_death_cypher, CONSTANTS, COMMON_PARAMS, evidence_cypher, FORUM_TYPES, referrals_cypher, before_death, contacts_about,
-    PERSON_IDS, days_between, evidence, finish_rows, recorder, referrals, shift, subject_name, subjects_of,
+    PERSON_IDS, dates_in_order, days_between, evidence, finish_rows, recorder, referrals, shift, subject_name, subjects_of,
 )
 
 __all__ = ["NO_FOLLOW_UP", "PROFESSIONAL_CHURN", "NOT_TAKEN_UP", "CLOSING_EVENTS", "NOT_FOLLOW_UP_EVENTS"]
@@ -174,7 +174,7 @@ def professional_churn_networkx(G: ModelGraph, p: dict) -> list[dict]:
         dates = [c["date"] for c in contacts]
         # with the dates in chronology order (10-character ISO dates), a window's contacts are the ones between two
         # places in the list (every test below still applies); else the whole list is tested
-        ordered = all(isinstance(d, str) and len(d) == 10 for d in dates) and dates == sorted(dates)
+        ordered = dates_in_order(dates)
         span = p["years"] * 365
         best: tuple[list, list] = ([], [])
         for opens in sorted(set(dates)):
