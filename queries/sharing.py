@@ -162,7 +162,7 @@ def fragmented_risk_networkx(G: ModelGraph, p: dict) -> list[dict]:
         for c, a in contacts:
             found = factors(c, p)
             if found and a["type"] not in FORUM_TYPES and before_death(c):
-                held[c["review"]][a["id"]].append({"factors": found, "evidence": evidence(c, a)})
+                held[c["review"]][a["id"]].append((found, c, a))
         for review, holders in held.items():  # one review at a time
             if len(holders) < 2:
                 continue
@@ -170,8 +170,11 @@ def fragmented_risk_networkx(G: ModelGraph, p: dict) -> list[dict]:
             groups = [g for g in components(holders, links) if any(h in g for h in holders)]
             if len(groups) < 2:
                 continue
+            # the evidence only of what is reported (most people's risk is not split)
             rows.append({"person": s, "names": [subject_name(G, s, review)], "reviews": [review],
-                         "holders": [{"id": a, "name": G.nodes[a]["name"], "contacts": cs} for a, cs in holders.items()],
+                         "holders": [{"id": a, "name": G.nodes[a]["name"],
+                                      "contacts": [{"factors": found, "evidence": evidence(c, agency)} for found, c, agency in cs]}
+                                     for a, cs in holders.items()],
                          "groups": [list(g) for g in groups]})
     return rows
 
