@@ -59,6 +59,7 @@ RETURN sig.review AS review, m.name AS subject, a.name AS agency, a.type AS agen
 
 
 def unshared_risk_networkx(G: ModelGraph, p: dict) -> list[dict]:
+    G = ModelGraph.of(G)  # a bare graph too: the indexes below are then made once for this run
     in_review = contacts_in_review(G)
     window = p["window_days"]
     node = G._node
@@ -156,6 +157,7 @@ RETURN s.id AS person, [m.name] AS names, [review] AS reviews, holders, groups
 
 
 def fragmented_risk_networkx(G: ModelGraph, p: dict) -> list[dict]:
+    G = ModelGraph.of(G)  # a bare graph too: the indexes below are then made once for this run
     rows = []
     for s, contacts in contacts_by_person(G).items():
         held: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))  # review -> agency -> contacts
@@ -250,6 +252,7 @@ RETURN rel.review AS review, pm.name AS perpetrator, vm.name AS victim, victim_s
 
 
 def victim_perpetrator_divide_networkx(G: ModelGraph, p: dict) -> list[dict]:
+    G = ModelGraph.of(G)  # a bare graph too: the indexes below are then made once for this run
     in_review = contacts_in_review(G)
     rows = []
     for pid in G.by_label("Person"):
