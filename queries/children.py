@@ -7,6 +7,8 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left
+
 from dhrgraph.graph.nxgraph import ModelGraph
 from dhrgraph.queries.base import Param, Query, register
 from dhrgraph.queries.common import (
@@ -62,8 +64,13 @@ def children_not_referred_networkx(G: ModelGraph, p: dict) -> list[dict]:
 
     # dates of the contacts that brought each person to children's services' notice
     flowed = flows_into(G, CHILDREN_TYPES, ("REFERRED_TO", "SHARED_WITH"), p)
-    noticed = {x: [(c["review"], c["date"]) for c, a in contacts if a["type"] == CSC or c["id"] in flowed]
-               for x, contacts in contacts_of.items()}
+    noticed: dict[tuple[str, str], list[str]] = {}  # (person, review) -> those dates, sorted (for bisect)
+    for x, contacts in contacts_of.items():
+        for c, a in contacts:
+            if a["type"] == CSC or c["id"] in flowed:
+                noticed.setdefault((x, c["review"]), []).append(c["date"])
+    for dates in noticed.values():
+        dates.sort()
     rows = []
     for s, contacts in contacts_of.items():
         for c, a in contacts:
@@ -72,7 +79,7 @@ def children_not_referred_networkx(G: ModelGraph, p: dict) -> list[dict]:
                     or not before_death(c):
                 continue
             lo, hi = shift(c["date"], -p["window_days"]), shift(c["date"], p["window_days"])
-            if any(r == c["review"] and lo <= d <= hi for x in (s, *kids) for r, d in noticed.get(x, ())):
+            if any(_any_between(noticed.get((x, c["review"]), ()), lo, hi) for x in (s, *kids)):
                 continue
             rows.append({"review": c["review"], "subject": names[s, c["review"]]["name"], "agency": a["name"],
                          "agency_type": a["type"], "date": c["date_text"], "order_key": c["order_key"],
@@ -80,6 +87,12 @@ def children_not_referred_networkx(G: ModelGraph, p: dict) -> list[dict]:
                          "abuser": (s, c["review"]) in abusive,
                          "evidence": evidence(c, a), PERSON_IDS: [s, *kids]})
     return rows
+
+
+def _any_between(dates: list[str], lo: str, hi: str) -> bool:
+    """Whether any of the sorted ``dates`` is between ``lo`` and ``hi`` (inclusive)."""
+    at = bisect_left(dates, lo)
+    return at < len(dates) and dates[at] <= hi
 
 
 def finish_children_not_referred(rows: list[dict], p: dict) -> list[dict]:

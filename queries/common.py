@@ -207,6 +207,10 @@ def records_abuse(c: dict, p: dict | None = None) -> bool:
 
 
 def is_risk_signal(c: dict, dash_high: int, p: dict | None = None) -> bool:
+    if not c.get("text_signals"):  # coded values only (most contacts): the same tests without the text readers
+        level, dash, found = c.get("risk_level"), c.get("dash_score"), c.get("risk_factors") or ()
+        return (level == "high" or (dash is not None and dash >= dash_high) or any(f in SERIOUS_FACTORS for f in found)
+                or (any(f in CONTEXT_FACTORS for f in found) and (c["event"] in ABUSE_EVENTS or any(f in ABUSE_FACTORS for f in found))))
     found = factors(c, p)
     return (visibly_high(dash_score(c, p), risk_level(c, p), dash_high)
             or any(f in SERIOUS_FACTORS for f in found)
@@ -456,6 +460,65 @@ def flows_about(G: nx.MultiDiGraph, person: str, p: dict | None = None) -> list[
     return flows
 
 
+def _flow_setting(p: dict | None) -> Any:
+    """What of ``p`` decides which flows count (``is_flow``)."""
+    return None if p is None else (p.get("signals", "all"), _rejected(p))
+
+
+def flows_in_review(G: "ModelGraph | nx.MultiDiGraph", person: str, review: str, p: dict | None = None) -> list[tuple[str, str, str, str]]:
+    """``flows_about(G, person, p)``'s flows in contacts of ``review``, in the same (sorted) order. Every person's
+    flows are found at once, once per ``ModelGraph`` (and which signals count), from the relationships into agencies
+    (a flow ends at an agency), so a query that asks person by person, review by review or signal by signal does not
+    walk each person's contacts again (shared: read only)."""
+    return derived(G, ("flows_in_review", _flow_setting(p)), lambda G: _flows_in_review(G, p)).get((person, review), [])  # type: ignore[arg-type]
+
+
+def _flows_in_review(G: "ModelGraph | nx.MultiDiGraph", p: dict | None) -> dict[tuple[str, str], list[tuple[str, str, str, str]]]:
+    node, succ, pred = G._node, G._succ, G._pred
+    index: dict[tuple[str, str], list[tuple[str, str, str, str]]] = {}
+    for end in by_label(G, "Agency"):
+        for cid, keyed in pred[end].items():
+            c = node[cid]
+            if c["label"] != "Contact" or not any(d["type"] in FLOW_TYPES and is_flow(d, p) for d in keyed.values()):
+                continue
+            flow = (c["order_key"], next(iter(pred[cid])), end, cid)  # the contact's recorder: its one incoming
+            for person in succ[cid]:
+                if node[person]["label"] == "Person":
+                    index.setdefault((person, c["review"]), []).append(flow)
+    for flows in index.values():
+        flows.sort()
+    return index
+
+
+def contacts_in_review(G: "ModelGraph | nx.MultiDiGraph") -> dict[tuple[str, str], tuple[list[tuple[dict, dict]], list[str] | None]]:
+    """(person id, review) -> ([(contact, recording agency)] in chronology order, as ``contacts_by_person``, and the
+    contacts' ISO dates in that order, or None when they are not all 10-character ISO dates in ascending order: a
+    reader may then not bisect them) (shared: read only)."""
+    return derived(G, "contacts_in_review", _contacts_in_review)
+
+
+def _contacts_in_review(G: "ModelGraph | nx.MultiDiGraph") -> dict:
+    index: dict[tuple[str, str], tuple[list, list | None]] = {}
+    for person, pairs in contacts_by_person(G).items():
+        for pair in pairs:
+            key = (person, pair[0]["review"])
+            group = index.get(key)
+            if group is None:
+                group = index[key] = ([], [])
+            group[0].append(pair)
+    for key, (pairs, dates) in index.items():
+        dates.extend(c["date"] for c, _ in pairs)
+        if not dates_in_order(dates):
+            index[key] = (pairs, None)
+    return index
+
+
+def dates_in_order(dates: list) -> bool:
+    """Whether ``dates`` are 10-character ISO dates in ascending order (then their text order is their date order,
+    and a reader may bisect them for a window of days)."""
+    return all(isinstance(d, str) and len(d) == 10 for d in dates) and all(a <= b for a, b in zip(dates, dates[1:]))
+
+
 def components(nodes: Iterable[str], links: Iterable[tuple[str, str]]) -> list[set[str]]:
     """Connected components of ``nodes`` joined by undirected ``links``, in the order of each one's first node
     (``nodes``, then the ends of ``links`` in turn), as ``networkx.connected_components`` gives them: a few
@@ -493,7 +556,7 @@ def union_find_cypher(nodes: str, links: str) -> str:
 # more, which matters at a million contacts. They rely on the model: RECORDED is a contact's only
 # incoming relationship, and ABOUT its only relationship to a person.
 
-def derived(G: "ModelGraph | nx.MultiDiGraph", name: str, build: Callable[[Any], Any]) -> Any:
+def derived(G: "ModelGraph | nx.MultiDiGraph", name: str | tuple, build: Callable[[Any], Any]) -> Any:
     """``build(G)``, made once per ``ModelGraph`` wrapper and kept in it (an index several queries read, e.g.
     when findings or themes run the whole catalogue on one opened graph); built afresh for a bare graph.
     The value is shared: read it only."""

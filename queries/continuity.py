@@ -9,13 +9,14 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 
 from dhrgraph.graph.nxgraph import ModelGraph
 from dhrgraph.queries.base import Param, Query, register
 from dhrgraph.queries.common import (
     before_death_cypher, CONSTANTS, COMMON_PARAMS, evidence_cypher, FORUM_TYPES, referrals_cypher, before_death, contacts_about,
-    PERSON_IDS, days_between, evidence, finish_rows, recorder, referrals, subject_name, subjects_of,
+    PERSON_IDS, dates_in_order, days_between, evidence, finish_rows, recorder, referrals, shift, subject_name, subjects_of,
 )
 
 __all__ = ["NO_FOLLOW_UP", "PROFESSIONAL_CHURN", "NOT_TAKEN_UP", "CLOSING_EVENTS", "NOT_FOLLOW_UP_EVENTS"]
@@ -170,9 +171,15 @@ def professional_churn_networkx(G: ModelGraph, p: dict) -> list[dict]:
         if len({c["professional"] for c in contacts}) < p["min_professionals"] or G.nodes[a]["type"] in FORUM_TYPES:
             continue
         contacts.sort(key=lambda c: c["order_key"])
+        dates = [c["date"] for c in contacts]
+        # with the dates in chronology order (10-character ISO dates), a window's contacts are the ones between two
+        # places in the list (every test below still applies); else the whole list is tested
+        ordered = dates_in_order(dates)
+        span = p["years"] * 365
         best: tuple[list, list] = ([], [])
-        for opens in sorted({c["date"] for c in contacts}):
-            seen = [c for c in contacts if 0 <= days_between(opens, c["date"]) <= p["years"] * 365]
+        for opens in sorted(set(dates)):
+            near = contacts[bisect_left(dates, opens):bisect_right(dates, shift(opens, span))] if ordered else contacts
+            seen = [c for c in near if 0 <= days_between(opens, c["date"]) <= span]
             first_of: dict[str, dict] = {}
             for c in seen:
                 first_of.setdefault(c["professional"], c)

@@ -262,15 +262,26 @@ def joined_up_risk_networkx(G: nx.MultiDiGraph, p: dict) -> list[dict]:
                 if d["type"] == "RELATED" and d.get("abusive") and ab not in abusers_of[s, d["review"]]:
                     abusers_of[s, d["review"]].append(ab)
     abusive = {(ab, review) for (_, review), ab_list in abusers_of.items() for ab in ab_list}
+    by_review: dict[str, dict[str, list[str]]] = {}  # person -> review -> ids of the contacts about them there
+
+    def about_in(x: str, review: str) -> list[str]:
+        """``contacts_about(G, x)`` in ``review`` (same order): each person's contacts are walked once, not once per
+        abusive relationship in each of their reviews."""
+        groups = by_review.get(x)
+        if groups is None:
+            groups = by_review[x] = {}
+            for cid in contacts_about(G, x):
+                groups.setdefault(node[cid]["review"], []).append(cid)
+        return groups.get(review, [])
     rows = []
     for (s, review), abusers in abusers_of.items():
         if (s, review) in abusive or not is_adult(names[s, review]):
             continue  # abusive towards someone in this review, or a child: not a person at risk for a MARAC here
         seen: dict[str, list] = {}  # contact id -> [contact, agency, about the person, about an abuser]
         for x in (s, *abusers):
-            for cid in contacts_about(G, x):
+            for cid in about_in(x, review):
                 c = node[cid]
-                if c["review"] != review or not before_death(c) or not (
+                if not before_death(c) or not (
                         c.get("risk_factors") or c.get("text_signals") or c["event"] == "incident"
                         or c.get("dash_score") is not None or c.get("risk_level") is not None):
                     continue  # adds nothing to a picture: most contacts

@@ -65,6 +65,10 @@ def missed_marac_networkx(G: nx.MultiDiGraph, p: dict) -> list[dict]:
     marac = marac_days(G, p)
     rows = []
     for s, contacts in contacts_of.items():
+        incidents_in: dict[str, list[tuple[dict, dict]]] = {}  # review -> the incidents about s there, in order
+        for i, ia in contacts:
+            if i["event"] == "incident":
+                incidents_in.setdefault(i["review"], []).append((i, ia))
         for c, a in contacts:
             dash, level = dash_score(c, p), risk_level(c, p)
             high = visibly_high(dash, level, p["dash_high"])
@@ -74,8 +78,8 @@ def missed_marac_networkx(G: nx.MultiDiGraph, p: dict) -> list[dict]:
             incidents = []
             if c["event"] == "incident":
                 since = shift(c["date"], -p["incident_days"])
-                incidents = [evidence(i, ia) for i, ia in contacts if i["event"] == "incident" and i["review"] == c["review"]
-                             and i["order_key"] <= c["order_key"] and i["date"] >= since]
+                incidents = [evidence(i, ia) for i, ia in incidents_in[c["review"]]
+                             if i["order_key"] <= c["order_key"] and i["date"] >= since]
             if not (high or len(incidents) >= p["incidents"]):
                 continue
             if marac_near(marac.get(s, ()), c["review"], c["date"], p["within_days"]):

@@ -9,14 +9,18 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
+from itertools import islice
 
 from dhrgraph.graph.nxgraph import ModelGraph
 from dhrgraph.queries.base import Gaps, Param, Query, register
 from dhrgraph.queries.common import (
     before_death_cypher, CONSTANTS, COMMON_PARAMS, dash_cypher, DASH_HIGH, evidence_cypher, factors_cypher, flow_cypher,
-    FORUM_TYPES, level_cypher, risk_signal_cypher, union_find_cypher, before_death, components, contacts_by_person, dash_score,
-    days_between, evidence, factors, finish_rows, flows_about, is_risk_signal, risk_level, risk_reasons, subject_name,
+    FORUM_TYPES, level_cypher, risk_signal_cypher, union_find_cypher, before_death, components, contacts_by_person,
+    contacts_in_review, dash_score,
+    days_between, evidence, factors, finish_rows, flows_in_review, is_risk_signal, recorder, risk_level, risk_reasons,
+    shift, subject_name,
     PERSON_IDS,
 )
 
@@ -55,35 +59,41 @@ RETURN sig.review AS review, m.name AS subject, a.name AS agency, a.type AS agen
 
 
 def unshared_risk_networkx(G: ModelGraph, p: dict) -> list[dict]:
-    contacts_of = contacts_by_person(G)
-    flows_of: dict[str, list] = {}
+    G = ModelGraph.of(G)  # a bare graph too: the indexes below are then made once for this run
+    in_review = contacts_in_review(G)
+    window = p["window_days"]
+    node = G._node
     rows = []
     for cid in G.by_label("Contact"):
-        sig = G.nodes[cid]
+        sig = node[cid]
         if not is_risk_signal(sig, p["dash_high"], p) or not before_death(sig):
             continue
-        a_id = next(a for a, _ in G.incoming(cid, "RECORDED"))
-        a = G.nodes[a_id]
+        a_id = recorder(G, cid)
+        a = node[a_id]
         if a["type"] in FORUM_TYPES:
             continue
+        review, key, date = sig["review"], sig["order_key"], sig["date"]
         for s, _ in G.outgoing(cid, "ABOUT"):
-            if s not in flows_of:
-                flows_of[s] = flows_about(G, s, p)
-            reached = {a_id: sig["order_key"]}
-            for key, x, y, fid in flows_of[s]:
-                if key >= sig["order_key"] and G._node[fid]["review"] == sig["review"] and x in reached and y not in reached:
-                    reached[y] = key
+            reached = {a_id: key}
+            flows = flows_in_review(G, s, review, p)  # in chronology order: those from the signal on
+            for key_f, x, y, _ in islice(flows, bisect_left(flows, (key,)), None):
+                if x in reached and y not in reached:
+                    reached[y] = key_f
+            pairs, dates = in_review[(s, review)]  # the person's contacts in the review, in chronology order
+            # only contacts dated after the signal and within the window count: with the dates in order, the ones
+            # between those two dates (every test below still applies)
+            later = pairs if dates is None else \
+                islice(pairs, bisect_right(dates, date), bisect_right(dates, shift(date, window)))
             first: dict[str, tuple[dict, dict]] = {}  # agency id -> its first contact in the window
-            for e, b in contacts_of[s]:  # in chronology order
-                if b["id"] == a_id or b["type"] in FORUM_TYPES or b["id"] in first or not e["date"] > sig["date"] \
-                        or e["review"] != sig["review"] or not before_death(e) \
-                        or days_between(sig["date"], e["date"]) > p["window_days"]:
+            for e, b in later:
+                if b["id"] == a_id or b["type"] in FORUM_TYPES or b["id"] in first or not e["date"] > date \
+                        or not before_death(e) or days_between(date, e["date"]) > window:
                     continue
                 first[b["id"]] = (e, b)
             missed = [{"name": b["name"], "evidence": evidence(e, b)} for b_id, (e, b) in first.items()
                       if not (b_id in reached and reached[b_id] <= e["order_key"])]
             if missed:
-                rows.append({"review": sig["review"], "subject": subject_name(G, s, sig["review"]), "agency": a["name"],
+                rows.append({"review": review, "subject": subject_name(G, s, review), "agency": a["name"],
                              "agency_type": a["type"], "date": sig["date_text"],
                              "signal": {"risk_level": risk_level(sig, p), "dash_score": dash_score(sig, p),
                                         "risk_factors": factors(sig, p), "event": sig["event"]},
@@ -147,22 +157,26 @@ RETURN s.id AS person, [m.name] AS names, [review] AS reviews, holders, groups
 
 
 def fragmented_risk_networkx(G: ModelGraph, p: dict) -> list[dict]:
+    G = ModelGraph.of(G)  # a bare graph too: the indexes below are then made once for this run
     rows = []
     for s, contacts in contacts_by_person(G).items():
         held: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))  # review -> agency -> contacts
         for c, a in contacts:
             found = factors(c, p)
             if found and a["type"] not in FORUM_TYPES and before_death(c):
-                held[c["review"]][a["id"]].append({"factors": found, "evidence": evidence(c, a)})
+                held[c["review"]][a["id"]].append((found, c, a))
         for review, holders in held.items():  # one review at a time
             if len(holders) < 2:
                 continue
-            links = {(x, y) for _, x, y, f in flows_about(G, s, p) if G._node[f]["review"] == review}
+            links = {(x, y) for _, x, y, _ in flows_in_review(G, s, review, p)}
             groups = [g for g in components(holders, links) if any(h in g for h in holders)]
             if len(groups) < 2:
                 continue
+            # the evidence only of what is reported (most people's risk is not split)
             rows.append({"person": s, "names": [subject_name(G, s, review)], "reviews": [review],
-                         "holders": [{"id": a, "name": G.nodes[a]["name"], "contacts": cs} for a, cs in holders.items()],
+                         "holders": [{"id": a, "name": G.nodes[a]["name"],
+                                      "contacts": [{"factors": found, "evidence": evidence(c, agency)} for found, c, agency in cs]}
+                                     for a, cs in holders.items()],
                          "groups": [list(g) for g in groups]})
     return rows
 
@@ -238,7 +252,8 @@ RETURN rel.review AS review, pm.name AS perpetrator, vm.name AS victim, victim_s
 
 
 def victim_perpetrator_divide_networkx(G: ModelGraph, p: dict) -> list[dict]:
-    contacts_of = contacts_by_person(G)
+    G = ModelGraph.of(G)  # a bare graph too: the indexes below are then made once for this run
+    in_review = contacts_in_review(G)
     rows = []
     for pid in G.by_label("Person"):
         for vid, rel in G.outgoing(pid, "RELATED"):
@@ -246,8 +261,8 @@ def victim_perpetrator_divide_networkx(G: ModelGraph, p: dict) -> list[dict]:
                 continue
             agencies: dict[str, dict] = {}
             for x in (pid, vid):
-                for c, a in contacts_of[x]:  # in chronology order
-                    if a["type"] in FORUM_TYPES or c["review"] != rel["review"] or not before_death(c):
+                for c, a in in_review.get((x, rel["review"]), ((),))[0]:  # in chronology order
+                    if a["type"] in FORUM_TYPES or not before_death(c):
                         continue
                     entry = agencies.setdefault(a["id"], {"id": a["id"], "name": a["name"], "seen": [], "contacts": []})
                     if x not in entry["seen"]:
@@ -259,9 +274,8 @@ def victim_perpetrator_divide_networkx(G: ModelGraph, p: dict) -> list[dict]:
                 continue
             sides = {a["id"] for a in victim_side + perpetrator_side}
             # only flows between the two sides count, directly or through a forum (MARAC, MASH)
-            links = {(x, y) for person in (pid, vid) for _, x, y, cid in flows_about(G, person, p)
-                     if G.nodes[cid]["review"] == rel["review"]
-                     and (x in sides or G.nodes[x]["type"] in FORUM_TYPES) and (y in sides or G.nodes[y]["type"] in FORUM_TYPES)}
+            links = {(x, y) for person in (pid, vid) for _, x, y, _ in flows_in_review(G, person, rel["review"], p)
+                     if (x in sides or G.nodes[x]["type"] in FORUM_TYPES) and (y in sides or G.nodes[y]["type"] in FORUM_TYPES)}
             groups = components(sides, links)
             if any(any(a["id"] in g for a in victim_side) and any(a["id"] in g for a in perpetrator_side) for g in groups):
                 continue
