@@ -52,7 +52,7 @@ class Readahead:
         self.threshold = threshold
         self.command = command or [sys.executable, "-m", "dhrgraph.loaders.readahead"]
         self.started = False     # a worker was started
-        self.failed = False      # the worker died, or could not be started, before answering everything
+        self.failed = False      # the worker died, or could not be started, before its last answer
         self.answered = 0        # reviews whose columns the worker sent
         self._order: dict[int, int] = {}  # id(review) -> its number (the reviews stay alive in the read result)
         self._reviews: list[Any] = []
@@ -60,6 +60,7 @@ class Readahead:
         self._results: dict[int, Any] = {}
         self._done = threading.Condition()
         self._closed = False
+        self._finished = False
         self._process: subprocess.Popen | None = None
         self._outbox: queue.SimpleQueue = queue.SimpleQueue()
         self._threads: list[threading.Thread] = []
@@ -82,6 +83,7 @@ class Readahead:
     def finish(self) -> None:
         """Every review is submitted: the worker answers the rest and exits."""
         if self.started and not self._closed:
+            self._finished = True
             self._outbox.put(_END)
 
     def take(self, review: Any) -> tuple | None:
@@ -99,8 +101,13 @@ class Readahead:
         """End the worker (the load is over, or failed) and forget everything it read."""
         self._closed = True
         process = self._process
+        if process is not None and self._finished and not self.failed and self.answered == len(self._reviews):
+            try:
+                process.wait(timeout=5)  # it answered everything: it is exiting
+            except subprocess.TimeoutExpired:
+                pass
         if process is not None and process.poll() is None:
-            process.kill()  # a finished load's worker has exited already
+            process.kill()
         self._outbox.put(_END)
         for thread in self._threads:  # the pipes end with the worker: both threads return
             thread.join()
@@ -158,28 +165,29 @@ class Readahead:
                 if message is _END:
                     pipe.flush()
                     return
-        except (OSError, ValueError):  # the worker is gone (or the load closed the pipe)
-            self._fail()
+        except (OSError, ValueError):  # the worker is gone
+            if not self._closed:
+                self._fail()
 
     def _receiver(self) -> None:
         pipe = self._process.stdout
         try:
             while True:
                 message = _read(pipe)
-                if message is _END:
+                if message is _END:  # every review answered
                     return
                 number, columns = message
                 with self._done:
                     self._results[number] = columns
                     self.answered += 1
                     self._done.notify_all()
-        except (OSError, EOFError, ValueError, pickle.UnpicklingError):  # died mid-load
-            self._fail()
+        except (OSError, EOFError, ValueError, pickle.UnpicklingError):  # died mid-load (or the load ended it)
+            if not self._closed:
+                self._fail()
 
     def _fail(self) -> None:
         with self._done:
-            if self.answered < len(self._reviews):
-                self.failed = True
+            self.failed = True
             self._done.notify_all()
 
 
