@@ -46,10 +46,13 @@ class Readahead:
     """Reads reviews' summaries in a worker process during a load (see the module docstring).
 
     ``threshold``: bytes of input files from which the worker is started (0: always); ``command``: the worker's
-    command line (tests start one that dies)."""
+    command line (tests start one that dies); ``share``: while the load waits on the worker for a review, it reads
+    the last reviews the worker has not reached itself (False: only the worker reads, for tests)."""
 
-    def __init__(self, threshold: int = THRESHOLD, command: list[str] | None = None):
+    def __init__(self, threshold: int = THRESHOLD, command: list[str] | None = None, share: bool = True):
         self.threshold = threshold
+        self.share = share  # while waiting on the worker, read the reviews it has not reached here (``take``)
+        self.read_here = 0  # reviews so read
         self.command = command or [sys.executable, "-m", "dhrgraph.loaders.readahead"]
         self.started = False     # a worker was started
         self.failed = False      # the worker died, or could not be started, before its last answer
@@ -58,6 +61,9 @@ class Readahead:
         self._reviews: list[Any] = []
         self._declared: dict[int, Any] = {}  # id -> a source's declared agencies, sent once (kept alive here)
         self._results: dict[int, Any] = {}
+        self._frontier = -1  # the last review the worker answered (it answers in order)
+        self._claimed = sys.maxsize  # the reviews from this one on are read in the load's process (``take``)
+        self._own: dict[int, Any] = {}  # their columns
         self._done = threading.Condition()
         self._closed = False
         self._finished = False
@@ -84,6 +90,7 @@ class Readahead:
         """Every review is submitted: the worker answers the rest and exits."""
         if self.started and not self._closed:
             self._finished = True
+            self._claimed = len(self._reviews)
             self._outbox.put(_END)
 
     def take(self, review: Any) -> tuple | None:
@@ -92,10 +99,22 @@ class Readahead:
         number = self._order.get(id(review))
         if number is None or not self.started:
             return None
-        with self._done:
-            while number not in self._results and not self.failed and not self._closed:
-                self._done.wait()
-            return self._results.pop(number, None)
+        while True:
+            if number >= self._claimed:  # read here while waiting (below)
+                return self._own.pop(number, None)
+            with self._done:
+                if number in self._results or self.failed or self._closed:
+                    return self._results.pop(number, None)
+                # Waiting on the worker: read the last review it has not reached here instead, and tell it to skip
+                # that one (the two meet in the middle where the worker is the slower, as where no sentence repeats)
+                last = self._claimed - 1
+                if not (self.share and self._finished and last > number and last > self._frontier + 1):
+                    self._done.wait()
+                    continue
+                self._claimed = last
+            self._outbox.put(("skip", last))
+            self._own[last] = read(self._reviews[last])
+            self.read_here += 1
 
     def close(self) -> None:
         """End the worker (the load is over, or failed) and forget everything it read."""
@@ -120,6 +139,7 @@ class Readahead:
                     pass
         with self._done:
             self._results.clear()
+            self._own.clear()
             self._done.notify_all()
         self._reviews.clear()
         self._order.clear()
@@ -179,6 +199,7 @@ class Readahead:
                 number, columns = message
                 with self._done:
                     self._results[number] = columns
+                    self._frontier = number
                     self.answered += 1
                     self._done.notify_all()
         except (OSError, EOFError, ValueError, pickle.UnpicklingError):  # died mid-load (or the load ended it)
@@ -229,15 +250,43 @@ def _read(pipe: BinaryIO) -> Any:
 
 # --- the worker's side ----------------------------------------------------------------------------
 
-def _serve(inbox: BinaryIO, outbox: BinaryIO) -> None:
-    """Answer each review with its ``text_columns`` until the load's last message."""
+def read(review: Any) -> tuple:
+    """``graph.model.text_columns`` of a review, ``()`` when no contact has a signal (the worker's answer)."""
     from dhrgraph.graph.model import text_columns
-    from dhrgraph.loaders.records import Contacts, Review
     from dhrgraph.loaders.textsignals import review_signals
 
+    found = review_signals(review)
+    return (text_columns(review.contacts, found) if found else None) or ()
+
+
+def _serve(inbox: BinaryIO, outbox: BinaryIO) -> None:
+    """Answer each review with its ``text_columns`` until the load's last message, but those the load reads itself
+    (the reviews from its last "skip" on). The messages are taken off the pipe by a thread of their own, so that a
+    "skip" is seen while reviews are being read."""
+    from dhrgraph.loaders.records import Contacts, Review
+
+    messages: queue.SimpleQueue = queue.SimpleQueue()
+    skip = [sys.maxsize]
+
+    def drain() -> None:
+        try:
+            while True:
+                message = _read(inbox)
+                if message is not _END and message[0] == "skip":
+                    skip[0] = min(skip[0], message[1])
+                    continue
+                messages.put(message)
+                if message is _END:
+                    return
+        except (EOFError, OSError, ValueError, pickle.UnpicklingError):
+            messages.put(EOFError)  # the load ended first
+
+    threading.Thread(target=drain, name="readahead-drain", daemon=True).start()
     declared: dict[int, Any] = {}
     while True:
-        message = _read(inbox)
+        message = messages.get()
+        if message is EOFError:
+            return
         if message is _END:
             _write(outbox, _END)
             outbox.flush()
@@ -247,13 +296,14 @@ def _serve(inbox: BinaryIO, outbox: BinaryIO) -> None:
             continue
         (_, number, people, agencies, source, summary, agency, subjects, risk_factors, dash_score, risk_level,
          referred_to, shared_with) = message
+        if number >= skip[0]:
+            continue
         contacts = Contacts(summary=summary, agency=agency, subjects=subjects, risk_factors=risk_factors,
                             dash_score=dash_score, risk_level=risk_level, referred_to=referred_to, shared_with=shared_with)
         review = Review(id="", path="", people=[SimpleNamespace(person=name) for name in people],
                         agencies={a.name: a for a in agencies}, contacts=contacts,
                         declared=declared[source] if source is not None else {})
-        found = review_signals(review)
-        _write(outbox, (number, (text_columns(contacts, found) if found else None) or ()))
+        _write(outbox, (number, read(review)))
 
 
 def main() -> None:

@@ -55,11 +55,25 @@ def test_the_second_process_gives_the_graph_the_load_gives_alone(corpus, store, 
     textsignals.clear_caches()
     with monkeypatch.context() as patched:
         _not_in_this_process(patched)
-        readings = Readahead(threshold=0)
+        readings = Readahead(threshold=0, share=False)
         store.load_reviews(read_reviews([corpus], read_ahead=readings))
     assert readings.started and not readings.failed and readings.answered == len(reviews.reviews)
     assert _dump(store) == alone
     assert readings._process.poll() == 0  # the worker answered everything and exited
+
+
+def test_the_load_reads_the_reviews_the_worker_has_not_reached(corpus, store):
+    """A slow worker (0.2 s a review): the load reads the last reviews itself while waiting, the worker the first."""
+    store.load_reviews(read_reviews([corpus]))
+    alone = _dump(store)
+    store.clear()
+    slow = ("import time\nfrom dhrgraph.loaders import readahead as r\nread = r.read\n"
+            "def slow(review):\n    time.sleep(0.2)\n    return read(review)\nr.read = slow\nr.main()")
+    readings = Readahead(threshold=0, command=[sys.executable, "-c", slow])
+    report = store.load_reviews(read_reviews([corpus], read_ahead=readings))
+    assert not readings.failed and readings.answered >= 1 and readings.read_here >= 1
+    assert readings.answered + readings.read_here >= len(report.reviews)
+    assert _dump(store) == alone
 
 
 def test_the_review_files_are_byte_identical(corpus, tmp_path):
