@@ -10,7 +10,8 @@ reviews and writes; ``review_batch`` takes the columns of each review (``take``)
 
 The worker is started at the beginning of the load, before any file is read, and only when the input files hold at
 least ``threshold`` bytes (a small load, and every test's, reads in-process as before: starting Python costs more
-than it saves). The worker's output is the in-process
+than it saves). Where the worker is the slower (no sentence repeats, or a busy machine), the load, waiting on it,
+reads the last reviews it has not reached itself and tells it to skip them. The worker's output is the in-process
 reading's, byte for byte: it runs the same functions on the same values. If the worker dies, or cannot be started,
 the reviews it has not answered are read in the load's own process: the graph is the same either way, only slower.
 A load that fails (a validation error, a failed write) ends the worker and keeps nothing of what it read.
