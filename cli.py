@@ -129,7 +129,7 @@ def load(ctx: click.Context, paths: tuple[str, ...]) -> None:
     """
     from dhrgraph.loaders import read_reviews
 
-    result = read_reviews(list(paths))
+    result = read_reviews(list(paths), read_ahead=True)
     total = sum(len(r.contacts) for r in result.reviews)
     with store_from(ctx) as store, progress_bar(total, "Loading") as progress:
         report = store.load_reviews(result, progress)

@@ -25,10 +25,13 @@ null), so both stores hold exactly the same properties.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Iterable, Sequence
+from typing import TYPE_CHECKING, Iterable, NamedTuple, Sequence
 
 from dhrgraph.loaders import vocab
-from dhrgraph.loaders.records import Review
+from dhrgraph.loaders.records import Contacts, Review
+
+if TYPE_CHECKING:
+    from dhrgraph.loaders.readahead import Readahead
 
 __all__ = ["PII_PREFIX", "PII_PROPERTIES", "identifying_properties", "Batch", "Table", "review_batch", "LABELS", "REL_TYPES", "person_id",
            "agency_id", "review_id", "contact_ids", "contact_sources", "order_keys", "recommendation_id"]
@@ -235,7 +238,7 @@ CONTACT_COLUMNS = tuple(sorted((
     "referral_outcome", "source", *TEXT_COLUMNS)))
 
 
-def review_batch(review: Review, signals: bool = True) -> Batch:
+def review_batch(review: Review, signals: bool = True, readings: "Readahead | None" = None) -> Batch:
     """The graph rows of one validated review.
 
     Contacts are built column by column from the loader's columns (list comprehensions and ``zip``,
@@ -260,11 +263,14 @@ def review_batch(review: Review, signals: bool = True) -> Batch:
     batch.edges["RELATED"] = Table.of(
         [_props(kind=r.relationship, abusive=r.abusive, review=review.id, file=r.file, line=r.line) for r in review.relationships],
         [(pids[r.person], pids[r.other]) for r in review.relationships])
-    found = _read_text(review) if signals else None
+    # the text columns: from the readahead's second process when it read this review, else read here
+    said = readings.take(review) if signals and readings is not None else None
+    if signals and said is None:
+        found = _read_text(review)
+        said = text_columns(c, found) if found else None
     agencies = review.agencies
-    if found:  # a declared agency the columns never name can still be named in a summary
-        named = {s.value for contact in found for s in contact if s.kind in ("referred_to", "shared_with")}
-        agencies = {**agencies, **{n: review.declared[n] for n in sorted(named) if n not in agencies}}
+    if said:  # a declared agency the columns never name can still be named in a summary
+        agencies = {**agencies, **{n: review.declared[n] for n in said.named if n not in agencies}}
     aids = {name: agency_id(name) for name in agencies}
     batch.nodes["Agency"] = Table.of([{"id": aids[a.name], "name": a.name, "type": a.type} for a in agencies.values()])
     # spellings belong to the review that declared them, so they come and go with it
@@ -285,7 +291,13 @@ def review_batch(review: Review, signals: bool = True) -> Batch:
         # the death ends the chronology (chronology_end): what comes on or after it is marked
         "after_death": [True if end is not None and d >= end else None for d in iso],
     }
-    text_flows = _text_columns(review, cids, values, found) if found else {}
+    text_flows: dict[str, list[tuple[str, str, str]]] = {}
+    if said:
+        from dhrgraph.loaders.textsignals import signal_id
+
+        said.fill(values)
+        for rel_type, kind in (("REFERRED_TO", "referred_to"), ("SHARED_WITH", "shared_with")):
+            text_flows[rel_type] = [(cids[i], name, signal_id(cids[i], kind, name)) for i, k, name in said.flows if k == kind]
     # a property no contact of the review has is no column, as in ``Table.of``
     columns = [k for k in CONTACT_COLUMNS if values[k].count(None) != n]
     batch.nodes["Contact"] = Table(columns, list(zip(*(values[k] for k in columns))) if n else [])
@@ -330,25 +342,54 @@ def _read_text(review: Review) -> list:
     return review_signals(review)
 
 
-def _text_columns(review: Review, cids: list[str], values: dict[str, list], signals: list) -> dict[str, list[tuple[str, str, str]]]:
-    """Fill ``values``' text columns (lists of None, one per contact) at each contact with ``signals``; return the
-    flows only the text records, by relationship type: (contact id, agency name, signal id)."""
-    from dhrgraph.loaders.textsignals import signal_id
+class TextColumns(NamedTuple):
+    """What a review's ``text_*`` columns hold, compactly (``text_columns``): plain lists, ints and strings, so a
+    second process (``loaders.readahead``) can build it and send it over a pipe cheaply. ``fill`` expands it."""
 
-    c = review.contacts
-    keys, phrases, starts, ends, rules, coded_column = (values[k] for k in TEXT_COLUMNS)
-    flows: dict[str, list[tuple[str, str, str]]] = {rel_type: [] for rel_type in vocab.FLOW_KINDS}
+    read: list[tuple[list, list, list, list, list]]  # each distinct signals tuple's keys, phrases, starts, ends, rules
+    coded: list[tuple[bool, ...]]  # each distinct ``text_coded`` value
+    at: list[int]  # the contacts with signals, in contact order
+    which: list[int]  # for each of them, its ``read`` entry
+    how: list[int]  # and its ``coded`` entry
+    flows: list[tuple[int, str, str]]  # flows only the text records: (contact index, kind, agency name), in contact order
+    named: list[str]  # every agency a flow signal names, sorted
+
+    def fill(self, values: dict[str, list]) -> None:
+        """Set ``values``' text columns (lists of None, one per contact) at each contact with signals; each contact
+        gets its own lists."""
+        keys, phrases, starts, ends, rules, coded_column = (values[k] for k in TEXT_COLUMNS)
+        read, coded = self.read, self.coded
+        for i, k, j in zip(self.at, self.which, self.how):
+            r = read[k]
+            keys[i], phrases[i], starts[i], ends[i], rules[i] = r[0][:], r[1][:], r[2][:], r[3][:], r[4][:]
+            coded_column[i] = list(coded[j])
+
+
+def text_columns(c: "Contacts", signals: list) -> TextColumns | None:
+    """What the ``text_*`` columns hold for contacts ``c`` given each contact's ``signals``
+    (``textsignals.review_signals``), None when no contact has any (see ``TextColumns``)."""
+    at = [i for i, found in enumerate(signals) if found]
+    if not at:
+        return None
+    flows: list[tuple[int, str, str]] = []
+    named: set[str] = set()
     # contacts with the same summary share their signals' tuple: its columns are read once (held by id while
-    # ``signals`` keeps every tuple alive), and each contact gets its own lists
-    columns: dict[int, tuple[list, list, list, list, list]] = {}
-    for i in [i for i, found in enumerate(signals) if found]:
+    # ``signals`` keeps every tuple alive)
+    read: list[tuple[list, list, list, list, list]] = []
+    by_id: dict[int, tuple[int, bool]] = {}
+    coded_values: dict[tuple[bool, ...], int] = {}
+    which, how = [], []
+    for i in at:
         found = signals[i]
-        read = columns.get(id(found))
-        if read is None:
-            read = columns[id(found)] = ([s.key for s in found], [s.phrase for s in found], [s.start for s in found],
-                                         [s.end for s in found], [s.rule for s in found])
-        keys[i], phrases[i], starts[i], ends[i], rules[i] = read[0][:], read[1][:], read[2][:], read[3][:], read[4][:]
-        flowed = None
+        k = by_id.get(id(found))
+        if k is None:
+            flowing = any(s.kind in _TEXT_FLOWS for s in found)
+            if flowing:
+                named.update(s.value for s in found if s.kind in _TEXT_FLOWS)
+            k = by_id[id(found)] = (len(read), flowing)
+            read.append(([s.key for s in found], [s.phrase for s in found], [s.start for s in found],
+                         [s.end for s in found], [s.rule for s in found]))
+        flowed = set(c.referred_to[i]) | set(c.shared_with[i]) if k[1] else ()
         coded = []
         for s in found:
             if s.kind == "risk_factor":
@@ -358,12 +399,13 @@ def _text_columns(review: Review, cids: list[str], values: dict[str, list], sign
             elif s.kind == "risk_level":
                 said = c.risk_level[i] == s.value
             else:
-                if flowed is None:
-                    flowed = set(c.referred_to[i]) | set(c.shared_with[i])
                 said = s.value in flowed
                 if not said:
-                    flows["REFERRED_TO" if s.kind == "referred_to" else "SHARED_WITH"].append(
-                        (cids[i], s.value, signal_id(cids[i], s.kind, s.value)))
+                    flows.append((i, s.kind, s.value))
             coded.append(said)
-        coded_column[i] = coded
-    return flows
+        which.append(k[0])
+        how.append(coded_values.setdefault(tuple(coded), len(coded_values)))
+    return TextColumns(read, list(coded_values), at, which, how, flows, sorted(named))
+
+
+_TEXT_FLOWS = frozenset({"referred_to", "shared_with"})

@@ -144,17 +144,23 @@ class Store(ABC):
         """Validate everything under ``paths``, then replace each review whole (LoadError: nothing written)."""
         from dhrgraph.loaders import read_reviews  # the readers and validators: only loads import them
 
-        result = read_reviews(paths)
+        result = read_reviews(paths, read_ahead=True)
         return self.load_reviews(result, progress)
 
     def load_reviews(self, result: ReadResult, progress: Progress | None = None) -> LoadReport:
         """Replace each review of an already validated read, whole. A lone file that would replace a
-        loaded review with only some of its agencies' contacts is refused (LoadError: nothing written)."""
-        before = self.loaded_reviews([r.id for r in result.reviews])
-        _refuse_partial_reviews(result, before)
-        with gc_paused():
-            # built one at a time while the store writes the previous ones (and never all held at once)
-            self.write((review_batch(r) for r in result.reviews), progress)
+        loaded review with only some of its agencies' contacts is refused (LoadError: nothing written).
+        The summaries read in a second process while validating (``result.readings``) are taken, then closed."""
+        readings = result.readings
+        try:
+            before = self.loaded_reviews([r.id for r in result.reviews])
+            _refuse_partial_reviews(result, before)
+            with gc_paused():
+                # built one at a time while the store writes the previous ones (and never all held at once)
+                self.write((review_batch(r, readings=readings) for r in result.reviews), progress)
+        finally:
+            if readings is not None:
+                readings.close()
         return LoadReport(
             reviews=[r.id for r in result.reviews], people=sum(len(r.people) for r in result.reviews),
             contacts=sum(len(r.contacts) for r in result.reviews),

@@ -24,6 +24,7 @@ from dataclasses import dataclass, fields
 from functools import partial
 from operator import attrgetter
 from pathlib import Path
+from typing import TYPE_CHECKING, Callable
 
 from dhrgraph.loaders import identity, vocab
 from dhrgraph.loaders.agency_files import AGENCY_FOLDER, agency_files, read_agency_file
@@ -33,6 +34,9 @@ from dhrgraph.loaders.mapping import Mapping, closest, read_mapping
 from dhrgraph.loaders.recommendations import validate_recommendations
 from dhrgraph.loaders.records import Agency, Contacts, Person, Relationship, Review
 from dhrgraph.loaders.tabular import LoadError, Problem, Problems, Sheet, read_csv, read_workbook
+
+if TYPE_CHECKING:
+    from dhrgraph.loaders.readahead import Readahead
 
 __all__ = ["read_reviews", "ReadResult", "LoadError"]
 
@@ -51,15 +55,37 @@ SHEET_FILES = {kind: f"{kind}.csv" for kind in REQUIRED}
 class ReadResult:
     reviews: list[Review]
     warnings: list[Problem]
+    # the summaries read in a second process while validating (``read_ahead``); the load takes and closes it
+    readings: Readahead | None = None
 
 
-def read_reviews(paths: list[str | Path]) -> ReadResult:
-    """Read and validate every review under ``paths``; raise LoadError listing all problems."""
-    with gc_paused():
-        return _read_reviews(paths)
+def read_reviews(paths: list[str | Path], read_ahead: bool | Readahead = False) -> ReadResult:
+    """Read and validate every review under ``paths``; raise LoadError listing all problems.
+
+    ``read_ahead`` (a load's: True, or a ``loaders.readahead.Readahead``): each review, once validated, is also read
+    for its signals in a second process while the rest are validated (a large load only); the result's ``readings``
+    hold them for ``review_batch``, and the load closes it."""
+    readings = None
+    if read_ahead:
+        from dhrgraph.loaders.readahead import Readahead
+
+        readings = read_ahead if isinstance(read_ahead, Readahead) else Readahead()
+    try:
+        if readings:
+            readings.begin(paths)
+        with gc_paused():
+            result = _read_reviews(paths, readings.submit if readings else None)
+    except BaseException:
+        if readings:
+            readings.close()  # nothing of a failed load is kept
+        raise
+    if readings:
+        readings.finish()
+        result.readings = readings
+    return result
 
 
-def _read_reviews(paths: list[str | Path]) -> ReadResult:
+def _read_reviews(paths: list[str | Path], validated: Callable[[Review], None] | None = None) -> ReadResult:
     problems = Problems()
     reviews: list[Review] = []
     for path in paths:
@@ -68,7 +94,7 @@ def _read_reviews(paths: list[str | Path]) -> ReadResult:
             problems.error(str(path), 1, "no such file or folder")
             continue
         for source in _sources(path, problems):
-            reviews.extend(_read_source(source, problems))
+            reviews.extend(_read_source(source, problems, validated))
     seen: dict[str, str] = {}
     for review in reviews:
         if review.id in seen:
@@ -119,12 +145,12 @@ def _own_name(path: Path) -> str:
     return path.resolve().name
 
 
-def _read_source(path: Path, problems: Problems) -> list[Review]:
+def _read_source(path: Path, problems: Problems, validated: Callable[[Review], None] | None = None) -> list[Review]:
     if path.suffix.lower() == ".xlsx":
         sheets = read_workbook(path, REQUIRED, problems)
         if "chronology" not in sheets and not any(p.file.startswith(str(path)) for p in problems.errors):
             problems.error(str(path), 1, "the workbook has no 'chronology' sheet; sheets must be named people, relationships, chronology, agencies")
-        return _build(path, Path(_own_name(path)).stem, sheets, problems)
+        return _build(path, Path(_own_name(path)).stem, sheets, problems, validated=validated)
     if path.is_file():  # a single combined chronology CSV
         sheet = read_csv(path, "chronology", REQUIRED["chronology"], problems, path.name)
         if sheet is None:
@@ -133,7 +159,7 @@ def _read_source(path: Path, problems: Problems) -> list[Review]:
             problems.error(str(path), 1, "a single CSV must be a combined chronology with a 'review' column; to load one review, give its folder")
             return []
         problems.warn(str(path), 1, "no people.csv with a combined chronology: people are taken from the subjects, with role 'other'")
-        return _build(path, None, {"chronology": sheet}, problems)
+        return _build(path, None, {"chronology": sheet}, problems, validated=validated)
     folder = _own_name(path)
     if not folder:
         problems.error(str(path), 1, "a review folder needs a name (the review id); the file system root has none")
@@ -173,13 +199,14 @@ def _read_source(path: Path, problems: Problems) -> list[Review]:
         return []
     if chronologies:
         sheets["chronology"] = chronologies[0]
-    return _build(path, folder, sheets, problems, chronologies[1:])
+    return _build(path, folder, sheets, problems, chronologies[1:], validated)
 
 
 def _build(path: Path, review_id: str | None, sheets: dict[str, Sheet], problems: Problems,
-           more: list[Sheet] = ()) -> list[Review]:
+           more: list[Sheet] = (), validated: Callable[[Review], None] | None = None) -> list[Review]:
     """Split sheets into reviews (by their ``review`` column when combined) and validate each.
-    ``more`` are further chronology sheets of the one review (its agencies' own files)."""
+    ``more`` are further chronology sheets of the one review (its agencies' own files); ``validated`` is
+    given each review validated while no error is known (``read_reviews``' ``read_ahead``)."""
     chronology = sheets.get("chronology")
     if chronology is None:
         return []
@@ -214,6 +241,8 @@ def _build(path: Path, review_id: str | None, sheets: dict[str, Sheet], problems
         review = _validate(rid, str(path), sheets, rows, agencies, converters, problems, infer_people="people" not in sheets,
                            more=more)
         reviews.append(review)
+        if validated is not None and not problems.errors:
+            validated(review)
     if "review" in sheets:
         _read_review_info(sheets["review"], reviews, problems)
     return reviews
