@@ -12,8 +12,9 @@ The worker is started at the beginning of the load, before any file is read, and
 least ``threshold`` bytes (a small load, and every test's, reads in-process as before: starting Python costs more
 than it saves). Where the worker is the slower (no sentence repeats, or a busy machine), the load, waiting on it,
 reads the last reviews it has not reached itself and tells it to skip them. The worker's output is the in-process
-reading's, byte for byte: it runs the same functions on the same values. If the worker dies, or cannot be started,
-the reviews it has not answered are read in the load's own process: the graph is the same either way, only slower.
+reading's, byte for byte: it runs the same functions on the same values. If the worker dies, cannot be started, or
+answers nothing for ``STALL`` seconds while the load waits on it (then the load ends it), the reviews it has not
+answered are read in the load's own process: the graph is the same either way, only slower.
 A load that fails (a validation error, a failed write) ends the worker and keeps nothing of what it read.
 
 The wire: length-prefixed pickles over the worker's stdin and stdout, between this module's two ends only (the
@@ -29,6 +30,7 @@ import struct
 import subprocess
 import sys
 import threading
+import time
 from types import SimpleNamespace
 from typing import Any, BinaryIO
 
@@ -39,6 +41,10 @@ __all__ = ["Readahead", "THRESHOLD"]
 # as long in one process)
 THRESHOLD = 4_000_000
 
+# seconds the load waits on a worker that answers nothing (alive, but stuck: a hung import, a stopped process)
+# before it ends the worker and reads the rest itself; synth's slowest review takes the worker well under a second
+STALL = 60.0
+
 _HEADER = struct.Struct("<Q")
 _END = None  # the last message of a load: the worker answers what it has and exits
 
@@ -48,15 +54,20 @@ class Readahead:
 
     ``threshold``: bytes of input files from which the worker is started (0: always); ``command``: the worker's
     command line (tests start one that dies); ``share``: while the load waits on the worker for a review, it reads
-    the last reviews the worker has not reached itself (False: only the worker reads, for tests)."""
+    the last reviews the worker has not reached itself (False: only the worker reads, for tests); ``stall``: seconds
+    the load waits with no answer from the worker before it ends the worker and reads the rest itself."""
 
-    def __init__(self, threshold: int = THRESHOLD, command: list[str] | None = None, share: bool = True):
+    def __init__(self, threshold: int = THRESHOLD, command: list[str] | None = None, share: bool = True,
+                 stall: float = STALL):
         self.threshold = threshold
+        self.stall = stall
         self.share = share  # while waiting on the worker, read the reviews it has not reached here (``take``)
         self.read_here = 0  # reviews so read
         self.command = command or [sys.executable, "-m", "dhrgraph.loaders.readahead"]
         self.started = False     # a worker was started
-        self.failed = False      # the worker died, or could not be started, before its last answer
+        self.failed = False      # the worker died, stalled, or could not be started, before its last answer
+        self.stalled = False     # the load ended a worker that answered nothing for ``stall`` seconds
+        self._heard = 0.0        # time.monotonic() of the worker's start or last answer
         self.answered = 0        # reviews whose columns the worker sent
         self._order: dict[int, int] = {}  # id(review) -> its number (the reviews stay alive in the read result)
         self._reviews: list[Any] = []
@@ -110,8 +121,14 @@ class Readahead:
                 # that one (the two meet in the middle where the worker is the slower, as where no sentence repeats)
                 last = self._claimed - 1
                 if not (self.share and self._finished and last > number and last > self._frontier + 1):
-                    self._done.wait()
-                    continue
+                    left = self._heard + self.stall - time.monotonic()
+                    if left > 0:
+                        self._done.wait(left)
+                        continue
+                    self.failed = self.stalled = True  # stuck: end it; this review and the rest are read here
+                    self._done.notify_all()
+                    self._process.kill()
+                    return None
                 self._claimed = last
             self._outbox.put(("skip", last))
             self._own[last] = read(self._reviews[last])
@@ -156,6 +173,7 @@ class Readahead:
 
     def _start(self) -> None:
         self.started = True
+        self._heard = time.monotonic()
         try:
             self._process = subprocess.Popen(self.command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                              stderr=subprocess.DEVNULL)
@@ -201,6 +219,7 @@ class Readahead:
                 with self._done:
                     self._results[number] = columns
                     self._frontier = number
+                    self._heard = time.monotonic()
                     self.answered += 1
                     self._done.notify_all()
         except (OSError, EOFError, ValueError, pickle.UnpicklingError):  # died mid-load (or the load ended it)

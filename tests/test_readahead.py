@@ -104,6 +104,21 @@ def test_a_worker_that_dies_leaves_the_reading_to_the_load(corpus, store, worker
     assert _dump(store) == alone
 
 
+@pytest.mark.parametrize("share", [False, True], ids=["worker-only", "shared"])
+def test_a_worker_that_answers_nothing_is_ended_and_the_load_reads(corpus, store, share):
+    """A worker alive but stuck (it takes every message and answers none): after ``stall`` seconds without an
+    answer the load ends it and reads the rest itself; the graph is the same."""
+    store.load_reviews(read_reviews([corpus]))
+    alone = _dump(store)
+    store.clear()
+    stuck = "import sys, time\nsys.stdin.buffer.read()\ntime.sleep(600)"
+    readings = Readahead(threshold=0, command=[sys.executable, "-c", stuck], share=share, stall=1.0)
+    store.load_reviews(read_reviews([corpus], read_ahead=readings))
+    assert readings.stalled and readings.failed and readings.answered == 0
+    assert readings._process.poll() is not None  # ended, not left sleeping
+    assert _dump(store) == alone
+
+
 def test_a_worker_that_cannot_start_leaves_the_reading_to_the_load(corpus, tmp_path):
     from dhrgraph.graph.embedded import EmbeddedStore
 
