@@ -331,6 +331,11 @@ def main() -> None:
 
     gc.disable()  # the worker's objects live as long as it does (as a load's under gc_paused)
     try:
+        # imported and built before the first review arrives (the load is parsing its files meanwhile)
+        from dhrgraph.graph import model  # noqa: F401  (``read``'s imports)
+        from dhrgraph.loaders import records, textsignals  # noqa: F401
+
+        textsignals.prepare()
         _serve(sys.stdin.buffer, sys.stdout.buffer)
     except (EOFError, BrokenPipeError, KeyboardInterrupt):
         pass  # the load ended first: nothing to answer

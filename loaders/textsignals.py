@@ -748,6 +748,15 @@ def clear_caches() -> None:
     entokenizer.tokenizer().clear()
 
 
+def prepare() -> None:
+    """Build the reading's tables (the lexicon's rules, the sentence filter, the words it looks at) now rather than
+    at the first summary: the readahead worker does this while the load is still parsing its files."""
+    _read_words()  # builds ``_rules`` and ``_filter`` too
+    _type_words()
+    _rank()
+    entokenizer.tokenizer()
+
+
 def extract(text: str | None, agencies: ReviewAgencies | None = None, recorder: str | None = None,
             subjects: Sequence[str] = ()) -> list[Signal]:
     """The signals a contact's text asserts, one per kind and value (its first phrase), in text order.
