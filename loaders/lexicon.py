@@ -55,12 +55,17 @@ FACTOR_PATTERNS: dict[str, tuple[str, ...]] = {
         f"going to end {_ENDED} life",
         "threatened|threatening|threatens @PRON life",
         f"{_THREAT} to end their|his life|lives",
+        # told someone they would be dead: "messaged her saying she would be dead by Friday" (not "she said she would
+        # be dead without her medication": the one told is named, or it is said to "you")
+        "told|messaged|texted|warned|tells|messages|texts|warns @PRON ~ would|will|'d|'ll be dead",
+        "you would|will|'d|'ll be dead",
+        f"{_THREAT} to burn|torch|petrol ~ with @PRON|them in it|inside",
     ),
     "strangulation": (
         "strangle|strangled|strangles|strangling|strangulation|strangulated",
         "choke|choked|chokes|choking",
         "throttle|throttled|throttles|throttling",
-        "hand|hands|arm|arms round|around @PRON|the neck|throat",
+        "hand|hands|arm|arms round|around|on @PRON|the neck|throat",
         "grab|grabbed|grabs|grabbing|grip|gripped|grips|gripping|held|holds|hold|holding|squeezed|squeezes|squeezing|pinned "
         "@PRON [by|round|around] ~ throat|neck",
         "marks|bruising|bruises|bruise|redness|red on|to ~ neck|throat",
@@ -100,7 +105,8 @@ FACTOR_PATTERNS: dict[str, tuple[str, ...]] = {
         "@NUM weeks pregnant|gestation",
         "@NUM weeks' gestation",
         "at @NUM weeks",
-        "expecting a|her|their baby",
+        "expecting a|her|their|his|our baby|child|twins",
+        "expecting a|her|their|his|our first|second|third|fourth|fifth baby|child",
         "booking appointment|visit",
         "new baby|birth|born",
         "newborn|postnatal",
@@ -134,6 +140,7 @@ FACTOR_PATTERNS: dict[str, tuple[str, ...]] = {
         "turned|turns|turning|kept|keeps up unannounced|uninvited|repeatedly",
         "kept|keeps turning|coming|calling|texting|messaging|ringing|following|watching",
         "bombarded|bombarding|bombards @PRON with",
+        "@NUM texts|calls|messages|voicemails a|per|each day|night|hour",
         "sitting|sat|parked|waiting|waited outside",
         "watching @PRON|the house|flat|home",
         "driving|drove|drives past",
@@ -161,7 +168,7 @@ FACTOR_PATTERNS: dict[str, tuple[str, ...]] = {
     ),
     "coercive_control": (
         "coercive|coercion|controlling",
-        "checks|checked|checking|monitors|monitored|monitoring @PRON phone|messages|movements",
+        "checks|checked|checking|monitors|monitored|monitoring|tracks|tracked|tracking @PRON phone|messages|movements|location|whereabouts|emails|spending",
         "stops|stopped|stopping|prevents|prevented|preventing @PRON seeing|from|going",
         "would not|n't let @PRON leave|out|go",
         "isolates|isolated|isolating @PRON",
@@ -263,7 +270,7 @@ FACTOR_PATTERNS: dict[str, tuple[str, ...]] = {
     "self_harm": (
         "self-harm|self-harmed|self-harming|overdose|overdosed",
         "self harm|harmed|harming",
-        "cuts|cut|cutting|scratches to|on @PRON arms|wrists|legs",
+        "cuts|cut|cutting|scratches|scars|scarring to|on @PRON arms|wrists|legs|forearms|forearm|thighs|arm|wrist",
         "superficial cuts|lacerations",
         "cutting|cut|cuts|harming|harmed|burning|burned|burnt herself|himself|themselves|myself",
     ),
