@@ -398,29 +398,33 @@ def findings(ctx: click.Context, review: str | None, statuses: tuple[str, ...], 
       dhrgraph findings --review dhr-northbrook-2021 --output report.html
       dhrgraph findings --status new --format json
     """
+    from dhrgraph.loaders.gcpause import gc_paused
     from dhrgraph.queries.findings import build_report, finding_rows, to_html, to_markdown
 
     written = format_for(output, ("markdown", "html", "json", "csv"), fmt) if output is not None else None
-    with store_from(ctx) as store:
-        report = build_report(store, review, statuses, redact=redact, signals=signals)
-        links = None
-        if written == "html":
-            from dhrgraph.viz import write_report_views
+    # the rows, ids, views and HTML all live until the report is written: no collector scans them in between
+    # (a paused function's objects are scanned by the first collection after it; measured: 0.3 s of a 4.6 s report)
+    with gc_paused():
+        with store_from(ctx) as store:
+            report = build_report(store, review, statuses, redact=redact, signals=signals)
+            links = None
+            if written == "html":
+                from dhrgraph.viz import write_report_views
 
-            links = write_report_views(store, output, report.raw, review, redact=redact, signals=signals)
-    for orphan in report.orphans if (written or fmt or "report") not in ("report", "markdown", "html") else ():
-        click.echo(f"warning: triage decision {orphan.id} ({orphan.status}) is orphaned: its finding is no longer produced", err=True)
-    if written in ("markdown", "html"):
-        write_text(output, to_html(report, links) if written == "html" else to_markdown(report))
-    elif written:
-        write_text(output, render(finding_rows(report), written))
-    elif fmt in (None, "report"):
-        click.echo(to_markdown(report))
-    else:
-        rows = finding_rows(report)
-        emit(rows, fmt, columns=["id", "severity", "status", "query", "review", "finding"] if fmt == "table" else None)
-    if written:
-        click.echo(f"Wrote {report.total} findings to {output}.")
+                links = write_report_views(store, output, report.raw, review, redact=redact, signals=signals)
+        for orphan in report.orphans if (written or fmt or "report") not in ("report", "markdown", "html") else ():
+            click.echo(f"warning: triage decision {orphan.id} ({orphan.status}) is orphaned: its finding is no longer produced", err=True)
+        if written in ("markdown", "html"):
+            write_text(output, to_html(report, links) if written == "html" else to_markdown(report))
+        elif written:
+            write_text(output, render(finding_rows(report), written))
+        elif fmt in (None, "report"):
+            click.echo(to_markdown(report))
+        else:
+            rows = finding_rows(report)
+            emit(rows, fmt, columns=["id", "severity", "status", "query", "review", "finding"] if fmt == "table" else None)
+        if written:
+            click.echo(f"Wrote {report.total} findings to {output}.")
 
 
 @main.command()

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
+from dhrgraph.loaders.gcpause import gc_paused
 from dhrgraph.loaders.vocab import DASH_HIGH_RISK
 from dhrgraph.queries.base import Query
 from dhrgraph.queries.redact import Redactor
@@ -45,6 +46,10 @@ class Report:
         return sum(len(s.rows) for s in self.sections)
 
 
+# A report's rows, their ids and its HTML are objects that all live until the report is written: the cyclic
+# collector would scan them again and again in vain. Each function pauses it; a caller that keeps the report
+# (the findings command) pauses it around them all, else the first collection after each scans what it made.
+@gc_paused()
 def build_report(store: Any, review: str | None = None, statuses: Iterable[str] = (), redact: bool = False,
                  signals: str = "all") -> Report:
     """Run every query (only ``review``'s findings when given; ``signals`` 'coded': only coded facts),
@@ -124,6 +129,7 @@ def _severity_counts(rows: list[dict]) -> str:
     return ", ".join(f"{sum(1 for r in rows if r['severity'] == s)} {s}" for s in SEVERITIES)
 
 
+@gc_paused()
 def to_markdown(report: Report) -> str:
     lines = [f"# {md(_title(report))}", "", INTRO, ""]
     lines += ["| query | findings | severity |", "| --- | --- | --- |"]
@@ -176,6 +182,7 @@ def _esc(text: str) -> str:
     return html.escape(text) if _SPECIAL.search(text) else text
 
 
+@gc_paused()
 def to_html(report: Report, links: dict[str, str] | None = None) -> str:
     """``links`` maps a query name to a view (an HTML file next to the report) to link from its section."""
     from dhrgraph.viz.page import page
