@@ -279,7 +279,8 @@ class EmbeddedStore(Lookups, Store):
             for path in (self.root / "reviews").glob("*.json"):
                 if f"reviews/{path.name}" not in in_use:
                     path.unlink(missing_ok=True)
-            for path in (self.root / "derived").glob("rows-*.json"):  # kept rows of the graph before: never read again
+            # kept rows of the graph before, and their finding ids: never read again
+            for path in [*(self.root / "derived").glob("rows-*.json"), *(self.root / "derived").glob("ids-*.json")]:
                 path.unlink(missing_ok=True)
             # under the lock no other write is under way: every temporary file is a killed load's
             for path in [*self.root.glob(".*.tmp"), *(self.root / "reviews").glob(".*.tmp"), *(self.root / "derived").glob(".*.tmp")]:

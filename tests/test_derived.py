@@ -199,11 +199,40 @@ def test_a_triage_decision_keeps_the_rows_and_shows_its_status(workspace):
     assert again == run_named(_computed(workspace), "unshared-risk", {})
 
 
-def test_a_load_removes_kept_rows(workspace, corpus):
-    EmbeddedStore(workspace).run(queries.get("unshared-risk"), {})
-    assert list((workspace / "derived").glob("rows-*.json"))
+def test_a_load_removes_kept_rows(workspace, corpus, monkeypatch):
+    from dhrgraph.queries import triage
+
+    monkeypatch.setattr(triage, "KEEP_IDS", 1)
+    triage.run_named(EmbeddedStore(workspace), "unshared-risk", {})
+    assert list((workspace / "derived").glob("rows-*.json")) and list((workspace / "derived").glob("ids-*.json"))
     EmbeddedStore(workspace).load([corpus])
-    assert not list((workspace / "derived").glob("rows-*.json"))
+    assert not list((workspace / "derived").glob("rows-*.json")) and not list((workspace / "derived").glob("ids-*.json"))
+
+
+def test_kept_finding_ids_are_the_computed_ones_and_follow_the_rows(workspace, monkeypatch):
+    """Finding ids over every review are kept beside the rows, keyed by the rows themselves: cold and warm they are
+    ``finding_id`` of each row, and rows that differ (here: a row's evidence cut) never get the kept ids."""
+    from dhrgraph.queries import triage
+
+    monkeypatch.setattr(triage, "KEEP_IDS", 1)
+    for attempt in ("cold", "warm"):
+        ran = triage.run_catalogue(EmbeddedStore(workspace))
+        assert sum(len(rows) for _, rows in ran) > 50
+        for query, rows in ran:
+            assert [r["id"] for r in rows] == [triage.finding_id(query.name, _plain(r)) for r in rows], (query.name, attempt)
+    assert len(list((workspace / "derived").glob("ids-*.json"))) >= 5
+    store = EmbeddedStore(workspace)
+    query = queries.get("unshared-risk")
+    rows = store.run(query, {})
+    cut = [{**rows[0], "evidence": rows[0]["evidence"][1:]}] + rows[1:]
+    assert triage.finding_ids(store, query, {}, rows) == [triage.finding_id(query.name, r) for r in rows]
+    fresh = triage.finding_ids(store, query, {}, cut)
+    assert fresh == [triage.finding_id(query.name, r) for r in cut] and fresh[0] != triage.finding_id(query.name, rows[0])
+
+
+def _plain(row: dict) -> dict:
+    """A finding row without what ``annotate`` adds."""
+    return {k: v for k, v in row.items() if k not in ("query", "id", "severity", "status", "note")}
 
 
 def test_a_value_json_would_change_is_not_kept(workspace):
