@@ -46,7 +46,8 @@ FACTOR_PATTERNS: dict[str, tuple[str, ...]] = {
         f"{_THREAT} ~ with death",
         "death threat|threats",
         "ttk",
-        "said|says|told|saying|stated ~ would|will|gonna|going [to] kill|murder @PRON",
+        "said|says|told|saying|stated ~ would|will|going [to] kill|murder @PRON",
+        "gon na kill|murder @PRON",  # the tokenizer splits "gonna" in two
         "would|will|'d|'ll kill|murder @NOTSELF",
         "kill|murder @PRON if @PRON leaves|left|goes|went|tells|told",
         "'ll kill @PRON",
@@ -59,6 +60,8 @@ FACTOR_PATTERNS: dict[str, tuple[str, ...]] = {
         # be dead without her medication": the one told is named, or it is said to "you")
         "told|messaged|texted|warned|tells|messages|texts|warns @PRON ~ would|will|'d|'ll be dead",
         "you would|will|'d|'ll be dead",
+        "you 're|are dead",
+        "you 're|are going to die",
         f"{_THREAT} to burn|torch|petrol ~ with @PRON|them in it|inside",
     ),
     "strangulation": (
@@ -325,7 +328,7 @@ FACTOR_PATTERNS: dict[str, tuple[str, ...]] = {
 
 # DASH scores written in the text: the number is the first @NUM (or the first part of "16/27").
 DASH_PATTERNS: tuple[str, ...] = (
-    "dash [score|risk] [assessment] [checklist] [completed|score] [:|of|-|=|was|is] [:] @NUM",
+    "dash [score|risk] [assessment] [checklist] [completed|score] [:|of|-|–|—|=|was|is] [:] @NUM",
     "dash [completed|reviewed|repeated|done] [:|,|with] ~ @NUM yes|ticks|ticked|positive|answers|out|/",
     "dash ~ ~ ~ score|scored|scoring [of|:|was|=] @NUM",
     "scored|scoring|score|scores @NUM on|out|/ ~ dash",

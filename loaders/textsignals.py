@@ -313,9 +313,22 @@ def _rules() -> tuple[_Rules, _Rules]:
     return _Rules(targets), _Rules(context)
 
 
+# Chronologies pasted from word processors write the apostrophe curly ("didn’t", "he’d", "Children’s"): read as the
+# straight one the lexicon writes, so "He didn’t threaten to kill her" is negated as "didn't" is. One character for
+# one, so every span is the text's own and phrases are quoted as written.
+_STRAIGHT = str.maketrans({"\u2019": "'", "\u2018": "'"})
+
+
+def straight_quotes(text: str) -> str:
+    """``text`` with curly single quotes made straight (the same length: spans stay the text's)."""
+    return text.translate(_STRAIGHT)
+
+
 def _tokens(text: str) -> tuple[tuple[str, ...], tuple[tuple[int, int], ...]]:
-    """spaCy's tokens of a sentence (lower-cased) and their character spans: read by ``loaders/entokenizer.py``
-    (spaCy's tokenizer in plain Python, so a load does not import spaCy), or by spaCy where that is unsure."""
+    """spaCy's tokens of a sentence (lower-cased, curly apostrophes straight) and their character spans: read by
+    ``loaders/entokenizer.py`` (spaCy's tokenizer in plain Python, so a load does not import spaCy), or by spaCy
+    where that is unsure."""
+    text = straight_quotes(text)
     read = entokenizer.tokenizer()(text)
     if read is None:
         doc = _nlp().tokenizer(text)
@@ -372,7 +385,7 @@ def reference_read(text: str) -> tuple[tuple[str, ...], tuple[tuple[int, int], .
     """``read_sentence`` the plain spaCy way (the whole sentence through ``nlp`` and the spaCy ``Matcher``s):
     the reference the fast path is checked against (tests/test_textsignals.py, benchmarks/bench_signals.py)."""
     nlp, (targets, context) = _nlp(), _spacy_matchers()
-    doc = nlp(text)
+    doc = nlp(straight_quotes(text))
     lowers = tuple(t.lower_ for t in doc)
     spans = tuple((t.idx, t.idx + len(t.text)) for t in doc)
     strings = nlp.vocab.strings
@@ -697,7 +710,7 @@ class _Filter:
         return words
 
     def may_hold(self, sentence: str) -> bool:
-        lowered = sentence.lower()
+        lowered = straight_quotes(sentence).lower()
         if self.digits and _DIGIT(lowered):
             return True
         words = self.words(lowered)

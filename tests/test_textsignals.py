@@ -47,6 +47,13 @@ def keys(text: str) -> list[str]:
     ("Her sister said her own ex monitors her location.", []),
     ("She has scars on her forearms from cutting.", ["risk_factor/self_harm"]),
     ("No scars on her arms.", []),
+    # curly apostrophes (pasted from a word processor) read as straight ones; phrases quoted as written
+    ("He didn’t threaten to kill her.", []),
+    ("She said she couldn’t breathe.", ["risk_factor/strangulation"]),
+    ("He told her he’ll kill her.", ["risk_factor/threats_to_kill"]),
+    ("He said he was gonna kill her.", ["risk_factor/threats_to_kill"]),
+    ("He texted her 'you're dead'.", ["risk_factor/threats_to_kill"]),
+    ("DASH completed – 16 ‘yes’ answers.", ["dash/16"]),
     ("Dean threatened to kill her.", ["risk_factor/threats_to_kill"]),
     ("She said he would kill her if she left.", ["risk_factor/threats_to_kill"]),
     ("He said he would end her life.", ["risk_factor/threats_to_kill"]),
@@ -300,7 +307,15 @@ def _sentences_to_check() -> list[str]:
 
         with open(chronology, encoding="utf-8", newline="") as fh:
             texts += [row.get("summary") or "" for row in csv.DictReader(fh)]
+    texts += [text.replace("'", "\u2019") for text in texts if "'" in text]  # as pasted from a word processor
     return list(dict.fromkeys(s for text in texts for _, s in textsignals.sentences(text)))
+
+
+def test_a_curly_apostrophe_reads_as_a_straight_one():
+    """Tokens, spans and candidates of a sentence written with curly apostrophes are those of the straight one."""
+    curly = [s for s in _sentences_to_check() if "\u2019" in s]
+    assert len(curly) > 100
+    assert [s for s in curly if textsignals.read_sentence(s) != textsignals.read_sentence(s.replace("\u2019", "'"))] == []
 
 
 def test_the_fast_reading_finds_what_the_spacy_matcher_finds():
