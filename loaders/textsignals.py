@@ -316,11 +316,12 @@ def _rules() -> tuple[_Rules, _Rules]:
 # Chronologies pasted from word processors write the apostrophe curly ("didn’t", "he’d", "Children’s"): read as the
 # straight one the lexicon writes, so "He didn’t threaten to kill her" is negated as "didn't" is. One character for
 # one, so every span is the text's own and phrases are quoted as written.
-_STRAIGHT = str.maketrans({"\u2019": "'", "\u2018": "'"})
+_STRAIGHT = str.maketrans({"\u2019": "'", "\u2018": "'", "\u00a0": " ", "\u202f": " ", "\u2007": " "})
 
 
 def straight_quotes(text: str) -> str:
-    """``text`` with curly single quotes made straight (the same length: spans stay the text's)."""
+    """``text`` with curly single quotes made straight and non-breaking spaces plain (the same length: spans stay
+    the text's)."""
     return text.translate(_STRAIGHT)
 
 
@@ -373,10 +374,27 @@ def _asserted(kind: str, value: str, context: frozenset[str]) -> bool:
     return not ("HISTORICAL" in context and kind not in HISTORICAL_KEEPS)
 
 
+# Tokens the rules read past: whitespace (a doubled space, a non-breaking one) and quotation marks, so that "he'd
+# \u201ckill her\u201d" and "threatened  to kill" read as "he'd kill her" and "threatened to kill" do. A phrase is
+# still quoted from the first to the last of its tokens, as written.
+_QUOTES = frozenset({'"', "'", "\u201c", "\u201d", "``", "''"})
+
+
+def _read_past(lowers: Sequence[str]) -> list[int] | None:
+    """The places of the tokens the rules read (None: all of them)."""
+    if not any(w in _QUOTES or w.isspace() for w in lowers):
+        return None
+    return [i for i, w in enumerate(lowers) if not (w in _QUOTES or w.isspace())]
+
+
 @functools.lru_cache(maxsize=100_000)
 def read_sentence(text: str) -> tuple[tuple[str, ...], tuple[tuple[int, int], ...], tuple[Candidate, ...]]:
-    """(lower-cased tokens, their character spans, candidates) of one sentence."""
+    """(lower-cased tokens, their character spans, candidates) of one sentence; the tokens are those the rules read
+    (no whitespace or quotation marks, ``_read_past``)."""
     lowers, spans = _tokens(text)
+    keep = _read_past(lowers)
+    if keep is not None:
+        lowers, spans = tuple(lowers[i] for i in keep), tuple(spans[i] for i in keep)
     targets, context = _rules()
     return lowers, spans, _read_matches(lowers, targets.find(lowers), lambda: context.find(lowers))
 
@@ -384,10 +402,18 @@ def read_sentence(text: str) -> tuple[tuple[str, ...], tuple[tuple[int, int], ..
 def reference_read(text: str) -> tuple[tuple[str, ...], tuple[tuple[int, int], ...], tuple[Candidate, ...]]:
     """``read_sentence`` the plain spaCy way (the whole sentence through ``nlp`` and the spaCy ``Matcher``s):
     the reference the fast path is checked against (tests/test_textsignals.py, benchmarks/bench_signals.py)."""
+    from spacy.tokens import Doc
+
     nlp, (targets, context) = _nlp(), _spacy_matchers()
     doc = nlp(straight_quotes(text))
+    keep = _read_past([t.lower_ for t in doc])
+    if keep is not None:  # the tokens the rules read, as a document of their own
+        kept = [doc[i] for i in keep]
+        doc = Doc(nlp.vocab, words=[t.text for t in kept], spaces=[True] * len(kept))
+        spans = tuple((t.idx, t.idx + len(t.text)) for t in kept)
+    else:
+        spans = tuple((t.idx, t.idx + len(t.text)) for t in doc)
     lowers = tuple(t.lower_ for t in doc)
-    spans = tuple((t.idx, t.idx + len(t.text)) for t in doc)
     strings = nlp.vocab.strings
     return lowers, spans, _read_matches(lowers, [(strings[m], s, e) for m, s, e in targets(doc)],
                                         lambda: [(strings[m], s, e) for m, s, e in context(doc)])

@@ -54,6 +54,12 @@ def keys(text: str) -> list[str]:
     ("He said he was gonna kill her.", ["risk_factor/threats_to_kill"]),
     ("He texted her 'you're dead'.", ["risk_factor/threats_to_kill"]),
     ("DASH completed – 16 ‘yes’ answers.", ["dash/16"]),
+    # doubled and non-breaking spaces, quoted words: read past
+    ("He threatened  to kill her.", ["risk_factor/threats_to_kill"]),
+    ("He threatened\u00a0to kill her.", ["risk_factor/threats_to_kill"]),
+    ("He said he’d “kill her” if she left.", ["risk_factor/threats_to_kill"]),
+    ("He didn't  threaten to kill her.", []),
+    ("She said “he didn’t choke me”.", []),
     ("Dean threatened to kill her.", ["risk_factor/threats_to_kill"]),
     ("She said he would kill her if she left.", ["risk_factor/threats_to_kill"]),
     ("He said he would end her life.", ["risk_factor/threats_to_kill"]),
@@ -124,6 +130,11 @@ def test_each_signal_keeps_its_phrase_span_and_rule():
         assert text[s.start:s.end] == s.phrase
     assert found[0].phrase == "hands round her neck" and found[0].rule == "factor:strangulation#4"
     assert found[1].rule.startswith("dash#") and found[3].rule.startswith("flow:shared_with#")
+    # read past quotation marks and a doubled space, curly apostrophes straight: quoted as written
+    text = "Police attended.  He said he’d “kill her”  if she went to the GP."
+    found = textsignals.extract(text, AGENCIES, recorder="Northbrook Police")
+    assert [(s.key, s.phrase) for s in found] == [("risk_factor/threats_to_kill", "’d “kill her")]
+    assert all(text[s.start:s.end] == s.phrase for s in found)
 
 
 # --- the graph and the queries ----------------------------------------------------------------
@@ -308,6 +319,7 @@ def _sentences_to_check() -> list[str]:
         with open(chronology, encoding="utf-8", newline="") as fh:
             texts += [row.get("summary") or "" for row in csv.DictReader(fh)]
     texts += [text.replace("'", "\u2019") for text in texts if "'" in text]  # as pasted from a word processor
+    texts += [text.replace(" ", "  ", 2) for text in texts[::7]]  # doubled spaces
     return list(dict.fromkeys(s for text in texts for _, s in textsignals.sentences(text)))
 
 
