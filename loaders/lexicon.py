@@ -47,7 +47,6 @@ FACTOR_PATTERNS: dict[str, tuple[str, ...]] = {
         "death threat|threats",
         "ttk",
         "said|says|told|saying|stated ~ would|will|going [to] kill|murder @PRON",
-        "gon na kill|murder @PRON",  # the tokenizer splits "gonna" in two
         "would|will|'d|'ll kill|murder @NOTSELF",
         "kill|murder @PRON if @PRON leaves|left|goes|went|tells|told",
         "'ll kill @PRON",
@@ -63,6 +62,7 @@ FACTOR_PATTERNS: dict[str, tuple[str, ...]] = {
         "you 're|are dead",
         "you 're|are going to die",
         f"{_THREAT} to burn|torch|petrol ~ with @PRON|them in it|inside",
+        "gon na kill|murder @PRON",  # the tokenizer splits "gonna" in two
     ),
     "strangulation": (
         "strangle|strangled|strangles|strangling|strangulation|strangulated",
@@ -77,6 +77,7 @@ FACTOR_PATTERNS: dict[str, tuple[str, ...]] = {
         "suffocate|suffocated|suffocates|suffocating|suffocation|smother|smothered|smothers|smothering",
         "by the|her|his throat|neck",
         "petechiae|petechial",
+        "hand|hands|arm|arms round|around|on ~ 's neck|throat",  # "round V's neck", "round Jade's throat"
     ),
     "weapon": (
         "knife|knives|blade|machete|gun|firearm|firearms|shotgun|hammer|baseball|axe|bat|crowbar|weapon|weapons",
@@ -109,7 +110,6 @@ FACTOR_PATTERNS: dict[str, tuple[str, ...]] = {
         "@NUM weeks' gestation",
         "at @NUM weeks",
         "expecting a|her|their|his|our baby|child|twins",
-        "expecting a|her|their|his|our first|second|third|fourth|fifth baby|child",
         "booking appointment|visit",
         "new baby|birth|born",
         "newborn|postnatal",
@@ -121,6 +121,7 @@ FACTOR_PATTERNS: dict[str, tuple[str, ...]] = {
         "due date",
         "miscarriage|miscarried",
         "ante-natal|post-natal|gestation",
+        "expecting a|her|their|his|our first|second|third|fourth|fifth baby|child",
     ),
     "escalation": (
         "escalation|escalating|escalated|escalate",
@@ -143,10 +144,10 @@ FACTOR_PATTERNS: dict[str, tuple[str, ...]] = {
         "turned|turns|turning|kept|keeps up unannounced|uninvited|repeatedly",
         "kept|keeps turning|coming|calling|texting|messaging|ringing|following|watching",
         "bombarded|bombarding|bombards @PRON with",
-        "@NUM texts|calls|messages|voicemails a|per|each day|night|hour",
         "sitting|sat|parked|waiting|waited outside",
         "watching @PRON|the house|flat|home",
         "driving|drove|drives past",
+        "@NUM texts|calls|messages|voicemails a|per|each day|night|hour",
     ),
     "sexual_violence": (
         "rape|raped|rapes|raping",

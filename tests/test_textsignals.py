@@ -60,6 +60,8 @@ def keys(text: str) -> list[str]:
     ("He said he’d “kill her” if she left.", ["risk_factor/threats_to_kill"]),
     ("He didn't  threaten to kill her.", []),
     ("She said “he didn’t choke me”.", []),
+    ("He put his hands around V's neck.", ["risk_factor/strangulation"]),
+    ("No hands were placed around the victim's neck.", []),
     ("Dean threatened to kill her.", ["risk_factor/threats_to_kill"]),
     ("She said he would kill her if she left.", ["risk_factor/threats_to_kill"]),
     ("He said he would end her life.", ["risk_factor/threats_to_kill"]),
