@@ -15,7 +15,8 @@ lower-cased tokens of spaCy's English tokenizer (``spacy.blank("en")``: "couldn'
 
 Each risk factor of ``loaders.vocab.RISK_FACTORS`` has its patterns below (synonyms, inflections
 and the phrasings chronologies use). The rule that fires is named ``factor:<factor>#<n>`` (the
-n-th pattern of that factor, from 1), so a signal can always be traced to the line that made it.
+n-th pattern of that factor, from 1), so a signal can always be traced to the line that made it; a new pattern goes
+at the end of its factor's list, so that no earlier rule's name changes.
 Context words (negation, hypothetical and advice, historical, someone else, questions) are at the
 end, with the direction in which each reaches (ConText's FORWARD / BACKWARD / BIDIRECTIONAL).
 """
