@@ -328,8 +328,15 @@ class EmbeddedStore(Lookups, Store):
             return super()._run_bound(query, bound)
         decisions = [d for d in self.decisions() if d["kind"] != TRIAGE]
         name = f"rows-{query.name}-{hashlib.sha256(params).hexdigest()[:16]}"
+
+        def compute() -> list[dict[str, Any]]:
+            if query.prepare is not None:
+                # it runs on the whole graph (``_graph_for``): opened first, its prepare step (the identity map's
+                # person records) reads it too instead of reading every review file for a graph of its own
+                self.opened  # noqa: B018
+            return super(EmbeddedStore, self)._run_bound(query, bound)
         return self.remembered(name, {"query": query.name, "bound": orjson.loads(params), "decisions": decisions},
-                               lambda: super(EmbeddedStore, self)._run_bound(query, bound),
+                               compute,
                                valid=lambda rows: isinstance(rows, list) and all(isinstance(row, dict) for row in rows))
 
     def _reads_everything(self, query: Query, params: dict[str, Any]) -> bool:

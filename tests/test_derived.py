@@ -65,6 +65,17 @@ def test_a_kept_identity_map_is_the_computed_one_and_spares_the_whole_graph(work
     assert {"identity-map-0.5.json", "identity-map.json"} <= {p.name for p in (workspace / "derived").iterdir()}
 
 
+def test_the_identity_map_is_the_same_made_from_the_whole_graph(workspace):
+    """A run over every review of a query with a prepare step opens the whole graph first, and the identity map is
+    then made from its person records: the same map as from the people-only graph a fresh store reads."""
+    store = EmbeddedStore(workspace)
+    store.remembered = lambda name, inputs, compute, valid=None: json.loads(json.dumps(compute()))
+    assert store.opened is not None and store._partial == {}
+    for min_probability in (None, 0.5):
+        assert identity_params(store, min_probability) == _fresh_map(workspace, min_probability)
+    assert store._partial == {}  # read from the whole graph, no graph of its own
+
+
 def test_an_identity_decision_makes_it_computed_again(workspace):
     store = EmbeddedStore(workspace)
     before = identity_params(store, None)
