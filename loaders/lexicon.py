@@ -79,6 +79,7 @@ FACTOR_PATTERNS: dict[str, tuple[str, ...]] = {
         "by the|her|his throat|neck",
         "petechiae|petechial",
         "hand|hands|arm|arms round|around|on ~ 's neck|throat",  # "round V's neck", "round Jade's throat"
+        "nfs|chokehold|chokeholds|choke-hold|stranglehold|strangleholds|strangle-hold",  # NFS: non-fatal strangulation (police)
     ),
     "weapon": (
         "knife|knives|blade|machete|gun|firearm|firearms|shotgun|hammer|baseball|axe|bat|crowbar|weapon|weapons",
