@@ -368,6 +368,8 @@ class TextColumns(NamedTuple):
 def text_columns(c: "Contacts", signals: list) -> TextColumns | None:
     """What the ``text_*`` columns hold for contacts ``c`` given each contact's ``signals``
     (``textsignals.review_signals``), None when no contact has any (see ``TextColumns``)."""
+    from dhrgraph.loaders.textsignals import FLOWS  # imported by whoever read the signals
+
     at = [i for i, found in enumerate(signals) if found]
     if not at:
         return None
@@ -383,9 +385,9 @@ def text_columns(c: "Contacts", signals: list) -> TextColumns | None:
         found = signals[i]
         k = by_id.get(id(found))
         if k is None:
-            flowing = any(s.kind in _TEXT_FLOWS for s in found)
+            flowing = any(s.kind in FLOWS for s in found)
             if flowing:
-                named.update(s.value for s in found if s.kind in _TEXT_FLOWS)
+                named.update(s.value for s in found if s.kind in FLOWS)
             k = by_id[id(found)] = (len(read), flowing)
             read.append(([s.key for s in found], [s.phrase for s in found], [s.start for s in found],
                          [s.end for s in found], [s.rule for s in found]))
@@ -406,6 +408,3 @@ def text_columns(c: "Contacts", signals: list) -> TextColumns | None:
         which.append(k[0])
         how.append(coded_values.setdefault(tuple(coded), len(coded_values)))
     return TextColumns(read, list(coded_values), at, which, how, flows, sorted(named))
-
-
-_TEXT_FLOWS = frozenset({"referred_to", "shared_with"})

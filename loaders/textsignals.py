@@ -27,10 +27,11 @@ from typing import Iterable, Sequence
 
 from dhrgraph.loaders import entokenizer, lexicon, vocab
 
-__all__ = ["Signal", "Candidate", "KINDS", "read_sentence", "reference_read", "clear_caches", "candidates", "extract",
+__all__ = ["Signal", "Candidate", "KINDS", "FLOWS", "read_sentence", "reference_read", "clear_caches", "candidates", "extract",
            "ReviewAgencies", "review_signals", "signal_id", "parse_signal_id"]
 
 KINDS = ("risk_factor", "dash", "risk_level", "referred_to", "shared_with")
+FLOWS = frozenset({"referred_to", "shared_with"})  # the kinds that name an agency (resolved per review)
 # Someone else's experience does not make these a third party's: they are about other people by definition.
 OTHER_EXEMPT = frozenset({"previous_partner_abuse", "criminal_history", "child_in_household"})
 # What is stated as past is still a known risk factor, but a score, level, referral or share from the
@@ -313,9 +314,10 @@ def _rules() -> tuple[_Rules, _Rules]:
     return _Rules(targets), _Rules(context)
 
 
-# Chronologies pasted from word processors write the apostrophe curly ("didn’t", "he’d", "Children’s"): read as the
-# straight one the lexicon writes, so "He didn’t threaten to kill her" is negated as "didn't" is. One character for
-# one, so every span is the text's own and phrases are quoted as written.
+# Chronologies pasted from word processors write the apostrophe curly ("didn’t", "he’d", "Children’s") and put
+# non-breaking spaces between words: read as the straight apostrophe the lexicon writes and a plain space, so "He
+# didn’t threaten to kill her" is negated as "didn't" is. One character for one, so every span is the text's own and
+# phrases are quoted as written.
 _STRAIGHT = str.maketrans({"\u2019": "'", "\u2018": "'", "\u00a0": " ", "\u202f": " ", "\u2007": " "})
 
 
@@ -808,9 +810,6 @@ def extract(text: str | None, agencies: ReviewAgencies | None = None, recorder: 
     return _signals(_asserted_in(text), agencies, recorder, subjects) if text else []
 
 
-_FLOWS = frozenset({"referred_to", "shared_with"})
-
-
 def _signals(asserted, agencies: ReviewAgencies | None, recorder: str | None, subjects: Sequence[str]) -> list[Signal]:
     """``extract`` of a summary's ``_asserted_in``."""
     if not asserted:
@@ -818,7 +817,7 @@ def _signals(asserted, agencies: ReviewAgencies | None, recorder: str | None, su
     seen: dict[str, Signal] = {}
     for offset, sentence, lowers, spans, found in asserted:
         for c in found:
-            if c.kind in _FLOWS:
+            if c.kind in FLOWS:
                 if agencies is None:
                     continue
                 for name, start, end in _flow_agencies(lowers, c, agencies, subjects):
@@ -1029,7 +1028,7 @@ def _sentence_plain(sentence: str, names: frozenset[str]) -> tuple[Signal, ...] 
     read = _sentence_read(sentence, names)
     if read is None:
         return ()
-    if any(found.kind in _FLOWS for found in read[2]):
+    if any(found.kind in FLOWS for found in read[2]):
         return None
     return tuple(_signals(((0, sentence, *read),), None, None, ()))
 
