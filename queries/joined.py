@@ -37,7 +37,7 @@ from dhrgraph.queries.common import (
     PERSON_IDS, is_adult, marac_days, marac_near, memberships, recorder, risk_level, shift,
 )
 from dhrgraph.queries.core import by_label
-from dhrgraph.queries.signals import evidence_marks, text_said
+from dhrgraph.queries.signals import text_marks
 
 __all__ = ["JOINED_UP_RISK", "picture", "first_reportable"]
 
@@ -213,7 +213,7 @@ JOINED_UP_RISK_CYPHER = _candidates_cypher("c: c, a: a", f"evidence: {evidence_c
 # evidence (``EVIDENCE_OF_CYPHER``): most items are never cited (measured at 100k contacts: 20,642 items, 4,041 cited).
 # The MARAC days are read once for everyone (``MARAC_DAYS_CYPHER``), not per candidate.
 CANDIDATES_CYPHER = _candidates_cypher("id: c.id", "id: i.id", marac=False)
-# each cited contact's evidence, and what its text says (``signals.text_said``: the evidence is marked here, which
+# each cited contact's evidence, and what its text says (``signals.text_marks``: the evidence is marked here, which
 # spares ``mark_evidence`` reading these contacts again); one record: cheaper to decode than one a contact
 EVIDENCE_OF_CYPHER = f"""
 UNWIND $ids AS id
@@ -233,7 +233,7 @@ def joined_up_risk_neo4j(store, p: dict) -> list[dict]:
                 if (r := first_reportable({**c, "marac": marac.get((c[PERSON_IDS][0], c["review"]), [])}, p)) is not None]
     ids = sorted({i["id"] for r in reported for i in r["window"]})
     skip = frozenset(p["rejected_signals"]) if p["signals"] == "all" else None
-    cited = {cid: {**ev, **evidence_marks(text_said(text, skip) if skip is not None else [])}
+    cited = {cid: {**ev, **text_marks(text, skip)}
              for cid, ev, text in store.read(EVIDENCE_OF_CYPHER, {"ids": ids}, plain=True)[0]["cited"]}
     return [{**r, "window": [{**i, "evidence": cited[i["id"]]} for i in r["window"]]} for r in reported]
 

@@ -20,7 +20,7 @@ from dhrgraph.loaders.textsignals import parse_signal_id, signal_id
 from dhrgraph.queries.base import Param, Query, REVIEW_PARAM, register
 from dhrgraph.queries.common import CONTACT_ID, SIGNALS
 
-__all__ = ["CONTACT_SIGNALS", "list_signals", "reject_signal", "restore_signal", "mark_evidence", "text_said", "evidence_marks", "rejected_ids", "signal_params",
+__all__ = ["CONTACT_SIGNALS", "list_signals", "reject_signal", "restore_signal", "mark_evidence", "text_said", "text_read", "text_marks", "rejected_ids", "signal_params",
            "SIGNAL_COLUMNS", "DECISION_KIND"]
 
 DECISION_KIND = "signal"
@@ -177,28 +177,56 @@ def text_said(contact: dict, skip: set[str] | frozenset[str]) -> list[str]:
             if not coded and f"{contact['id']}/{key}" not in skip]
 
 
-def evidence_marks(phrases: list[str]) -> dict[str, Any]:
-    """What marks an evidence item whose contact's text says ``phrases`` (``text_said``): ``signal`` text or coded."""
-    return {"signal": "text", "phrases": phrases} if phrases else {"signal": "coded"}
+# the kinds of text signal a finding's severity reads (``triage.severity``), and the evidence item's key for each
+READ_KEYS = {"risk_factor": "risk_factors", "dash": "dash_score", "risk_level": "risk_level"}
+
+
+def text_read(contact: dict, skip: set[str] | frozenset[str]) -> dict[str, Any]:
+    """The risk a contact's text says and its columns do not, as ``triage.severity`` reads it: ``risk_factors``
+    (a list), ``dash_score`` and ``risk_level`` (the first written), each only when there is one; the signals in
+    ``skip`` (rejected) left out. A coded score or level still wins over a written one (``severity`` decides)."""
+    read: dict[str, Any] = {}
+    for key, coded in zip(contact.get("text_signals") or (), contact.get("text_coded") or ()):
+        kind, _, value = key.partition("/")
+        column = READ_KEYS.get(kind)
+        if column is None or coded or f"{contact['id']}/{key}" in skip:
+            continue
+        if column == "risk_factors":
+            read.setdefault(column, []).append(value)
+        elif column not in read:
+            read[column] = int(value) if column == "dash_score" else value
+    return read
+
+
+def text_marks(contact: dict, skip: set[str] | frozenset[str] | None) -> dict[str, Any]:
+    """What marks an evidence item citing ``contact`` (with its ``id`` and text columns): ``signal: 'text'`` with the
+    ``phrases`` its text says and its columns do not (``text_said``) and, when any of them is a risk factor, DASH
+    score or risk level, ``read``: those values (``text_read``); else ``signal: 'coded'``. ``skip``: the rejected
+    signals' ids, or None when only coded signals count (``--signals coded``)."""
+    phrases = text_said(contact, skip) if skip is not None else []
+    if not phrases:
+        return {"signal": "coded"}
+    read = text_read(contact, skip)
+    return {"signal": "text", "phrases": phrases, **({"read": read} if read else {})}
 
 
 def mark_evidence(store: Any, rows: list[dict], signals: str, rejected: list[str]) -> list[dict]:
     """Mark each evidence item of catalogue rows ``signal: 'text'`` (with ``phrases``: what its contact's text
     says that its columns do not, and that counts) or ``signal: 'coded'``. An item a query marked already (with
-    ``evidence_marks``, from its own read of the contact) is left as it is."""
+    ``text_marks``, from its own read of the contact) is left as it is."""
     items = [item for row in rows for item in row.get("evidence", ())
              if isinstance(item, dict) and "line" in item and "signal" not in item]
     if not items:
         return rows
-    said: dict[str, list[str]] = {}
+    marks: dict[str, dict[str, Any]] = {}
     # each item carries its contact's id to the end of the run (a review read from agency files names its
     # contacts by file and record, not by line); an item that cites no contact (a relationship row) has none
     ids = sorted({c for item in items if (c := item.get(CONTACT_ID))}) if signals == "all" else []
     if ids:
-        skip = set(rejected)
+        skip = frozenset(rejected)
         for row in store.run(CONTACT_SIGNALS, {"review": None, "contacts": ids}):
-            if phrases := text_said(row["contact"], skip):
-                said[row["contact"]["id"]] = phrases
+            marks[row["contact"]["id"]] = text_marks(row["contact"], skip)
+    coded = {"signal": "coded"}
     for item in items:
-        item.update(evidence_marks(said.get(item.get(CONTACT_ID)) or []))
+        item.update(marks.get(item.get(CONTACT_ID)) or coded)
     return rows

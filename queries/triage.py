@@ -6,7 +6,8 @@
 * **severity**: ``high`` when a cited row records a risk-to-life factor (threats to kill,
   strangulation, weapon, pregnancy, separation, stalking, escalation) or a DASH of ``dash_high``
   (14) or more; ``medium`` when a cited row records any risk factor or a risk level of medium or
-  high; ``low`` otherwise. Reports list high first.
+  high; ``low`` otherwise. "Records" counts what the row's text says (a text signal, unless rejected
+  or the run is ``--signals coded``) as well as its columns. Reports list high first.
 * **triage**: a decision of kind ``triage`` in the store (``Store.record_decision``), keyed by the
   finding id, with ``status`` (confirmed | dismissed | needs-info), an optional ``note`` and, to
   report it when its finding disappears, the finding's ``query``, ``review`` and sentence. A
@@ -57,14 +58,30 @@ def finding_id(query: str, row: dict) -> str:
     return "f-" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
 
 
+def _recorded(item: dict) -> tuple[list[str], int | None, str | None]:
+    """An evidence item's risk factors, DASH score and risk level: its columns, and what its text says that counts
+    (``read``, from ``signals.text_marks``; none under ``--signals coded``), a coded score or level first."""
+    found = list(item.get("risk_factors") or ())
+    dash, level = item.get("dash_score"), item.get("risk_level")
+    read = item.get("read")
+    if read:
+        found += [f for f in read.get("risk_factors", ()) if f not in found]
+        dash = dash if dash is not None else read.get("dash_score")
+        level = level if level is not None else read.get("risk_level")
+    return found, dash, level
+
+
 def severity(row: dict, dash_high: int = DASH_HIGH.default) -> str:
-    items = row.get("evidence", [])
-    if any(f in RISK_TO_LIFE_FACTORS for e in items for f in e.get("risk_factors") or ()) \
-            or any(e.get("dash_score") is not None and e["dash_score"] >= dash_high for e in items):
-        return "high"
-    if any(e.get("risk_factors") or e.get("risk_level") in ("medium", "high") for e in items):
-        return "medium"
-    return "low"
+    """``high``, ``medium`` or ``low`` (see the module's docstring), from what the cited rows record: coded, and
+    read from their text where text signals count."""
+    high = medium = False
+    for item in row.get("evidence", []):
+        found, dash, level = _recorded(item)
+        if any(f in RISK_TO_LIFE_FACTORS for f in found) or (dash is not None and dash >= dash_high):
+            high = True
+            break
+        medium = medium or bool(found) or level in ("medium", "high")
+    return "high" if high else "medium" if medium else "low"
 
 
 def annotate(query: Query, rows: list[dict], decisions: dict[str, dict], ids: list[str] | None = None) -> list[dict]:

@@ -9,6 +9,7 @@ import json
 import pytest
 
 from dhrgraph import queries
+from dhrgraph.queries import triage
 from helpers import EXAMPLES, write_review
 from dhrgraph.loaders import textsignals
 from dhrgraph.queries.signals import list_signals
@@ -174,6 +175,31 @@ def test_a_free_text_review_gives_the_missed_marac_finding_of_its_coded_twin(tmp
     # coded signals only: the text twin says nothing
     assert store.run(marac, {"review": "text", "signals": "coded"}) == []
     assert store.run(marac, {"review": "coded", "signals": "coded"})[0]["reason"] == "DASH 16"
+
+
+def test_a_finding_resting_on_written_risk_is_as_severe_as_its_coded_twin(tmp_path, store):
+    store.load([write_review(tmp_path, "coded", chronology=CODED_TWIN, agencies=AGENCY_ROWS),
+                write_review(tmp_path, "text", chronology=TEXT_TWIN, agencies=AGENCY_ROWS)])
+    marac = queries.get("missed-marac")
+    [coded] = triage.run_query(store, marac, {"review": "coded"})
+    [text] = triage.run_query(store, marac, {"review": "text"})
+    assert coded["severity"] == text["severity"] == "high"
+    assert text["evidence"][0]["read"] == {"risk_factors": ["threats_to_kill"], "dash_score": 16}
+    assert "read" not in coded["evidence"][0]
+
+
+def test_severity_counts_written_risk_unless_rejected_or_coded_only(tmp_path, store):
+    # graded high in the columns (a finding of medium severity on its own); the strangulation is only written
+    rows = [{**CODED_TWIN[0], "dash_score": "", "risk_factors": "", "risk_level": "high",
+             "summary": "Jade said Dean strangled her until she could not breathe."}, CODED_TWIN[1]]
+    store.load([write_review(tmp_path, "level", chronology=rows, agencies=AGENCY_ROWS)])
+    marac = queries.get("missed-marac")
+    [both] = triage.run_query(store, marac)
+    [coded] = triage.run_query(store, marac, {"signals": "coded"})
+    assert (both["severity"], coded["severity"]) == ("high", "medium") and both["id"] == coded["id"]
+    store.record_decision("signal", "contact:level#2/risk_factor/strangulation", note="historic, another partner")
+    [rejected] = triage.run_query(store, marac)
+    assert rejected["severity"] == "medium" and rejected["id"] == both["id"]
 
 
 def test_text_flows_count_and_rejections_are_applied_at_query_time(tmp_path, store):
