@@ -25,7 +25,7 @@ from typing import Any
 
 from dhrgraph.graph.errors import DhrgraphError
 
-__all__ = ["FORMULA_STARTS", "neutralise", "csv_writer", "terminal_safe", "json_safe", "xml_safe", "write_text", "OutputError",
+__all__ = ["FORMULA_STARTS", "neutralise", "csv_writer", "terminal_safe", "json_text", "json_safe", "xml_safe", "write_text", "OutputError",
            "EXTENSIONS", "format_for"]
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -69,6 +69,23 @@ def terminal_safe(text: str) -> str:
     if not _UNSAFE_TERMINAL.search(text):
         return text
     return _UNSAFE_TERMINAL.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100 else f"\\u{ord(m.group()):04x}", text)
+
+
+def json_text(value: Any, *, indent: bool = False, sort_keys: bool = False) -> str:
+    """``value`` as JSON text, non-ASCII characters as they are: compact (``","`` and ``":"``), or indented by two
+    spaces. orjson's text where it takes the value (ten times faster on a large query's rows), else the standard
+    library's (keys that are not strings, integers beyond 64 bits): the same text either way, but that orjson spells
+    some floats out where Python writes an exponent (0.00006103515625 for 6.103515625e-05; the same number)."""
+    import orjson
+
+    option = (orjson.OPT_INDENT_2 if indent else 0) | (orjson.OPT_SORT_KEYS if sort_keys else 0)
+    try:
+        return orjson.dumps(value, option=option).decode("utf-8")
+    except TypeError:
+        import json
+
+        return json.dumps(value, ensure_ascii=False, sort_keys=sort_keys,
+                          **({"indent": 2} if indent else {"separators": (",", ":")}))
 
 
 def json_safe(text: str) -> str:

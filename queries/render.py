@@ -9,7 +9,7 @@ import io
 import json
 from typing import Any, Sequence
 
-from dhrgraph.queries.outputs import csv_writer, json_safe, terminal_safe
+from dhrgraph.queries.outputs import csv_writer, json_safe, json_text, terminal_safe
 
 __all__ = ["render", "table_rows", "FORMATS", "one_row_per_evidence", "EVIDENCE_COLUMNS"]
 
@@ -36,7 +36,7 @@ def render(rows: list[dict[str, Any]], fmt: str, columns: Sequence[str] | None =
     'a,b\\r\\n1,2; 3\\r\\n'
     """
     if fmt == "json":
-        return json_safe(json.dumps(rows, ensure_ascii=False, indent=2))
+        return json_safe(json_text(rows, indent=True))
     if fmt == "csv":
         rows = one_row_per_evidence(rows)
     keys = list(dict.fromkeys(k for row in rows for k in row))

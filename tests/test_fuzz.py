@@ -260,3 +260,39 @@ def _fresh(root: Path, review: Path) -> Path:
     fresh = root / "fresh"
     EmbeddedStore(fresh).load([review])
     return fresh
+
+
+# JSON values as rows hold them: text of any character, numbers, booleans, null, lists and string-keyed objects
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers(-(2 ** 63), 2 ** 63 - 1) | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4), max_leaves=20)
+
+
+def _has_float(value) -> bool:
+    if isinstance(value, float):
+        return True
+    if isinstance(value, list):
+        return any(map(_has_float, value))
+    return isinstance(value, dict) and any(map(_has_float, value.values()))
+
+
+@budget(300)
+@given(value=JSON_VALUES, indent=st.booleans(), sort_keys=st.booleans())
+def test_json_text_is_the_standard_librarys_json(value, indent, sort_keys):
+    """``outputs.json_text`` writes with orjson where it can: the same value as the standard library's text and, but
+    for how a float is spelled (orjson: 0.00006103515625, Python: 6.103515625e-05), the same text byte for byte."""
+    from dhrgraph.queries.outputs import json_text
+
+    expected = json.dumps(value, ensure_ascii=False, sort_keys=sort_keys,
+                          **({"indent": 2} if indent else {"separators": (",", ":")}))
+    written = json_text(value, indent=indent, sort_keys=sort_keys)
+    assert json.loads(written) == json.loads(expected)
+    if not _has_float(value):
+        assert written == expected
+
+
+def test_json_text_writes_what_orjson_does_not_take():
+    from dhrgraph.queries.outputs import json_text
+
+    assert json_text({1: [2 ** 70]}) == '{"1":[1180591620717411303424]}'
