@@ -9,6 +9,7 @@
 
     python benchmarks/bench_signals.py --sentences 2400 --contacts 100000
     python benchmarks/bench_signals.py --contacts 0            # accuracy only
+    python benchmarks/bench_signals.py --contacts 100000 --repeat 3 --commands 7   # and `dhrgraph load` as a process
     python benchmarks/bench_signals.py --contacts 100000 --repeat 1 --check   # and the fast reading = spaCy's,
                                                                               # and a sentence read as its placeholder
                                                                               # sentence (names set aside) = as written
@@ -104,7 +105,8 @@ def same_as_spacy(reviews) -> None:
           f"{len(unlike)}" + "".join(f"\n  {s!r}" for s in unlike[:20]))
 
 
-def overhead(contacts: int, seed: int, repeat: int, backends: list[str], check: bool = False, unique: bool = False) -> None:
+def overhead(contacts: int, seed: int, repeat: int, backends: list[str], check: bool = False, unique: bool = False,
+             commands: int = 0) -> None:
     """What reading the summaries adds to what a user waits for: the whole load of a ``contacts``-row corpus
     (validation + write), in fresh stores, in one run, the best of ``repeat`` runs each (the machine may be shared:
     the best run is the least disturbed), three ways:
@@ -185,8 +187,48 @@ def overhead(contacts: int, seed: int, repeat: int, backends: list[str], check: 
                   f"{len(textsignals._BY_SENTENCE):,} distinct, {shapes:,} once their review's names are set aside; "
                   f"sentences tokenized: {textsignals.read_sentence.cache_info().misses:,} (the others hold no rule's words); "
                   f"spaCy imported: {'spacy' in sys.modules}")
+        if "embedded" in backends and commands:
+            command_overhead(corpus, Path(tmp), commands)
         if check:  # after the timings: it imports spaCy
             same_as_spacy(read_reviews([corpus]).reviews)
+
+
+# ``dhrgraph`` with the reading switched off (review_batch(signals=False), no second process): only for measuring
+_WITHOUT_READING = """
+import sys
+from dhrgraph.graph import model, store
+import dhrgraph.loaders as loaders
+batch, read = model.review_batch, loaders.read_reviews
+store.review_batch = lambda review, signals=True, readings=None: batch(review, signals=False)
+loaders.read_reviews = lambda paths, read_ahead=False, **options: read(paths, **options)
+from dhrgraph.cli import main
+main(prog_name="dhrgraph", args=sys.argv[1:])
+"""
+
+
+def command_overhead(corpus: Path, tmp: Path, runs: int) -> None:
+    """What a user waits for: ``dhrgraph load CORPUS`` into a fresh embedded workspace as its own process (start-up,
+    imports, parsing, validation, write and the second process), with the reading and with it switched off, the two
+    alternated ``runs`` times; the median and range of each, and the median of the runs' paired ratios."""
+    import statistics
+    import subprocess
+
+    dhrgraph = [sys.executable, "-m", "dhrgraph.cli"]
+    ways = {"without": [sys.executable, "-c", _WITHOUT_READING], "with": dhrgraph}
+    walls: dict[str, list[float]] = {way: [] for way in ways}
+    for run in range(runs):
+        for way, command in ways.items():
+            workspace = tmp / f"cli-{way}-{run}"
+            started = time.perf_counter()
+            subprocess.run([*command, "--workspace", str(workspace), "load", str(corpus)], check=True,
+                           stdout=subprocess.DEVNULL)
+            walls[way].append(time.perf_counter() - started)
+    ratios = [w / wo - 1 for w, wo in zip(walls["with"], walls["without"])]
+    print(f"\n`dhrgraph load` as a process, embedded, {runs} alternated runs each (wall: median, range):")
+    for way, values in walls.items():
+        print(f"  {way + ' reading':<16} {statistics.median(values):.2f} s ({min(values):.2f}-{max(values):.2f})")
+    print(f"  extraction: median of the paired runs {100 * statistics.median(ratios):+.0f}% "
+          f"(range {100 * min(ratios):+.0f}% to {100 * max(ratios):+.0f}%)")
 
 
 def _clock() -> tuple[float, float, float]:
@@ -242,10 +284,12 @@ def main() -> None:
     parser.add_argument("--backends", default="embedded")
     parser.add_argument("--check", action="store_true", help="also compare the fast reading with spaCy's on the corpus")
     parser.add_argument("--unique", action="store_true", help="make every sentence of the corpus distinct first (no repeats)")
+    parser.add_argument("--commands", type=int, default=5, help="alternated runs of `dhrgraph load` as a process, with "
+                                                                  "and without the reading (0: skip)")
     args = parser.parse_args()
     accuracy(args.sentences, args.seed, args.show)
     if args.contacts:
-        overhead(args.contacts, args.seed, args.repeat, args.backends.split(","), args.check, args.unique)
+        overhead(args.contacts, args.seed, args.repeat, args.backends.split(","), args.check, args.unique, args.commands)
 
 
 if __name__ == "__main__":
