@@ -91,7 +91,7 @@ RECOMMENDATION_COLUMNS = ("id", "agency", "text", "themes", "due", "status", "ev
 
 PATTERNS = ("missed-marac", "unshared-risk", "fragmented-risk", "victim-perpetrator-divide",
             "children-not-referred", "no-follow-up", "professional-churn", "unidentified-people",
-            "escalation-without-reassessment", "joined-up-risk")
+            "escalation-without-reassessment", "joined-up-risk", "unrecognised-high-risk")
 
 AREAS = ("Northbrook", "Calder Vale", "Ashworth", "Kingsmere", "Eastholm", "Westmarsh", "Harrowfield",
          "Brackenridge", "Fenwick Moor", "Lindale", "Oakhurst", "Stonebridge", "Marlow Heath",
@@ -372,8 +372,27 @@ JOINED_UP_PARTS = {
     ),
 }
 
-# A missed MARAC needs no MARAC near it; an escalation needs no risk assessment after its first one.
-EXCLUSIVE = {"missed-marac", "escalation-without-reassessment"}
+# High risk one agency's own records showed (two of its contacts about the victim raise a red flag together), with
+# no DASH, no high grading and no MARAC: (agency kind, first contact, second contact), each (event, summary, factors).
+UNRECOGNISED = "unrecognised-high-risk"
+UNRECOGNISED_PARTS = (
+    ("gp_v", ("disclosure", "{v} said {p} had put {p_pos} hands round {v_pos} neck during an argument and said {p_subj} would kill {v_obj} if {v_subj} left. Sleeping tablets prescribed; helpline number given.",
+              ("strangulation", "threats_to_kill", "mental_health")),
+             ("appointment", "Review of low mood. {v} said {p} keeps a knife by the bed and has held it to {v_pos} face. Advised to contact the police if {v_subj} felt unsafe.",
+              ("weapon", "mental_health"))),
+    ("hospital", ("appointment", "{v} attended the emergency department with bruising to the neck and said {p_rel} had choked {v_obj} and threatened to kill {v_obj}. Treated and discharged home.",
+                  ("strangulation", "threats_to_kill", "injury")),
+                 ("appointment", "{v} attended with a cut to the hand and said {p_rel} had come at {v_obj} with a knife. Wound closed; discharged home.",
+                  ("weapon", "injury"))),
+    ("gp_v", ("disclosure", "{v} said {v_subj} had ended the relationship with {p} last month. Low mood; counselling offered.",
+              ("separation", "mental_health")),
+             ("appointment", "{v} said {p} follows {v_obj} to work and waits outside {v_pos} home most nights. Advised to keep a diary.",
+              ("stalking",))),
+)
+
+# A missed MARAC needs no MARAC near it; an escalation needs no risk assessment after its first one; high risk one
+# agency's records showed and nobody recognised needs no MARAC near it either.
+EXCLUSIVE = {"missed-marac", "escalation-without-reassessment", UNRECOGNISED}
 
 # --- dates --------------------------------------------------------------------------------------
 
@@ -839,6 +858,18 @@ def plant_joined_up(rv: Review) -> None:
         rv.near_misses.append({**entry, "near_miss": variant, "date": ISO[days[-1]]})
 
 
+def plant_unrecognised(rv: Review) -> None:
+    """Two contacts of one victim-side agency that raise a red flag together (see UNRECOGNISED_PARTS)."""
+    rng = rv.rng
+    key, first, second = rng.choice([u for u in UNRECOGNISED_PARTS if rv.can_see(u[0], "v")])
+    day = rv.day_between(30, 150)
+    later = day + rng.randint(10, 40)
+    entry = {"query": UNRECOGNISED, "review": rv.rid, "subject": rv.victim, "agency": rv.ensure(key).name,
+             "date": ISO[later]}
+    for when, (event, summary, factors) in ((day, first), (later, second)):
+        rv.add(when, key, [rv.victim], event, rv.text(summary), factors=factors, finding=entry if when == later else None)
+
+
 PLANTERS: dict[str, Callable[[Review], None]] = {
     "no-follow-up": plant_no_follow_up,          # first: it reserves its agency before the others choose
     "missed-marac": plant_missed_marac,
@@ -850,6 +881,7 @@ PLANTERS: dict[str, Callable[[Review], None]] = {
     "unidentified-people": plant_unidentified,
     "escalation-without-reassessment": plant_escalation,
     JOINED_UP: plant_joined_up,
+    UNRECOGNISED: plant_unrecognised,
 }
 
 
@@ -972,6 +1004,8 @@ def plan_patterns(rng: random.Random, rv: Review, counts: Counter) -> list[str]:
         if name in chosen or (name == "children-not-referred" and not rv.children):
             return False
         if name == JOINED_UP and (chosen or rv.kind != "partner"):  # the only pattern of a partner review
+            return False
+        if name == UNRECOGNISED and rv.kind != "partner":  # a victim who is an adult
             return False
         return not (name in EXCLUSIVE and EXCLUSIVE & set(chosen))
 

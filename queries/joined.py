@@ -24,7 +24,7 @@ picture (its contacts only) is high also when it graded the person's risk high i
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING, Callable, Iterable
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -39,7 +39,7 @@ from dhrgraph.queries.common import (
 from dhrgraph.queries.core import by_label
 from dhrgraph.queries.signals import text_marks
 
-__all__ = ["JOINED_UP_RISK", "picture", "first_reportable"]
+__all__ = ["JOINED_UP_RISK", "UNRECOGNISED_HIGH_RISK", "picture", "first_reportable", "first_held"]
 
 JOINED_CONSTANTS = {
     **CONSTANTS,
@@ -223,14 +223,19 @@ RETURN collect([id, {evidence_cypher("c", "a")}, c {{.id, .text_signals, .text_p
 
 
 def joined_up_risk_neo4j(store, p: dict) -> list[dict]:
-    """What ``first_reportable`` finds in the candidates of ``CANDIDATES_CYPHER``, each window's items with their
-    evidence, read for those contacts only (``EVIDENCE_OF_CYPHER``); ``finish`` takes these as found. The candidates
-    are streamed: each one's window is found while the server computes the next."""
+    """What ``first_reportable`` finds in the candidates of ``CANDIDATES_CYPHER`` (see ``found_in_candidates``)."""
+    return found_in_candidates(store, p, lambda c: [r] if (r := first_reportable(c, p)) is not None else [])
+
+
+def found_in_candidates(store, p: dict, find: Callable[[dict], list[dict]]) -> list[dict]:
+    """What ``find`` finds in the candidates of ``CANDIDATES_CYPHER`` (each a dict with its ``window`` of items), each
+    window's items with their evidence, read for those contacts only (``EVIDENCE_OF_CYPHER``); ``finish`` takes these
+    as found. The candidates are streamed: each one's windows are found while the server computes the next."""
     marac: dict[tuple[str, str], list[str]] = defaultdict(list)
     for person, review, day in store.read(MARAC_DAYS_CYPHER, p, plain=True)[0]["days"]:
         marac[person, review].append(day)
     reported = [r for c in store.stream(CANDIDATES_CYPHER, p)
-                if (r := first_reportable({**c, "marac": marac.get((c[PERSON_IDS][0], c["review"]), [])}, p)) is not None]
+                for r in find({**c, "marac": marac.get((c[PERSON_IDS][0], c["review"]), [])})]
     ids = sorted({i["id"] for r in reported for i in r["window"]})
     skip = frozenset(p["rejected_signals"]) if p["signals"] == "all" else None
     cited = {cid: {**ev, **text_marks(text, skip)}
@@ -384,6 +389,11 @@ def finish_joined_up_risk(rows: list[dict], p: dict) -> list[dict]:
     return finish_rows(out, p, ("review", "date", "subject"))
 
 
+# the parameters of a picture in a window, and of a MARAC near it (joined-up-risk, unrecognised-high-risk)
+PICTURE_PARAMS = (*COMMON_PARAMS, Param("window_days", 365, "days up to each date whose records make up the picture", int),
+                  DASH_HIGH, Param("within_days", 28, "days before or after in which a MARAC referral or hearing counts", int))
+
+
 JOINED_UP_RISK = register(Query(
     name="joined-up-risk",
     title="High risk visible only when the agencies' records are put together",
@@ -411,6 +421,95 @@ JOINED_UP_RISK = register(Query(
     cypher=JOINED_UP_RISK_CYPHER, networkx=joined_up_risk_networkx, finish=finish_joined_up_risk,
     implementations={"neo4j": joined_up_risk_neo4j},
     constants=JOINED_CONSTANTS, reference=dash_reference(),
-    params=(*COMMON_PARAMS, Param("window_days", 365, "days up to each date whose records make up the picture", int),
-            DASH_HIGH, Param("within_days", 28, "days before or after in which a MARAC referral or hearing counts", int)),
+    params=PICTURE_PARAMS,
+))
+
+
+# --- unrecognised-high-risk ----------------------------------------------------------------------
+# The other side of joined-up-risk: one agency's own records added up to high risk on the checklist (a red-flag
+# combination, or dash_high questions), while it recorded no DASH of dash_high and no high grading in that window
+# (missed-marac's visible high risk) and no MARAC referral or hearing came near. The same candidates and items.
+
+def first_held(candidate: dict, p: dict) -> list[dict]:
+    """For each agency of a candidate (see ``first_reportable``), the first date at which its own records in the last
+    ``window_days`` add up to high risk that it did not record as high (``Window.high_unseen``) and no MARAC referral
+    or hearing about the person came within ``within_days``: one found window per agency, in the order the agencies
+    first recorded something."""
+    items = sorted(candidate["items"], key=lambda i: (i["date"], i["key"]))  # the same order from either backend
+    marac = [(candidate["review"], d) for d in candidate["marac"]]
+    held: dict[str, list[dict]] = {}
+    for i in items:
+        held.setdefault(i["agency"], []).append(i)
+    found = []
+    for agency, own in held.items():
+        if not own_high(picture(own), p["dash_high"]):
+            continue  # no window of its records can be high: most agencies
+        window, lo, hi = Window(), 0, 0
+        for day in sorted({i["date"] for i in own}):
+            since = shift(day, -p["window_days"])
+            while hi < len(own) and own[hi]["date"] <= day:
+                window.add(own[hi])
+                hi += 1
+            while own[lo]["date"] < since:
+                window.drop(own[lo])
+                lo += 1
+            if not window.high_unseen(p["dash_high"]) or marac_near(marac, candidate["review"], day, p["within_days"]):
+                continue
+            pic = window.picture()
+            found.append({"review": candidate["review"], "subject": candidate["subject"], "agency": agency,
+                          "agency_type": own[0]["agency_type"], "date": day, "score": len(pic["questions"]),
+                          "questions": sorted(pic["questions"]), "red_flags": pic["flags"],
+                          "dash": pic["dash"] if pic["dash"] >= 0 else None, "window": own[lo:hi],
+                          PERSON_IDS: candidate[PERSON_IDS]})
+            break
+    return found
+
+
+def finish_unrecognised(rows: list[dict], p: dict) -> list[dict]:
+    """The rows of what ``first_held`` finds in the candidates (or found already: Neo4j's implementation)."""
+    out = []
+    for r in (f for row in rows for f in ([row] if "window" in row else first_held(row, p))):
+        window = sorted(r["window"], key=lambda i: i["key"])
+        questions = ", ".join(f"{q} ({DASH_QUESTIONS[q - 1]})" for q in r["questions"])
+        flags = r["red_flags"]
+        held = (f"the red-flag combination{'s' if len(flags) > 1 else ''} {_list(flags)} and " if flags else "") + \
+               f"answers to {r['score']} of the checklist's questions: {questions}"
+        assessed = (f"the highest DASH score it recorded was {r['dash']}" if r["dash"] is not None
+                    else "it recorded no DASH risk assessment")
+        out.append({
+            "review": r["review"], "subject": r["subject"], "agency": r["agency"], "agency_type": r["agency_type"],
+            "date": r["date"], "score": r["score"], "questions": r["questions"], "red_flags": flags, "dash": r["dash"],
+            "finding": f"In the {p['window_days']} days up to {r['date']}, {r['agency']}'s own records about "
+                       f"{r['subject']} held {held} (SafeLives Dash risk checklist); {assessed}, it did not grade the "
+                       f"risk high, and no agency referred {r['subject']} to a MARAC and no MARAC heard the case within "
+                       f"{p['within_days']} days.",
+            "evidence": [i["evidence"] for i in window], PERSON_IDS: r[PERSON_IDS],
+        })
+    return finish_rows(out, p, ("review", "date", "subject", "agency"))
+
+
+def unrecognised_neo4j(store, p: dict) -> list[dict]:
+    """What ``first_held`` finds in the candidates of ``CANDIDATES_CYPHER`` (see ``found_in_candidates``)."""
+    return found_in_candidates(store, p, lambda c: first_held(c, p))
+
+
+UNRECOGNISED_HIGH_RISK = register(Query(
+    name="unrecognised-high-risk",
+    title="High risk one agency's own records showed, not assessed as high and not taken to MARAC",
+    description=f"For each person at risk, as in joined-up-risk (an adult an abusive relationship in the review is "
+                f"towards), and each agency (not a forum): the first date at which what that agency alone recorded in the "
+                f"review in the window_days days up to it, about the person and about their recorded abuser, adds up "
+                f"to high risk on the SafeLives Dash risk checklist (read as in joined-up-risk: dash_high or more "
+                f"questions answered, or a red-flag combination, reference.red_flags), while in those days the agency "
+                f"recorded no DASH score of dash_high or more and did not grade the risk high (that is visible high "
+                f"risk: missed-marac's finding), and no contact about the person referred them to a MARAC or was a "
+                f"MARAC's within within_days days before or after. Risk factors, DASH scores and risk levels are the "
+                f"coded columns plus what the contact's text says (signals=coded: the columns only; a rejected text "
+                f"signal never counts). Nothing on or after the death that ends the chronology counts. One row per "
+                f"person, review and agency. joined-up-risk is the other side: a picture no single agency held. It "
+                f"cannot know what the agency knew and did not record, or an assessment it did not record.",
+    cypher=JOINED_UP_RISK_CYPHER, networkx=joined_up_risk_networkx, finish=finish_unrecognised,
+    implementations={"neo4j": unrecognised_neo4j},
+    constants=JOINED_CONSTANTS, reference=dash_reference(),
+    params=PICTURE_PARAMS,
 ))

@@ -222,16 +222,21 @@ def test_the_view_draws_the_parts_converging_on_the_picture(store, tmp_path):
     assert page.count("<svg class='converge'") == 1 and page.count("<circle cx=") >= 15  # one dot per question held alone
 
 
+# unrecognised-high-risk reads the same candidates the same way (``found_in_candidates``), each agency's own picture
+SAME_CANDIDATES = [QUERY, "unrecognised-high-risk"]
+
+
 @pytest.mark.neo4j
 @pytest.mark.parametrize("settings", ["neo4j"], indirect=True)
-def test_neo4j_reads_only_the_cited_evidence_and_gives_the_one_statement_rows(store, corpus):
+@pytest.mark.parametrize("name", SAME_CANDIDATES)
+def test_neo4j_reads_only_the_cited_evidence_and_gives_the_one_statement_rows(store, corpus, name):
     """Neo4j's own implementation reads the evidence of the reported windows' contacts after it found them; the
     one-statement Cypher that any Cypher store runs cites every item inline. Same rows, on the planted corpus."""
     import dataclasses
 
     folder, _ = corpus
     store.load([folder])
-    query = queries.get(QUERY)
+    query = queries.get(name)
     assert callable(query.implementation(store)) and isinstance(query.cypher, str)
     two_reads = store.run(query)
     one_statement = store.run(dataclasses.replace(query, implementations={}))
@@ -241,7 +246,8 @@ def test_neo4j_reads_only_the_cited_evidence_and_gives_the_one_statement_rows(st
 
 @pytest.mark.neo4j
 @pytest.mark.parametrize("settings", ["neo4j"], indirect=True)
-def test_neo4j_marks_its_evidence_as_mark_evidence_does(store, corpus):
+@pytest.mark.parametrize("name", SAME_CANDIDATES)
+def test_neo4j_marks_its_evidence_as_mark_evidence_does(store, corpus, name):
     """Neo4j's own implementation marks each cited item (text or coded, with the phrases that count) from its own read
     of the contacts; the one-statement Cypher leaves that to ``mark_evidence``. Same marks with signals=coded, and
     after the analyst rejects a text signal of a cited contact (that phrase is no longer given)."""
@@ -251,7 +257,7 @@ def test_neo4j_marks_its_evidence_as_mark_evidence_does(store, corpus):
 
     folder, _ = corpus
     store.load([folder])
-    query = queries.get(QUERY)
+    query = queries.get(name)
     one = dataclasses.replace(query, implementations={})
     coded = store.run(query, {"signals": "coded"})
     assert coded and json.dumps(coded, sort_keys=True) == json.dumps(store.run(one, {"signals": "coded"}), sort_keys=True)

@@ -17,7 +17,8 @@ def test_finding_ids_of_the_examples_are_those_recorded_before(store):
     store.load([EXAMPLES])
     recorded = json.loads(RECORDED_IDS.read_text(encoding="utf-8"))
     now = {query.name: sorted(row["id"] for row in rows) for query, rows in run_catalogue(store)}
-    assert now == recorded
+    # a query added to the catalogue since has no recorded ids; every recorded query gives the same ones
+    assert {name: now.get(name) for name in recorded} == recorded
 
 
 def test_the_node_ids_of_a_row_are_not_part_of_its_finding_id(store):
