@@ -470,17 +470,16 @@ def finish_unrecognised(rows: list[dict], p: dict) -> list[dict]:
     out = []
     for r in (f for row in rows for f in ([row] if "window" in row else first_held(row, p))):
         window = sorted(r["window"], key=lambda i: i["key"])
-        questions = ", ".join(f"{q} ({DASH_QUESTIONS[q - 1]})" for q in r["questions"])
         flags = r["red_flags"]
         held = (f"the red-flag combination{'s' if len(flags) > 1 else ''} {_list(flags)} and " if flags else "") + \
-               f"answers to {r['score']} of the checklist's questions: {questions}"
+               f"answers to {r['score']} of its {len(DASH_QUESTIONS)} questions ({', '.join(map(str, r['questions']))})"
         assessed = (f"the highest DASH score it recorded was {r['dash']}" if r["dash"] is not None
                     else "it recorded no DASH risk assessment")
         out.append({
             "review": r["review"], "subject": r["subject"], "agency": r["agency"], "agency_type": r["agency_type"],
             "date": r["date"], "score": r["score"], "questions": r["questions"], "red_flags": flags, "dash": r["dash"],
             "finding": f"In the {p['window_days']} days up to {r['date']}, {r['agency']}'s own records about "
-                       f"{r['subject']} held {held} (SafeLives Dash risk checklist); {assessed}, it did not grade the "
+                       f"{r['subject']} held, on the SafeLives Dash risk checklist, {held}; {assessed}, it did not grade the "
                        f"risk high, and no agency referred {r['subject']} to a MARAC and no MARAC heard the case within "
                        f"{p['within_days']} days.",
             "evidence": [i["evidence"] for i in window], PERSON_IDS: r[PERSON_IDS],

@@ -42,8 +42,9 @@ def test_one_agencys_red_flag_with_no_assessment_and_no_marac(store, tmp_path):
     assert (row["questions"], row["score"], row["dash"]) == ([13, 14, 15], 3, None)
     assert row["red_flags"] == ["strangulation, threats to kill and a weapon"]
     assert [e["line"] for e in row["evidence"]] == [2, 3]
-    assert row["finding"].startswith("In the 365 days up to 2020-02-20, Elm Tree Surgery's own records about Jade held "
-                                     "the red-flag combination strangulation, threats to kill and a weapon")
+    assert row["finding"].startswith("In the 365 days up to 2020-02-20, Elm Tree Surgery's own records about Jade held, "
+                                     "on the SafeLives Dash risk checklist, the red-flag combination strangulation, "
+                                     "threats to kill and a weapon and answers to 3 of its 24 questions (13, 14, 15); ")
     assert "it recorded no DASH risk assessment, it did not grade the risk high" in row["finding"]
     assert not VICTIM_BLAMING.search(row["finding"])
     # the picture is of that agency alone: the police's contact holds none of it and is not cited
