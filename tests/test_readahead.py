@@ -181,3 +181,24 @@ def test_a_small_load_reads_in_its_own_process(tmp_path, corpus):
     big = tmp_path / "big.csv"
     big.write_bytes(b"x" * THRESHOLD)
     assert _size([tmp_path], THRESHOLD) >= THRESHOLD and _size([big], THRESHOLD) >= THRESHOLD
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="pipe sizes are Linux's (F_SETPIPE_SZ)")
+def test_the_pipes_to_and_from_the_worker_are_widened(tmp_path):
+    """Both pipes get PIPE_BYTES (or the system's most), not the 64 KiB default: measured, the load with the worker
+    was a median 0.16 s slower through 64 KiB pipes at 100k contacts (loaders/readahead.py)."""
+    import fcntl
+    from pathlib import Path
+
+    from dhrgraph.loaders.readahead import PIPE_BYTES
+
+    most = int(Path("/proc/sys/fs/pipe-max-size").read_text())
+    readings = Readahead(threshold=0)
+    try:
+        readings.begin([tmp_path])
+        assert readings.started and not readings.failed
+        sizes = [fcntl.fcntl(pipe.fileno(), fcntl.F_GETPIPE_SZ)
+                 for pipe in (readings._process.stdin, readings._process.stdout)]
+    finally:
+        readings.close()
+    assert sizes == [min(PIPE_BYTES, most)] * 2 and sizes[0] > 65536
