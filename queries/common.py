@@ -50,7 +50,7 @@ __all__ = [
     "memberships", "abusers", "shift", "not_abuser_cypher", "sorted_rows",
     "DEATH_EVENT", "chronology_end", "before_death_cypher", "before_death", "MARAC_MIN_AGE", "adult_cypher", "is_adult",
     "SUMMARY_CHARS", "RISK_TO_LIFE_FACTORS", "and_join",
-    "derived", "SIGNALS", "text_values_cypher",
+    "derived", "signal_setting", "SIGNALS", "text_values_cypher",
     "factors_cypher", "dash_cypher", "level_cypher", "referrals_cypher", "flow_cypher", "text_values", "factors",
     "dash_score", "risk_level", "referrals", "is_flow", "marac_near_cypher", "marac_days_cypher", "MARAC_DAYS_CYPHER", "marac_days", "marac_near",
 ]
@@ -460,8 +460,9 @@ def flows_about(G: nx.MultiDiGraph, person: str, p: dict | None = None) -> list[
     return flows
 
 
-def _flow_setting(p: dict | None) -> Any:
-    """What of ``p`` decides which flows count (``is_flow``)."""
+def signal_setting(p: dict | None) -> Any:
+    """What of ``p`` decides which text signals count (``is_flow``, ``text_values``): a key for values derived from
+    a graph under it (``derived``)."""
     return None if p is None else (p.get("signals", "all"), _rejected(p))
 
 
@@ -470,7 +471,7 @@ def flows_in_review(G: "ModelGraph | nx.MultiDiGraph", person: str, review: str,
     flows are found at once, once per ``ModelGraph`` (and which signals count), from the relationships into agencies
     (a flow ends at an agency), so a query that asks person by person, review by review or signal by signal does not
     walk each person's contacts again (shared: read only)."""
-    return derived(G, ("flows_in_review", _flow_setting(p)), lambda G: _flows_in_review(G, p)).get((person, review), [])  # type: ignore[arg-type]
+    return derived(G, ("flows_in_review", signal_setting(p)), lambda G: _flows_in_review(G, p)).get((person, review), [])  # type: ignore[arg-type]
 
 
 def _flows_in_review(G: "ModelGraph | nx.MultiDiGraph", p: dict | None) -> dict[tuple[str, str], list[tuple[str, str, str, str]]]:

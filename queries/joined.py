@@ -34,7 +34,7 @@ from dhrgraph.queries.base import Param, Query, register
 from dhrgraph.queries.common import (
     adult_cypher, before_death_cypher, CONSTANTS, MARAC_MIN_AGE, COMMON_PARAMS, dash_cypher, DASH_HIGH, evidence_cypher, factors_cypher,
     FORUM_TYPES, level_cypher, marac_days_cypher, MARAC_DAYS_CYPHER, before_death, contacts_about, dash_score, evidence, factors, finish_rows,
-    PERSON_IDS, is_adult, marac_days, marac_near, memberships, recorder, risk_level, shift,
+    PERSON_IDS, is_adult, marac_days, marac_near, memberships, recorder, risk_level, shift, derived, signal_setting,
 )
 from dhrgraph.queries.core import by_label
 from dhrgraph.queries.signals import text_marks
@@ -259,6 +259,13 @@ def _item(c: dict, agency: dict, about: bool, both: bool, p: dict) -> dict | Non
 
 
 def joined_up_risk_networkx(G: nx.MultiDiGraph, p: dict) -> list[dict]:
+    """The candidates (people at risk whose whole chronology in a review is high) with their items and MARAC days:
+    made once per opened graph for what decides them (which signals count, the rejected ones, dash_high), so that
+    joined-up-risk and unrecognised-high-risk, run on one graph (a report), share them. Shared: read only."""
+    return derived(G, ("joined-candidates", signal_setting(p), p["dash_high"]), lambda G: _candidates(G, p))
+
+
+def _candidates(G: nx.MultiDiGraph, p: dict) -> list[dict]:
     node, names, marac = G._node, memberships(G), marac_days(G, p)
     abusers_of: dict[tuple[str, str], list[str]] = defaultdict(list)  # (person at risk, review) -> abusers
     for ab in by_label(G, "Person"):

@@ -174,3 +174,30 @@ def test_planted_cases_are_found(store, corpus):
     joined = {(p["review"], p["subject"]) for p in key["planted"] + key["near_misses"] if p["query"] == "joined-up-risk"}
     assert not [r for r in rows if (r["review"], r["subject"]) in joined]
     assert not [r for r in rows if r["review"] in key["good_practice_reviews"]]
+
+
+@pytest.mark.parametrize("settings", ["embedded"], indirect=True)
+def test_both_queries_share_their_candidates_on_one_graph(store, corpus, monkeypatch, tmp_path):
+    """On one opened graph (a report runs the catalogue on one) the candidates are made once for both queries,
+    per setting of the signals; the rows are those of each query run in a store of its own."""
+    from dhrgraph.graph.backends import Settings, open_store
+    from dhrgraph.queries import joined
+
+    folder, _ = corpus
+    store.load([folder])
+    alone = {}
+    for name in ("joined-up-risk", QUERY):
+        with open_store(Settings(workspace=str(tmp_path / name))) as own:
+            own.load([folder])
+            alone[name] = own.run(queries.get(name))
+    made = []
+    build = joined._candidates
+    monkeypatch.setattr(joined, "_candidates", lambda G, p: made.append(p["signals"]) or build(G, p))
+    store.opened  # noqa: B018  (the whole graph, as a report opens it)
+    for name in ("joined-up-risk", QUERY):
+        query = queries.get(name)
+        assert query.run_bound(store, query.bind({})) == alone[name] and alone[name]
+    assert made == ["all"]
+    query = queries.get(QUERY)
+    query.run_bound(store, query.bind({"signals": "coded"}))
+    assert made == ["all", "coded"]
