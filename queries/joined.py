@@ -24,7 +24,7 @@ picture (its contacts only) is high also when it graded the person's risk high i
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from typing import TYPE_CHECKING, Callable, Iterable
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -314,6 +314,24 @@ def _list(names: list[str]) -> str:
     return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
 
+def slide(items: list[dict], window_days: int, windows_of: Callable[[dict], Iterable[Window]]) -> Iterator[tuple[str, int, int]]:
+    """Slide a window along ``items`` (in date order) once: at each of their dates, every item up to it has entered
+    the ``Window``s ``windows_of`` gives it and those dated more than ``window_days`` before it have left them; yields
+    (date, lo, hi), ``items[lo:hi]`` being the window's items."""
+    lo = hi = 0
+    for day in sorted({i["date"] for i in items}):
+        since = shift(day, -window_days)
+        while hi < len(items) and items[hi]["date"] <= day:
+            for w in windows_of(items[hi]):
+                w.add(items[hi])
+            hi += 1
+        while items[lo]["date"] < since:
+            for w in windows_of(items[lo]):
+                w.drop(items[lo])
+            lo += 1
+        yield day, lo, hi
+
+
 def first_reportable(candidate: dict, p: dict) -> dict | None:
     """The first date at which a person's joined-up picture is reportable, from their ``items`` (what each contact
     in the review adds, with its evidence) and their ``marac`` days (referrals and hearings in the review), or None.
@@ -323,19 +341,9 @@ def first_reportable(candidate: dict, p: dict) -> dict | None:
     marac = [(candidate["review"], d) for d in candidate["marac"]]
     # only agencies whose own whole chronology is high can be high alone in a window
     held = {a["agency"]: Window() for a in agency_pictures(items) if own_high(a, p["dash_high"])}
-    window, lo, hi = Window(), 0, 0  # the joined-up window and the suspect agencies' own, slid together
-    for day in sorted({i["date"] for i in items}):
-        since = shift(day, -p["window_days"])
-        while hi < len(items) and items[hi]["date"] <= day:
-            window.add(items[hi])
-            if items[hi]["agency"] in held:
-                held[items[hi]["agency"]].add(items[hi])
-            hi += 1
-        while items[lo]["date"] < since:
-            window.drop(items[lo])
-            if items[lo]["agency"] in held:
-                held[items[lo]["agency"]].drop(items[lo])
-            lo += 1
+    window = Window()  # the joined-up window and the suspect agencies' own, slid together
+    for day, lo, hi in slide(items, p["window_days"],
+                             lambda i: (window, held[i["agency"]]) if i["agency"] in held else (window,)):
         # a DASH of dash_high or a high grading in the window is an agency already high alone
         if not window.high_unseen(p["dash_high"]):
             continue
@@ -451,15 +459,8 @@ def first_held(candidate: dict, p: dict) -> list[dict]:
     for agency, own in held.items():
         if not own_high(picture(own), p["dash_high"]):
             continue  # no window of its records can be high: most agencies
-        window, lo, hi = Window(), 0, 0
-        for day in sorted({i["date"] for i in own}):
-            since = shift(day, -p["window_days"])
-            while hi < len(own) and own[hi]["date"] <= day:
-                window.add(own[hi])
-                hi += 1
-            while own[lo]["date"] < since:
-                window.drop(own[lo])
-                lo += 1
+        window = Window()
+        for day, lo, hi in slide(own, p["window_days"], lambda i, w=window: (w,)):
             if not window.high_unseen(p["dash_high"]) or marac_near(marac, candidate["review"], day, p["within_days"]):
                 continue
             pic = window.picture()

@@ -19,6 +19,22 @@ from dhrgraph.graph.backends import Settings, open_store
 from helpers import EXAMPLES, ROOT, clear_neo4j, cli_args, require_launcher
 
 
+# --- synth's planted corpus ---------------------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def corpus(tmp_path_factory):
+    """synth's 40-review corpus (seed 21) and its answer key, made once for the modules that check the catalogue
+    against what it plants (small enough to load into Neo4j quickly; a module may define its own ``corpus``). Read
+    only."""
+    import json
+
+    from dhrgraph import synth
+
+    folder = tmp_path_factory.mktemp("synth")
+    synth.generate(folder, reviews=40, seed=21)
+    return folder, json.loads((folder / "answer_key.json").read_text(encoding="utf-8"))
+
+
 # --- Neo4j --------------------------------------------------------------------------------------
 
 @pytest.fixture

@@ -9,7 +9,6 @@ import re
 import pytest
 
 from dhrgraph import queries
-from dhrgraph import synth
 from helpers import EXAMPLES, clear_neo4j, write_review
 from dhrgraph.graph.backends import Settings, open_store
 from dhrgraph.queries.core import DUMP
@@ -18,14 +17,6 @@ ALL = [q.name for q in queries.catalogue()]
 # Phrases that put the onus on the victim; findings describe what agencies did.
 VICTIM_BLAMING = re.compile(r"declined to engage|refused (help|support|to engage)|failed to (attend|engage|disclose)|"
                             r"non-complian|chose not to|did not engage|would not engage", re.IGNORECASE)
-
-
-@pytest.fixture(scope="module")
-def corpus(tmp_path_factory):
-    """A synthetic corpus with its answer key (small enough to load into Neo4j quickly)."""
-    folder = tmp_path_factory.mktemp("synth")
-    synth.generate(folder, reviews=40, seed=21)
-    return folder, json.loads((folder / "answer_key.json").read_text(encoding="utf-8"))
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,6 @@ import json
 import pytest
 
 from dhrgraph import queries
-from dhrgraph import synth
 from helpers import write_review
 from dhrgraph.loaders.dash import DASH_QUESTIONS, FACTOR_QUESTIONS
 from dhrgraph.loaders.vocab import RISK_FACTORS
@@ -169,13 +168,6 @@ def test_it_is_in_the_findings_and_the_themes(examples):
     [theme] = [t for t in run_themes(examples).rows if t["theme"] == f"query:{QUERY}"]
     assert theme["review_ids"] == ["dhr-lindmoor-2021"]
     assert [e["line"] for e in theme["evidence"]["dhr-lindmoor-2021"]] == [3, 4, 5]
-
-
-@pytest.fixture(scope="module")
-def corpus(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("synth-joined")
-    synth.generate(folder, reviews=40, seed=21)
-    return folder, json.loads((folder / "answer_key.json").read_text(encoding="utf-8"))
 
 
 def test_planted_cases_are_found_and_near_misses_are_not(store, corpus):

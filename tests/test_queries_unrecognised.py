@@ -3,12 +3,9 @@ on both backends; and how it stands beside missed-marac and joined-up-risk, whic
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
 from dhrgraph import queries
-from dhrgraph import synth
 from helpers import write_review
 from test_catalogue import VICTIM_BLAMING
 
@@ -151,13 +148,6 @@ def test_the_examples_answer_key(examples):
         ("dhr-northbrook-2021", "Northbrook Police", "2021-04-17")]
     [calder] = [r for r in rows if r["agency"] == "Calder Vale Police"]
     assert calder["dash"] == 12 and [e["line"] for e in calder["evidence"]] == [9, 11, 13, 15, 20]
-
-
-@pytest.fixture(scope="module")
-def corpus(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("synth-unrecognised")
-    synth.generate(folder, reviews=40, seed=21)
-    return folder, json.loads((folder / "answer_key.json").read_text(encoding="utf-8"))
 
 
 def test_planted_cases_are_found(store, corpus):
