@@ -49,6 +49,9 @@ if TYPE_CHECKING:
 
 __all__ = ["EmbeddedStore", "FORMAT", "build_graph", "build_graph_from_json", "plain_graph", "plain_graph_of_json"]
 
+# a run over every review of a query computed cluster by cluster forks a second process for half the clusters
+# when those to compute hold at least this many contacts (below it, forking costs more than it saves)
+PARALLEL_CONTACTS = 20_000
 WRITERS = 8  # threads writing review files (file creation is slow on some disks: measured 0.8 ms each)
 FORMAT = "dhrgraph-workspace"
 DECISIONS_FORMAT = "dhrgraph-decisions"
@@ -296,6 +299,7 @@ class EmbeddedStore(Lookups, Store):
         self._read_manifest: dict = {}
         self._scoped: dict[tuple[str, ...], PlainGraph] = {}
         self._partial: dict[tuple[str, ...], PlainGraph] = {}  # by what a query reads (``_graph_of``)
+        self._parts: dict[str, dict[str, list[dict]]] = {}  # the clusters' rows computed here (``_rows_by_cluster``)
 
     @property
     def opened(self) -> PlainGraph:
@@ -318,16 +322,16 @@ class EmbeddedStore(Lookups, Store):
         """As the store's; a run that reads every review is kept (``remembered``): its rows depend only on the
         graph, ``bound`` and the decisions other than triage (identity decisions, rejected signals), and a
         triage status is added to rows after the run. One-review runs are not kept: their own graph is small."""
-        if not self._reads_everything(query, bound):
+        kept = self._rows_key(query, bound)
+        if kept is None:
             return super()._run_bound(query, bound)
-        from dhrgraph.queries.triage import TRIAGE
-
-        try:
-            params = orjson.dumps(bound, option=orjson.OPT_SORT_KEYS)
-        except TypeError:  # a parameter that is not a JSON value: not kept
-            return super()._run_bound(query, bound)
-        decisions = [d for d in self.decisions() if d["kind"] != TRIAGE]
-        name = f"rows-{query.name}-{hashlib.sha256(params).hexdigest()[:16]}"
+        name, inputs = kept
+        # by cluster (its rows kept cluster by cluster) unless the whole graph is open (then it is quicker), or this
+        # store computed them already
+        if _local(query) and (self._graph is None or _parts_name(query, inputs) in self._parts):
+            rows = self._consistent(lambda entries: self._rows_by_cluster(entries, [(query, bound, inputs)]))[0]
+            if rows is not None:
+                return rows
 
         def compute() -> list[dict[str, Any]]:
             if query.prepare is not None:
@@ -335,9 +339,122 @@ class EmbeddedStore(Lookups, Store):
                 # person records) reads it too instead of reading every review file for a graph of its own
                 self.opened  # noqa: B018
             return super(EmbeddedStore, self)._run_bound(query, bound)
-        return self.remembered(name, {"query": query.name, "bound": orjson.loads(params), "decisions": decisions},
-                               compute,
-                               valid=lambda rows: isinstance(rows, list) and all(isinstance(row, dict) for row in rows))
+        return self.remembered(name, inputs, compute, valid=_rows_valid)
+
+    def _rows_key(self, query: Query, bound: dict[str, Any]) -> tuple[str, dict[str, Any]] | None:
+        """The name and inputs (``remembered``) of the kept rows of a run over every review; None for a run that is
+        not kept (one review, named contacts, parameters that are not JSON values)."""
+        if not self._reads_everything(query, bound):
+            return None
+        from dhrgraph.queries.triage import TRIAGE
+
+        try:
+            params = orjson.dumps(bound, option=orjson.OPT_SORT_KEYS)
+        except TypeError:  # a parameter that is not a JSON value: not kept
+            return None
+        decisions = [d for d in self.decisions() if d["kind"] != TRIAGE]
+        return (f"rows-{query.name}-{hashlib.sha256(params).hexdigest()[:16]}",
+                {"query": query.name, "bound": orjson.loads(params), "decisions": decisions})
+
+    def prefetch(self, runs: list[tuple[Query, dict[str, Any]]]) -> None:
+        """As the store's: the runs over every review of ``_local`` queries whose rows are not kept are computed
+        together, cluster by cluster, each cluster's graph built once for all of them (``_rows_by_cluster``); their
+        ``run`` then reads what this computed."""
+        if self._graph is not None:
+            return  # the whole graph is open: each query runs on it
+        todo = []
+        for query, params in runs:
+            bound = query.bind(params)
+            kept = self._rows_key(query, bound) if _local(query) else None
+            if kept is not None:
+                todo.append((query, bound, kept[1]))
+        if todo:
+            self._consistent(lambda entries: self._rows_by_cluster(entries, todo))
+
+    def _rows_by_cluster(self, entries: list[dict],
+                         runs: list[tuple[Query, dict[str, Any], dict[str, Any]]]) -> list[list[dict[str, Any]] | None]:
+        """The rows over every review of each run (a ``_local`` query, its bound parameters, and the inputs its rows
+        are kept by), computed cluster by cluster (``_clusters``: the reviews joined by a person who is one node) on
+        each cluster's own graph, built once for all the runs, the clusters split between this process and a forked
+        one (``graph.parallel``) when those to compute hold ``PARALLEL_CONTACTS`` or more. Each cluster's rows are
+        kept (``derived/parts-<query>-<params>.json``, and in this store) by the key of everything they were computed
+        from, so after a load only the clusters it changed are computed again. The same rows, in the same order, as
+        the query on the whole graph: a review's rows depend only on its cluster and on the properties shared nodes
+        have in the whole graph, which each cluster's graph is given. None for a run whose rows are about several
+        reviews, and for every run on a workspace written before the manifest's index (the caller runs those on
+        the whole graph)."""
+        from dhrgraph.graph.parallel import halves
+
+        if not entries or any("index" not in e for e in entries):
+            return [None] * len(runs)
+        started = self._manifest_path.read_bytes(), self._decisions_bytes()
+        final = _final_props(entries)
+        clusters = _clusters(entries)
+        held = []  # what each cluster's rows depend on besides the run: its reviews' files and its shared nodes
+        for cluster in clusters:
+            shared = sorted({node_id for e in cluster for label, ids in e["index"].items() if label != "Review" for node_id in ids})
+            held.append(orjson.dumps({"reviews": [[e["id"], e["file"]] for e in cluster],
+                                      "shared": [[node_id, final[node_id]] for node_id in shared]}, option=orjson.OPT_SORT_KEYS))
+        plans = []  # (query, bound, name of its kept parts, each cluster's key, the parts kept)
+        for query, bound, inputs in runs:
+            run = orjson.dumps({**inputs, "code": code_version()}, option=orjson.OPT_SORT_KEYS)
+            name = _parts_name(query, inputs)
+            keys = [hashlib.sha256(run + b"\0" + h).hexdigest() for h in held]
+            plans.append((query, bound, name, keys, self._parts.get(name) or self._kept_parts(name)))
+        tasks = [(at, [i for i, plan in enumerate(plans) if plan[3][at] not in plan[4]]) for at in range(len(clusters))]
+        tasks = [task for task in tasks if task[1]]
+
+        def work(some: list[tuple[int, list[int]]]) -> dict[str, list[dict]]:
+            out = {}
+            for at, wanted in some:
+                G = _plain_graph_from_json(self._read_json(e) for e in clusters[at])
+                for node_id in G._node.keys() & final.keys():
+                    G._node[node_id] = final[node_id]
+                try:
+                    for i in wanted:
+                        query, bound = plans[i][0], plans[i][1]
+                        out[plans[i][3][at]] = query.run_bound(_ClusterStore(self.root, G), dict(bound))
+                finally:
+                    G.graph.clear()  # the model wrapper and its indexes refer to G: freed now, not by a (paused) collector
+            return out
+
+        def weight(task: tuple[int, list[int]]) -> int:
+            return sum(e.get("contacts", 1) for e in clusters[task[0]]) * len(task[1])
+        computed = halves(tasks, weight, work, fork=sum(map(weight, tasks)) >= PARALLEL_CONTACTS)
+        out: list[list[dict[str, Any]] | None] = []
+        for query, bound, name, keys, kept in plans:
+            parts = {key: kept[key] if key in kept else computed[key] for key in keys}
+            rows = [row for key in keys for row in parts[key]]
+            if any(not isinstance(row.get("review"), str) or "reviews" in row for row in rows):
+                out.append(None)
+                continue
+            rows.sort(key=lambda row: row["review"])  # stable: each review's rows stay in the order its cluster gave them
+            self._parts[name] = parts
+            if len(parts) != len(kept) or any(key not in kept for key in keys):
+                self._keep_parts(name, parts, started)
+            out.append(rows)
+        return out
+
+    def _kept_parts(self, name: str) -> dict[str, list[dict]]:
+        try:
+            kept = orjson.loads((self.root / "derived" / f"{name}.json").read_bytes())
+        except (OSError, orjson.JSONDecodeError):
+            return {}
+        parts = kept.get("parts") if isinstance(kept, dict) and kept.get("format") == DERIVED_FORMAT else None
+        return {key: rows for key, rows in parts.items() if _rows_valid(rows)} if isinstance(parts, dict) else {}
+
+    def _keep_parts(self, name: str, parts: dict[str, list[dict]], started: tuple[bytes, bytes | None]) -> None:
+        """Keep the clusters' rows that JSON gives back equal, when no load and no decision came meanwhile."""
+        try:
+            data = orjson.dumps({"format": DERIVED_FORMAT, "version": VERSION, "name": name, "parts": parts})
+            if orjson.loads(data)["parts"] != parts:  # some are not JSON values (tuples ...): only the others
+                kept = {key: rows for key, rows in parts.items() if orjson.loads(orjson.dumps(rows)) == rows}
+                data = orjson.dumps({"format": DERIVED_FORMAT, "version": VERSION, "name": name, "parts": kept})
+            if (self._manifest_path.read_bytes(), self._decisions_bytes()) == started:
+                (self.root / "derived").mkdir(exist_ok=True)
+                _write_atomic(self.root / "derived" / f"{name}.json", data)
+        except (TypeError, orjson.JSONEncodeError, OSError):
+            pass  # not JSON values, or a read-only workspace: computed again next time
 
     def _reads_everything(self, query: Query, params: dict[str, Any]) -> bool:
         """Whether a run of ``query`` reads the whole graph (``_graph_for``): no review named, no contacts given."""
@@ -532,6 +649,57 @@ class EmbeddedStore(Lookups, Store):
 
     def close(self) -> None:
         self._forget()
+
+
+class _ClusterStore(EmbeddedStore):
+    """What a query run over one cluster of reviews sees (``EmbeddedStore._rows_by_cluster``): the workspace's files
+    and decisions, and the cluster's graph as the whole graph; nothing it computes is kept."""
+
+    def __init__(self, workspace: Path, graph: PlainGraph):
+        super().__init__(workspace)
+        self._graph = graph
+
+    def _run_bound(self, query: Query, bound: dict[str, Any]) -> list[dict[str, Any]]:
+        return Store._run_bound(self, query, bound)
+
+
+def _parts_name(query: Query, inputs: dict[str, Any]) -> str:
+    """The derived file of a query's rows cluster by cluster, by its parameters (``inputs``: ``_rows_key``'s)."""
+    return f"parts-{query.name}-{hashlib.sha256(orjson.dumps(inputs['bound'], option=orjson.OPT_SORT_KEYS)).hexdigest()[:16]}"
+
+
+def _rows_valid(rows: Any) -> bool:
+    """Whether a kept value is a query's rows (a list of dicts)."""
+    return isinstance(rows, list) and all(isinstance(row, dict) for row in rows)
+
+
+def _local(query: Query) -> bool:
+    """Whether ``query``'s rows about a review depend only on the reviews sharing a person with it: it takes a
+    review and follows no person across reviews by the identity map (no ``prepare`` step). Its rows are ordered by
+    review first (``finish_rows``), so the rows of its clusters, put in review order, are the whole graph's."""
+    return query.prepare is None and any(p.name == "review" for p in query.params)
+
+
+def _clusters(entries: list[dict]) -> list[list[dict]]:
+    """The manifest's entries in clusters: reviews joined, transitively, by a person who is one node in both (a
+    global_id); each cluster in manifest order, the clusters in the order of their first review."""
+    parent = list(range(len(entries)))
+
+    def root(at: int) -> int:
+        while parent[at] != at:
+            parent[at] = parent[parent[at]]
+            at = parent[at]
+        return at
+    holder: dict[str, int] = {}
+    for at, entry in enumerate(entries):
+        for node_id in entry["index"].get("Person", ()):
+            first = holder.setdefault(node_id, at)
+            if first != at:
+                parent[root(at)] = root(first)
+    groups: dict[int, list[dict]] = {}
+    for at, entry in enumerate(entries):
+        groups.setdefault(root(at), []).append(entry)
+    return list(groups.values())
 
 
 def index_of(data: dict) -> dict[str, dict[str, dict]]:

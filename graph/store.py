@@ -133,6 +133,11 @@ class Store(ABC):
         value (one kept value per name). This one computes it every time."""
         return compute()
 
+    def prefetch(self, runs: list[tuple[Any, dict[str, Any]]]) -> None:
+        """Say ahead which queries (``(query, params)``) a command will ``run``: a store may compute them together,
+        sooner than one by one (the embedded store builds each cluster of reviews' graph once for all of them).
+        ``run`` gives the same rows either way. This one does nothing."""
+
     # --- shared ------------------------------------------------------------------------------
 
     def write(self, batches: Iterable[Batch], progress: Progress | None = None) -> None:

@@ -152,6 +152,7 @@ def run_catalogue(store: Any, review: str | None = None, signals: str = "all") -
         reads_signals = signals != "all" and any(p.name == "signals" for p in query.params)
         return {**({"review": review} if review else {}), **({"signals": signals} if reads_signals else {})}
     out = []
+    store.prefetch([(query, params(query)) for query in catalogue()])
     for query in catalogue():
         bound = params(query)
         rows = store.run(query, bound)

@@ -1,0 +1,73 @@
+"""Work shared with one forked process: the second core of a two-core machine, for a command's heaviest step.
+
+``halves(tasks, weight, work)`` splits ``tasks`` into two halves of about equal weight, forks once, and runs
+``work`` on one half in the child and on the other in this process; the child's answer (a dict of JSON
+values) comes back through a pipe as JSON. The child inherits everything this process has read (modules,
+the workspace's manifest), so it starts at once and nothing is sent to it. Anything that goes wrong in the
+child (an exception, a value JSON would not give back equal, a crash) makes this process do that half
+itself: the answer is always the one ``work`` gives in one process, only sooner.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any, Callable, Iterable, TypeVar
+
+import orjson
+
+__all__ = ["halves", "forks"]
+
+T = TypeVar("T")
+
+
+def forks() -> bool:
+    """Whether ``halves`` may fork here: a POSIX system with a second core."""
+    return hasattr(os, "fork") and (os.cpu_count() or 1) > 1
+
+
+def split(tasks: Iterable[T], weight: Callable[[T], float]) -> tuple[list[T], list[T]]:
+    """Two lists of ``tasks`` of about equal total weight (the heaviest first, each to the lighter list), each in
+    the order ``tasks`` gave them."""
+    tasks = list(tasks)
+    sides: tuple[list[int], list[int]] = ([], [])
+    load = [0.0, 0.0]
+    for at in sorted(range(len(tasks)), key=lambda i: -weight(tasks[i])):
+        side = 0 if load[0] <= load[1] else 1
+        sides[side].append(at)
+        load[side] += weight(tasks[at])
+    return [tasks[i] for i in sorted(sides[0])], [tasks[i] for i in sorted(sides[1])]
+
+
+def halves(tasks: list[T], weight: Callable[[T], float], work: Callable[[list[T]], dict[str, Any]],
+           fork: bool = True) -> dict[str, Any]:
+    """``work(tasks)``'s answer (a dict), computed as ``work(one half) | work(the other half)``, the second half in a
+    forked child when ``fork`` and ``forks()``. ``work`` must only compute (the child writes nothing but its answer)."""
+    if not fork or not forks() or len(tasks) < 2:
+        return work(tasks)
+    mine, theirs = split(tasks, weight)
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: its half, as JSON, then gone without running this process's exit handlers
+        status = 1
+        try:
+            os.close(read_end)
+            answer = work(theirs)
+            data = orjson.dumps(answer)
+            status = 0 if orjson.loads(data) == answer else 2  # tuples, sets ...: this process computes them
+            with os.fdopen(write_end, "wb") as out:
+                out.write(data if status == 0 else b"")
+        except BaseException:  # noqa: BLE001 - any failure: the parent computes this half itself
+            status = 1
+        finally:
+            os._exit(status)
+    os.close(write_end)
+    pipe = os.fdopen(read_end, "rb")
+    try:
+        answer = work(mine)
+        data = pipe.read()
+    finally:
+        pipe.close()  # first: a child still writing then fails (EPIPE) and ends instead of waiting for a reader
+        _, status = os.waitpid(pid, 0)
+    if os.waitstatus_to_exitcode(status) != 0:
+        return {**answer, **work(theirs)}
+    return {**answer, **orjson.loads(data)}

@@ -1,0 +1,226 @@
+"""Queries over every review computed cluster by cluster (the embedded store), and the work shared with a forked process.
+
+A query whose rows about a review depend only on the reviews sharing a person with it runs, over every review, on
+each cluster of reviews joined by a person who is one node, the clusters split between the command's process and a
+forked one; each cluster's rows are kept, so after a load only the clusters it changed are computed again. The rows
+must be the whole graph's, in the same order, forked or not, cold or kept; whatever fails in the forked process is
+done by the command's own.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from dhrgraph import queries, synth
+from dhrgraph.graph import embedded, parallel
+from dhrgraph.graph.embedded import EmbeddedStore
+from dhrgraph.queries.base import REVIEW_PARAM, Query
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples"
+LOCAL = [q for q in queries.catalogue() if embedded._local(q)]
+
+
+@pytest.fixture(scope="module")
+def synth_folders(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("by-cluster") / "corpus"
+    synth.generate(folder, reviews=24, seed=3)  # one folder per review: one of them can be loaded again alone
+    return folder
+
+
+@pytest.fixture
+def workspace(tmp_path, synth_folders) -> Path:
+    workspace = tmp_path / "ws"
+    EmbeddedStore(workspace).load([synth_folders])
+    return workspace
+
+
+@pytest.fixture(scope="module")
+def examples_workspace(tmp_path_factory) -> Path:
+    workspace = tmp_path_factory.mktemp("by-cluster-examples") / "ws"
+    EmbeddedStore(workspace).load([EXAMPLES])
+    return workspace
+
+
+def _whole(workspace: Path, query: Query, params: dict) -> list[dict]:
+    """The query's rows on the whole graph, nothing kept (as before clusters)."""
+    store = EmbeddedStore(workspace)
+    store._graph_for = lambda query, params: store.opened
+    return query.run_bound(store, query.bind(params))
+
+
+def _manifest(workspace: Path) -> list[dict]:
+    return json.loads((workspace / "manifest.json").read_text("utf-8"))["reviews"]
+
+
+@pytest.fixture
+def forking(monkeypatch, request):
+    """Fork for any number of contacts (``True``) or never (``False``)."""
+    monkeypatch.setattr(embedded, "PARALLEL_CONTACTS", 0 if request.param else 10**12)
+    return request.param
+
+
+@pytest.fixture
+def builds(monkeypatch) -> list[list[str]]:
+    """The reviews of every graph the store builds (never forking, so every build is counted here)."""
+    monkeypatch.setattr(embedded, "PARALLEL_CONTACTS", 10**12)
+    built: list[list[str]] = []
+    original = embedded._plain_graph_from_json
+
+    def counted(reviews, share=True):
+        reviews = list(reviews)
+        built.append([data["review"] for data in reviews])
+        return original(reviews, share)
+    monkeypatch.setattr(embedded, "_plain_graph_from_json", counted)
+    return built
+
+
+@pytest.mark.parametrize("forking", [False, True], indirect=True, ids=["one-process", "forked"])
+@pytest.mark.parametrize("which", ["synth", "examples"])
+def test_every_local_query_by_cluster_gives_the_whole_graphs_rows(which, forking, request):
+    workspace = request.getfixturevalue("workspace" if which == "synth" else "examples_workspace")
+    assert len(LOCAL) >= 9 and not any(q.prepare for q in LOCAL)
+    compared = 0
+    for query in LOCAL:
+        for params in ({}, {"signals": "coded"}):
+            shutil.rmtree(workspace / "derived", ignore_errors=True)
+            store = EmbeddedStore(workspace)
+            rows = store.run(query, params)
+            assert store._graph is None  # never the whole graph
+            assert rows == _whole(workspace, query, params), (query.name, params)
+            assert EmbeddedStore(workspace).run(query, params) == rows  # kept: the same again
+            compared += bool(rows)
+    assert compared >= 10  # most of them found something to compare
+
+
+def test_clusters_are_the_reviews_joined_by_a_shared_person(workspace):
+    entries = _manifest(workspace)
+    clusters = embedded._clusters(entries)
+    ids = [[e["id"] for e in cluster] for cluster in clusters]
+    assert sorted(r for cluster in ids for r in cluster) == sorted(e["id"] for e in entries)  # each review once
+    assert 1 < len(clusters) < len(entries)  # synth's serial perpetrators join some reviews, not all
+    for cluster in ids:
+        for review in cluster:
+            assert set(cluster) == embedded._with_shared_people(entries, {review})
+        order = [e["id"] for e in entries if e["id"] in cluster]
+        assert cluster == order  # manifest (load) order within a cluster
+
+
+def test_a_load_computes_again_only_the_clusters_it_changed(workspace, synth_folders, tmp_path, builds):
+    query = queries.get("unshared-risk")
+    EmbeddedStore(workspace).run(query, {})
+    clusters = embedded._clusters(_manifest(workspace))
+    assert sorted(map(sorted, builds)) == sorted(sorted(e["id"] for e in c) for c in clusters)  # each cluster built once
+    expected = _whole(workspace, query, {})
+    builds.clear()
+    assert EmbeddedStore(workspace).run(query, {}) == expected
+    assert builds == []  # nothing changed: every cluster's rows kept
+
+    # one review changed (a contact's summary) and loaded again: only its cluster is computed again
+    review = next(e["id"] for c in clusters if len(c) == 1 for e in c)
+    changed = tmp_path / "changed" / review
+    shutil.copytree(synth_folders / review, changed)
+    chronology = next(changed.rglob("chronology*.csv"))
+    with chronology.open(encoding="utf-8", newline="") as fh:
+        table = list(csv.reader(fh))
+    table[1][table[0].index("summary")] += " Seen again."
+    with chronology.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows(table)
+    EmbeddedStore(workspace).load([changed])
+    expected = _whole(workspace, query, {})
+    builds.clear()
+    rows = EmbeddedStore(workspace).run(query, {})
+    assert builds == [[review]]
+    assert rows == expected
+
+
+def test_prefetch_builds_each_cluster_once_for_every_query(workspace, builds):
+    store = EmbeddedStore(workspace)
+    store.prefetch([(q, {}) for q in queries.catalogue()])
+    assert sorted(map(sorted, builds)) == sorted(sorted(e["id"] for e in c) for c in embedded._clusters(_manifest(workspace)))
+    built = len(builds)
+    for query in LOCAL:
+        assert store.run(query, {}) == _whole(workspace, query, {}), query.name
+        assert all(len(reviews) == len(_manifest(workspace)) for reviews in builds[built:])  # only _whole's graphs
+        built = len(builds)
+
+
+def test_a_damaged_or_foreign_parts_file_is_computed_again(workspace):
+    query = queries.get("missed-marac")
+    expected = _whole(workspace, query, {})
+    EmbeddedStore(workspace).run(query, {})
+    (parts,) = (workspace / "derived").glob("parts-missed-marac-*.json")
+    for damage in (b"{not json", json.dumps({"format": "other", "parts": {}}).encode(),
+                   json.dumps({"format": embedded.DERIVED_FORMAT, "parts": {"x": "not rows"}}).encode()):
+        parts.write_bytes(damage)
+        assert EmbeddedStore(workspace).run(query, {}) == expected
+        assert json.loads(parts.read_bytes())["format"] == embedded.DERIVED_FORMAT  # written again, whole
+
+
+def test_a_read_only_workspace_computes_the_clusters_each_time(workspace, monkeypatch):
+    query = queries.get("joined-up-risk")
+    expected = _whole(workspace, query, {})
+
+    def refuse(path, data):
+        raise PermissionError(13, "read-only", str(path))
+    monkeypatch.setattr(embedded, "_write_atomic", refuse)
+    assert EmbeddedStore(workspace).run(query, {}) == expected
+    assert not (workspace / "derived").exists() or not list((workspace / "derived").glob("parts-*.json"))
+
+
+def test_rows_about_several_reviews_are_computed_on_the_whole_graph(workspace):
+    """A query that takes a review but whose rows name several: its clusters' rows cannot be put together, so it
+    runs on the whole graph (each row names every review the whole graph holds)."""
+    def every_review(G, p):
+        names = sorted(G.nodes[n]["name"] for n in G.graph["by_label"]["Review"])
+        return [{"review": name, "reviews": names} for name in names]
+    query = Query(name="test-several-reviews", title="t", description="d", networkx=every_review, params=(REVIEW_PARAM,))
+    assert embedded._local(query)
+    rows = EmbeddedStore(workspace).run(query, {})
+    names = sorted(e["id"] for e in _manifest(workspace))
+    assert rows == [{"review": name, "reviews": names} for name in names]
+
+
+# --- graph.parallel -------------------------------------------------------------------------------
+
+def _pids(tasks: list[int]) -> dict[str, int]:
+    return {str(task): os.getpid() for task in tasks}
+
+
+def test_halves_share_the_work_with_a_forked_process():
+    if not parallel.forks():
+        pytest.skip("needs fork and two cores")
+    answer = parallel.halves(list(range(10)), lambda task: 1, _pids)
+    assert sorted(answer, key=int) == [str(i) for i in range(10)]
+    assert set(answer.values()) - {os.getpid()}  # some answered by the child
+    assert list(answer.values()).count(os.getpid()) == 5  # and half here
+
+
+def test_a_failing_child_leaves_its_half_to_this_process():
+    parent = os.getpid()
+
+    def work(tasks):
+        if os.getpid() != parent:
+            raise RuntimeError("the child fails")
+        return _pids(tasks)
+    answer = parallel.halves(list(range(6)), lambda task: 1, work)
+    assert answer == {str(i): parent for i in range(6)}
+
+
+def test_values_json_would_change_are_computed_here():
+    answer = parallel.halves([1, 2, 3, 4], lambda task: 1, lambda tasks: {str(t): (t, os.getpid()) for t in tasks})
+    assert answer == {str(t): (t, os.getpid()) for t in [1, 2, 3, 4]}  # tuples, all from this process
+
+
+def test_split_balances_the_weights_and_keeps_the_order():
+    weights = {"a": 9, "b": 1, "c": 5, "d": 4, "e": 1}
+    left, right = parallel.split(list(weights), weights.__getitem__)
+    assert sorted(left + right) == sorted(weights)
+    assert left == sorted(left) and right == sorted(right)
+    assert abs(sum(map(weights.get, left)) - sum(map(weights.get, right))) <= 2
