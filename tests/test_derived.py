@@ -163,9 +163,10 @@ def test_one_review_of_a_person_joined_across_reviews_runs_on_the_joined_reviews
 # --- rows of queries over every review ------------------------------------------------------------
 
 def _computed(workspace: Path) -> EmbeddedStore:
-    """A store that keeps nothing: every run computed from the whole graph."""
+    """A store that keeps nothing: every run computed from the whole graph (not cluster by cluster)."""
     store = EmbeddedStore(workspace)
     store.remembered = lambda name, inputs, compute, valid=None: compute()
+    store._rows_by_cluster = lambda entries, runs: [None] * len(runs)
     return store
 
 
@@ -180,7 +181,9 @@ def test_every_catalogue_query_over_every_review_is_kept_exactly(workspace):
             query = queries.get(name)
             assert store.run(query, {"signals": signals} if any(p.name == "signals" for p in query.params) else {}) == rows, (name, attempt)
         assert (store._graph is None) == (attempt == "warm")  # warm: every run read its kept rows, no review
-    assert any(p.name.startswith("rows-unshared-risk-") for p in (workspace / "derived").iterdir())
+    kept = [p.name for p in (workspace / "derived").iterdir()]
+    assert any(name.startswith("parts-unshared-risk-") for name in kept)  # cluster by cluster
+    assert any(name.startswith("rows-serial-perpetrators-") for name in kept)  # across reviews: the whole run
 
 
 def test_a_rejected_signal_makes_the_rows_computed_again(workspace):
@@ -214,10 +217,15 @@ def test_a_load_removes_kept_rows(workspace, corpus, monkeypatch):
     from dhrgraph.queries import triage
 
     monkeypatch.setattr(triage, "KEEP_IDS", 1)
+    triage.run_named(EmbeddedStore(workspace), "serial-perpetrators", {})
     triage.run_named(EmbeddedStore(workspace), "unshared-risk", {})
     assert list((workspace / "derived").glob("rows-*.json")) and list((workspace / "derived").glob("ids-*.json"))
+    parts = sorted((workspace / "derived").glob("parts-*.json"))
+    assert parts
     EmbeddedStore(workspace).load([corpus])
     assert not list((workspace / "derived").glob("rows-*.json")) and not list((workspace / "derived").glob("ids-*.json"))
+    # the clusters' rows stay: each is keyed by its own reviews' files, read only while they are current
+    assert sorted((workspace / "derived").glob("parts-*.json")) == parts
 
 
 def test_kept_finding_ids_are_the_computed_ones_and_follow_the_rows(workspace, monkeypatch):
@@ -279,10 +287,10 @@ def test_a_value_computed_while_a_load_switched_the_manifest_is_not_kept(workspa
 
 
 def test_a_kept_value_of_the_wrong_shape_is_computed_again(workspace):
-    query = queries.get("unshared-risk")
+    query = queries.get(SERIAL)
     rows = EmbeddedStore(workspace).run(query, {})
     identity_params(EmbeddedStore(workspace), None)
-    for path, wrong in [(next((workspace / "derived").glob("rows-unshared-risk-*.json")), ["not a row"]),
+    for path, wrong in [(next((workspace / "derived").glob(f"rows-{SERIAL}-*.json")), ["not a row"]),
                         (workspace / "derived" / "identity-map.json", {"identity": []})]:
         kept = json.loads(path.read_bytes())
         kept["value"] = wrong  # the current key, a value no run gives

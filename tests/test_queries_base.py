@@ -85,7 +85,7 @@ class _GraphOnly(EmbeddedStore):
 
     def __init__(self, G: nx.MultiDiGraph, workspace):
         super().__init__(workspace)
-        self._given = G
+        self._given = self._graph = G  # the whole graph is open: no query runs cluster by cluster either
 
     @property
     def opened(self) -> nx.MultiDiGraph:
