@@ -22,6 +22,7 @@ the next load of its review; temporary files a killed load left behind are remov
 
 from __future__ import annotations
 
+import dataclasses
 import fcntl
 import gc
 import hashlib
@@ -329,7 +330,13 @@ class EmbeddedStore(Lookups, Store):
         # by cluster (its rows kept cluster by cluster) unless the whole graph is open (then it is quicker), or this
         # store computed them already
         if _local(query) and (self._graph is None or _parts_name(query, inputs) in self._parts):
-            rows = self._consistent(lambda entries: self._rows_by_cluster(entries, [(query, bound, inputs)]))[0]
+            joins: list[tuple[str, str]] | None = None
+            if query.prepare is not None:  # the identity map, computed once (and kept): the clusters it joins
+                prepared = query.prepare(self, bound)
+                joins = _joins(prepared) or []
+                inputs = {**inputs, "prepared": hashlib.sha256(orjson.dumps(prepared, option=orjson.OPT_SORT_KEYS)).hexdigest()}
+                query, bound = dataclasses.replace(query, prepare=None), {**bound, **prepared}
+            rows = self._consistent(lambda entries: self._rows_by_cluster(entries, [(query, bound, inputs)], joins))[0]
             if rows is not None:
                 return rows
 
@@ -365,23 +372,23 @@ class EmbeddedStore(Lookups, Store):
         todo = []
         for query, params in runs:
             bound = query.bind(params)
-            kept = self._rows_key(query, bound) if _local(query) else None
+            kept = self._rows_key(query, bound) if _local(query) and query.prepare is None else None
             if kept is not None:
                 todo.append((query, bound, kept[1]))
         if todo:
             self._consistent(lambda entries: self._rows_by_cluster(entries, todo))
 
-    def _rows_by_cluster(self, entries: list[dict],
-                         runs: list[tuple[Query, dict[str, Any], dict[str, Any]]]) -> list[list[dict[str, Any]] | None]:
+    def _rows_by_cluster(self, entries: list[dict], runs: list[tuple[Query, dict[str, Any], dict[str, Any]]],
+                         joins: list[tuple[str, str]] | None = None) -> list[list[dict[str, Any]] | None]:
         """The rows over every review of each run (a ``_local`` query, its bound parameters, and the inputs its rows
-        are kept by), computed cluster by cluster (``_clusters``: the reviews joined by a person who is one node) on
-        each cluster's own graph, built once for all the runs, the clusters split between this process and a forked
+        are kept by), computed cluster by cluster (``_clusters``: the reviews joined by a person who is one node, or
+        by ``joins``, the identity map's, for runs of queries that follow people by it) on each cluster's own graph, built once for all the runs, the clusters split between this process and a forked
         one (``graph.parallel``) when those to compute hold ``PARALLEL_CONTACTS`` or more. Each cluster's rows are
         kept (``derived/parts-<query>-<params>.json``, and in this store) by the key of everything they were computed
         from, so after a load only the clusters it changed are computed again. The same rows, in the same order, as
         the query on the whole graph: a review's rows depend only on its cluster and on the properties shared nodes
         have in the whole graph, which each cluster's graph is given. None for a run whose rows are about several
-        reviews, and for every run on a workspace written before the manifest's index (the caller runs those on
+        reviews without ``joins`` (they cannot be put together), and for every run on a workspace written before the manifest's index (the caller runs those on
         the whole graph)."""
         from dhrgraph.graph.parallel import halves
 
@@ -389,7 +396,7 @@ class EmbeddedStore(Lookups, Store):
             return [None] * len(runs)
         started = self._manifest_path.read_bytes(), self._decisions_bytes()
         final = _final_props(entries)
-        clusters = _clusters(entries)
+        clusters = _clusters(entries, joins or ())
         held = []  # what each cluster's rows depend on besides the run: its reviews' files and its shared nodes
         for cluster in clusters:
             shared = sorted({node_id for e in cluster for label, ids in e["index"].items() if label != "Review" for node_id in ids})
@@ -425,7 +432,8 @@ class EmbeddedStore(Lookups, Store):
         for query, bound, name, keys, kept in plans:
             parts = {key: kept[key] if key in kept else computed[key] for key in keys}
             rows = [row for key in keys for row in parts[key]]
-            if any(not isinstance(row.get("review"), str) or "reviews" in row for row in rows):
+            # a row about several reviews only when they are joined by the identity map (within one cluster)
+            if any(not isinstance(row.get("review"), str) or ("reviews" in row and joins is None) for row in rows):
                 out.append(None)
                 continue
             rows.sort(key=lambda row: row["review"])  # stable: each review's rows stay in the order its cluster gave them
@@ -674,15 +682,16 @@ def _rows_valid(rows: Any) -> bool:
 
 
 def _local(query: Query) -> bool:
-    """Whether ``query``'s rows about a review depend only on the reviews sharing a person with it: it takes a
-    review and follows no person across reviews by the identity map (no ``prepare`` step). Its rows are ordered by
-    review first (``finish_rows``), so the rows of its clusters, put in review order, are the whole graph's."""
-    return query.prepare is None and any(p.name == "review" for p in query.params)
+    """Whether ``query``'s rows about a review depend only on the reviews sharing a person with it, or joined to it by
+    the identity map when it has a ``prepare`` step (the catalogue's queries that take a review). Its rows are ordered
+    by review first (``finish_rows``), so the rows of its clusters, put in review order, are the whole graph's."""
+    return any(p.name == "review" for p in query.params)
 
 
-def _clusters(entries: list[dict]) -> list[list[dict]]:
+def _clusters(entries: list[dict], joins: Iterable[tuple[str, str]] = ()) -> list[list[dict]]:
     """The manifest's entries in clusters: reviews joined, transitively, by a person who is one node in both (a
-    global_id); each cluster in manifest order, the clusters in the order of their first review."""
+    global_id) or by ``joins`` (pairs of reviews holding two records of one person, as the identity map joins them);
+    each cluster in manifest order, the clusters in the order of their first review."""
     parent = list(range(len(entries)))
 
     def root(at: int) -> int:
@@ -690,12 +699,16 @@ def _clusters(entries: list[dict]) -> list[list[dict]]:
             parent[at] = parent[parent[at]]
             at = parent[at]
         return at
-    holder: dict[str, int] = {}
+    holder: dict[Any, int] = {}
+    at_review = {entry["id"]: at for at, entry in enumerate(entries)}
     for at, entry in enumerate(entries):
         for node_id in entry["index"].get("Person", ()):
             first = holder.setdefault(node_id, at)
             if first != at:
                 parent[root(at)] = root(first)
+    for left, right in joins:
+        if left in at_review and right in at_review:
+            parent[root(at_review[right])] = root(at_review[left])
     groups: dict[int, list[dict]] = {}
     for at, entry in enumerate(entries):
         groups.setdefault(root(at), []).append(entry)
@@ -771,25 +784,8 @@ def _reviews_of_contacts(contacts: Iterable[str], names: set[str]) -> set[str]:
 
 def _with_shared_people(entries: list[dict], wanted: set[str], joins: Iterable[tuple[str, str]] = ()) -> set[str]:
     """``wanted`` and every review joined to it through people who are one node (a global_id) or through
-    ``joins`` (pairs of reviews holding two records of one person), transitively."""
-    people = {e["id"]: set(e["index"].get("Person", ())) for e in entries}
-    holders: dict[str, set[str]] = {}
-    for review, ids in people.items():
-        for node_id in ids:
-            holders.setdefault(node_id, set()).add(review)
-    for number, (left, right) in enumerate(joins):  # a join is one more "shared node" its two reviews hold
-        if left in people and right in people:
-            people[left].add(("join", number))
-            people[right].add(("join", number))
-            holders[("join", number)] = {left, right}
-    needed, todo = set(), [r for r in wanted if r in people]
-    while todo:
-        review = todo.pop()
-        if review in needed:
-            continue
-        needed.add(review)
-        todo += [other for node_id in people[review] for other in holders[node_id] if other not in needed]
-    return needed
+    ``joins`` (pairs of reviews holding two records of one person), transitively: their clusters' reviews."""
+    return {e["id"] for cluster in _clusters(entries, joins) if any(e["id"] in wanted for e in cluster) for e in cluster}
 
 
 def _joins(params: dict[str, Any]) -> list[tuple[str, str]] | None:
