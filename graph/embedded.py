@@ -523,16 +523,27 @@ class EmbeddedStore(Lookups, Store):
     def _graph_of(self, reads: tuple[str, ...]) -> PlainGraph:
         """The whole graph's nodes of the labels in ``reads`` and its relationships of the types in ``reads`` between
         them, as the whole graph holds them (shared nodes' properties, node and relationship order): what a query
-        that declares what it reads (``Query.reads``) needs, without building every review's contacts."""
+        that declares what it reads (``Query.reads``) needs, without building every review's contacts. A
+        ``Label.property`` in ``reads`` gives that label's nodes with their id and the properties named so only."""
         key = tuple(sorted(reads))
         if key not in self._partial:
-            wanted = set(reads)
+            wanted = {name for name in reads if "." not in name}
+            narrow: dict[str, list[str]] = {}  # "Label.property": of that label's nodes, only their ids and these
+            for name in reads:
+                if "." in name:
+                    label, prop = name.split(".", 1)
+                    narrow.setdefault(label, ["id"]).append(prop)
 
             def read(entries: list[dict]) -> PlainGraph:
                 kept: set[str] = set()  # node ids kept so far: a relationship may end at a node an earlier review brought
 
                 def only(data: dict) -> dict:
                     nodes = {label: table for label, table in data["nodes"].items() if label in wanted}
+                    for label, table in data["nodes"].items():
+                        if label in narrow and label not in wanted:
+                            at = [table["columns"].index(c) for c in dict.fromkeys(narrow[label]) if c in table["columns"]]
+                            nodes[label] = {"columns": [table["columns"][i] for i in at],
+                                            "rows": [[row[i] for i in at] for row in table["rows"]]}
                     for table in nodes.values():
                         at = table["columns"].index("id")
                         kept.update(row[at] for row in table["rows"])

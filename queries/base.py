@@ -91,7 +91,8 @@ class Query:
     # what a finding row says did not pass between agencies, for the views to draw (see ``Gaps``)
     gaps: Callable[[dict], "Gaps"] | None = None
     # the node labels and relationship types its NetworkX implementation reads (empty: any): a store may hand it
-    # a graph of only those, e.g. the person records without every review's contacts
+    # a graph of only those, e.g. the person records without every review's contacts; "Label.property": of that
+    # label's nodes it reads only their ids and that property (the counts read only the contacts' ids)
     reads: tuple[str, ...] = ()
     # language ("cypher", "networkx") or store name -> implementation; a store name wins over its language
     implementations: Mapping[str, Any] = field(default_factory=dict)

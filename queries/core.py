@@ -56,7 +56,7 @@ def stats_networkx(G: ModelGraph, params: dict) -> list[dict]:
 
 STATS = register(Query(
     name="stats", title="Counts", description="How many reviews, people, agencies, contacts and relationships the graph holds.",
-    cypher=STATS_CYPHER, networkx=stats_networkx, listed=False, reads=("Review", "Person", "Agency", "Contact", "RELATED"),
+    cypher=STATS_CYPHER, networkx=stats_networkx, listed=False, reads=("Review", "Person", "Agency", "Contact.id", "RELATED"),
 ))
 
 # --- find a person ----------------------------------------------------------------------------

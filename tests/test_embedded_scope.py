@@ -172,7 +172,11 @@ def test_a_query_that_says_what_it_reads_gives_the_whole_graphs_rows_without_the
         assert rows and rows == _whole(workspace).run(query, {}), query.name
         assert store._graph is None
         [graph] = store._partial.values()
-        assert all(not ids for label, ids in graph.graph["by_label"].items() if label not in query.reads)
+        labels = {name.split(".")[0] for name in query.reads}
+        assert all(not ids for label, ids in graph.graph["by_label"].items() if label not in labels)
+        for name in query.reads:  # "Label.property": that label's nodes hold their id and that property only
+            label, _, prop = name.partition(".")
+            assert not prop or all(set(graph._node[n]) <= {"id", "label", prop} for n in graph.graph["by_label"][label])
         assert all(data["type"] in query.reads for _, keyed in graph._succ.items() for ends in keyed.values() for data in ends.values())
         raw = query.networkx(ModelGraph(store._graph_of(query.reads)), {})
         assert raw == query.networkx(ModelGraph(EmbeddedStore(workspace).opened), {})  # before finish too: same order
