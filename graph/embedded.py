@@ -300,7 +300,7 @@ class EmbeddedStore(Lookups, Store):
         self._read_manifest: dict = {}
         self._scoped: dict[tuple[str, ...], PlainGraph] = {}
         self._partial: dict[tuple[str, ...], PlainGraph] = {}  # by what a query reads (``_graph_of``)
-        self._parts: dict[str, dict[str, list[dict]]] = {}  # the clusters' rows computed here (``_rows_by_cluster``)
+        self._prefetched: dict[str, tuple[dict, list[dict]]] = {}  # rows computed ahead (``prefetch``): name -> inputs, rows
 
     @property
     def opened(self) -> PlainGraph:
@@ -327,16 +327,12 @@ class EmbeddedStore(Lookups, Store):
         if kept is None:
             return super()._run_bound(query, bound)
         name, inputs = kept
-        # by cluster (its rows kept cluster by cluster) unless the whole graph is open (then it is quicker), or this
-        # store computed them already
-        if _local(query) and (self._graph is None or _parts_name(query, inputs) in self._parts):
-            joins: list[tuple[str, str]] | None = None
-            if query.prepare is not None:  # the identity map, computed once (and kept): the clusters it joins
-                prepared = query.prepare(self, bound)
-                joins = _joins(prepared) or []
-                inputs = {**inputs, "prepared": hashlib.sha256(orjson.dumps(prepared, option=orjson.OPT_SORT_KEYS)).hexdigest()}
-                query, bound = dataclasses.replace(query, prepare=None), {**bound, **prepared}
-            rows = self._consistent(lambda entries: self._rows_by_cluster(entries, [(query, bound, inputs)], joins))[0]
+        prefetched = self._prefetched.pop(name, None)
+        if prefetched is not None and prefetched[0] == inputs:
+            return prefetched[1]
+        if _local(query) and self._graph is None:  # by cluster (kept cluster by cluster); on the whole graph when open
+            local, local_bound, local_inputs, joins = self._prepared(query, bound, inputs)
+            rows = self._consistent(lambda entries: self._rows_by_cluster(entries, [(local, local_bound, local_inputs)], joins))[0]
             if rows is not None:
                 return rows
 
@@ -363,23 +359,42 @@ class EmbeddedStore(Lookups, Store):
         return (f"rows-{query.name}-{hashlib.sha256(params).hexdigest()[:16]}",
                 {"query": query.name, "bound": orjson.loads(params), "decisions": decisions})
 
+    def _prepared(self, query: Query, bound: dict[str, Any], inputs: dict[str, Any]
+                  ) -> tuple[Query, dict[str, Any], dict[str, Any], list[tuple[str, str]]]:
+        """A run of ``query`` as it is computed cluster by cluster: a query with a ``prepare`` step (the identity
+        map) gets its prepared parameters now, once (and kept), and the pairs of reviews they join; the inputs its
+        clusters' rows are kept by then include them (``prepared``)."""
+        if query.prepare is None:
+            return query, bound, inputs, []
+        prepared = query.prepare(self, bound)
+        digest = hashlib.sha256(orjson.dumps(prepared, option=orjson.OPT_SORT_KEYS)).hexdigest()
+        return (dataclasses.replace(query, prepare=None), {**bound, **prepared}, {**inputs, "prepared": digest},
+                _joins(prepared) or [])
+
     def prefetch(self, runs: list[tuple[Query, dict[str, Any]]]) -> None:
-        """As the store's: the runs over every review of ``_local`` queries whose rows are not kept are computed
-        together, cluster by cluster, each cluster's graph built once for all of them (``_rows_by_cluster``); their
-        ``run`` then reads what this computed."""
+        """As the store's: the runs over every review of ``_local`` queries are computed together, cluster by cluster
+        (``_rows_by_cluster``), each cluster's graph built once for all of them: the clusters every identity map
+        among them joins (a cluster holding several of another query's clusters gives it the same rows). Their
+        ``run`` then returns what this computed."""
         if self._graph is not None:
             return  # the whole graph is open: each query runs on it
-        todo = []
+        todo, joins = [], []
         for query, params in runs:
             bound = query.bind(params)
-            kept = self._rows_key(query, bound) if _local(query) and query.prepare is None else None
-            if kept is not None:
-                todo.append((query, bound, kept[1]))
+            kept = self._rows_key(query, bound) if _local(query) else None
+            if kept is None:
+                continue
+            local, local_bound, local_inputs, local_joins = self._prepared(query, bound, kept[1])
+            joins += local_joins
+            todo.append((kept, (local, local_bound, local_inputs)))
         if todo:
-            self._consistent(lambda entries: self._rows_by_cluster(entries, todo))
+            computed = self._consistent(lambda entries: self._rows_by_cluster(entries, [run for _, run in todo], joins))
+            for ((name, inputs), _), rows in zip(todo, computed):
+                if rows is not None:
+                    self._prefetched[name] = (inputs, rows)
 
     def _rows_by_cluster(self, entries: list[dict], runs: list[tuple[Query, dict[str, Any], dict[str, Any]]],
-                         joins: list[tuple[str, str]] | None = None) -> list[list[dict[str, Any]] | None]:
+                         joins: list[tuple[str, str]] = ()) -> list[list[dict[str, Any]] | None]:
         """The rows over every review of each run (a ``_local`` query, its bound parameters, and the inputs its rows
         are kept by), computed cluster by cluster (``_clusters``: the reviews joined by a person who is one node, or
         by ``joins``, the identity map's, for runs of queries that follow people by it) on each cluster's own graph, built once for all the runs, the clusters split between this process and a forked
@@ -388,7 +403,7 @@ class EmbeddedStore(Lookups, Store):
         from, so after a load only the clusters it changed are computed again. The same rows, in the same order, as
         the query on the whole graph: a review's rows depend only on its cluster and on the properties shared nodes
         have in the whole graph, which each cluster's graph is given. None for a run whose rows are about several
-        reviews without ``joins`` (they cannot be put together), and for every run on a workspace written before the manifest's index (the caller runs those on
+        reviews and that follows no identity map (``_prepared``: its rows cannot be put together), and for every run on a workspace written before the manifest's index (the caller runs those on
         the whole graph)."""
         from dhrgraph.graph.parallel import halves
 
@@ -396,7 +411,7 @@ class EmbeddedStore(Lookups, Store):
             return [None] * len(runs)
         started = self._manifest_path.read_bytes(), self._decisions_bytes()
         final = _final_props(entries)
-        clusters = _clusters(entries, joins or ())
+        clusters = _clusters(entries, joins)
         held = []  # what each cluster's rows depend on besides the run: its reviews' files and its shared nodes
         for cluster in clusters:
             shared = sorted({node_id for e in cluster for label, ids in e["index"].items() if label != "Review" for node_id in ids})
@@ -407,7 +422,7 @@ class EmbeddedStore(Lookups, Store):
             run = orjson.dumps({**inputs, "code": code_version()}, option=orjson.OPT_SORT_KEYS)
             name = _parts_name(query, inputs)
             keys = [hashlib.sha256(run + b"\0" + h).hexdigest() for h in held]
-            plans.append((query, bound, name, keys, self._parts.get(name) or self._kept_parts(name)))
+            plans.append((query, bound, name, keys, self._kept_parts(name)))
         tasks = [(at, [i for i, plan in enumerate(plans) if plan[3][at] not in plan[4]]) for at in range(len(clusters))]
         tasks = [task for task in tasks if task[1]]
 
@@ -429,15 +444,14 @@ class EmbeddedStore(Lookups, Store):
             return sum(e.get("contacts", 1) for e in clusters[task[0]]) * len(task[1])
         computed = halves(tasks, weight, work, fork=sum(map(weight, tasks)) >= PARALLEL_CONTACTS)
         out: list[list[dict[str, Any]] | None] = []
-        for query, bound, name, keys, kept in plans:
+        for (query, bound, name, keys, kept), (_, _, inputs) in zip(plans, runs):
             parts = {key: kept[key] if key in kept else computed[key] for key in keys}
             rows = [row for key in keys for row in parts[key]]
-            # a row about several reviews only when they are joined by the identity map (within one cluster)
-            if any(not isinstance(row.get("review"), str) or ("reviews" in row and joins is None) for row in rows):
+            # a row about several reviews only when the identity map joins them (then they are in one cluster)
+            if any(not isinstance(row.get("review"), str) or ("reviews" in row and "prepared" not in inputs) for row in rows):
                 out.append(None)
                 continue
             rows.sort(key=lambda row: row["review"])  # stable: each review's rows stay in the order its cluster gave them
-            self._parts[name] = parts
             if len(parts) != len(kept) or any(key not in kept for key in keys):
                 self._keep_parts(name, parts, started)
             out.append(rows)

@@ -41,7 +41,8 @@ def split(tasks: Iterable[T], weight: Callable[[T], float]) -> tuple[list[T], li
 def halves(tasks: list[T], weight: Callable[[T], float], work: Callable[[list[T]], dict[str, Any]],
            fork: bool = True) -> dict[str, Any]:
     """``work(tasks)``'s answer (a dict), computed as ``work(one half) | work(the other half)``, the second half in a
-    forked child when ``fork`` and ``forks()``. ``work`` must only compute (the child writes nothing but its answer)."""
+    forked child when ``fork`` and ``forks()``. ``work`` may write files of its own tasks only (whatever the child
+    did not answer is done again here, so a file it left half written is written again)."""
     if not fork or not forks() or len(tasks) < 2:
         return work(tasks)
     mine, theirs = split(tasks, weight)

@@ -26,8 +26,10 @@ def _pages_alone(store, sections) -> dict[str, dict]:
             for s in sections if s.rows}
 
 
-@pytest.mark.parametrize("corpus", ["examples", "synth", "synth-many"])
-def test_report_pages_drawn_together_are_the_pages_drawn_alone(store, tmp_path, corpus, monkeypatch):
+@pytest.mark.parametrize("corpus,forked", [("examples", False), ("examples", True), ("synth", False), ("synth-many", True)])
+def test_report_pages_drawn_together_are_the_pages_drawn_alone(store, tmp_path, corpus, forked, monkeypatch):
+    """Drawn together in one process, or shared with a forked one (``forked``): each page as drawn alone."""
+    monkeypatch.setattr(views, "PARALLEL_ROWS", 0 if forked else 10**9)
     if corpus == "examples":
         store.load([EXAMPLES])
     else:  # more than LARGE nodes: laid out in advance; agencies and people shared by many pages

@@ -17,6 +17,7 @@ from urllib.parse import quote
 
 from dhrgraph import queries
 from dhrgraph.graph.errors import UnknownName
+from dhrgraph.graph.parallel import halves
 from dhrgraph.graph.store import Store, gc_paused
 from dhrgraph.graph.model import agency_id
 from dhrgraph.queries.base import Query
@@ -46,6 +47,8 @@ GAPS = "gaps"         # the toggle set of links where information did not pass
 # contacts they cite, the relationships between those people), not every contact of every review: hundreds of
 # reviews' contacts are no picture an analyst reads, and take minutes to draw (issue 16)
 FULL_REVIEWS = 50
+# a report's pages are drawn by two processes when they show this many findings or more (below it, one is quicker)
+PARALLEL_ROWS = 1000
 
 
 def load(store: Store, redact: bool = False, reviews: Iterable[str] | None = None, signals: str = "all", *,
@@ -329,11 +332,17 @@ def write_report_views(store: Store, report_path: str | os.PathLike, sections: I
         whole, names = load(store, redact, sorted({r for s in sections for r in _reviews_of(s.rows, review)}), signals,
                             contacts=_cited(row for s, reviews in pages if not _drawn_in_full(reviews) for row in s.rows),
                             whole=full)
-        links, memo = {}, {}
-        for section, _ in pages:
-            _query_page(whole, names, section.query, section.rows, review, memo).write(folder / f"{section.query.name}.html")
-            links[section.query.name] = f"{quote(folder.name)}/{quote(section.query.name)}.html"
-    return links
+
+        def work(some: list[tuple[Any, list[str]]]) -> dict[str, str]:
+            links, memo = {}, {}
+            for section, _ in some:
+                _query_page(whole, names, section.query, section.rows, review, memo).write(folder / f"{section.query.name}.html")
+                links[section.query.name] = f"{quote(folder.name)}/{quote(section.query.name)}.html"
+            return links
+        # the pages drawn by this process and a forked one, each writing its own (a page the child did not
+        # finish is drawn again here): the same files
+        links = halves(pages, lambda page: len(page[0].rows) + 1, work, fork=sum(len(s.rows) for s, _ in pages) >= PARALLEL_ROWS)
+    return {section.query.name: links[section.query.name] for section, _ in pages}
 
 
 def _query_page(whole: Overview, names: Names, query: Query, rows: list[dict], review: str | None,
