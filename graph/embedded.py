@@ -6,8 +6,9 @@ Layout of a workspace (``./.dhrgraph`` by default)::
     reviews/<sha256>.json    one review's graph rows (columns + rows, plain JSON: safe to share)
     decisions.json           the analyst's decisions (triage, identities ...), apart from the reviews
     derived/<name>.json      values derived from the whole graph (the identity map, the rows of queries over
-                             every review), kept with the key of everything they were computed from; any
-                             file here may be deleted (it is computed again)
+                             every review; a catalogue query's rows cluster by cluster in parts-*.json), kept
+                             with the key of everything they were computed from; any file here may be deleted
+                             (it is computed again)
 
 Every file is written to a temporary name and renamed into place, and the manifest is switched
 last, so a load either lands whole or not at all. A lock file keeps two loads from interleaving.
