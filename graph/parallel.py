@@ -11,18 +11,24 @@ itself: the answer is always the one ``work`` gives in one process, only sooner.
 from __future__ import annotations
 
 import os
+import sys
 from typing import Any, Callable, Iterable, TypeVar
 
 import orjson
 
-__all__ = ["halves", "forks"]
+__all__ = ["halves", "forks", "split", "PROCESSES"]
 
 T = TypeVar("T")
 
 
+PROCESSES = "DHRGRAPH_PROCESSES"  # set to 1: never fork (a shared machine, a debugger)
+
+
 def forks() -> bool:
-    """Whether ``halves`` may fork here: a POSIX system with a second core."""
-    return hasattr(os, "fork") and (os.cpu_count() or 1) > 1
+    """Whether ``halves`` may fork here: Linux (elsewhere forking a process that has used the system's libraries is
+    not safe, e.g. macOS), a second core, and ``DHRGRAPH_PROCESSES`` not 1."""
+    return sys.platform.startswith("linux") and hasattr(os, "fork") and (os.cpu_count() or 1) > 1 \
+        and os.environ.get(PROCESSES, "").strip() != "1"
 
 
 def split(tasks: Iterable[T], weight: Callable[[T], float]) -> tuple[list[T], list[T]]:

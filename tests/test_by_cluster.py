@@ -251,3 +251,10 @@ def test_the_identity_maps_joins_join_clusters(workspace):
     assert len(joined) == len(embedded._clusters(entries)) - 1
     assert [left, right] in [[e["id"] for e in c] for c in joined]
     assert embedded._with_shared_people(entries, {right}, [(left, right)]) == {left, right}
+
+
+def test_dhrgraph_processes_1_never_forks(monkeypatch):
+    monkeypatch.setenv(parallel.PROCESSES, "1")
+    assert not parallel.forks()
+    answer = parallel.halves(list(range(6)), lambda task: 1, _pids)
+    assert set(answer.values()) == {os.getpid()}
