@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
     from dhrgraph.graph.nxgraph import ModelGraph
 
-__all__ = ["Param", "Query", "register", "get", "catalogue", "bind_params", "REVIEW_PARAM", "CYPHER", "NETWORKX", "Gaps"]
+__all__ = ["Param", "Query", "yes_no", "register", "get", "catalogue", "bind_params", "REVIEW_PARAM", "CYPHER", "NETWORKX", "Gaps"]
 
 Rows = list[dict[str, Any]]
 
@@ -58,6 +58,14 @@ class Param:
             if isinstance(value, bool) or not isinstance(value, int) or not self.low <= value <= self.high:
                 raise DhrgraphError(f"parameter {self.name!r} must be a whole number from {self.low} to {self.high}, got {value!r}")
         return value
+
+
+def yes_no(text: str) -> bool:
+    """A yes/no parameter's value from its text (true/false, yes/no, 1/0)."""
+    value = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}.get(str(text).strip().lower())
+    if value is None:
+        raise ValueError(text)
+    return value
 
 
 REVIEW_PARAM = Param("review", None, "only this review (default: all reviews)")

@@ -9,7 +9,7 @@
 from __future__ import annotations
 
 from dhrgraph.graph.nxgraph import ModelGraph
-from dhrgraph.queries.base import Param, Query, register
+from dhrgraph.queries.base import Param, Query, register, yes_no
 from dhrgraph.queries.common import (
     CONSTANTS, COMMON_PARAMS, evidence_cypher, PERSON_IDS, records_abuse_cypher, and_join, contact_agency, evidence,
     finish_rows, records_abuse,
@@ -24,13 +24,6 @@ PRONOUNS = {"female": "she", "male": "he"}
 def and_join(items: list[str]) -> str:
     """'A', 'A and B', 'A, B and C'."""
     return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
-
-
-def yes_no(text: str) -> bool:
-    value = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}.get(str(text).strip().lower())
-    if value is None:
-        raise ValueError(text)
-    return value
 
 
 def _people(count: int) -> str:
