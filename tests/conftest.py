@@ -35,6 +35,17 @@ def corpus(tmp_path_factory):
     return folder, json.loads((folder / "answer_key.json").read_text(encoding="utf-8"))
 
 
+@pytest.fixture(scope="session")
+def examples_workspace(tmp_path_factory) -> Path:
+    """An embedded workspace with the example reviews loaded, made once (tests may remove its ``derived/``, never
+    load into it)."""
+    from dhrgraph.graph.embedded import EmbeddedStore
+
+    workspace = tmp_path_factory.mktemp("examples-workspace") / "ws"
+    EmbeddedStore(workspace).load([EXAMPLES])
+    return workspace
+
+
 # --- Neo4j --------------------------------------------------------------------------------------
 
 @pytest.fixture

@@ -24,8 +24,6 @@ from dhrgraph.graph import embedded, parallel
 from dhrgraph.graph.embedded import EmbeddedStore
 from dhrgraph.queries.base import REVIEW_PARAM, Query
 
-ROOT = Path(__file__).resolve().parent.parent
-EXAMPLES = ROOT / "examples"
 LOCAL = [q for q in queries.catalogue() if embedded._local(q)]
 
 
@@ -40,13 +38,6 @@ def synth_folders(tmp_path_factory) -> Path:
 def workspace(tmp_path, synth_folders) -> Path:
     workspace = tmp_path / "ws"
     EmbeddedStore(workspace).load([synth_folders])
-    return workspace
-
-
-@pytest.fixture(scope="module")
-def examples_workspace(tmp_path_factory) -> Path:
-    workspace = tmp_path_factory.mktemp("by-cluster-examples") / "ws"
-    EmbeddedStore(workspace).load([EXAMPLES])
     return workspace
 
 

@@ -38,13 +38,6 @@ def synth_workspace(tmp_path_factory) -> Path:
     return workspace
 
 
-@pytest.fixture(scope="module")
-def examples_workspace(tmp_path_factory) -> Path:
-    workspace = tmp_path_factory.mktemp("scope-examples") / "ws"
-    EmbeddedStore(workspace).load([EXAMPLES])
-    return workspace
-
-
 def _whole(workspace: Path) -> EmbeddedStore:
     """A store whose queries all run on the whole graph, as before review-scoped opening."""
     store = EmbeddedStore(workspace)
