@@ -397,15 +397,17 @@ class EmbeddedStore(Lookups, Store):
     def _rows_by_cluster(self, entries: list[dict], runs: list[tuple[Query, dict[str, Any], dict[str, Any]]],
                          joins: list[tuple[str, str]] = ()) -> list[list[dict[str, Any]] | None]:
         """The rows over every review of each run (a ``_local`` query, its bound parameters, and the inputs its rows
-        are kept by), computed cluster by cluster (``_clusters``: the reviews joined by a person who is one node, or
-        by ``joins``, the identity map's, for runs of queries that follow people by it) on each cluster's own graph, built once for all the runs, the clusters split between this process and a forked
-        one (``graph.parallel``) when those to compute hold ``PARALLEL_CONTACTS`` or more. Each cluster's rows are
-        kept (``derived/parts-<query>-<params>.json``, and in this store) by the key of everything they were computed
-        from, so after a load only the clusters it changed are computed again. The same rows, in the same order, as
-        the query on the whole graph: a review's rows depend only on its cluster and on the properties shared nodes
-        have in the whole graph, which each cluster's graph is given. None for a run whose rows are about several
-        reviews and that follows no identity map (``_prepared``: its rows cannot be put together), and for every run on a workspace written before the manifest's index (the caller runs those on
-        the whole graph)."""
+        are kept by), computed cluster by cluster on each cluster's own graph, built once for all the runs. The
+        clusters (``_clusters``) are the reviews joined by a person who is one node, and by ``joins``, the identity
+        maps' links, when runs follow people by them (a cluster holding several of another run's clusters gives it
+        the same rows). They are split between this process and a forked one (``graph.parallel.halves``) when those
+        to compute hold ``PARALLEL_CONTACTS`` or more. Each cluster's rows are kept
+        (``derived/parts-<query>-<params>.json``) by the key of everything they were computed from, so after a load
+        only the clusters it changed are computed again. The same rows, in the same order, as the query on the
+        whole graph: a review's rows depend only on its cluster and on the properties shared nodes have in the
+        whole graph, which each cluster's graph is given. None for a run whose rows name several reviews and that
+        follows no identity map (``_prepared``: its rows could not be put together), and for every run on a
+        workspace written before the manifest's index: the caller runs those on the whole graph."""
         from dhrgraph.graph.parallel import halves
 
         if not entries or any("index" not in e for e in entries):
