@@ -445,7 +445,10 @@ class EmbeddedStore(Lookups, Store):
 
         def weight(task: tuple[int, list[int]]) -> int:
             return sum(e.get("contacts", 1) for e in clusters[task[0]]) * len(task[1])
-        computed = halves(tasks, weight, work, fork=sum(map(weight, tasks)) >= PARALLEL_CONTACTS)
+        try:  # as JSON gives them back (computed here or by the child): cold rows are the kept rows, exactly
+            computed = halves(tasks, weight, work, fork=sum(map(weight, tasks)) >= PARALLEL_CONTACTS)
+        except TypeError:  # a value that is not JSON: no clusters then (the caller runs on the whole graph)
+            return [None] * len(runs)
         out: list[list[dict[str, Any]] | None] = []
         for (query, bound, name, keys, kept), (_, _, inputs) in zip(plans, runs):
             parts = {key: kept[key] if key in kept else computed[key] for key in keys}
@@ -469,12 +472,10 @@ class EmbeddedStore(Lookups, Store):
         return {key: rows for key, rows in parts.items() if _rows_valid(rows)} if isinstance(parts, dict) else {}
 
     def _keep_parts(self, name: str, parts: dict[str, list[dict]], started: tuple[bytes, bytes | None]) -> None:
-        """Keep the clusters' rows that JSON gives back equal, when no load and no decision came meanwhile."""
+        """Keep the clusters' rows (JSON values: ``halves`` gives them as JSON gives them back), when no load and no
+        decision came meanwhile."""
         try:
             data = orjson.dumps({"format": DERIVED_FORMAT, "version": VERSION, "name": name, "parts": parts})
-            if orjson.loads(data)["parts"] != parts:  # some are not JSON values (tuples ...): only the others
-                kept = {key: rows for key, rows in parts.items() if orjson.loads(orjson.dumps(rows)) == rows}
-                data = orjson.dumps({"format": DERIVED_FORMAT, "version": VERSION, "name": name, "parts": kept})
             if (self._manifest_path.read_bytes(), self._decisions_bytes()) == started:
                 (self.root / "derived").mkdir(exist_ok=True)
                 _write_atomic(self.root / "derived" / f"{name}.json", data)

@@ -4,8 +4,8 @@
 ``work`` on one half in the child and on the other in this process; the child's answer (a dict of JSON
 values) comes back through a pipe as JSON. The child inherits everything this process has read (modules,
 the workspace's manifest), so it starts at once and nothing is sent to it. Anything that goes wrong in the
-child (an exception, a value JSON would not give back equal, a crash) makes this process do that half
-itself: the answer is always the one ``work`` gives in one process, only sooner.
+child (an exception, a crash) makes this process do that half itself: the answer is always the one ``work``
+gives in one process, as JSON gives it back, only sooner.
 """
 
 from __future__ import annotations
@@ -46,11 +46,13 @@ def split(tasks: Iterable[T], weight: Callable[[T], float]) -> tuple[list[T], li
 
 def halves(tasks: list[T], weight: Callable[[T], float], work: Callable[[list[T]], dict[str, Any]],
            fork: bool = True) -> dict[str, Any]:
-    """``work(tasks)``'s answer (a dict), computed as ``work(one half) | work(the other half)``, the second half in a
-    forked child when ``fork`` and ``forks()``. ``work`` may write files of its own tasks only (whatever the child
-    did not answer is done again here, so a file it left half written is written again)."""
+    """``work(tasks)``'s answer (a dict of JSON values), computed as ``work(one half) | work(the other half)``, the
+    second half in a forked child when ``fork`` and ``forks()``. The answer is always as JSON gives it back (tuples
+    become lists, as the child's do), whichever process computed it, forked or not: the same answer either way, and
+    the same as one kept as JSON. A value that is not JSON is a TypeError. ``work`` may write files of its own tasks
+    only (whatever the child did not answer is done again here, so a file it left half written is written again)."""
     if not fork or not forks() or len(tasks) < 2:
-        return work(tasks)
+        return orjson.loads(orjson.dumps(work(tasks)))
     mine, theirs = split(tasks, weight)
     read_end, write_end = os.pipe()
     pid = os.fork()
@@ -58,23 +60,22 @@ def halves(tasks: list[T], weight: Callable[[T], float], work: Callable[[list[T]
         status = 1
         try:
             os.close(read_end)
-            answer = work(theirs)
-            data = orjson.dumps(answer)
-            status = 0 if orjson.loads(data) == answer else 2  # tuples, sets ...: this process computes them
+            data = orjson.dumps(work(theirs))
             with os.fdopen(write_end, "wb") as out:
-                out.write(data if status == 0 else b"")
-        except BaseException:  # noqa: BLE001 - any failure: the parent computes this half itself
+                out.write(data)
+            status = 0
+        except BaseException:  # noqa: BLE001 - any failure (a value that is not JSON too): the parent does this half
             status = 1
         finally:
             os._exit(status)
     os.close(write_end)
     pipe = os.fdopen(read_end, "rb")
     try:
-        answer = work(mine)
+        answer = orjson.loads(orjson.dumps(work(mine)))
         data = pipe.read()
     finally:
         pipe.close()  # first: a child still writing then fails (EPIPE) and ends instead of waiting for a reader
         _, status = os.waitpid(pid, 0)
     if os.waitstatus_to_exitcode(status) != 0:
-        return {**answer, **work(theirs)}
+        return {**answer, **orjson.loads(orjson.dumps(work(theirs)))}
     return {**answer, **orjson.loads(data)}

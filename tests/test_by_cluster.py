@@ -211,9 +211,14 @@ def test_a_failing_child_leaves_its_half_to_this_process():
     assert answer == {str(i): parent for i in range(6)}
 
 
-def test_values_json_would_change_are_computed_here():
-    answer = parallel.halves([1, 2, 3, 4], lambda task: 1, lambda tasks: {str(t): (t, os.getpid()) for t in tasks})
-    assert answer == {str(t): (t, os.getpid()) for t in [1, 2, 3, 4]}  # tuples, all from this process
+def test_answers_are_as_json_gives_them_back_forked_or_not():
+    def work(tasks):
+        return {str(t): (t, {"n": t}) for t in tasks}
+    expected = {str(t): [t, {"n": t}] for t in [1, 2, 3, 4]}  # tuples as lists, here as from the child
+    assert parallel.halves([1, 2, 3, 4], lambda task: 1, work) == expected
+    assert parallel.halves([1, 2, 3, 4], lambda task: 1, work, fork=False) == expected
+    with pytest.raises(TypeError):
+        parallel.halves([1, 2, 3, 4], lambda task: 1, lambda tasks: {str(t): {t} for t in tasks})
 
 
 def test_split_balances_the_weights_and_keeps_the_order():
