@@ -388,6 +388,8 @@ class Neo4jStore(Lookups, Store):
         try:
             if callable(implementation):
                 return implementation(self, params)
+            if implementation is query.cypher and query.review_cypher and isinstance(params.get("review"), str):
+                implementation = query.review_cypher  # one review: from its contacts, not from every contact
             return self.read(implementation, params, plain=True)
         except StoreError as exc:
             raise StoreError(f"query {query.name!r}: {exc}") from None

@@ -102,6 +102,9 @@ class Query:
     # a graph of only those, e.g. the person records without every review's contacts; "Label.property": of that
     # label's nodes it reads only their ids and that property (the counts read only the contacts' ids)
     reads: tuple[str, ...] = ()
+    # the Cypher of a run about one review (``review`` given) when it can start from that review's contacts (see
+    # ``queries.common.recorded_about_cypher``); a Cypher store runs it instead of ``cypher`` for such a run
+    review_cypher: str | None = None
     # language ("cypher", "networkx") or store name -> implementation; a store name wins over its language
     implementations: Mapping[str, Any] = field(default_factory=dict)
 

@@ -12,7 +12,7 @@ from bisect import bisect_left
 from dhrgraph.graph.nxgraph import ModelGraph
 from dhrgraph.queries.base import Param, Query, register
 from dhrgraph.queries.common import (
-    ABUSE_EVENTS, ABUSE_FACTORS, before_death_cypher, CHILDREN_TYPES, CONSTANTS, COMMON_PARAMS, evidence_cypher, factors_cypher,
+    recorded_about_cypher, ABUSE_EVENTS, ABUSE_FACTORS, before_death_cypher, CHILDREN_TYPES, CONSTANTS, COMMON_PARAMS, evidence_cypher, factors_cypher,
     flow_cypher, FORUM_TYPES, not_abuser_cypher, records_abuse_cypher, abusers, and_join, before_death, contacts_by_person,
     PERSON_IDS, evidence, factors, flows_into, memberships, records_abuse, shift, sorted_rows,
 )
@@ -21,8 +21,10 @@ __all__ = ["CHILDREN_NOT_REFERRED"]
 
 CSC = "children_social_care"
 
-CHILDREN_NOT_REFERRED_CYPHER = f"""
-MATCH (a:Agency)-[:RECORDED]->(c:Contact)-[:ABOUT]->(s:Person)
+def _children_not_referred_cypher(one_review: bool) -> str:
+    """children-not-referred's Cypher, over every review or (``one_review``) over ``$review``'s contacts."""
+    return f"""
+{recorded_about_cypher("c", "a", "s", one_review)}
 WHERE NOT a.type IN $children_types AND NOT a.type IN $forum_types AND {records_abuse_cypher("c")}
   AND {before_death_cypher("c")}
 CALL (s, c) {{
@@ -48,6 +50,9 @@ RETURN c.review AS review, n.name AS subject, a.name AS agency, a.type AS agency
        {not_abuser_cypher("s", "c.review")} = false AS abuser,
        {evidence_cypher("c", "a")} AS evidence, [s.id] + [k IN kids | k.id] AS {PERSON_IDS}
 """
+
+
+CHILDREN_NOT_REFERRED_CYPHER = _children_not_referred_cypher(False)
 
 
 def children_not_referred_networkx(G: ModelGraph, p: dict) -> list[dict]:
@@ -133,7 +138,7 @@ CHILDREN_NOT_REFERRED = register(Query(
                 "care or a MASH, and children's social care recorded no contact about any of them. Contacts recorded by "
                 "children's social care, MASH or MARAC themselves are not checked, nor contacts on or after the death "
                 "that ends the chronology; only the review's own contacts count.",
-    cypher=CHILDREN_NOT_REFERRED_CYPHER, networkx=children_not_referred_networkx, finish=finish_children_not_referred,
+    cypher=CHILDREN_NOT_REFERRED_CYPHER, review_cypher=_children_not_referred_cypher(True), networkx=children_not_referred_networkx, finish=finish_children_not_referred,
     constants=CONSTANTS, params=(*COMMON_PARAMS, Param("window_days", 30, "days either side in which a referral, share "
                                                        "or children's social care contact counts", int)),
 ))

@@ -15,7 +15,7 @@ from collections import defaultdict
 from dhrgraph.graph.nxgraph import ModelGraph
 from dhrgraph.queries.base import Param, Query, register
 from dhrgraph.queries.common import (
-    before_death_cypher, CONSTANTS, COMMON_PARAMS, evidence_cypher, FORUM_TYPES, referrals_cypher, before_death, contacts_about,
+    recorded_about_cypher, before_death_cypher, CONSTANTS, COMMON_PARAMS, evidence_cypher, FORUM_TYPES, referrals_cypher, before_death, contacts_about,
     PERSON_IDS, dates_in_order, days_between, evidence, finish_rows, recorder, referrals, shift, subject_name, subjects_of,
 )
 
@@ -35,8 +35,10 @@ CONTINUITY_CONSTANTS = {**CONSTANTS, "not_taken_up": list(NOT_TAKEN_UP), "closin
 
 # --- no-follow-up -----------------------------------------------------------------------------
 
-NO_FOLLOW_UP_CYPHER = f"""
-MATCH (a:Agency)-[:RECORDED]->(t:Contact)-[:ABOUT]->(s:Person)
+def _no_follow_up_cypher(one_review: bool) -> str:
+    """no-follow-up's Cypher, over every review or (``one_review``) over ``$review``'s contacts."""
+    return f"""
+{recorded_about_cypher("t", "a", "s", one_review)}
 WHERE (t.event = 'did_not_attend'
    OR (t.referral_outcome IS NOT NULL AND any(phrase IN $not_taken_up WHERE toLower(t.referral_outcome) CONTAINS phrase)))
   AND {before_death_cypher("t")}
@@ -56,6 +58,9 @@ RETURN t.review AS review, m.name AS subject, a.name AS agency, a.type AS agency
        closed.date_text AS closed_date, [e IN [t, closed] WHERE e IS NOT NULL | {evidence_cypher("e", "a")}] AS evidence,
        [s.id] AS {PERSON_IDS}
 """
+
+
+NO_FOLLOW_UP_CYPHER = _no_follow_up_cypher(False)
 
 
 def _is_trigger(c: dict) -> bool:
@@ -122,7 +127,7 @@ NO_FOLLOW_UP = register(Query(
                 "(a closure or discharge that only informs someone, such as a letter to the referrer, is not a follow-up). "
                 "The row says whether the agency then closed the case, discharged, or had no further contact. Only the "
                 "review's own contacts count, and nothing on or after the death that ends the chronology is a trigger.",
-    cypher=NO_FOLLOW_UP_CYPHER, networkx=no_follow_up_networkx, finish=finish_no_follow_up,
+    cypher=NO_FOLLOW_UP_CYPHER, review_cypher=_no_follow_up_cypher(True), networkx=no_follow_up_networkx, finish=finish_no_follow_up,
     constants=CONTINUITY_CONSTANTS,
     params=(*COMMON_PARAMS, Param("days", 30, "days after the missed appointment or referral in which a follow-up counts", int)),
 ))
@@ -130,8 +135,10 @@ NO_FOLLOW_UP = register(Query(
 
 # --- professional-churn -----------------------------------------------------------------------
 
-PROFESSIONAL_CHURN_CYPHER = f"""
-MATCH (a:Agency)-[:RECORDED]->(c:Contact)-[:ABOUT]->(s:Person)
+def _professional_churn_cypher(one_review: bool) -> str:
+    """professional-churn's Cypher, over every review or (``one_review``) over ``$review``'s contacts."""
+    return f"""
+{recorded_about_cypher("c", "a", "s", one_review)}
 WHERE NOT a.type IN $forum_types AND c.professional IS NOT NULL AND {before_death_cypher("c")}
 WITH a, s, c.review AS review, count(DISTINCT c.professional) AS everyone
 WHERE everyone >= $min_professionals
@@ -157,6 +164,9 @@ RETURN last.review AS review, m.name AS subject, a.name AS agency, a.type AS age
        [f IN firsts | f.professional] AS names, seen[0].date_text AS first_date, last.date_text AS last_date,
        [f IN firsts | {evidence_cypher("f", "a")}] AS evidence, [s.id] AS {PERSON_IDS}
 """
+
+
+PROFESSIONAL_CHURN_CYPHER = _professional_churn_cypher(False)
 
 
 def professional_churn_networkx(G: ModelGraph, p: dict) -> list[dict]:
@@ -220,7 +230,7 @@ PROFESSIONAL_CHURN = register(Query(
                 "the most different professionals (the earliest on a tie) is a finding when it has `min_professionals` "
                 "or more. The row gives the count, the names, the dates of the window's first and last contacts, and "
                 "cites the first contact of each professional in the window.",
-    cypher=PROFESSIONAL_CHURN_CYPHER, networkx=professional_churn_networkx, finish=finish_professional_churn,
+    cypher=PROFESSIONAL_CHURN_CYPHER, review_cypher=_professional_churn_cypher(True), networkx=professional_churn_networkx, finish=finish_professional_churn,
     constants=CONSTANTS,
     params=(*COMMON_PARAMS,
             Param("min_professionals", 5, "different professionals of one agency that make a finding", int),

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 from dhrgraph.loaders.vocab import RISK_ORDER
 from dhrgraph.queries.base import Param, Query, register
 from dhrgraph.queries.common import (
-    ABUSE_FACTORS, adult_cypher, before_death_cypher, CONSTANTS, COMMON_PARAMS, dash_cypher, DASH_HIGH, evidence_cypher,
+    recorded_about_cypher, ABUSE_FACTORS, adult_cypher, before_death_cypher, CONSTANTS, COMMON_PARAMS, dash_cypher, DASH_HIGH, evidence_cypher,
     factors_cypher, FORUM_TYPES, level_cypher, marac_near_cypher, not_abuser_cypher, PERSON_IDS, abusers, and_join, before_death,
     visibly_high_cypher, contacts_by_person, dash_score, days_between, evidence, factors, high_reasons, is_adult, marac_days,
     marac_near, memberships, risk_level, shift, sorted_rows, visibly_high,
@@ -41,8 +41,11 @@ def ordinal(n: int) -> str:
 
 # --- missed-marac ------------------------------------------------------------------------------
 
-MISSED_MARAC_CYPHER = f"""
-MATCH (a:Agency)-[:RECORDED]->(c:Contact)-[:ABOUT]->(s:Person)-[n:IN_REVIEW]->(:Review {{name: c.review}})
+def _missed_marac_cypher(one_review: bool) -> str:
+    """missed-marac's Cypher, over every review or (``one_review``) over ``$review``'s contacts."""
+    return f"""
+{recorded_about_cypher("c", "a", "s", one_review)}
+MATCH (s)-[n:IN_REVIEW]->(:Review {{name: c.review}})
 WHERE NOT a.type IN $forum_types AND ({visibly_high_cypher("c")} OR c.event = 'incident')
   AND {before_death_cypher("c")} AND {adult_cypher("n")} AND {not_abuser_cypher("s", "c.review")}
 WITH a, c, s, n, toString(date(c.date) - duration({{days: $incident_days}})) AS since
@@ -58,6 +61,9 @@ RETURN c.review AS review, n.name AS subject, a.name AS agency, a.type AS agency
        c.order_key AS order_key, {dash_cypher("c")} AS dash_score, {level_cypher("c")} AS risk_level, incidents,
        {evidence_cypher("c", "a")} AS trigger, s.id AS person
 """
+
+
+MISSED_MARAC_CYPHER = _missed_marac_cypher(False)
 
 
 def missed_marac_networkx(G: nx.MultiDiGraph, p: dict) -> list[dict]:
@@ -130,7 +136,7 @@ MISSED_MARAC = register(Query(
                 "chronology: no contact on or after it (an event death, or the review's index_date) is reported. One "
                 "row per contact, listing its subjects; reason lists every criterion met, separated by '; ', and "
                 "counts each incident once. Incidents, referrals and hearings count within the contact's review.",
-    cypher=MISSED_MARAC_CYPHER, networkx=missed_marac_networkx, finish=finish_missed_marac, constants=CONSTANTS,
+    cypher=MISSED_MARAC_CYPHER, review_cypher=_missed_marac_cypher(True), networkx=missed_marac_networkx, finish=finish_missed_marac, constants=CONSTANTS,
     params=(*COMMON_PARAMS, DASH_HIGH,
             Param("within_days", 28, "days before or after in which a MARAC referral or hearing counts", int),
             Param("incidents", 3, "number of incidents within incident_days that meets the repeat criterion", int),

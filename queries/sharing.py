@@ -16,7 +16,7 @@ from itertools import islice
 from dhrgraph.graph.nxgraph import ModelGraph
 from dhrgraph.queries.base import Gaps, Param, Query, register
 from dhrgraph.queries.common import (
-    before_death_cypher, CONSTANTS, COMMON_PARAMS, dash_cypher, DASH_HIGH, evidence_cypher, factors_cypher, flow_cypher,
+    recorded_about_cypher, before_death_cypher, CONSTANTS, COMMON_PARAMS, dash_cypher, DASH_HIGH, evidence_cypher, factors_cypher, flow_cypher,
     FORUM_TYPES, level_cypher, risk_signal_cypher, union_find_cypher, before_death, components, contacts_by_person,
     contacts_in_review, dash_score,
     days_between, evidence, factors, finish_rows, flows_in_review, is_risk_signal, recorder, risk_level, risk_reasons,
@@ -29,8 +29,10 @@ __all__ = ["UNSHARED_RISK", "FRAGMENTED_RISK", "VICTIM_PERPETRATOR_DIVIDE"]
 
 # --- unshared-risk ----------------------------------------------------------------------------
 
-UNSHARED_RISK_CYPHER = f"""
-MATCH (a:Agency)-[:RECORDED]->(sig:Contact)-[:ABOUT]->(s:Person)
+def _unshared_risk_cypher(one_review: bool) -> str:
+    """unshared-risk's Cypher, over every review or (``one_review``) over ``$review``'s contacts."""
+    return f"""
+{recorded_about_cypher("sig", "a", "s", one_review)}
 WHERE NOT a.type IN $forum_types AND {risk_signal_cypher("sig")} AND {before_death_cypher("sig")}
 CALL (s, sig) {{
   MATCH (s)<-[:ABOUT]-(f:Contact {{review: sig.review}})-[fr:REFERRED_TO|SHARED_WITH]->(y:Agency)
@@ -56,6 +58,9 @@ RETURN sig.review AS review, m.name AS subject, a.name AS agency, a.type AS agen
         event: sig.event}} AS signal, missed,
        {evidence_cypher("sig", "a")} AS signal_evidence, [s.id] AS {PERSON_IDS}
 """
+
+
+UNSHARED_RISK_CYPHER = _unshared_risk_cypher(False)
 
 
 def unshared_risk_networkx(G: ModelGraph, p: dict) -> list[dict]:
@@ -103,7 +108,8 @@ def unshared_risk_networkx(G: ModelGraph, p: dict) -> list[dict]:
 
 def finish_unshared_risk(rows: list[dict], p: dict) -> list[dict]:
     out = []
-    for r in rows:
+    # the signals' file order first: rows alike in review, date, subject and agency then keep it, on any backend
+    for r in sorted(rows, key=lambda r: (r["signal_evidence"]["file"], r["signal_evidence"]["line"])):
         missed = sorted(r["missed"], key=lambda m: m["name"])
         out.append({
             "review": r["review"], "subject": r["subject"], "agency": r["agency"], "agency_type": r["agency_type"],
@@ -127,7 +133,7 @@ UNSHARED_RISK = register(Query(
                 "that person in the same review, and no time-respecting chain of referrals or shares from A reached them "
                 "before that contact. Nothing on or after the death that ends the chronology counts, as a signal or as "
                 "a later contact.",
-    cypher=UNSHARED_RISK_CYPHER, networkx=unshared_risk_networkx, finish=finish_unshared_risk, constants=CONSTANTS,
+    cypher=UNSHARED_RISK_CYPHER, review_cypher=_unshared_risk_cypher(True), networkx=unshared_risk_networkx, finish=finish_unshared_risk, constants=CONSTANTS,
     gaps=unshared_risk_gaps,
     params=(*COMMON_PARAMS, Param("window_days", 180, "days after the signal in which other agencies' contacts count", int),
             DASH_HIGH),
@@ -136,8 +142,10 @@ UNSHARED_RISK = register(Query(
 
 # --- fragmented-risk --------------------------------------------------------------------------
 
-FRAGMENTED_RISK_CYPHER = f"""
-MATCH (a:Agency)-[:RECORDED]->(c:Contact)-[:ABOUT]->(s:Person)
+def _fragmented_risk_cypher(one_review: bool) -> str:
+    """fragmented-risk's Cypher, over every review or (``one_review``) over ``$review``'s contacts."""
+    return f"""
+{recorded_about_cypher("c", "a", "s", one_review)}
 WHERE NOT a.type IN $forum_types AND size({factors_cypher("c")}) > 0 AND {before_death_cypher("c")}
 WITH s, c.review AS review, a, collect(c) AS contacts
 WITH s, review, collect({{id: a.id, name: a.name, contacts: [c IN contacts | {{factors: {factors_cypher("c")},
@@ -154,6 +162,9 @@ WHERE size(groups) >= 2
 MATCH (s)-[m:IN_REVIEW]->(:Review {{name: review}})
 RETURN s.id AS person, [m.name] AS names, [review] AS reviews, holders, groups
 """
+
+
+FRAGMENTED_RISK_CYPHER = _fragmented_risk_cypher(False)
 
 
 def fragmented_risk_networkx(G: ModelGraph, p: dict) -> list[dict]:
@@ -214,7 +225,7 @@ FRAGMENTED_RISK = register(Query(
                 "ends the chronology) fall into two or more groups with no referral or share (about that person, in that "
                 "review) between the groups: no one saw the whole picture. A person known in several reviews (global_id) "
                 "is checked in each.",
-    cypher=FRAGMENTED_RISK_CYPHER, networkx=fragmented_risk_networkx, finish=finish_fragmented_risk, constants=CONSTANTS,
+    cypher=FRAGMENTED_RISK_CYPHER, review_cypher=_fragmented_risk_cypher(True), networkx=fragmented_risk_networkx, finish=finish_fragmented_risk, constants=CONSTANTS,
     gaps=fragmented_risk_gaps,
     params=COMMON_PARAMS,
 ))

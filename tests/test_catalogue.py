@@ -52,6 +52,22 @@ def test_both_backends_give_identical_rows(both, name):
 
 
 @pytest.mark.neo4j
+@pytest.mark.parametrize("name", [q.name for q in queries.catalogue() if q.review_cypher])
+def test_one_review_from_its_contacts_gives_that_reviews_rows(both, name):
+    """A query with a ``review_cypher`` (Neo4j starts from the review's contacts when one review is asked for) gives
+    for each review the rows of that review in the run over every review, on both backends."""
+    query = queries.get(name)
+    assert query.review_cypher != query.cypher and "$review" in query.review_cypher
+    compared = 0
+    for store in both:
+        every = store.run(query, {})
+        for review in store.review_names():
+            assert store.run(query, {"review": review}) == [row for row in every if row["review"] == review], (review, store.backend)
+        compared += len(every)
+    assert compared  # the corpus gives each of these queries rows to compare
+
+
+@pytest.mark.neo4j
 def test_both_backends_hold_the_same_graph(both):
     embedded, neo4j = both
     assert neo4j.run(DUMP) == embedded.run(DUMP)
