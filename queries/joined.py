@@ -174,7 +174,7 @@ def _candidates_cypher(contact: str, cite: str, marac: bool = True) -> str:
     cite it (from the item ``i``)."""
     return f"""
 MATCH (ab:Person)-[rel:RELATED]->(s:Person)
-WHERE rel.abusive
+WHERE rel.abusive AND ($review IS NULL OR rel.review = $review)  // one review: only its people, from the start
 WITH s, rel.review AS review, collect(DISTINCT ab) AS abusers
 WHERE NOT EXISTS {{ MATCH (s)-[r:RELATED]->() WHERE r.abusive AND r.review = review }}
   AND EXISTS {{ MATCH (s)-[n:IN_REVIEW]->(:Review {{name: review}}) WHERE {adult_cypher("n")} }}  // MARAC is for adults

@@ -235,6 +235,7 @@ FRAGMENTED_RISK = register(Query(
 
 VICTIM_PERPETRATOR_DIVIDE_CYPHER = f"""
 MATCH (p:Person)-[rel:RELATED {{abusive: true}}]->(v:Person)
+WHERE $review IS NULL OR rel.review = $review  // one review: only its pairs, from the start
 CALL (p, v, rel) {{
   UNWIND [p, v] AS x  // expand from the two people, not from every contact
   MATCH (x)<-[:ABOUT]-(c:Contact)<-[:RECORDED]-(a:Agency)
