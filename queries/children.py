@@ -12,9 +12,10 @@ from bisect import bisect_left
 from dhrgraph.graph.nxgraph import ModelGraph
 from dhrgraph.queries.base import Param, Query, register
 from dhrgraph.queries.common import (
-    recorded_about_cypher, ABUSE_EVENTS, ABUSE_FACTORS, before_death_cypher, CHILDREN_TYPES, CONSTANTS, COMMON_PARAMS, evidence_cypher, factors_cypher,
+    ABUSE_EVENTS, ABUSE_FACTORS, before_death_cypher, CHILDREN_TYPES, CONSTANTS, COMMON_PARAMS, evidence_cypher, factors_cypher,
     flow_cypher, FORUM_TYPES, not_abuser_cypher, records_abuse_cypher, abusers, and_join, before_death, contacts_by_person,
     PERSON_IDS, evidence, factors, flows_into, memberships, records_abuse, shift, sorted_rows,
+    recorded_about_cypher,
 )
 
 __all__ = ["CHILDREN_NOT_REFERRED"]
@@ -138,7 +139,8 @@ CHILDREN_NOT_REFERRED = register(Query(
                 "care or a MASH, and children's social care recorded no contact about any of them. Contacts recorded by "
                 "children's social care, MASH or MARAC themselves are not checked, nor contacts on or after the death "
                 "that ends the chronology; only the review's own contacts count.",
-    cypher=CHILDREN_NOT_REFERRED_CYPHER, review_cypher=_children_not_referred_cypher(True), networkx=children_not_referred_networkx, finish=finish_children_not_referred,
+    cypher=CHILDREN_NOT_REFERRED_CYPHER, review_cypher=_children_not_referred_cypher(True),
+    networkx=children_not_referred_networkx, finish=finish_children_not_referred,
     constants=CONSTANTS, params=(*COMMON_PARAMS, Param("window_days", 30, "days either side in which a referral, share "
                                                        "or children's social care contact counts", int)),
 ))

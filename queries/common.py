@@ -227,8 +227,6 @@ def risk_reasons(c: dict, dash_high: int, p: dict | None = None) -> list[str]:
     return reasons
 
 
-# --- the end of the chronology (the death) and who MARAC is for -------------------------------------
-
 def recorded_about_cypher(c: str, a: str, s: str, one_review: bool = False) -> str:
     """Cypher: each contact ``c`` with the agency ``a`` that recorded it and each person ``s`` it is about; a WHERE
     may follow. Over every review, from the agencies. With ``one_review`` (a query's ``review_cypher``), only the
@@ -241,6 +239,8 @@ def recorded_about_cypher(c: str, a: str, s: str, one_review: bool = False) -> s
             f"CALL (scope) {{\n  MATCH (scope)<-[:IN_REVIEW]-({c}:Contact)<-[:RECORDED]-({a}:Agency)\n"
             f"  MATCH ({c})-[:ABOUT]->({s}:Person)\n  RETURN {c}, {a}, {s}\n}}\nWITH {a}, {c}, {s}")
 
+
+# --- the end of the chronology (the death) and who MARAC is for -------------------------------------
 
 def before_death_cypher(c: str) -> str:
     """Cypher predicate: contact ``c`` comes before the death that ends its review's chronology."""

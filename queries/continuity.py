@@ -15,8 +15,9 @@ from collections import defaultdict
 from dhrgraph.graph.nxgraph import ModelGraph
 from dhrgraph.queries.base import Param, Query, register
 from dhrgraph.queries.common import (
-    recorded_about_cypher, before_death_cypher, CONSTANTS, COMMON_PARAMS, evidence_cypher, FORUM_TYPES, referrals_cypher, before_death, contacts_about,
+    before_death_cypher, CONSTANTS, COMMON_PARAMS, evidence_cypher, FORUM_TYPES, referrals_cypher, before_death, contacts_about,
     PERSON_IDS, dates_in_order, days_between, evidence, finish_rows, recorder, referrals, shift, subject_name, subjects_of,
+    recorded_about_cypher,
 )
 
 __all__ = ["NO_FOLLOW_UP", "PROFESSIONAL_CHURN", "NOT_TAKEN_UP", "CLOSING_EVENTS", "NOT_FOLLOW_UP_EVENTS"]
@@ -127,7 +128,8 @@ NO_FOLLOW_UP = register(Query(
                 "(a closure or discharge that only informs someone, such as a letter to the referrer, is not a follow-up). "
                 "The row says whether the agency then closed the case, discharged, or had no further contact. Only the "
                 "review's own contacts count, and nothing on or after the death that ends the chronology is a trigger.",
-    cypher=NO_FOLLOW_UP_CYPHER, review_cypher=_no_follow_up_cypher(True), networkx=no_follow_up_networkx, finish=finish_no_follow_up,
+    cypher=NO_FOLLOW_UP_CYPHER, review_cypher=_no_follow_up_cypher(True),
+    networkx=no_follow_up_networkx, finish=finish_no_follow_up,
     constants=CONTINUITY_CONSTANTS,
     params=(*COMMON_PARAMS, Param("days", 30, "days after the missed appointment or referral in which a follow-up counts", int)),
 ))
@@ -230,7 +232,8 @@ PROFESSIONAL_CHURN = register(Query(
                 "the most different professionals (the earliest on a tie) is a finding when it has `min_professionals` "
                 "or more. The row gives the count, the names, the dates of the window's first and last contacts, and "
                 "cites the first contact of each professional in the window.",
-    cypher=PROFESSIONAL_CHURN_CYPHER, review_cypher=_professional_churn_cypher(True), networkx=professional_churn_networkx, finish=finish_professional_churn,
+    cypher=PROFESSIONAL_CHURN_CYPHER, review_cypher=_professional_churn_cypher(True),
+    networkx=professional_churn_networkx, finish=finish_professional_churn,
     constants=CONSTANTS,
     params=(*COMMON_PARAMS,
             Param("min_professionals", 5, "different professionals of one agency that make a finding", int),

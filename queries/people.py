@@ -21,11 +21,6 @@ __all__ = ["SERIAL_PERPETRATORS", "UNIDENTIFIED_PEOPLE", "and_join"]
 PRONOUNS = {"female": "she", "male": "he"}
 
 
-def and_join(items: list[str]) -> str:
-    """'A', 'A and B', 'A, B and C'."""
-    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
-
-
 def _people(count: int) -> str:
     return "1 person" if count == 1 else f"{count} different people"
 

@@ -21,10 +21,11 @@ if TYPE_CHECKING:
 from dhrgraph.loaders.vocab import RISK_ORDER
 from dhrgraph.queries.base import Param, Query, register
 from dhrgraph.queries.common import (
-    recorded_about_cypher, ABUSE_FACTORS, adult_cypher, before_death_cypher, CONSTANTS, COMMON_PARAMS, dash_cypher, DASH_HIGH, evidence_cypher,
+    ABUSE_FACTORS, adult_cypher, before_death_cypher, CONSTANTS, COMMON_PARAMS, dash_cypher, DASH_HIGH, evidence_cypher,
     factors_cypher, FORUM_TYPES, level_cypher, marac_near_cypher, not_abuser_cypher, PERSON_IDS, abusers, and_join, before_death,
     visibly_high_cypher, contacts_by_person, dash_score, days_between, evidence, factors, high_reasons, is_adult, marac_days,
     marac_near, memberships, risk_level, shift, sorted_rows, visibly_high,
+    recorded_about_cypher,
 )
 
 __all__ = ["MISSED_MARAC", "ESCALATION_WITHOUT_REASSESSMENT"]
@@ -136,7 +137,8 @@ MISSED_MARAC = register(Query(
                 "chronology: no contact on or after it (an event death, or the review's index_date) is reported. One "
                 "row per contact, listing its subjects; reason lists every criterion met, separated by '; ', and "
                 "counts each incident once. Incidents, referrals and hearings count within the contact's review.",
-    cypher=MISSED_MARAC_CYPHER, review_cypher=_missed_marac_cypher(True), networkx=missed_marac_networkx, finish=finish_missed_marac, constants=CONSTANTS,
+    cypher=MISSED_MARAC_CYPHER, review_cypher=_missed_marac_cypher(True),
+    networkx=missed_marac_networkx, finish=finish_missed_marac, constants=CONSTANTS,
     params=(*COMMON_PARAMS, DASH_HIGH,
             Param("within_days", 28, "days before or after in which a MARAC referral or hearing counts", int),
             Param("incidents", 3, "number of incidents within incident_days that meets the repeat criterion", int),

@@ -16,12 +16,13 @@ from itertools import islice
 from dhrgraph.graph.nxgraph import ModelGraph
 from dhrgraph.queries.base import Gaps, Param, Query, register
 from dhrgraph.queries.common import (
-    recorded_about_cypher, before_death_cypher, CONSTANTS, COMMON_PARAMS, dash_cypher, DASH_HIGH, evidence_cypher, factors_cypher, flow_cypher,
+    before_death_cypher, CONSTANTS, COMMON_PARAMS, dash_cypher, DASH_HIGH, evidence_cypher, factors_cypher, flow_cypher,
     FORUM_TYPES, level_cypher, risk_signal_cypher, union_find_cypher, before_death, components, contacts_by_person,
     contacts_in_review, dash_score,
     days_between, evidence, factors, finish_rows, flows_in_review, is_risk_signal, recorder, risk_level, risk_reasons,
     shift, subject_name,
     PERSON_IDS,
+    recorded_about_cypher,
 )
 
 __all__ = ["UNSHARED_RISK", "FRAGMENTED_RISK", "VICTIM_PERPETRATOR_DIVIDE"]
@@ -133,7 +134,8 @@ UNSHARED_RISK = register(Query(
                 "that person in the same review, and no time-respecting chain of referrals or shares from A reached them "
                 "before that contact. Nothing on or after the death that ends the chronology counts, as a signal or as "
                 "a later contact.",
-    cypher=UNSHARED_RISK_CYPHER, review_cypher=_unshared_risk_cypher(True), networkx=unshared_risk_networkx, finish=finish_unshared_risk, constants=CONSTANTS,
+    cypher=UNSHARED_RISK_CYPHER, review_cypher=_unshared_risk_cypher(True),
+    networkx=unshared_risk_networkx, finish=finish_unshared_risk, constants=CONSTANTS,
     gaps=unshared_risk_gaps,
     params=(*COMMON_PARAMS, Param("window_days", 180, "days after the signal in which other agencies' contacts count", int),
             DASH_HIGH),
@@ -225,7 +227,8 @@ FRAGMENTED_RISK = register(Query(
                 "ends the chronology) fall into two or more groups with no referral or share (about that person, in that "
                 "review) between the groups: no one saw the whole picture. A person known in several reviews (global_id) "
                 "is checked in each.",
-    cypher=FRAGMENTED_RISK_CYPHER, review_cypher=_fragmented_risk_cypher(True), networkx=fragmented_risk_networkx, finish=finish_fragmented_risk, constants=CONSTANTS,
+    cypher=FRAGMENTED_RISK_CYPHER, review_cypher=_fragmented_risk_cypher(True),
+    networkx=fragmented_risk_networkx, finish=finish_fragmented_risk, constants=CONSTANTS,
     gaps=fragmented_risk_gaps,
     params=COMMON_PARAMS,
 ))

@@ -151,10 +151,10 @@ def run_catalogue(store: Any, review: str | None = None, signals: str = "all") -
     def params(query: Query) -> dict:
         reads_signals = signals != "all" and any(p.name == "signals" for p in query.params)
         return {**({"review": review} if review else {}), **({"signals": signals} if reads_signals else {})}
+    runs = [(query, params(query)) for query in catalogue()]
+    store.prefetch(runs)
     out = []
-    store.prefetch([(query, params(query)) for query in catalogue()])
-    for query in catalogue():
-        bound = params(query)
+    for query, bound in runs:
         rows = store.run(query, bound)
         out.append((query, annotate(query, rows, decisions, finding_ids(store, query, bound, rows))))
     return out
