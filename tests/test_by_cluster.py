@@ -23,6 +23,7 @@ from dhrgraph import queries, synth
 from dhrgraph.graph import embedded, parallel
 from dhrgraph.graph.embedded import EmbeddedStore
 from dhrgraph.queries.base import REVIEW_PARAM, Query
+from helpers import IN_CI
 
 LOCAL = [q for q in queries.catalogue() if embedded._local(q)]
 
@@ -193,7 +194,10 @@ def _pids(tasks: list[int]) -> dict[str, int]:
 
 def test_halves_share_the_work_with_a_forked_process():
     if not parallel.forks():
-        pytest.skip("needs fork and two cores")
+        message = "needs os.fork on Linux, two cores and DHRGRAPH_PROCESSES unset"
+        if IN_CI:
+            pytest.fail(message)
+        pytest.skip(message)
     answer = parallel.halves(list(range(10)), lambda task: 1, lambda tasks: (time.sleep(0.05), _pids(tasks))[1])
     assert sorted(answer, key=int) == [str(i) for i in range(10)]
     assert set(answer.values()) - {os.getpid()}  # some answered by the child
