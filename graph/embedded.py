@@ -54,6 +54,9 @@ __all__ = ["EmbeddedStore", "FORMAT", "build_graph", "build_graph_from_json", "p
 # a run over every review of a query computed cluster by cluster forks a second process for half the clusters
 # when those to compute hold at least this many contacts (below it, forking costs more than it saves)
 PARALLEL_CONTACTS = 20_000
+# a load into a workspace of at least this many contacts computes the catalogue's answers ahead (``answers_ahead``):
+# below it, a query computes them in a few tenths of a second
+ANSWER_AHEAD_CONTACTS = 20_000
 WRITERS = 8  # threads writing review files (file creation is slow on some disks: measured 0.8 ms each)
 FORMAT = "dhrgraph-workspace"
 DECISIONS_FORMAT = "dhrgraph-decisions"
@@ -371,6 +374,13 @@ class EmbeddedStore(Lookups, Store):
         digest = hashlib.sha256(orjson.dumps(prepared, option=orjson.OPT_SORT_KEYS)).hexdigest()
         return (dataclasses.replace(query, prepare=None), {**bound, **prepared}, {**inputs, "prepared": digest},
                 _joins(prepared) or [])
+
+    def answers_ahead(self, asked: bool = False) -> bool:
+        """As the store's: asked, or from ``ANSWER_AHEAD_CONTACTS`` contacts in the workspace."""
+        try:
+            return asked or sum(e.get("contacts", 0) for e in self._manifest()["reviews"]) >= ANSWER_AHEAD_CONTACTS
+        except StoreError:
+            return False
 
     def prefetch(self, runs: list[tuple[Query, dict[str, Any]]]) -> None:
         """As the store's: the runs over every review of ``_local`` queries are computed together, cluster by cluster

@@ -138,6 +138,12 @@ class Store(ABC):
         sooner than one by one (the embedded store builds each cluster of reviews' graph once for all of them).
         ``run`` gives the same rows either way. This one does nothing."""
 
+    def answers_ahead(self, asked: bool = False) -> bool:
+        """Whether to compute the catalogue's answers right after a load (``triage.answer_ahead``): the store keeps
+        them beside its data and, unless ``asked``, holds enough contacts that a command computing them would be
+        slow. This one keeps none."""
+        return False
+
     # --- shared ------------------------------------------------------------------------------
 
     def write(self, batches: Iterable[Batch], progress: Progress | None = None) -> None:

@@ -240,6 +240,18 @@ def recorded_about_cypher(c: str, a: str, s: str, one_review: bool = False) -> s
             f"  MATCH ({c})-[:ABOUT]->({s}:Person)\n  RETURN {c}, {a}, {s}\n}}\nWITH {a}, {c}, {s}")
 
 
+def people_cypher(s: str, one_review: bool = False) -> str:
+    """Cypher: each person ``s``; with ``one_review``, each person of review ``$review``. For a query that reads
+    each person's contacts once (with ``in_review_cypher`` on them), person by person."""
+    return f"MATCH (:Review {{name: $review}})<-[:IN_REVIEW]-({s}:Person)" if one_review else f"MATCH ({s}:Person)"
+
+
+def in_review_cypher(c: str, one_review: bool = False) -> str:
+    """Cypher: the condition that contact ``c`` is of review ``$review`` (``one_review``), as `` AND ...``; nothing
+    over every review."""
+    return f" AND {c}.review = $review" if one_review else ""
+
+
 # --- the end of the chronology (the death) and who MARAC is for -------------------------------------
 
 def before_death_cypher(c: str) -> str:
@@ -335,11 +347,13 @@ def and_join(items: list[str]) -> str:
 
 def evidence_cypher(c: str, a: str) -> str:
     """Cypher map of one evidence item: the contact ``c`` recorded by agency ``a`` (with the contact's node
-    id, which ``finish_rows`` copies to the row's ``ids`` and the end of the run strips: ``strip_row_ids``)."""
+    id, which ``finish_rows`` copies to the row's ``ids``, and what its text said, which ``mark_evidence`` reads:
+    ``evidence``'s twin; the end of the run strips both, ``strip_row_ids``)."""
     return (f"{{review: {c}.review, file: {c}.file, line: {c}.line, record: coalesce({c}.record, {c}.line), "
             f"date: {c}.date_text, agency: {a}.name, event: {c}.event, summary: {c}.summary, "
             f"risk_level: {c}.risk_level, dash_score: {c}.dash_score, risk_factors: coalesce({c}.risk_factors, []), "
-            f"{CONTACT_ID}: {c}.id}}")
+            f"{CONTACT_ID}: {c}.id, {CONTACT_TEXT}: CASE WHEN size(coalesce({c}.text_signals, [])) = 0 THEN null "
+            f"ELSE [{c}.text_signals, {c}.text_phrases, {c}.text_coded] END}}")
 
 
 def evidence(c: dict, agency: dict) -> dict:
@@ -350,7 +364,13 @@ def evidence(c: dict, agency: dict) -> dict:
     return {"review": c["review"], "file": c["file"], "line": c["line"], "record": c.get("record", c["line"]),
             "date": c["date_text"], "agency": agency["name"], "event": c["event"], "summary": c.get("summary"),
             "risk_level": c.get("risk_level"), "dash_score": c.get("dash_score"), "risk_factors": list(c.get("risk_factors") or []),
-            CONTACT_ID: c["id"]}
+            CONTACT_ID: c["id"], CONTACT_TEXT: contact_text(c)}
+
+
+def contact_text(c: dict) -> list | None:
+    """What contact ``c``'s text said, as an evidence item carries it to ``mark_evidence`` (``CONTACT_TEXT``): its
+    ``text_signals``, ``text_phrases`` and ``text_coded``; None when its text gave no signal."""
+    return [c["text_signals"], c.get("text_phrases"), c.get("text_coded")] if c.get("text_signals") else None
 
 
 # --- the node ids a finding names ---------------------------------------------------------------
@@ -362,12 +382,16 @@ def evidence(c: dict, agency: dict) -> dict:
 IDS = "ids"
 PERSON_IDS = "person_ids"
 CONTACT_ID = "contact_id"
+# An evidence item's contact's text signals (``contact_text``), from the query's own read of the contact: what
+# ``signals.mark_evidence`` marks the item by, without reading the contact again (at 1M contacts on Neo4j,
+# reading fragmented-risk's 270,000 cited contacts again by id was 8 of its 21 s). No row keeps it.
+CONTACT_TEXT = "contact_text"
 
 
 def strip_ids(item: dict) -> dict:
-    """An evidence item without the node id it carries to ``finish_rows`` (queries that keep evidence
-    but make no catalogue row, e.g. ``paths``)."""
-    return {k: v for k, v in item.items() if k != CONTACT_ID}
+    """An evidence item without the node id and text it carries to ``finish_rows`` and ``mark_evidence``
+    (queries that keep evidence but make no catalogue row, e.g. ``paths``)."""
+    return {k: v for k, v in item.items() if k != CONTACT_ID and k != CONTACT_TEXT}
 
 
 def strip_row_ids(rows: list[dict]) -> list[dict]:

@@ -22,7 +22,7 @@ from dhrgraph.queries.common import (
     days_between, evidence, factors, finish_rows, flows_in_review, is_risk_signal, recorder, risk_level, risk_reasons,
     shift, subject_name,
     PERSON_IDS,
-    recorded_about_cypher,
+    in_review_cypher, people_cypher, recorded_about_cypher,
 )
 
 __all__ = ["UNSHARED_RISK", "FRAGMENTED_RISK", "VICTIM_PERPETRATOR_DIVIDE"]
@@ -31,32 +31,43 @@ __all__ = ["UNSHARED_RISK", "FRAGMENTED_RISK", "VICTIM_PERPETRATOR_DIVIDE"]
 # --- unshared-risk ----------------------------------------------------------------------------
 
 def _unshared_risk_cypher(one_review: bool) -> str:
-    """unshared-risk's Cypher, over every review or (``one_review``) over ``$review``'s contacts."""
+    """unshared-risk's Cypher, over every review or (``one_review``) over ``$review``'s contacts. Person by person:
+    each person's contacts are read once, in chronology order, with their agency and whether each is a risk signal
+    (the properties then sit in lists, read once); each signal is then checked against that list. Checking each
+    signal by matching the person's contacts again read them once per signal (at 1M contacts, 23 s against 12 s)."""
     return f"""
-{recorded_about_cypher("sig", "a", "s", one_review)}
-WHERE NOT a.type IN $forum_types AND {risk_signal_cypher("sig")} AND {before_death_cypher("sig")}
-CALL (s, sig) {{
-  MATCH (s)<-[:ABOUT]-(f:Contact {{review: sig.review}})-[fr:REFERRED_TO|SHARED_WITH]->(y:Agency)
-  WHERE f.order_key >= sig.order_key AND {flow_cypher("fr")}
+{people_cypher("s", one_review)}
+CALL (s) {{
+  MATCH (s)<-[:ABOUT]-(e:Contact)<-[:RECORDED]-(b:Agency)
+  WHERE NOT b.type IN $forum_types AND {before_death_cypher("e")}{in_review_cypher("e", one_review)}
+  WITH e, b, {risk_signal_cypher("e")} AS signal ORDER BY e.order_key
+  RETURN e.review AS review, collect({{key: e.order_key, date: e.date, agency: b.id, signal: signal, c: e, a: b}}) AS seen
+}}
+WITH s, review, seen, [x IN seen WHERE x.signal] AS signals
+WHERE size(signals) > 0
+CALL (s, review) {{
+  MATCH (s)<-[:ABOUT]-(f:Contact {{review: review}})-[fr:REFERRED_TO|SHARED_WITH]->(y:Agency)
+  WHERE {flow_cypher("fr")}
   MATCH (x:Agency)-[:RECORDED]->(f)
   WITH f, x, y ORDER BY f.order_key
   RETURN collect([f.order_key, x.id, y.id]) AS flows
 }}
+UNWIND signals AS signal
 // time-respecting reach: walk the flows in chronology order from the signalling agency
-WITH a, sig, s, reduce(reached = [[a.id, sig.order_key]], f IN flows |
+WITH s, review, seen, signal, toString(date(signal.date) + duration({{days: $window_days}})) AS until,
+     reduce(reached = [[signal.agency, signal.key]], f IN [f IN flows WHERE f[0] >= signal.key] |
      CASE WHEN any(r IN reached WHERE r[0] = f[1]) AND none(r IN reached WHERE r[0] = f[2])
           THEN reached + [[f[2], f[0]]] ELSE reached END) AS reached
-MATCH (s)<-[:ABOUT]-(e:Contact {{review: sig.review}})<-[:RECORDED]-(b:Agency)
-WHERE b <> a AND NOT b.type IN $forum_types AND e.date > sig.date AND {before_death_cypher("e")}
-  AND date(e.date) <= date(sig.date) + duration({{days: $window_days}})
-WITH a, sig, s, reached, b, e ORDER BY e.order_key
-WITH a, sig, s, reached, b, collect(e)[0] AS first
-WHERE none(r IN reached WHERE r[0] = b.id AND r[1] <= first.order_key)
-WITH a, sig, s, collect({{name: b.name, evidence: {evidence_cypher("first", "b")}}}) AS missed
-MATCH (s)-[m:IN_REVIEW]->(:Review {{name: sig.review}})
-RETURN sig.review AS review, m.name AS subject, a.name AS agency, a.type AS agency_type, sig.date_text AS date,
+// each other agency's first contact with the person after the signal, within the window
+WITH s, review, signal, reached,
+     reduce(firsts = [], x IN [x IN seen WHERE x.agency <> signal.agency AND x.date > signal.date AND x.date <= until] |
+     CASE WHEN any(y IN firsts WHERE y.agency = x.agency) THEN firsts ELSE firsts + [x] END) AS firsts
+WITH s, review, signal.c AS sig, signal.a AS a, [x IN firsts WHERE none(r IN reached WHERE r[0] = x.agency AND r[1] <= x.key)] AS missed
+WHERE size(missed) > 0
+MATCH (s)-[m:IN_REVIEW]->(:Review {{name: review}})
+RETURN review, m.name AS subject, a.name AS agency, a.type AS agency_type, sig.date_text AS date,
        {{risk_level: {level_cypher("sig")}, dash_score: {dash_cypher("sig")}, risk_factors: {factors_cypher("sig")},
-        event: sig.event}} AS signal, missed,
+        event: sig.event}} AS signal, [x IN missed | {{name: x.a.name, evidence: {evidence_cypher("x.c", "x.a")}}}] AS missed,
        {evidence_cypher("sig", "a")} AS signal_evidence, [s.id] AS {PERSON_IDS}
 """
 

@@ -18,7 +18,7 @@ from dhrgraph.graph.errors import DhrgraphError, UnknownName
 from dhrgraph.graph.nxgraph import ModelGraph
 from dhrgraph.loaders.textsignals import parse_signal_id, signal_id
 from dhrgraph.queries.base import Param, Query, REVIEW_PARAM, register, yes_no
-from dhrgraph.queries.common import CONTACT_ID, SIGNALS
+from dhrgraph.queries.common import CONTACT_ID, CONTACT_TEXT, SIGNALS
 
 __all__ = ["CONTACT_SIGNALS", "list_signals", "reject_signal", "restore_signal", "mark_evidence", "text_said", "text_read", "text_marks", "rejected_ids", "signal_params",
            "SIGNAL_COLUMNS", "DECISION_KIND"]
@@ -220,16 +220,24 @@ def mark_evidence(store: Any, rows: list[dict], signals: str, rejected: list[str
     if not items:
         return rows
     marks: dict[str, dict[str, Any]] = {}
+    skip = frozenset(rejected)
+    coded = {"signal": "coded"}
+    if signals == "all":  # an item with its contact's text (``CONTACT_TEXT``, from the query's read) is marked by it
+        for item in items:
+            if item.get(CONTACT_TEXT) and item.get(CONTACT_ID) not in marks:
+                said, phrases, in_columns = item[CONTACT_TEXT]
+                marks[item[CONTACT_ID]] = text_marks({"id": item[CONTACT_ID], "text_signals": said,
+                                                      "text_phrases": phrases, "text_coded": in_columns}, skip)
     # each item carries its contact's id to the end of the run (a review read from agency files names its
-    # contacts by file and record, not by line); an item that cites no contact (a relationship row) has none
-    ids = sorted({c for item in items if (c := item.get(CONTACT_ID))}) if signals == "all" else []
+    # contacts by file and record, not by line); an item that cites no contact (a relationship row) has none;
+    # an item whose query said what its contact's text holds is not looked up again
+    ids = sorted({c for item in items if (c := item.get(CONTACT_ID)) and CONTACT_TEXT not in item}) \
+        if signals == "all" else []
     if ids:
-        skip = frozenset(rejected)
         # a contact whose text gave no signal is marked coded: only the others are fetched (at 1M contacts on Neo4j,
         # fragmented-risk's 270,000 cited contacts were most of its run)
         for row in store.run(CONTACT_SIGNALS, {"review": None, "contacts": ids, "with_text": True}):
             marks[row["contact"]["id"]] = text_marks(row["contact"], skip)
-    coded = {"signal": "coded"}
     for item in items:
         item.update(marks.get(item.get(CONTACT_ID)) or coded)
     return rows

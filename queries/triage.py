@@ -29,7 +29,8 @@ from dhrgraph.queries.common import DASH_HIGH, RISK_TO_LIFE_FACTORS
 from dhrgraph.queries.statuses import DISMISSED, NEW, STATUSES
 
 __all__ = ["STATUSES", "NEW", "DISMISSED", "SEVERITIES", "finding_id", "severity", "annotate", "run_query", "run_catalogue",
-           "record_triage", "orphaned", "Orphan", "TRIAGE", "with_status", "run_named", "finding_ids"]
+           "record_triage", "orphaned", "Orphan", "TRIAGE", "with_status", "run_named", "finding_ids",
+           "answer_ahead"]
 
 TRIAGE = "triage"
 SEVERITIES = ("high", "medium", "low")
@@ -164,6 +165,16 @@ def with_status(rows: list[dict], statuses: Iterable[str] | None) -> list[dict]:
     """The rows whose status is one of ``statuses`` (all when None or empty)."""
     wanted = set(statuses or ())
     return [r for r in rows if not wanted or r["status"] in wanted]
+
+
+def answer_ahead(store: Any, when: bool | None = None) -> int | None:
+    """After a load: compute every catalogue query's answers over every review (as ``findings`` does) so that a store
+    that keeps them has them before the first command asks (``Store.answers_ahead``: the embedded store, from
+    ``ANSWER_AHEAD_CONTACTS`` contacts); ``when`` True asks for it at any size, False skips it. The number of
+    findings, or None when skipped."""
+    if when is False or not store.answers_ahead(asked=bool(when)):
+        return None
+    return sum(len(rows) for _, rows in run_catalogue(store))
 
 
 def record_triage(store: Any, fid: str, status: str, note: str | None = None) -> dict:
