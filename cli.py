@@ -9,14 +9,14 @@ import shutil
 import sys
 import time
 from contextlib import contextmanager
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
 
 import click
 
 from dhrgraph.graph.backends import BACKENDS, Settings, open_store
 from dhrgraph.graph.errors import DhrgraphError
 from dhrgraph.queries.outputs import format_for, write_text
-from dhrgraph.queries.render import FORMATS, render
+from dhrgraph.queries.render import FORMATS, render_chunks
 from dhrgraph.queries.statuses import NEW, STATUSES
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -29,8 +29,18 @@ def output_options(default: str = "table") -> Callable:
 
 
 def emit(rows: list[dict[str, Any]], fmt: str, columns: list[str] | None = None) -> None:
-    text = render(rows, fmt, columns)
-    click.echo(text, nl=not text.endswith("\n"))
+    echo(render_chunks(rows, fmt, columns))
+
+
+def echo(pieces: Iterable[str], nl: bool = False) -> None:
+    """Print text piece by piece as it is made (a big answer's whole text is never held), then a newline when it
+    does not end with one, or always (``nl``)."""
+    last = ""
+    for piece in pieces:
+        click.echo(piece, nl=False)
+        last = piece or last
+    if nl or not last.endswith("\n"):
+        click.echo("")
 
 
 class ProblemsReport(click.ClickException):
@@ -290,7 +300,7 @@ def timeline(ctx: click.Context, person: str | None, review: str | None, fmt: st
             return
         rows = chronology(store, person, review, redact=redact)
     if written:
-        write_text(output, render(rows, written))
+        write_text(output, render_chunks(rows, written))
         click.echo(f"Wrote {len(rows)} contacts to {output}.")
     elif fmt == "table":
         click.echo(terminal_table(rows, shutil.get_terminal_size((120, 24)).columns))
@@ -416,7 +426,7 @@ def findings(ctx: click.Context, review: str | None, statuses: tuple[str, ...], 
       dhrgraph findings --status new --format json
     """
     from dhrgraph.loaders.gcpause import gc_paused
-    from dhrgraph.queries.findings import build_report, finding_rows, to_html, to_markdown
+    from dhrgraph.queries.findings import build_report, finding_rows, markdown_chunks, to_html
 
     written = format_for(output, ("markdown", "html", "json", "csv"), fmt) if output is not None else None
     # the rows, ids, views and HTML all live until the report is written: no collector scans them in between
@@ -432,11 +442,11 @@ def findings(ctx: click.Context, review: str | None, statuses: tuple[str, ...], 
         for orphan in report.orphans if (written or fmt or "report") not in ("report", "markdown", "html") else ():
             click.echo(f"warning: triage decision {orphan.id} ({orphan.status}) is orphaned: its finding is no longer produced", err=True)
         if written in ("markdown", "html"):
-            write_text(output, to_html(report, links) if written == "html" else to_markdown(report))
+            write_text(output, to_html(report, links) if written == "html" else markdown_chunks(report))
         elif written:
-            write_text(output, render(finding_rows(report), written))
+            write_text(output, render_chunks(finding_rows(report), written))
         elif fmt in (None, "report"):
-            click.echo(to_markdown(report))
+            echo(markdown_chunks(report), nl=True)
         else:
             rows = finding_rows(report)
             emit(rows, fmt, columns=["id", "severity", "status", "query", "review", "finding"] if fmt == "table" else None)

@@ -11,12 +11,13 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
 from dhrgraph.loaders.gcpause import gc_paused
 from dhrgraph.loaders.vocab import DASH_HIGH_RISK
 from dhrgraph.queries.base import Query
 from dhrgraph.queries.redact import Redactor
+from dhrgraph.queries.render import CHUNK_ROWS
 from dhrgraph.queries.scope import check_review
 from dhrgraph.queries.triage import Orphan, SEVERITIES, orphaned, run_catalogue, with_status
 
@@ -131,6 +132,11 @@ def _severity_counts(rows: list[dict]) -> str:
 
 @gc_paused()
 def to_markdown(report: Report) -> str:
+    return "".join(markdown_chunks(report))
+
+
+def markdown_chunks(report: Report) -> Iterator[str]:
+    """``to_markdown``'s text in pieces (a section's findings at a time): a command writes each as it comes."""
     lines = [f"# {md(_title(report))}", "", INTRO, ""]
     lines += ["| query | findings | severity |", "| --- | --- | --- |"]
     lines += [f"| {s.query.name} | {len(s.rows)} | {_severity_counts(s.rows)} |" for s in report.sections] + [""]
@@ -139,7 +145,10 @@ def to_markdown(report: Report) -> str:
                   md(section.query.description), ""]
         if not section.rows:
             lines += ["No findings.", ""]
-        for row in section.rows:
+        for at, row in enumerate(section.rows):
+            if at % CHUNK_ROWS == 0:
+                yield "\n".join(lines) + "\n"
+                lines = []
             status = row["status"] + (f": {md(row['note'])}" if row.get("note") else "")
             marks = f" (other reviews: {', '.join(md(r) for r in row['other_reviews'])})" if row.get("other_reviews") else ""
             lines.append(f"- **{row['severity']}** `{row['id']}` [{status}] **{md(row['review'])}**{marks}: {md(row['finding'])}")
@@ -158,7 +167,7 @@ def to_markdown(report: Report) -> str:
                   "Decisions whose finding is no longer produced (the facts or the rules changed); kept in the store.", ""]
         lines += [f"- `{o.id}` [{md(o.status)}] {md(o.query or '')} {md(o.review or '')}: {md(o.finding or '')}" for o in report.orphans]
         lines.append("")
-    return "\n".join(lines)
+    yield "\n".join(lines)
 
 
 CSS = """

@@ -21,7 +21,7 @@ import csv
 import os
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable
 
 from dhrgraph.graph.errors import DhrgraphError
 
@@ -106,8 +106,9 @@ def describe_os_error(path: str | os.PathLike, exc: OSError) -> str:
     return f"cannot write {os.fspath(path)!r}: {reason}"
 
 
-def write_text(path: str | os.PathLike, text: str) -> None:
-    """Write an output file (UTF-8); any failure is one ``OutputError`` naming the file and why."""
+def write_text(path: str | os.PathLike, text: str | Iterable[str]) -> None:
+    """Write an output file (UTF-8) from its text or its text's pieces (written as they come); any failure is one
+    ``OutputError`` naming the file and why. The file ends with a newline."""
     if not os.fspath(path):
         raise OutputError("the output file name is empty; give a file name, e.g. --output report.html")
     folder = os.path.dirname(os.fspath(path)) or "."
@@ -115,7 +116,12 @@ def write_text(path: str | os.PathLike, text: str) -> None:
         raise OutputError(f"cannot write {os.fspath(path)!r}: the folder {folder!r} does not exist")
     try:
         with open(path, "w", encoding="utf-8") as fh:
-            fh.write(text if text.endswith("\n") else text + "\n")
+            last = ""
+            for piece in [text] if isinstance(text, str) else text:
+                fh.write(piece)
+                last = piece or last
+            if not last.endswith("\n"):
+                fh.write("\n")
     except OSError as exc:
         raise OutputError(describe_os_error(path, exc)) from None
 
