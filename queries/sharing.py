@@ -255,8 +255,10 @@ CALL (p, v, rel) {{
   MATCH (x)<-[:ABOUT]-(c:Contact)<-[:RECORDED]-(a:Agency)
   WHERE c.review = rel.review AND NOT a.type IN $forum_types AND {before_death_cypher("c")}
   WITH a, c, x ORDER BY c.order_key
-  WITH a, collect(DISTINCT x.id) AS seen, collect([x.id, {evidence_cypher("c", "a")}]) AS contacts
-  RETURN collect({{id: a.id, name: a.name, seen: seen, contacts: contacts}}) AS agencies
+  // each agency's first contact is the one cited: only its evidence is read (at 1M contacts, every contact's was
+  // 9.8M of the query's 22M property reads)
+  WITH a, collect(DISTINCT x.id) AS seen, head(collect([c, x.id])) AS first
+  RETURN collect({{id: a.id, name: a.name, seen: seen, first: [first[1], {evidence_cypher("first[0]", "a")}]}}) AS agencies
 }}
 WITH p, v, rel, [a IN agencies WHERE a.seen = [v.id]] AS victim_side, [a IN agencies WHERE a.seen = [p.id]] AS perpetrator_side
 WHERE size(victim_side) > 0 AND size(perpetrator_side) > 0
@@ -290,10 +292,11 @@ def victim_perpetrator_divide_networkx(G: ModelGraph, p: dict) -> list[dict]:
                 for c, a in in_review.get((x, rel["review"]), ((),))[0]:  # in chronology order
                     if a["type"] in FORUM_TYPES or not before_death(c):
                         continue
-                    entry = agencies.setdefault(a["id"], {"id": a["id"], "name": a["name"], "seen": [], "contacts": []})
+                    entry = agencies.get(a["id"])
+                    if entry is None:  # its first contact, the one cited
+                        entry = agencies[a["id"]] = {"id": a["id"], "name": a["name"], "seen": [], "first": [x, evidence(c, a)]}
                     if x not in entry["seen"]:
                         entry["seen"].append(x)
-                    entry["contacts"].append([x, evidence(c, a)])
             victim_side = [a for a in agencies.values() if a["seen"] == [vid]]
             perpetrator_side = [a for a in agencies.values() if a["seen"] == [pid]]
             if not victim_side or not perpetrator_side:
@@ -322,7 +325,7 @@ def finish_victim_perpetrator_divide(rows: list[dict], p: dict) -> list[dict]:
             "finding": f"Agencies that saw only {r['victim']} ({', '.join(victim_agencies)}) and agencies that saw only "
                        f"{r['perpetrator']} ({', '.join(perpetrator_agencies)}) exchanged no referral or share.",
             # the first contact of each agency with its side's person
-            "evidence": [a["contacts"][0][1] for a in r["victim_side"] + r["perpetrator_side"]], PERSON_IDS: r[PERSON_IDS],
+            "evidence": [a["first"][1] for a in r["victim_side"] + r["perpetrator_side"]], PERSON_IDS: r[PERSON_IDS],
         })
     return finish_rows(out, p, ("review", "perpetrator", "victim"))
 
