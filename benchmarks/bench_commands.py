@@ -15,8 +15,10 @@ one beside it, so a change is measured against the code before it on the same co
 
 The embedded workspace keeps values derived from the whole graph (``derived/``: the identity map and
 the rows of queries over every review) until a load or a decision changes their inputs. So each
-embedded command is measured twice: ``cold``, with ``derived/`` removed before every run (the first
-run after a load), and ``warm`` (the same command again), reported as the command with `` [warm]``.
+embedded command is measured three times: ``cold``, with ``derived/`` removed before every run (nothing
+kept: a load with ``--no-answers``, or a workspace whose kept values were lost); ``ahead``, with
+``derived/`` as `dhrgraph load` leaves it (it computes the catalogue's answers ahead: ``answer_ahead``,
+timed once and printed), reported with `` [after load]``; and ``warm`` (the same command again), `` [warm]``.
 Children run with compiled bytecode as an installed dhrgraph has (``PYTHONDONTWRITEBYTECODE`` is
 dropped from their environment and each command is run once before it is timed: compiling
 dhrgraph's modules costs about 0.3 s a start).
@@ -45,8 +47,12 @@ REVIEW = "syn-0001"
 PERSON = "Adult A"  # synth's victim of every review
 
 
-def commands(out: Path) -> list[tuple[str, list[str]]]:
-    """(label, arguments) of issue 16's table, in order."""
+def commands(out: Path, catalogue: bool = False) -> list[tuple[str, list[str]]]:
+    """(label, arguments) of issue 16's table, in order; with ``catalogue``, then every catalogue query over every
+    review."""
+    from dhrgraph import queries
+
+    every = [(f"query {q.name}", ["query", q.name]) for q in queries.catalogue() if q.name != "unshared-risk"] if catalogue else []
     return [
         ("--help", ["--help"]),
         ("stats", ["stats"]),
@@ -57,6 +63,7 @@ def commands(out: Path) -> list[tuple[str, list[str]]]:
         ("query unshared-risk", ["query", "unshared-risk"]),
         ("viz --query unshared-risk", ["viz", "--query", "unshared-risk", "--output", str(out / "unshared.html")]),
         ("findings --output report.html", ["findings", "--output", str(out / "report.html")]),
+        *every,
     ]
 
 
@@ -115,6 +122,7 @@ def main() -> None:
     parser.add_argument("--code", help="run the commands with dhrgraph's code from this folder (it holds a dhrgraph/ folder: "
                                            "e.g. `git archive START | tar -x -C DIR/dhrgraph`), to measure the code before a "
                                            "change in the same run, on the same workspace; cold runs only")
+    parser.add_argument("--catalogue", action="store_true", help="also time every catalogue query over every review")
     parser.add_argument("--label", default="", help="a word for this run in the results file (e.g. before, after)")
     parser.add_argument("--cache", default=os.path.join(tempfile.gettempdir(), "dhrgraph-bench-commands"))
     parser.add_argument("--out", default=str(ROOT / "benchmarks" / "results-commands.json"))
@@ -149,20 +157,27 @@ def main() -> None:
                 run["floors"] = floors(workspace, env, scratch_path)
                 print(f"floors: {run['floors']}", flush=True)
             derived = workspace / "derived"
-            for label, argv in commands(scratch_path):
+            ahead = scratch_path / "derived-ahead"
+            if backend == "embedded" and not args.code:
+                run["answer_ahead_seconds"] = answers_ahead(workspace)
+                shutil.copytree(derived, ahead)
+                print(f"answered the catalogue ahead in {run['answer_ahead_seconds']:.1f} s", flush=True)
+            for label, argv in commands(scratch_path, args.catalogue):
                 if (args.only and args.only not in label) or (args.skip and args.skip in label):
                     continue
-                states = ["cold", "warm"] if backend == "embedded" and argv != ["--help"] and not args.code else ["cold"]
+                states = ["cold", "ahead", "warm"] if backend == "embedded" and argv != ["--help"] and not args.code else ["cold"]
                 for state in states:
                     walls, cpus, peaks = [], [], []
                     for _ in range(args.repeat):
-                        if state == "cold":
+                        if state in ("cold", "ahead"):
                             shutil.rmtree(derived, ignore_errors=True)
+                        if state == "ahead":
+                            shutil.copytree(ahead, derived)
                         wall, cpu, peak = timed([str(DHRGRAPH), *argv], env, scratch_path)
                         walls.append(wall)
                         cpus.append(cpu)
                         peaks.append(peak)
-                    name = label if state == "cold" else f"{label} [warm]"
+                    name = {"cold": label, "ahead": f"{label} [after load]", "warm": f"{label} [warm]"}[state]
                     results.append({"backend": backend, "command": name, "seconds": statistics.median(walls),
                                     "cpu_seconds": statistics.median(cpus), "peak_mb": round(max(peaks))})
                     print(f"{backend:<9} {name:<49} {statistics.median(walls):7.2f} s  cpu {statistics.median(cpus):6.2f} s  "
@@ -171,6 +186,17 @@ def main() -> None:
                     run["load_average"] = max(run["load_average"], os.getloadavg()[0])
                     out_path.write_text(json.dumps([*runs, run][-KEEP:], indent=1) + "\n", encoding="utf-8")
     print_table(run, previous)
+
+
+def answers_ahead(workspace: Path) -> float:
+    """What `dhrgraph load` does after writing the reviews of a big workspace (``triage.answer_ahead``), timed."""
+    from dhrgraph.graph.embedded import EmbeddedStore
+    from dhrgraph.queries.triage import answer_ahead
+
+    shutil.rmtree(workspace / "derived", ignore_errors=True)
+    started = time.perf_counter()
+    answer_ahead(EmbeddedStore(workspace), True)
+    return time.perf_counter() - started
 
 
 def floors(workspace: Path, env: dict[str, str], cwd: Path) -> dict[str, float]:

@@ -53,13 +53,15 @@ WITH a, c, s, n, toString(date(c.date) - duration({{days: $incident_days}})) AS 
 CALL (s, c, since) {{
   MATCH (s)<-[:ABOUT]-(i:Contact {{event: 'incident', review: c.review}})<-[:RECORDED]-(ia:Agency)
   WHERE c.event = 'incident' AND i.order_key <= c.order_key AND i.date >= since
-  RETURN collect({evidence_cypher("i", "ia")}) AS incidents
+  RETURN collect([i, ia]) AS incidents
 }}
 WITH a, c, s, n, incidents
 WHERE ({visibly_high_cypher("c")} OR size(incidents) >= $incidents)
   AND NOT {marac_near_cypher("s", "c.review", "c.date")}
+// the incidents' evidence only for the contacts reported
 RETURN c.review AS review, n.name AS subject, a.name AS agency, a.type AS agency_type, c.date_text AS date,
-       c.order_key AS order_key, {dash_cypher("c")} AS dash_score, {level_cypher("c")} AS risk_level, incidents,
+       c.order_key AS order_key, {dash_cypher("c")} AS dash_score, {level_cypher("c")} AS risk_level,
+       [x IN incidents | {evidence_cypher("x[0]", "x[1]")}] AS incidents,
        {evidence_cypher("c", "a")} AS trigger, s.id AS person
 """
 
