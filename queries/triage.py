@@ -21,7 +21,7 @@ import difflib
 import hashlib
 import json
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
 from dhrgraph.graph.errors import DhrgraphError, UnknownName
 from dhrgraph.queries.base import Query, catalogue
@@ -148,17 +148,20 @@ def run_catalogue(store: Any, review: str | None = None, signals: str = "all") -
     """Every catalogue query's annotated rows; ``signals`` 'coded' leaves out what was only read from the text
     (for the queries that read signals)."""
     decisions = _decisions(store)
+    return [(query, annotate(query, rows, decisions, ids)) for query, rows, ids in _catalogue(store, review, signals)]
 
+
+def _catalogue(store: Any, review: str | None = None, signals: str = "all") -> Iterator[tuple[Query, list[dict], list[str]]]:
+    """Each catalogue query with its rows and their finding ids, one query at a time (the store computes them
+    together first: ``Store.prefetch``)."""
     def params(query: Query) -> dict:
         reads_signals = signals != "all" and any(p.name == "signals" for p in query.params)
         return {**({"review": review} if review else {}), **({"signals": signals} if reads_signals else {})}
     runs = [(query, params(query)) for query in catalogue()]
     store.prefetch(runs)
-    out = []
     for query, bound in runs:
         rows = store.run(query, bound)
-        out.append((query, annotate(query, rows, decisions, finding_ids(store, query, bound, rows))))
-    return out
+        yield query, rows, finding_ids(store, query, bound, rows)
 
 
 def with_status(rows: list[dict], statuses: Iterable[str] | None) -> list[dict]:
@@ -174,7 +177,10 @@ def answer_ahead(store: Any, when: bool | None = None) -> int | None:
     findings, or None when skipped."""
     if when is False or not store.answers_ahead(asked=bool(when)):
         return None
-    return sum(len(rows) for _, rows in run_catalogue(store))
+    from dhrgraph.queries.base import get
+
+    store.run(get("stats"), {})  # the one command over every review that is not a catalogue query
+    return sum(len(rows) for _, rows, _ in _catalogue(store))  # each query's rows let go before the next
 
 
 def record_triage(store: Any, fid: str, status: str, note: str | None = None) -> dict:

@@ -156,3 +156,24 @@ def test_pages_over_few_reviews_are_drawn_in_full(examples, monkeypatch):
     assert default.keys() == full.keys() and default
     for name, drawn in default.items():
         assert drawn == full[name], name  # the same page, byte for byte
+
+
+def test_a_page_draws_its_first_findings_and_says_how_many_there_are(examples, tmp_path, monkeypatch):
+    """A query with more findings than ``MAX_DRAWN`` draws the first of them (a report's order: highest severity
+    first) and says so; the page is the page of those findings alone, and every finding stays in the report."""
+    sections = [s for s in build_report(examples).raw if len(s.rows) >= 3]
+    assert sections
+    whole, names = views.load(examples, reviews=examples.review_names())
+    expected = {s.query.name: data_of(views._query_page(whole, names, s.query, s.rows[:2], None).html) for s in sections}
+    monkeypatch.setattr(views, "MAX_DRAWN", 2)
+    links = views.write_report_views(examples, tmp_path / "report.html", sections)
+    for s in sections:
+        page = (tmp_path / links[s.query.name]).read_text(encoding="utf-8")
+        assert data_of(page) == expected[s.query.name], s.query.name
+        assert len(data_of(page)["focus"]) == 2
+        assert f"Drawn: the first 2 of {len(s.rows)} findings (highest severity first)" in page
+    name = sections[0].query.name
+    alone = views.query_view(examples, name)  # `dhrgraph viz --query`: the query's order
+    assert len(data_of(alone.html)["focus"]) == 2 and f"the first 2 of {len(sections[0].rows)} findings (in the order the query gives them)" in alone.html
+    monkeypatch.setattr(views, "MAX_DRAWN", 10**6)
+    assert "Drawn: the first" not in views.query_view(examples, name).html

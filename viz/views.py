@@ -40,7 +40,11 @@ __all__ = ["review_view", "person_view", "query_view", "flows_view", "write_repo
            "MAX_FINDINGS", "FULL_REVIEWS"]
 
 MAX_NODES = 2500      # a neighbourhood larger than this keeps its nearest nodes
-MAX_FINDINGS = 200    # findings listed beside a query's chart (all are drawn)
+MAX_FINDINGS = 200    # findings listed beside a query's chart (all that are drawn are highlighted)
+# findings drawn on one query's page, the first in the rows' order (a report's: highest severity first): at 1M
+# contacts unshared-risk has 30,768, and drawing every one made a 59 MB page no browser lays out and took the
+# report's peak memory to 4.3 GB; every finding stays in the report and in `dhrgraph query`
+MAX_DRAWN = 5000
 MAX_TIP_CONTACTS = 12  # contacts listed in one tooltip
 GAPS = "gaps"         # the toggle set of links where information did not pass
 # A query's page over more reviews than this draws what its findings name (their people and agencies, the
@@ -312,10 +316,11 @@ def query_view(store: Store, name: str, params: dict[str, Any] | None = None, *,
     params = dict(params or {})
     rows = store.run(query, params)
     check_review(store, params.get("review"))
-    reviews = _reviews_of(rows, params.get("review"))
+    drawn = rows[:MAX_DRAWN]
+    reviews = _reviews_of(drawn, params.get("review"))
     whole, names = load(store, redact, reviews, params.get("signals", "all"),
-                        contacts=None if _drawn_in_full(reviews) else _cited(rows))
-    return _query_page(whole, names, query, rows, params.get("review"))
+                        contacts=None if _drawn_in_full(reviews) else _cited(drawn))
+    return _query_page(whole, names, query, drawn, params.get("review"), total=len(rows), order="in the order the query gives them")
 
 
 def write_report_views(store: Store, report_path: str | os.PathLike, sections: Iterable[Any],
@@ -325,28 +330,32 @@ def write_report_views(store: Store, report_path: str | os.PathLike, sections: I
     report = Path(report_path)
     folder = report.with_name(f"{report.stem}-views")
     sections = list(sections)
-    pages = [(s, _reviews_of(s.rows, review)) for s in sections if s.rows]
-    full = {r for _, reviews in pages if _drawn_in_full(reviews) for r in reviews}
+    # each page draws its section's first MAX_DRAWN findings
+    pages = [(s, s.rows[:MAX_DRAWN], _reviews_of(s.rows[:MAX_DRAWN], review)) for s in sections if s.rows]
+    full = {r for _, _, reviews in pages if _drawn_in_full(reviews) for r in reviews}
     # one reading for every page: each review a page draws in full whole, of the others the contacts findings cite
     with gc_paused():
-        whole, names = load(store, redact, sorted({r for s in sections for r in _reviews_of(s.rows, review)}), signals,
-                            contacts=_cited(row for s, reviews in pages if not _drawn_in_full(reviews) for row in s.rows),
+        whole, names = load(store, redact, sorted({r for _, _, reviews in pages for r in reviews}), signals,
+                            contacts=_cited(row for _, drawn, reviews in pages if not _drawn_in_full(reviews) for row in drawn),
                             whole=full)
 
-        def work(some: list[tuple[Any, list[str]]]) -> dict[str, str]:
+        def work(some: list[tuple[Any, list[dict], list[str]]]) -> dict[str, str]:
             links, memo = {}, {}
-            for section, _ in some:
-                _query_page(whole, names, section.query, section.rows, review, memo).write(folder / f"{section.query.name}.html")
+            for section, drawn, _ in some:
+                _query_page(whole, names, section.query, drawn, review, memo, total=len(section.rows)).write(
+                    folder / f"{section.query.name}.html")
                 links[section.query.name] = f"{quote(folder.name)}/{quote(section.query.name)}.html"
             return links
         # the pages drawn by this process and a forked one, each writing its own (a page the child did not
         # finish is drawn again here): the same files
-        links = halves(pages, lambda page: len(page[0].rows) + 1, work, fork=sum(len(s.rows) for s, _ in pages) >= PARALLEL_ROWS)
-    return {section.query.name: links[section.query.name] for section, _ in pages}
+        links = halves(pages, lambda page: len(page[1]) + 1, work, fork=sum(len(drawn) for _, drawn, _ in pages) >= PARALLEL_ROWS)
+    return {section.query.name: links[section.query.name] for section, _, _ in pages}
 
 
 def _query_page(whole: Overview, names: Names, query: Query, rows: list[dict], review: str | None,
-                memo: dict | None = None) -> View:
+                memo: dict | None = None, total: int | None = None, order: str = "highest severity first") -> View:
+    """The page of ``query``'s findings ``rows``: the first of ``total`` in ``order`` when there are more
+    (``MAX_DRAWN``)."""
     loaded = set(whole.reviews)
     asked = _reviews_of(rows, review)
     reviews = [r for r in asked if r in loaded]
@@ -368,6 +377,9 @@ def _query_page(whole: Overview, names: Names, query: Query, rows: list[dict], r
     has_links = any(k[0] == GAPS for f in focus for k in f.edges)
     subtitle = " ".join(filter(None, [
         f"{count(len(rows), 'finding')} in {_scope(reviews, names)}." if rows else f"No findings in {_scope(reviews, names)}.",
+        total is not None and total > len(rows) and
+        f"Drawn: the first {len(rows):,} of {total:,} findings ({order}); every finding is listed by "
+        f"`dhrgraph findings` and `dhrgraph query {query.name}`.",
         rows and "Highlighted: the people, agencies, contacts and links the findings name.",
         has_links and "Dashed red arrows: risk that did not reach an agency.",
         any(f.groups for f in focus) and "Shaded: groups of agencies that exchanged nothing (of the finding in focus).",
