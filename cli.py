@@ -426,7 +426,7 @@ def findings(ctx: click.Context, review: str | None, statuses: tuple[str, ...], 
       dhrgraph findings --status new --format json
     """
     from dhrgraph.loaders.gcpause import gc_paused
-    from dhrgraph.queries.findings import build_report, finding_rows, markdown_chunks, to_html
+    from dhrgraph.queries.findings import build_report, finding_rows, html_chunks, markdown_chunks
 
     written = format_for(output, ("markdown", "html", "json", "csv"), fmt) if output is not None else None
     # the rows, ids, views and HTML all live until the report is written: no collector scans them in between
@@ -442,7 +442,7 @@ def findings(ctx: click.Context, review: str | None, statuses: tuple[str, ...], 
         for orphan in report.orphans if (written or fmt or "report") not in ("report", "markdown", "html") else ():
             click.echo(f"warning: triage decision {orphan.id} ({orphan.status}) is orphaned: its finding is no longer produced", err=True)
         if written in ("markdown", "html"):
-            write_text(output, to_html(report, links) if written == "html" else markdown_chunks(report))
+            write_text(output, html_chunks(report, links) if written == "html" else markdown_chunks(report))
         elif written:
             write_text(output, render_chunks(finding_rows(report), written))
         elif fmt in (None, "report"):

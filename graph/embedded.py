@@ -33,7 +33,7 @@ import re
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
 
 import orjson
 
@@ -227,15 +227,16 @@ class EmbeddedStore(Lookups, Store):
             return out
         return self._consistent(read)
 
-    def review_json(self, reviews: list[str]) -> list[dict]:
+    def review_json(self, reviews: list[str], each: Callable[[dict], dict] | None = None) -> list[dict]:
         """As the store's, straight from the review files (no ``Batch`` made and checked): a report's views read
         hundreds of reviews; a damaged file is refused when its graph is built (``plain_graph_of_json``)."""
         wanted = set(reviews)
+        each = each or (lambda data: data)
 
         def read(entries: list[dict]) -> list[dict]:
             final = None if any("index" not in e for e in entries) else _final_props(entries)
             with gc_paused():
-                return [data if final is None else _with_props(data, final)
+                return [each(data if final is None else _with_props(data, final))
                         for data in (self._read_json(e) for e in entries if e["id"] in wanted)]
         return self._consistent(read)
 

@@ -11,7 +11,7 @@ from dhrgraph.cli import main
 from dhrgraph.graph.embedded import EmbeddedStore
 from dhrgraph.queries import findings as findings_module
 from dhrgraph.queries import render as render_module
-from dhrgraph.queries.findings import build_report, finding_rows, markdown_chunks
+from dhrgraph.queries.findings import build_report, finding_rows, html_chunks, markdown_chunks
 from dhrgraph.queries.outputs import json_safe, json_text
 
 
@@ -26,6 +26,7 @@ def test_pieces_make_the_whole_text(report, monkeypatch, size):
     assert len(rows) > 7
     whole = {fmt: "".join(render_module.render_chunks(rows, fmt)) for fmt in ("json", "csv", "table")}
     markdown = "".join(markdown_chunks(report))
+    html = "".join(html_chunks(report, {"missed-marac": "report-views/missed-marac.html"}))
     monkeypatch.setattr(render_module, "CHUNK_ROWS", size)
     monkeypatch.setattr(findings_module, "CHUNK_ROWS", size)
     for fmt in ("json", "csv", "table"):
@@ -36,6 +37,9 @@ def test_pieces_make_the_whole_text(report, monkeypatch, size):
     assert whole["json"] == json_safe(json_text(rows, indent=True))  # the text of the whole list at once
     pieces = list(markdown_chunks(report))
     assert "".join(pieces) == markdown and (size >= len(rows) or len(pieces) > 2)
+    pieces = list(html_chunks(report, {"missed-marac": "report-views/missed-marac.html"}))
+    assert "".join(pieces) == html and (size >= len(rows) or len(pieces) > 3)
+    assert "\0" not in html and html.startswith("<!doctype html>") and "report-views/missed-marac.html" in html
 
 
 def test_no_rows_render_as_before():
@@ -45,7 +49,8 @@ def test_no_rows_render_as_before():
 
 
 @pytest.mark.parametrize("args, suffix", [(["--format", "json"], None), (["--format", "csv"], None), ([], None),
-                                          (["--output"], ".json"), (["--output"], ".csv"), (["--output"], ".md")])
+                                          (["--output"], ".json"), (["--output"], ".csv"), (["--output"], ".md"),
+                                          (["--output"], ".html")])
 def test_the_cli_writes_the_same_bytes_in_pieces(examples_workspace, tmp_path, monkeypatch, args, suffix):
     def run() -> str:
         if suffix is None:

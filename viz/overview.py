@@ -143,8 +143,8 @@ class Overview:
             if reviews is None or contacts is None:
                 return cls.of_graph(plain_graph(store.batches(None if reviews is None else list(reviews))), p)
             keep, whole = set(contacts), set(whole)
-            return cls.of_graph(plain_graph_of_json(data if data["review"] in whole else _only_contacts(data, keep)
-                                                    for data in store.review_json(list(reviews))), p)
+            return cls.of_graph(plain_graph_of_json(store.review_json(
+                list(reviews), lambda data: data if data["review"] in whole else _only_contacts(data, keep))), p)
 
     @classmethod
     def of_graph(cls, G: "nx.MultiDiGraph | PlainGraph", p: dict | None = None) -> "Overview":

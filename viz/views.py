@@ -44,7 +44,7 @@ MAX_FINDINGS = 200    # findings listed beside a query's chart (all that are dra
 # findings drawn on one query's page, the first in the rows' order (a report's: highest severity first): at 1M
 # contacts unshared-risk has 30,768, and drawing every one made a 59 MB page no browser lays out and took the
 # report's peak memory to 4.3 GB; every finding stays in the report and in `dhrgraph query`
-MAX_DRAWN = 5000
+MAX_DRAWN = 2000
 MAX_TIP_CONTACTS = 12  # contacts listed in one tooltip
 GAPS = "gaps"         # the toggle set of links where information did not pass
 # A query's page over more reviews than this draws what its findings name (their people and agencies, the
