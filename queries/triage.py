@@ -179,8 +179,11 @@ def answer_ahead(store: Any, when: bool | None = None) -> int | None:
         return None
     from dhrgraph.queries.base import get
 
-    store.run(get("stats"), {})  # the one command over every review that is not a catalogue query
-    return sum(len(rows) for _, rows, _ in _catalogue(store))  # each query's rows let go before the next
+    found = sum(len(rows) for _, rows, _ in _catalogue(store))  # each query's rows let go before the next
+    # the one command over every review that is not a catalogue query; last: the graph it reads stays open in the
+    # store (first, it took the answers' peak at 1M from 1.7 to 2.2 GB)
+    store.run(get("stats"), {})
+    return found
 
 
 def answer_ahead_apart(store: Any, settings: Any, when: bool | None = None) -> int | None:
