@@ -336,8 +336,8 @@ class EmbeddedStore(Lookups, Store):
         if prefetched is not None and prefetched[0] == inputs:
             return prefetched[1]
         if _local(query) and self._graph is None:  # by cluster (kept cluster by cluster); on the whole graph when open
-            local, local_bound, local_inputs, joins = self._prepared(query, bound, inputs)
-            rows = self._consistent(lambda entries: self._rows_by_cluster(entries, [(local, local_bound, local_inputs)], joins))[0]
+            run = self._prepared(query, bound, inputs)
+            rows = self._consistent(lambda entries: self._rows_by_cluster(entries, [run]))[0]
             if rows is not None:
                 return rows
 
@@ -396,28 +396,28 @@ class EmbeddedStore(Lookups, Store):
             kept = self._rows_key(query, bound) if _local(query) else None
             if kept is None:
                 continue
-            local, local_bound, local_inputs, local_joins = self._prepared(query, bound, kept[1])
-            joins += local_joins
-            todo.append((kept, (local, local_bound, local_inputs)))
+            todo.append((kept, self._prepared(query, bound, kept[1])))
         if todo:
-            computed = self._consistent(lambda entries: self._rows_by_cluster(entries, [run for _, run in todo], joins))
+            computed = self._consistent(lambda entries: self._rows_by_cluster(entries, [run for _, run in todo]))
             for ((name, inputs), _), rows in zip(todo, computed):
                 if rows is not None:
                     self._prefetched[name] = (inputs, rows)
 
-    def _rows_by_cluster(self, entries: list[dict], runs: list[tuple[Query, dict[str, Any], dict[str, Any]]],
-                         joins: list[tuple[str, str]] = ()) -> list[list[dict[str, Any]] | None]:
-        """The rows over every review of each run (a ``_local`` query, its bound parameters, and the inputs its rows
-        are kept by), computed cluster by cluster on each cluster's own graph, built once for all the runs. The
-        clusters (``_clusters``) are the reviews joined by a person who is one node, and by ``joins``, the identity
-        maps' links, when runs follow people by them (a cluster holding several of another run's clusters gives it
-        the same rows). They are split between this process and a forked one (``graph.parallel.halves``) when those
-        to compute hold ``PARALLEL_CONTACTS`` or more. Each cluster's rows are kept
-        (``derived/parts-<query>-<params>.json``) by the key of everything they were computed from, so after a load
-        only the clusters it changed are computed again. The same rows, in the same order, as the query on the
-        whole graph: a review's rows depend only on its cluster and on the properties shared nodes have in the
-        whole graph, which each cluster's graph is given. None for a run whose rows name several reviews and that
-        follows no identity map (``_prepared``: its rows could not be put together), and for every run on a
+    def _rows_by_cluster(self, entries: list[dict], runs: list[tuple[Query, dict[str, Any], dict[str, Any], list]]
+                         ) -> list[list[dict[str, Any]] | None]:
+        """The rows over every review of each run (a ``_local`` query, its bound parameters, the inputs its rows are
+        kept by, and the pairs of reviews its identity map joins: ``_prepared``), computed cluster by cluster on each
+        cluster's own graph, built once for all the runs. A run's clusters (``_clusters``) are the reviews joined by
+        a person who is one node, and by its identity map's joins; the graphs built are the clusters of every run's
+        joins together, each a union of each run's own clusters, which it gives the same rows: a review's rows
+        depend only on its own cluster. They are split between this process and a forked one
+        (``graph.parallel.halves``) when those to compute hold ``PARALLEL_CONTACTS`` or more. Each run's rows are
+        kept by its own clusters (``derived/parts-<query>-<params>.json``, by the key of everything they were
+        computed from), so a run alone and the same run among others (``prefetch``) keep and read the same parts,
+        and after a load only the clusters it changed are computed again. The same rows, in the same order, as the
+        query on the whole graph: a review's rows depend only on its cluster and on the properties shared nodes
+        have in the whole graph, which each cluster's graph is given. None for a run whose rows name several
+        reviews and that follows no identity map (its rows could not be put together), and for every run on a
         workspace written before the manifest's index: the caller runs those on the whole graph."""
         from dhrgraph.graph.parallel import halves
 
@@ -425,43 +425,59 @@ class EmbeddedStore(Lookups, Store):
             return [None] * len(runs)
         started = self._manifest_path.read_bytes(), self._decisions_bytes()
         final = _final_props(entries)
-        clusters = _clusters(entries, joins)
-        held = []  # what each cluster's rows depend on besides the run: its reviews' files and its shared nodes
-        for cluster in clusters:
-            shared = sorted({node_id for e in cluster for label, ids in e["index"].items() if label != "Review" for node_id in ids})
-            held.append(orjson.dumps({"reviews": [[e["id"], e["file"]] for e in cluster],
-                                      "shared": [[node_id, final[node_id]] for node_id in shared]}, option=orjson.OPT_SORT_KEYS))
-        plans = []  # (query, bound, name of its kept parts, each cluster's key, the parts kept)
-        for query, bound, inputs in runs:
+        built = _clusters(entries, [pair for run in runs for pair in run[3]])  # the graphs built
+        held: dict[tuple[str, ...], bytes] = {}  # what a cluster's rows depend on besides the run: its files, shared nodes
+
+        def depends(cluster: list[dict]) -> bytes:
+            at = tuple(e["id"] for e in cluster)
+            if at not in held:
+                shared = sorted({node_id for e in cluster for label, ids in e["index"].items() if label != "Review" for node_id in ids})
+                held[at] = orjson.dumps({"reviews": [[e["id"], e["file"]] for e in cluster],
+                                         "shared": [[node_id, final[node_id]] for node_id in shared]}, option=orjson.OPT_SORT_KEYS)
+            return held[at]
+        where = {e["id"]: b for b, cluster in enumerate(built) for e in cluster}
+        # each run: (query, bound, name of its kept parts, its clusters' keys, the parts kept, its clusters' keys in each
+        # graph built, which of its keys each review's rows go to)
+        plans = []
+        for query, bound, inputs, joins in runs:
             run = orjson.dumps({**inputs, "code": code_version()}, option=orjson.OPT_SORT_KEYS)
             name = _parts_name(query, inputs)
-            keys = [hashlib.sha256(run + b"\0" + h).hexdigest() for h in held]
-            plans.append((query, bound, name, keys, self._kept_parts(name)))
-        tasks = [(at, [i for i, plan in enumerate(plans) if plan[3][at] not in plan[4]]) for at in range(len(clusters))]
+            own = _clusters(entries, joins)
+            keys = [hashlib.sha256(run + b"\0" + depends(cluster)).hexdigest() for cluster in own]
+            key_of = {e["id"]: key for key, cluster in zip(keys, own) for e in cluster}
+            in_built: list[list[str]] = [[] for _ in built]
+            for key, cluster in zip(keys, own):
+                in_built[where[cluster[0]["id"]]].append(key)
+            plans.append((query, bound, name, keys, self._kept_parts(name), in_built, key_of))
+        tasks = [(b, [i for i, plan in enumerate(plans) if any(key not in plan[4] for key in plan[5][b])]) for b in range(len(built))]
         tasks = [task for task in tasks if task[1]]
 
         def work(some: list[tuple[int, list[int]]]) -> dict[str, list[dict]]:
             out = {}
-            for at, wanted in some:
-                G = _plain_graph_from_json(self._read_json(e) for e in clusters[at])
+            for b, wanted in some:
+                G = _plain_graph_from_json(self._read_json(e) for e in built[b])
                 for node_id in G._node.keys() & final.keys():
                     G._node[node_id] = final[node_id]
                 try:
                     for i in wanted:
-                        query, bound = plans[i][0], plans[i][1]
-                        out[plans[i][3][at]] = query.run_bound(_ClusterStore(self.root, G), dict(bound))
+                        query, bound, key_of, keys = plans[i][0], plans[i][1], plans[i][6], plans[i][5][b]
+                        rows = query.run_bound(_ClusterStore(self.root, G), dict(bound))
+                        for key in keys:
+                            out[key] = []
+                        for row in rows:  # each to its review's cluster (None: not one review's row, refused below)
+                            out[key_of.get(row.get("review"), keys[0]) if isinstance(row.get("review"), str) else keys[0]].append(row)
                 finally:
                     G.graph.clear()  # the model wrapper and its indexes refer to G: freed now, not by a (paused) collector
             return out
 
         def weight(task: tuple[int, list[int]]) -> int:
-            return sum(e.get("contacts", 1) for e in clusters[task[0]]) * len(task[1])
+            return sum(e.get("contacts", 1) for e in built[task[0]]) * len(task[1])
         try:  # as JSON gives them back (computed here or by the child): cold rows are the kept rows, exactly
             computed = halves(tasks, weight, work, fork=sum(map(weight, tasks)) >= PARALLEL_CONTACTS)
         except TypeError:  # a value that is not JSON: no clusters then (the caller runs on the whole graph)
             return [None] * len(runs)
         out: list[list[dict[str, Any]] | None] = []
-        for (query, bound, name, keys, kept), (_, _, inputs) in zip(plans, runs):
+        for (query, bound, name, keys, kept, _, _), (_, _, inputs, _) in zip(plans, runs):
             parts = {key: kept[key] if key in kept else computed[key] for key in keys}
             rows = [row for key in keys for row in parts[key]]
             # a row about several reviews only when the identity map joins them (then they are in one cluster)

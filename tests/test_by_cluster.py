@@ -150,6 +150,30 @@ def test_prefetch_builds_each_cluster_once_for_every_query(workspace, builds):
     assert store._prefetched == {}  # each handed out once
 
 
+def test_a_query_alone_reads_what_a_prefetch_kept_and_the_other_way(workspace, builds):
+    """A run among others (``prefetch``: a report, or a load's answers) and the same run alone keep their rows by the
+    same clusters: whichever comes first, the other builds no graph (the identity maps join clusters for the runs that
+    follow them only)."""
+    expected = {query.name: _whole(workspace, query, {}) for query in LOCAL}
+    builds.clear()
+    EmbeddedStore(workspace).prefetch([(q, {}) for q in queries.catalogue()])
+    assert len(embedded._clusters(_manifest(workspace))) > len(builds) > 1  # some graphs held several clusters
+    builds.clear()
+    for query in LOCAL:
+        assert EmbeddedStore(workspace).run(query, {}) == expected[query.name], query.name
+    assert builds == []
+    for parts in (workspace / "derived").glob("parts-*.json"):
+        parts.unlink()
+    for query in LOCAL:
+        assert EmbeddedStore(workspace).run(query, {}) == expected[query.name], query.name
+    builds.clear()
+    store = EmbeddedStore(workspace)
+    store.prefetch([(q, {}) for q in queries.catalogue()])
+    assert builds == []
+    for query in LOCAL:
+        assert store.run(query, {}) == expected[query.name], query.name
+
+
 def test_a_damaged_or_foreign_parts_file_is_computed_again(workspace):
     query = queries.get("missed-marac")
     expected = _whole(workspace, query, {})
