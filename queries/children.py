@@ -23,32 +23,42 @@ __all__ = ["CHILDREN_NOT_REFERRED"]
 CSC = "children_social_care"
 
 def _children_not_referred_cypher(one_review: bool) -> str:
-    """children-not-referred's Cypher, over every review or (``one_review``) over ``$review``'s contacts."""
+    """children-not-referred's Cypher, over every review or (``one_review``) over ``$review``'s contacts. The contacts
+    that could be reported are grouped by parent and review, so that the dates on which the parent and their children
+    came to children's services' notice are read once for the group (as the NetworkX side's ``noticed``), not once per
+    contact (at 1M contacts the check read 2.8 million contacts for 20,770 candidates)."""
     return f"""
 {recorded_about_cypher("c", "a", "s", one_review)}
 WHERE NOT a.type IN $children_types AND NOT a.type IN $forum_types AND {records_abuse_cypher("c")}
   AND {before_death_cypher("c")}
-CALL (s, c) {{
-  MATCH (s)-[r:RELATED]-(k:Person)-[m:IN_REVIEW]->(:Review {{name: c.review}})
-  WHERE m.role = 'child' AND r.review = c.review
+WITH s, c.review AS review, collect([c, a]) AS found
+CALL (s, review) {{
+  MATCH (s)-[r:RELATED]-(k:Person)-[m:IN_REVIEW]->(:Review {{name: review}})
+  WHERE m.role = 'child' AND r.review = review
     AND ((r.kind = 'parent' AND startNode(r) = s) OR (r.kind = 'child' AND startNode(r) = k))
   RETURN collect(DISTINCT k) AS kids, collect(DISTINCT m.name) AS children
 }}
-WITH a, c, s, kids, children
+WITH s, review, kids, children, [pair IN found | {{c: pair[0], a: pair[1],
+     since: toString(date(pair[0].date) - duration({{days: $window_days}})),
+     until: toString(date(pair[0].date) + duration({{days: $window_days}}))}}] AS found
 WHERE size(kids) > 0
-WITH a, c, s, kids, children, toString(date(c.date) - duration({{days: $window_days}})) AS since,
-     toString(date(c.date) + duration({{days: $window_days}})) AS until
-WHERE NOT EXISTS {{
+// the dates of the contacts about the parent or a child, within a window of the group's contacts, that brought them
+// to children's services' notice
+CALL (s, review, kids, found) {{
   UNWIND [s] + kids AS x
-  MATCH (x)<-[:ABOUT]-(f:Contact {{review: c.review}})
-  WHERE f.date >= since AND f.date <= until
+  MATCH (x)<-[:ABOUT]-(f:Contact {{review: review}})
+  WHERE any(w IN found WHERE f.date >= w.since AND f.date <= w.until)
     AND (EXISTS {{ MATCH (f)-[fr:REFERRED_TO|SHARED_WITH]->(t:Agency) WHERE t.type IN $children_types AND {flow_cypher("fr")} }}
          OR EXISTS {{ (f)<-[:RECORDED]-(:Agency {{type: 'children_social_care'}}) }})
+  RETURN collect(f.date) AS noticed
 }}
-MATCH (s)-[n:IN_REVIEW]->(:Review {{name: c.review}})
-RETURN c.review AS review, n.name AS subject, a.name AS agency, a.type AS agency_type, c.date_text AS date,
+UNWIND found AS one
+WITH s, review, kids, children, one.c AS c, one.a AS a
+WHERE none(d IN noticed WHERE d >= one.since AND d <= one.until)
+MATCH (s)-[n:IN_REVIEW]->(:Review {{name: review}})
+RETURN review, n.name AS subject, a.name AS agency, a.type AS agency_type, c.date_text AS date,
        c.order_key AS order_key, children, c.event AS event, {factors_cypher("c")} AS risk_factors,
-       {not_abuser_cypher("s", "c.review")} = false AS abuser,
+       {not_abuser_cypher("s", "review")} = false AS abuser,
        {evidence_cypher("c", "a")} AS evidence, [s.id] + [k IN kids | k.id] AS {PERSON_IDS}
 """
 
