@@ -161,6 +161,9 @@ def load(ctx: click.Context, paths: tuple[str, ...], answers: bool | None) -> No
         if found is not None:
             click.echo(f"Answered the catalogue ahead: {found} finding(s) kept for `query` and `findings` "
                        f"({time.perf_counter() - started:.1f} s; --no-answers skips this).")
+        elif answers:
+            click.echo(f"note: the {ctx.obj.backend} store keeps no answers, so none were computed ahead (--answers is for "
+                       "the embedded store)", err=True)
 
 
 @main.command()

@@ -43,8 +43,9 @@ def test_asked_a_load_answers_ahead_on_the_embedded_store_only(cli, settings, co
     result = cli("load", str(corpus), "--answers")
     assert result.exit_code == 0, result.output
     answered = ANSWERED.search(result.output)
-    if settings.backend == "neo4j":  # the server keeps no answers: nothing to compute ahead
+    if settings.backend == "neo4j":  # the server keeps no answers: nothing to compute ahead, and it says so
         assert answered is None
+        assert "the neo4j store keeps no answers" in result.output
         return
     assert answered is not None, result.output
     assert not built  # computed in a process of its own (the load's memory is not the answers')
