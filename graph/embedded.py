@@ -390,7 +390,7 @@ class EmbeddedStore(Lookups, Store):
         ``run`` then returns what this computed."""
         if self._graph is not None:
             return  # the whole graph is open: each query runs on it
-        todo, joins = [], []
+        todo = []
         for query, params in runs:
             bound = query.bind(params)
             kept = self._rows_key(query, bound) if _local(query) else None

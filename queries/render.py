@@ -54,12 +54,13 @@ def render_chunks(rows: list[dict[str, Any]], fmt: str, columns: Sequence[str] |
         yield "\n]"
         return
     if fmt == "csv":
-        keys = list(dict.fromkeys(k for row in _per_evidence(rows) for k in row))
+        split = _has_evidence(rows)  # decided once for every piece
+        keys = list(dict.fromkeys(k for row in _per_evidence(rows, split) for k in row))
         out = io.StringIO()
         writer = csv_writer(out)
         writer.writerow(keys)
         for at in range(0, len(rows), CHUNK_ROWS):
-            writer.writerows([_flat(row.get(k)) for k in keys] for row in _per_evidence(rows[at:at + CHUNK_ROWS]))
+            writer.writerows([_flat(row.get(k)) for k in keys] for row in _per_evidence(rows[at:at + CHUNK_ROWS], split))
             yield out.getvalue()
             out.seek(0)
             out.truncate()
@@ -93,23 +94,23 @@ EVIDENCE_COLUMNS = ("review", "file", "record", "line", "date", "agency", "event
 def one_row_per_evidence(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """For CSV: a row with ``evidence`` becomes one row per evidence item, the item in columns
     ``evidence_review``, ``evidence_file``, ``evidence_record`` ... (the finding's columns repeated)."""
-    if not any(isinstance(row.get("evidence"), list) for row in rows):
-        return rows
-    return [out for row in rows for out in _evidence_rows(row)]
+    return list(_per_evidence(rows, _has_evidence(rows)))
 
 
-def _per_evidence(rows: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
-    """``one_row_per_evidence``'s rows one by one (rows are split by their evidence when any row has a list of it)."""
-    if not any(isinstance(row.get("evidence"), list) for row in rows):
-        yield from rows
-        return
+def _has_evidence(rows: list[dict[str, Any]]) -> bool:
+    """Whether rows are split by their evidence: when any row has a list of it."""
+    return any(isinstance(row.get("evidence"), list) for row in rows)
+
+
+def _per_evidence(rows: list[dict[str, Any]], split: bool) -> Iterator[dict[str, Any]]:
+    """``one_row_per_evidence``'s rows one by one (each split by its evidence when ``split``)."""
     for row in rows:
-        yield from _evidence_rows(row)
-
-
-def _evidence_rows(row: dict[str, Any]) -> list[dict[str, Any]]:
-    base = {k: v for k, v in row.items() if k != "evidence"}
-    return [{**base, **{f"evidence_{k}": item.get(k) for k in EVIDENCE_COLUMNS}} for item in row.get("evidence") or [{}]]
+        if not split:
+            yield row
+            continue
+        base = {k: v for k, v in row.items() if k != "evidence"}
+        for item in row.get("evidence") or [{}]:
+            yield {**base, **{f"evidence_{k}": item.get(k) for k in EVIDENCE_COLUMNS}}
 
 
 def _shorten(text: str) -> str:
