@@ -376,10 +376,9 @@ def _query_page(whole: Overview, names: Names, query: Query, rows: list[dict], r
         chart.highlight(f)
     has_links = any(k[0] == GAPS for f in focus for k in f.edges)
     subtitle = " ".join(filter(None, [
-        f"{count(len(rows), 'finding')} in {_scope(reviews, names)}." if rows else f"No findings in {_scope(reviews, names)}.",
-        total is not None and total > len(rows) and
-        f"Drawn: the first {len(rows):,} of {total:,} findings ({order}); every finding is listed by "
-        f"`dhrgraph findings` and `dhrgraph query {query.name}`.",
+        f"Drawn: the first {len(rows):,} of {total:,} findings ({order}), in {_scope(reviews, names)}; every finding "
+        f"is listed by `dhrgraph findings` and `dhrgraph query {query.name}`." if total is not None and total > len(rows)
+        else f"{count(len(rows), 'finding')} in {_scope(reviews, names)}." if rows else f"No findings in {_scope(reviews, names)}.",
         rows and "Highlighted: the people, agencies, contacts and links the findings name.",
         has_links and "Dashed red arrows: risk that did not reach an agency.",
         any(f.groups for f in focus) and "Shaded: groups of agencies that exchanged nothing (of the finding in focus).",
