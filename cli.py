@@ -128,7 +128,7 @@ def main(ctx: click.Context, workspace: str | None, backend: str | None, neo4j_u
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @click.option("--answers/--no-answers", default=None,
               help="After the load, compute every catalogue query's answers, so that the first `query` or `findings` "
-                   "reads them [default: on the embedded store from 20,000 contacts].")
+                   "reads them [default: from 20,000 contacts].")
 @click.pass_context
 @user_errors
 def load(ctx: click.Context, paths: tuple[str, ...], answers: bool | None) -> None:
@@ -136,7 +136,7 @@ def load(ctx: click.Context, paths: tuple[str, ...], answers: bool | None) -> No
 
     PATHS are review folders, folders of reviews, .xlsx workbooks or combined CSVs. Everything is
     checked first: with any error nothing is loaded. Loading a review again replaces it. A big
-    embedded workspace then has the catalogue's answers computed and kept (--no-answers skips it).
+    store then has the catalogue's answers computed and kept (--no-answers skips it).
 
     \b
     Example:
@@ -163,7 +163,7 @@ def load(ctx: click.Context, paths: tuple[str, ...], answers: bool | None) -> No
                        f"({time.perf_counter() - started:.1f} s; --no-answers skips this).")
         elif answers:
             click.echo(f"note: the {ctx.obj.backend} store keeps no answers, so none were computed ahead (--answers is for "
-                       "the embedded store)", err=True)
+                       "stores that keep them)", err=True)
 
 
 @main.command()

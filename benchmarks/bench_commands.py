@@ -13,12 +13,12 @@ the ratio to the same command on the other backend and the previous run's figure
 Every run is appended to ``--out`` (JSON, the last ``KEEP`` runs): the next run prints the previous
 one beside it, so a change is measured against the code before it on the same corpus size.
 
-The embedded workspace keeps values derived from the whole graph (``derived/``: the identity map and
-the rows of queries over every review) until a load or a decision changes their inputs. So each
-embedded command is measured three times: ``cold``, with ``derived/`` removed before every run (nothing
-kept: a load with ``--no-answers``, or a workspace whose kept values were lost); ``ahead``, with
-``derived/`` as `dhrgraph load` leaves it (it computes the catalogue's answers ahead: ``answer_ahead``,
-timed once and printed), reported with `` [after load]``; and ``warm`` (the same command again), `` [warm]``.
+Both stores keep values derived from the whole graph (the identity map and the rows of catalogue queries over
+every review: the embedded workspace in ``derived/``, Neo4j as ``DhrgraphAnswer`` nodes) until a load or a
+decision changes their inputs. So each command is measured three times: ``cold``, with them dropped before every
+run (nothing kept: a load with ``--no-answers``, or kept values lost); ``ahead``, with them as `dhrgraph load`
+leaves them (it computes the catalogue's answers ahead: ``answer_ahead``, timed once and printed), reported with
+`` [after load]``; and ``warm`` (the same command again), `` [warm]``.
 Children run with compiled bytecode as an installed dhrgraph has (``PYTHONDONTWRITEBYTECODE`` is
 dropped from their environment and each command is run once before it is timed: compiling
 dhrgraph's modules costs about 0.3 s a start).
@@ -156,23 +156,21 @@ def main() -> None:
             if backend == "embedded" and not args.only:
                 run["floors"] = floors(workspace, env, scratch_path)
                 print(f"floors: {run['floors']}", flush=True)
-            derived = workspace / "derived"
-            ahead = scratch_path / "derived-ahead"
-            if backend == "embedded" and not args.code:
-                run["answer_ahead_seconds"] = answers_ahead(workspace)
-                shutil.copytree(derived, ahead)
-                print(f"answered the catalogue ahead in {run['answer_ahead_seconds']:.1f} s", flush=True)
+            kept = Kept(backend, workspace, scratch_path / "derived-ahead")
+            if not args.code:
+                run.setdefault("answer_ahead_seconds", {})[backend] = kept.answer_ahead()
+                print(f"answered the catalogue ahead on {backend} in {run['answer_ahead_seconds'][backend]:.1f} s", flush=True)
             for label, argv in commands(scratch_path, args.catalogue):
                 if (args.only and args.only not in label) or (args.skip and args.skip in label):
                     continue
-                states = ["cold", "ahead", "warm"] if backend == "embedded" and argv != ["--help"] and not args.code else ["cold"]
+                states = ["cold", "ahead", "warm"] if argv != ["--help"] and not args.code else ["cold"]
                 for state in states:
                     walls, cpus, peaks = [], [], []
                     for _ in range(args.repeat):
-                        if state in ("cold", "ahead"):
-                            shutil.rmtree(derived, ignore_errors=True)
+                        if state == "cold":
+                            kept.forget()
                         if state == "ahead":
-                            shutil.copytree(ahead, derived)
+                            kept.restore()
                         wall, cpu, peak = timed([str(DHRGRAPH), *argv], env, scratch_path)
                         walls.append(wall)
                         cpus.append(cpu)
@@ -188,15 +186,51 @@ def main() -> None:
     print_table(run, previous)
 
 
-def answers_ahead(workspace: Path) -> float:
-    """What `dhrgraph load` does after writing the reviews of a big workspace (``triage.answer_ahead``), timed."""
-    from dhrgraph.graph.embedded import EmbeddedStore
-    from dhrgraph.queries.triage import answer_ahead
+class Kept:
+    """The values a store keeps (``Store.remembered``): the workspace's ``derived/``, the database's
+    ``DhrgraphAnswer`` nodes. ``answer_ahead`` computes them as `dhrgraph load` does and takes a copy;
+    ``forget`` drops them (cold); ``restore`` puts the copy back (after load)."""
 
-    shutil.rmtree(workspace / "derived", ignore_errors=True)
-    started = time.perf_counter()
-    answer_ahead(EmbeddedStore(workspace), True)
-    return time.perf_counter() - started
+    def __init__(self, backend: str, workspace: Path, copy: Path):
+        self.backend, self.workspace, self.copy, self.nodes = backend, workspace, copy, []
+
+    def _store(self):
+        from dhrgraph.graph.backends import Settings, open_store
+
+        return open_store(Settings.from_env(backend=self.backend, workspace=str(self.workspace)))
+
+    def answer_ahead(self) -> float:
+        """What `dhrgraph load` does after writing the reviews of a big store (``triage.answer_ahead``), timed."""
+        from dhrgraph.queries.triage import answer_ahead
+
+        self.forget()
+        with self._store() as store:
+            started = time.perf_counter()
+            answer_ahead(store, True)
+            seconds = time.perf_counter() - started
+        if self.backend == "embedded":
+            shutil.copytree(self.workspace / "derived", self.copy)
+        else:
+            with self._store() as store:
+                self.nodes = store.read("MATCH (a:DhrgraphAnswer) RETURN properties(a) AS a")
+        return seconds
+
+    def forget(self) -> None:
+        if self.backend == "embedded":
+            shutil.rmtree(self.workspace / "derived", ignore_errors=True)
+        else:
+            with self._store() as store:
+                store.driver.execute_query("MATCH (a:DhrgraphAnswer) DELETE a", database_=store.database)
+
+    def restore(self) -> None:
+        self.forget()
+        if self.backend == "embedded":
+            if self.copy.exists():
+                shutil.copytree(self.copy, self.workspace / "derived")
+        elif self.nodes:
+            with self._store() as store:
+                store.driver.execute_query("UNWIND $rows AS row CREATE (a:DhrgraphAnswer) SET a = row.a",
+                                           rows=self.nodes, database_=store.database)
 
 
 def floors(workspace: Path, env: dict[str, str], cwd: Path) -> dict[str, float]:

@@ -40,7 +40,8 @@ import orjson
 from dhrgraph.graph.errors import StoreError
 from dhrgraph.graph.model import LABELS, SHARED_LABELS, Batch, check_batch
 from dhrgraph.graph.nxgraph import ModelGraph, PlainGraph
-from dhrgraph.graph.store import Progress, Store, gc_paused
+from dhrgraph.graph.store import (DERIVED_FORMAT, DERIVED_NAME, DERIVED_VERSION, Progress, Store, code_version, gc_paused,
+                                  local, rows_valid)
 from dhrgraph.queries.base import NETWORKX, Query
 from dhrgraph.queries.intake import REVIEW_SIZES
 from dhrgraph.queries.lookups import Lookups
@@ -54,9 +55,6 @@ __all__ = ["EmbeddedStore", "FORMAT", "build_graph", "build_graph_from_json", "p
 # a run over every review of a query computed cluster by cluster forks a second process for half the clusters
 # when those to compute hold at least this many contacts (below it, forking costs more than it saves)
 PARALLEL_CONTACTS = 20_000
-# a load into a workspace of at least this many contacts computes the catalogue's answers ahead (``answers_ahead``):
-# below it, a query computes them in a few tenths of a second
-ANSWER_AHEAD_CONTACTS = 20_000
 WRITERS = 8  # threads writing review files (file creation is slow on some disks: measured 0.8 ms each)
 FORMAT = "dhrgraph-workspace"
 DECISIONS_FORMAT = "dhrgraph-decisions"
@@ -69,8 +67,6 @@ _REVIEW_FILE = re.compile(r"reviews/[0-9a-f]{32}\.json")  # what a manifest may 
 # loaded review set, exactly as the whole graph has them.
 INDEXED = ("Review", *SHARED_LABELS)
 _GLOBAL_PERSON = "person:global:"
-DERIVED_FORMAT = "dhrgraph-derived"
-_DERIVED_NAME = re.compile(r"[a-z0-9][a-z0-9.-]{0,80}")
 
 
 class _Missing(StoreError):
@@ -97,6 +93,7 @@ def _write_atomic(path: Path, data: bytes) -> None:
 class EmbeddedStore(Lookups, Store):
     backend = "embedded"
     language = NETWORKX
+    keeps_answers = True  # in derived/
 
     def __init__(self, workspace: str | os.PathLike):
         self.root = Path(workspace)
@@ -335,7 +332,7 @@ class EmbeddedStore(Lookups, Store):
         prefetched = self._prefetched.pop(name, None)
         if prefetched is not None and prefetched[0] == inputs:
             return prefetched[1]
-        if _local(query) and self._graph is None:  # by cluster (kept cluster by cluster); on the whole graph when open
+        if local(query) and self._graph is None:  # by cluster (kept cluster by cluster); on the whole graph when open
             run = self._prepared(query, bound, inputs)
             rows = self._consistent(lambda entries: self._rows_by_cluster(entries, [run]))[0]
             if rows is not None:
@@ -347,22 +344,7 @@ class EmbeddedStore(Lookups, Store):
                 # person records) reads it too instead of reading every review file for a graph of its own
                 self.opened  # noqa: B018
             return super(EmbeddedStore, self)._run_bound(query, bound)
-        return self.remembered(name, inputs, compute, valid=_rows_valid)
-
-    def _rows_key(self, query: Query, bound: dict[str, Any]) -> tuple[str, dict[str, Any]] | None:
-        """The name and inputs (``remembered``) of the kept rows of a run over every review; None for a run that is
-        not kept (one review, named contacts, parameters that are not JSON values)."""
-        if not self._reads_everything(query, bound):
-            return None
-        from dhrgraph.queries.triage import TRIAGE
-
-        try:
-            params = orjson.dumps(bound, option=orjson.OPT_SORT_KEYS)
-        except TypeError:  # a parameter that is not a JSON value: not kept
-            return None
-        decisions = [d for d in self.decisions() if d["kind"] != TRIAGE]
-        return (f"rows-{query.name}-{hashlib.sha256(params).hexdigest()[:16]}",
-                {"query": query.name, "bound": orjson.loads(params), "decisions": decisions})
+        return self.remembered(name, inputs, compute, valid=rows_valid)
 
     def _prepared(self, query: Query, bound: dict[str, Any], inputs: dict[str, Any]
                   ) -> tuple[Query, dict[str, Any], dict[str, Any], list[tuple[str, str]]]:
@@ -376,12 +358,11 @@ class EmbeddedStore(Lookups, Store):
         return (dataclasses.replace(query, prepare=None), {**bound, **prepared}, {**inputs, "prepared": digest},
                 _joins(prepared) or [])
 
-    def answers_ahead(self, asked: bool = False) -> bool:
-        """As the store's: asked, or from ``ANSWER_AHEAD_CONTACTS`` contacts in the workspace."""
+    def _contacts_held(self) -> int:
         try:
-            return asked or sum(e.get("contacts", 0) for e in self._manifest()["reviews"]) >= ANSWER_AHEAD_CONTACTS
+            return sum(e.get("contacts", 0) for e in self._manifest()["reviews"])
         except StoreError:
-            return False
+            return 0
 
     def prefetch(self, runs: list[tuple[Query, dict[str, Any]]]) -> None:
         """As the store's: the runs over every review of ``_local`` queries are computed together, cluster by cluster
@@ -393,7 +374,7 @@ class EmbeddedStore(Lookups, Store):
         todo = []
         for query, params in runs:
             bound = query.bind(params)
-            kept = self._rows_key(query, bound) if _local(query) else None
+            kept = self._rows_key(query, bound) if local(query) else None
             if kept is None:
                 continue
             todo.append((kept, self._prepared(query, bound, kept[1])))
@@ -496,13 +477,13 @@ class EmbeddedStore(Lookups, Store):
         except (OSError, orjson.JSONDecodeError):
             return {}
         parts = kept.get("parts") if isinstance(kept, dict) and kept.get("format") == DERIVED_FORMAT else None
-        return {key: rows for key, rows in parts.items() if _rows_valid(rows)} if isinstance(parts, dict) else {}
+        return {key: rows for key, rows in parts.items() if rows_valid(rows)} if isinstance(parts, dict) else {}
 
     def _keep_parts(self, name: str, parts: dict[str, list[dict]], started: tuple[bytes, bytes | None]) -> None:
         """Keep the clusters' rows (JSON values: ``halves`` gives them as JSON gives them back), when no load and no
         decision came meanwhile."""
         try:
-            data = orjson.dumps({"format": DERIVED_FORMAT, "version": VERSION, "name": name, "parts": parts})
+            data = orjson.dumps({"format": DERIVED_FORMAT, "version": DERIVED_VERSION, "name": name, "parts": parts})
             if (self._manifest_path.read_bytes(), self._decisions_bytes()) == started:
                 (self.root / "derived").mkdir(exist_ok=True)
                 _write_atomic(self.root / "derived" / f"{name}.json", data)
@@ -511,8 +492,7 @@ class EmbeddedStore(Lookups, Store):
 
     def _reads_everything(self, query: Query, params: dict[str, Any]) -> bool:
         """Whether a run of ``query`` reads the whole graph (``_graph_for``): no review named, no contacts given."""
-        return query is not REVIEWS and not isinstance(params.get("review"), str) \
-            and not (isinstance(params.get("contacts"), list) and params["contacts"])
+        return query is not REVIEWS and super()._reads_everything(query, params)
 
     def _run(self, query: Query, implementation: Any, params: dict[str, Any]) -> list[dict[str, Any]]:
         return implementation(_model(self._graph_for(query, params)), params)
@@ -624,7 +604,7 @@ class EmbeddedStore(Lookups, Store):
         and dhrgraph's code (``code_version``). A kept value is used only when its key is the current one; a
         missing, damaged or stale file is computed again (and rewritten when the workspace is writable). A value
         that JSON would not give back equal (a tuple, a set, a non-text key) is returned and not kept."""
-        if not _DERIVED_NAME.fullmatch(name):
+        if not DERIVED_NAME.fullmatch(name):
             raise ValueError(f"not a derived value's name: {name!r}")
         path = self.root / "derived" / f"{name}.json"
         try:
@@ -644,7 +624,7 @@ class EmbeddedStore(Lookups, Store):
             pass  # none kept yet, or damaged: computed again below
         value = compute()
         try:
-            data = orjson.dumps({"format": DERIVED_FORMAT, "version": VERSION, "name": name, "key": key, "value": value})
+            data = orjson.dumps({"format": DERIVED_FORMAT, "version": DERIVED_VERSION, "name": name, "key": key, "value": value})
             if orjson.loads(data)["value"] != value:
                 return value  # not a JSON value (tuples ...): a kept one would differ from it
             # no load and no decision meanwhile: the value is the key's
@@ -730,18 +710,6 @@ class _ClusterStore(EmbeddedStore):
 def _parts_name(query: Query, inputs: dict[str, Any]) -> str:
     """The derived file of a query's rows cluster by cluster, by its parameters (``inputs``: ``_rows_key``'s)."""
     return f"parts-{query.name}-{hashlib.sha256(orjson.dumps(inputs['bound'], option=orjson.OPT_SORT_KEYS)).hexdigest()[:16]}"
-
-
-def _rows_valid(rows: Any) -> bool:
-    """Whether a kept value is a query's rows (a list of dicts)."""
-    return isinstance(rows, list) and all(isinstance(row, dict) for row in rows)
-
-
-def _local(query: Query) -> bool:
-    """Whether ``query``'s rows about a review depend only on the reviews sharing a person with it, or joined to it by
-    the identity map when it has a ``prepare`` step (the catalogue's queries that take a review). Its rows are ordered
-    by review first (``finish_rows``), so the rows of its clusters, put in review order, are the whole graph's."""
-    return any(p.name == "review" for p in query.params)
 
 
 def _clusters(entries: list[dict], joins: Iterable[tuple[str, str]] = ()) -> list[list[dict]]:
@@ -854,29 +822,6 @@ def _joins(params: dict[str, Any]) -> list[tuple[str, str]] | None:
         return [(link["left"]["review"], link["right"]["review"]) for link in links]
     except (KeyError, TypeError):
         return None
-
-
-_CODE_VERSION: list[str] = []
-
-
-def code_version() -> str:
-    """A hash of dhrgraph's own code (the modules of the package, of graph/, loaders/ and queries/) and of the
-    versions of the libraries derived values are computed with: a kept value is never used by other code."""
-    if not _CODE_VERSION:
-        from importlib import metadata
-
-        root = Path(__file__).resolve().parent.parent
-        digest = hashlib.sha256()
-        for path in sorted([*root.glob("*.py"), *(p for d in ("graph", "loaders", "queries") for p in (root / d).glob("*.py"))]):
-            digest.update(f"{path.relative_to(root)}\0".encode())
-            digest.update(path.read_bytes())
-        for library in ("splink", "duckdb", "networkx"):
-            try:
-                digest.update(f"{library}={metadata.version(library)}\0".encode())
-            except metadata.PackageNotFoundError:
-                digest.update(f"{library}=none\0".encode())
-        _CODE_VERSION.append(digest.hexdigest())
-    return _CODE_VERSION[0]
 
 
 def _reviews_graph(entries: list[dict]) -> PlainGraph | None:

@@ -10,6 +10,8 @@ the catalogue's named queries (person and agency look-up, timelines, paths, ``st
 
 from __future__ import annotations
 
+import hashlib
+import re
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,9 +27,20 @@ if TYPE_CHECKING:
 
     from dhrgraph.loaders import Problem, ReadResult
 
-__all__ = ["Store", "LoadReport", "Rows", "CypherReader", "gc_paused"]
+__all__ = ["Store", "LoadReport", "Rows", "CypherReader", "gc_paused", "ANSWER_AHEAD_CONTACTS", "code_version"]
 
 Progress = Callable[[int], None]
+
+# a load into a store of at least this many contacts computes the catalogue's answers ahead (``answers_ahead``):
+# below it, a query computes them in a few tenths of a second
+ANSWER_AHEAD_CONTACTS = 20_000
+# what a kept derived value (``Store.remembered``) is written as, and the names it may have
+DERIVED_FORMAT = "dhrgraph-derived"
+DERIVED_NAME = re.compile(r"[a-z0-9][a-z0-9.-]{0,80}")
+DERIVED_VERSION = 1
+# the kind of the analyst's triage decisions (``queries.triage``): the one kind no query's rows depend on (a
+# finding's status is added to its row after the run), so kept rows are not keyed by them
+TRIAGE = "triage"
 
 
 class Rows(list):
@@ -140,11 +153,17 @@ class Store(ABC):
         sooner than one by one (the embedded store builds each cluster of reviews' graph once for all of them).
         ``run`` gives the same rows either way. This one does nothing."""
 
+    keeps_answers = False  # whether ``remembered`` keeps values beside the store's data
+
     def answers_ahead(self, asked: bool = False) -> bool:
         """Whether to compute the catalogue's answers right after a load (``triage.answer_ahead``): the store keeps
-        them beside its data and, unless ``asked``, holds enough contacts that a command computing them would be
-        slow. This one keeps none."""
-        return False
+        them (``keeps_answers``) and, unless ``asked``, holds ``ANSWER_AHEAD_CONTACTS`` contacts or more, enough that a
+        command computing them would be slow."""
+        return self.keeps_answers and (asked or self._contacts_held() >= ANSWER_AHEAD_CONTACTS)
+
+    def _contacts_held(self) -> int:
+        """How many contacts the store holds (``answers_ahead``)."""
+        return 0
 
     # --- shared ------------------------------------------------------------------------------
 
@@ -192,6 +211,27 @@ class Store(ABC):
         """The rows of ``query`` with its bound parameters (a store may keep rows it has computed)."""
         return query.run_bound(self, bound)
 
+    def _reads_everything(self, query: Any, params: dict[str, Any]) -> bool:
+        """Whether a run of ``query`` reads the whole graph: no review named, no contacts given."""
+        return not isinstance(params.get("review"), str) and not (isinstance(params.get("contacts"), list) and params["contacts"])
+
+    def _rows_key(self, query: Any, bound: dict[str, Any]) -> tuple[str, dict[str, Any]] | None:
+        """The name and inputs (``remembered``) of the kept rows of a run over every review; None for a run that is
+        not kept (one review, named contacts, parameters that are not JSON values). Its rows depend only on the
+        graph, ``bound`` and the decisions other than triage (identity decisions, rejected signals): a triage status
+        is added to rows after the run."""
+        if not self._reads_everything(query, bound):
+            return None
+        import orjson
+
+        try:
+            params = orjson.dumps(bound, option=orjson.OPT_SORT_KEYS)
+        except TypeError:  # a parameter that is not a JSON value: not kept
+            return None
+        decisions = [d for d in self.decisions() if d["kind"] != TRIAGE]
+        return (f"rows-{query.name}-{hashlib.sha256(params).hexdigest()[:16]}",
+                {"query": query.name, "bound": orjson.loads(params), "decisions": decisions})
+
     def __enter__(self) -> "Store":
         return self
 
@@ -201,6 +241,41 @@ class Store(ABC):
 
 def _same(value: Any) -> Any:
     return value
+
+
+def rows_valid(rows: Any) -> bool:
+    """Whether a kept value is a query's rows (a list of dicts)."""
+    return isinstance(rows, list) and all(isinstance(row, dict) for row in rows)
+
+
+def local(query: Any) -> bool:
+    """Whether ``query``'s rows about a review depend only on the reviews sharing a person with it, or joined to it by
+    the identity map when it has a ``prepare`` step (the catalogue's queries that take a review). Its rows are ordered
+    by review first (``finish_rows``), so the rows of its clusters, put in review order, are the whole graph's."""
+    return any(p.name == "review" for p in query.params)
+
+
+_CODE_VERSION: list[str] = []
+
+
+def code_version() -> str:
+    """A hash of dhrgraph's own code (the modules of the package, of graph/, loaders/ and queries/) and of the
+    versions of the libraries derived values are computed with: a kept value is never used by other code."""
+    if not _CODE_VERSION:
+        from importlib import metadata
+
+        root = Path(__file__).resolve().parent.parent
+        digest = hashlib.sha256()
+        for path in sorted([*root.glob("*.py"), *(p for d in ("graph", "loaders", "queries") for p in (root / d).glob("*.py"))]):
+            digest.update(f"{path.relative_to(root)}\0".encode())
+            digest.update(path.read_bytes())
+        for library in ("splink", "duckdb", "networkx"):
+            try:
+                digest.update(f"{library}={metadata.version(library)}\0".encode())
+            except metadata.PackageNotFoundError:
+                digest.update(f"{library}=none\0".encode())
+        _CODE_VERSION.append(digest.hexdigest())
+    return _CODE_VERSION[0]
 
 
 def _refuse_partial_reviews(result: ReadResult, loaded: dict[str, dict[str, Any]]) -> None:

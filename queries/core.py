@@ -165,7 +165,7 @@ AGENCIES = register(Query(
 # --- dump: the whole graph, for exports and for proving both stores hold the same graph ----------
 
 DUMP_CYPHER = """
-MATCH (n) WHERE NOT n:Decision  // the analyst's decisions are not part of the graph (see Store.decisions)
+MATCH (n) WHERE NOT n:Decision AND NOT n:DhrgraphAnswer AND NOT n:DhrgraphState  // decisions and kept answers are not part of the graph
 RETURN 'node' AS kind, labels(n)[0] AS label, n.id AS start, null AS end, properties(n) AS props
 UNION ALL
 MATCH (s)-[x]->(e)

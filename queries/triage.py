@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import Any, Iterable, Iterator
 
 from dhrgraph.graph.errors import DhrgraphError, UnknownName
+from dhrgraph.graph.store import TRIAGE
 from dhrgraph.queries.base import Query, catalogue
 from dhrgraph.queries.common import DASH_HIGH, RISK_TO_LIFE_FACTORS
 from dhrgraph.queries.statuses import DISMISSED, NEW, STATUSES
@@ -32,7 +33,6 @@ __all__ = ["STATUSES", "NEW", "DISMISSED", "SEVERITIES", "finding_id", "severity
            "record_triage", "orphaned", "Orphan", "TRIAGE", "with_status", "run_named", "finding_ids",
            "answer_ahead", "answer_ahead_apart"]
 
-TRIAGE = "triage"
 SEVERITIES = ("high", "medium", "low")
 # the keys that say whom a finding is about (one query's rows have some of them)
 SUBJECT_KEYS = ("subject", "person", "perpetrator", "victim")
@@ -172,7 +172,7 @@ def with_status(rows: list[dict], statuses: Iterable[str] | None) -> list[dict]:
 
 def answer_ahead(store: Any, when: bool | None = None) -> int | None:
     """After a load: compute every catalogue query's answers over every review (as ``findings`` does) so that a store
-    that keeps them has them before the first command asks (``Store.answers_ahead``: the embedded store, from
+    that keeps them has them before the first command asks (``Store.answers_ahead``: both stores, from
     ``ANSWER_AHEAD_CONTACTS`` contacts); ``when`` True asks for it at any size, False skips it. The number of
     findings, or None when skipped."""
     if when is False or not store.answers_ahead(asked=bool(when)):

@@ -22,10 +22,11 @@ import pytest
 from dhrgraph import queries, synth
 from dhrgraph.graph import embedded, parallel
 from dhrgraph.graph.embedded import EmbeddedStore
+from dhrgraph.graph.store import local
 from dhrgraph.queries.base import REVIEW_PARAM, Query
 from helpers import IN_CI
 
-LOCAL = [q for q in queries.catalogue() if embedded._local(q)]
+LOCAL = [q for q in queries.catalogue() if local(q)]
 
 
 @pytest.fixture(scope="module")
@@ -204,7 +205,7 @@ def test_rows_about_several_reviews_are_computed_on_the_whole_graph(workspace):
         names = sorted(G.nodes[n]["name"] for n in G.graph["by_label"]["Review"])
         return [{"review": name, "reviews": names} for name in names]
     query = Query(name="test-several-reviews", title="t", description="d", networkx=every_review, params=(REVIEW_PARAM,))
-    assert embedded._local(query)
+    assert local(query)
     rows = EmbeddedStore(workspace).run(query, {})
     names = sorted(e["id"] for e in _manifest(workspace))
     assert rows == [{"review": name, "reviews": names} for name in names]

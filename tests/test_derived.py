@@ -17,6 +17,7 @@ import pytest
 
 from dhrgraph import queries, synth
 from dhrgraph.graph import embedded
+from dhrgraph.graph import store as store_module
 from dhrgraph.graph.embedded import EmbeddedStore
 from dhrgraph.queries.identity import decide, identity_params, person_records
 
@@ -114,7 +115,7 @@ def test_other_code_makes_it_computed_again(workspace, monkeypatch):
     kept["value"] = {"identity": {"planted": "by old code"}, "members": {}, "links": []}
     path.write_bytes(json.dumps(kept).encode())
     assert identity_params(EmbeddedStore(workspace), None)["identity"] == {"planted": "by old code"}  # the key is all that counts
-    monkeypatch.setattr(embedded, "_CODE_VERSION", ["another version of dhrgraph"])
+    monkeypatch.setattr(store_module, "_CODE_VERSION", ["another version of dhrgraph"])
     assert identity_params(EmbeddedStore(workspace), None) == _fresh_map(workspace, None)
 
 
