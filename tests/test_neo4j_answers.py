@@ -185,3 +185,20 @@ def test_kept_answers_are_not_part_of_the_graph(env, tmp_path):
     result = _cli(env, "export", "--to", str(tmp_path / "export"))
     assert result.exit_code == 0, result.output
     assert neo4j_store.ANSWER_LABEL not in "".join(p.read_text("utf-8") for p in (tmp_path / "export").rglob("*") if p.is_file())
+
+
+def test_a_database_written_before_kept_answers_works_and_gets_a_stamp(env, corpus, ran):
+    """A database loaded by a dhrgraph that kept no answers has no DhrgraphState node: its answers are kept by the
+    counts alone until the next load gives it a generation."""
+    with _open(env) as store:
+        store.driver.execute_query(f"MATCH (n) WHERE n:{neo4j_store.STATE_LABEL} OR n:{neo4j_store.ANSWER_LABEL} DELETE n",
+                                   database_=store.database)
+        expected = _computed(store, QUERY)
+        ran.clear()
+        assert store.run(queries.get(QUERY), {}) == expected and ran == [QUERY]
+        ran.clear()
+        assert store.run(queries.get(QUERY), {}) == expected and ran == []  # kept
+        store.load([corpus])
+        assert store.read(f"MATCH (s:{neo4j_store.STATE_LABEL}) RETURN s.generation AS g")[0]["g"]
+        ran.clear()
+        assert store.run(queries.get(QUERY), {}) == expected and ran == [QUERY]
