@@ -41,7 +41,7 @@ from dhrgraph.graph.errors import StoreError
 from dhrgraph.graph.model import LABELS, SHARED_LABELS, Batch, check_batch
 from dhrgraph.graph.nxgraph import ModelGraph, PlainGraph
 from dhrgraph.graph.store import (DERIVED_FORMAT, DERIVED_NAME, DERIVED_VERSION, Progress, Store, code_version, gc_paused,
-                                  local, rows_valid)
+                                  json_exact, local, rows_valid)
 from dhrgraph.queries.base import NETWORKX, Query
 from dhrgraph.queries.intake import REVIEW_SIZES
 from dhrgraph.queries.lookups import Lookups
@@ -623,10 +623,10 @@ class EmbeddedStore(Lookups, Store):
         except (OSError, orjson.JSONDecodeError):
             pass  # none kept yet, or damaged: computed again below
         value = compute()
+        if not json_exact(value):
+            return value  # not a JSON value (tuples ...): a kept one would differ from it
         try:
             data = orjson.dumps({"format": DERIVED_FORMAT, "version": DERIVED_VERSION, "name": name, "key": key, "value": value})
-            if orjson.loads(data)["value"] != value:
-                return value  # not a JSON value (tuples ...): a kept one would differ from it
             # no load and no decision meanwhile: the value is the key's
             if self._manifest_path.read_bytes() == before and self._decisions_bytes() == decided:
                 (self.root / "derived").mkdir(exist_ok=True)

@@ -11,6 +11,7 @@ the catalogue's named queries (person and agency look-up, timelines, paths, ``st
 from __future__ import annotations
 
 import hashlib
+import math
 import re
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
@@ -241,6 +242,34 @@ class Store(ABC):
 
 def _same(value: Any) -> Any:
     return value
+
+
+def json_exact(value: Any) -> bool:
+    """Whether JSON (orjson) gives ``value`` back equal: dicts with text keys, lists, text, booleans, None, integers of
+    at most 64 bits and finite floats, nested (a tuple, a set, a subclass of str ... would come back otherwise). A kept
+    value is checked so before it is kept. Walking it is cheaper than reading its JSON back and comparing: at 1M
+    contacts, fragmented-risk's rows 0.49 s and +131 MB against 0.76 s and +592 MB (README, Performance, round a17)."""
+    stack = [value]
+    while stack:
+        x = stack.pop()
+        kind = type(x)
+        if kind is str or x is None or kind is bool:
+            continue
+        if kind is dict:
+            if any(type(k) is not str for k in x):
+                return False
+            stack.extend(x.values())
+        elif kind is list:
+            stack.extend(x)
+        elif kind is int:
+            if not -(1 << 63) <= x < (1 << 64):
+                return False
+        elif kind is float:
+            if not math.isfinite(x):
+                return False
+        else:
+            return False
+    return True
 
 
 def rows_valid(rows: Any) -> bool:

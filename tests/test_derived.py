@@ -303,3 +303,32 @@ def test_a_kept_value_of_the_wrong_shape_is_computed_again(workspace):
         path.write_bytes(json.dumps(kept).encode())
     assert EmbeddedStore(workspace).run(query, {}) == rows
     assert identity_params(EmbeddedStore(workspace), None) == _fresh_map(workspace, None)
+
+
+def _json_like():
+    from hypothesis import strategies as st
+
+    scalars = st.one_of(st.none(), st.booleans(), st.integers(min_value=-(1 << 70), max_value=1 << 70),
+                        st.floats(allow_nan=True, allow_infinity=True), st.text(max_size=5))
+    return st.recursive(scalars, lambda inner: st.one_of(
+        st.lists(inner, max_size=4), st.tuples(inner, inner), st.frozensets(scalars, max_size=2),
+        st.dictionaries(st.one_of(st.text(max_size=3), st.integers(0, 3)), inner, max_size=3)), max_leaves=12)
+
+
+def test_json_exact_says_whether_json_gives_a_value_back_equal():
+    """A value is kept only when JSON gives it back equal (``store.json_exact``, checked before keeping it): the walk
+    must agree with writing the value's JSON and reading it back, on every kind of value."""
+    import orjson
+    from hypothesis import given, settings
+
+    from dhrgraph.graph.store import json_exact
+
+    @settings(max_examples=400, deadline=None)
+    @given(_json_like())
+    def check(value):
+        try:
+            same = orjson.loads(orjson.dumps(value)) == value
+        except (TypeError, orjson.JSONEncodeError):
+            same = False
+        assert json_exact(value) == same
+    check()
