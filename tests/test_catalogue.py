@@ -238,3 +238,20 @@ def test_findings_report_markdown_and_html(tmp_path, cli):
     assert not re.search(r"(src|href)\s*=\s*['\"]?(https?:)?//", page)
     for name in ALL:
         assert f"id='{name}'" in page
+
+
+@pytest.mark.neo4j
+def test_one_review_gives_the_serial_perpetrators_with_a_record_in_it(both):
+    """serial-perpetrators' rows cross reviews on purpose: one review gives every row of the run over every review
+    that lists it among the perpetrator's reviews (``other_reviews`` then naming the rest). Neo4j starts from the
+    review's people and every record the identity map joins to them (its ``review_cypher``)."""
+    query = queries.get("serial-perpetrators")
+    assert query.review_cypher is not None and "$members" in query.review_cypher
+    crossing = 0
+    for store in both:
+        every = store.run(query, {})
+        crossing += sum(len(row["reviews"]) > 1 for row in every)
+        for review in store.review_names():
+            expected = [{**row, "other_reviews": [r for r in row["reviews"] if r != review]} for row in every if review in row["reviews"]]
+            assert store.run(query, {"review": review}) == expected, (review, store.backend)
+    assert crossing  # the corpus has perpetrators joined across reviews: the identity map's records are followed
