@@ -64,12 +64,17 @@ class Chromium:
         self._buffer = b""
         self._next_id = 0
         self.events: list[dict] = []
-        target = self.send("Target.createTarget", {"url": "about:blank"})["targetId"]
-        self.session = self.send("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
-        for domain in ("Page", "Runtime", "Log", "Network"):
-            self.send(f"{domain}.enable", session=True)
-        self.send("Emulation.setDeviceMetricsOverride",
-                  {"width": WIDTH, "height": HEIGHT, "deviceScaleFactor": 1, "mobile": False}, session=True)
+        try:
+            target = self.send("Target.createTarget", {"url": "about:blank"})["targetId"]
+            self.session = self.send("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
+            for domain in ("Page", "Runtime", "Log", "Network"):
+                self.send(f"{domain}.enable", session=True)
+            self.send("Emulation.setDeviceMetricsOverride",
+                      {"width": WIDTH, "height": HEIGHT, "deviceScaleFactor": 1, "mobile": False}, session=True)
+        except BaseException:
+            self.process.kill()
+            self.close()
+            raise
 
     def _read(self, timeout: float) -> dict:
         deadline = time.monotonic() + timeout
@@ -151,9 +156,20 @@ class Chromium:
         self.log.close()
 
 
+# A started Chromium once never answered its first command (a clean-clone run, 1 December 2026: alive, the pipe open,
+# no reply in 30 s; the same tests passed at once after). Its start is tried again, in a new profile, before failing.
+STARTS = 3
+
+
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory):
-    chromium = Chromium(chromium_binary(), tmp_path_factory.mktemp("chromium-profile"))
+    for attempt in range(1, STARTS + 1):
+        try:
+            chromium = Chromium(chromium_binary(), tmp_path_factory.mktemp("chromium-profile"))
+            break
+        except TimeoutError:
+            if attempt == STARTS:
+                raise
     yield chromium
     chromium.close()
 
