@@ -481,14 +481,14 @@ class Neo4jStore(Lookups, Store):
         key = hashlib.sha256(orjson.dumps({"name": name, "stamp": stamp, "inputs": inputs, "code": code_version()},
                                           option=orjson.OPT_SORT_KEYS)).hexdigest()
         parts = self.read(READ_ANSWER, {"name": name, "key": key}, plain=True)
-        if parts and [p["part"] for p in parts] == list(range(parts[0]["parts"])):
-            try:
+        try:
+            if parts and [p["part"] for p in parts] == list(range(parts[0]["parts"])):
                 kept = orjson.loads(zlib.decompress(b"".join(bytes(p["data"]) for p in parts)))
                 if isinstance(kept, dict) and kept.get("format") == DERIVED_FORMAT and kept.get("key") == key and "value" in kept \
                         and (valid is None or valid(kept["value"])):
                     return kept["value"]
-            except (zlib.error, orjson.JSONDecodeError, TypeError):
-                pass  # damaged: computed again below
+        except (zlib.error, orjson.JSONDecodeError, TypeError, ValueError):
+            pass  # damaged (parts missing or changed): computed again below
         value = compute()
         if not json_exact(value):
             return value  # not a JSON value (tuples ...): a kept one would differ from it

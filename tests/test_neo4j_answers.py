@@ -147,11 +147,12 @@ def test_a_triage_decision_keeps_the_rows_and_a_rejected_signal_does_not(env, ra
         assert ran == [QUERY] and after == _computed(store, QUERY)
 
 
-def test_a_damaged_kept_answer_is_computed_again(env, ran):
+@pytest.mark.parametrize("damage", ["a.data = $bad", "a.parts = null", "a.data = 'text'", "a.part = 7"])
+def test_a_damaged_kept_answer_is_computed_again(env, ran, damage):
     with _open(env) as store:
         rows = store.run(queries.get(QUERY), {})
         # damaged in place (no node added, the stamp unchanged): the parts no longer make the value
-        store.driver.execute_query(f"MATCH (a:{neo4j_store.ANSWER_LABEL}) WHERE a.name STARTS WITH $name SET a.data = $bad",
+        store.driver.execute_query(f"MATCH (a:{neo4j_store.ANSWER_LABEL}) WHERE a.name STARTS WITH $name SET {damage}",
                                    name=f"rows-{QUERY}-", bad=b"not zlib", database_=store.database)
         ran.clear()
         assert store.run(queries.get(QUERY), {}) == rows
