@@ -154,8 +154,8 @@ RETURN properties(d) AS decision ORDER BY d.kind, d.key
 """
 REMOVE_DECISION = "MATCH (d:Decision {id: $id}) DELETE d RETURN count(*) AS removed"
 # A review's nodes and relationships, for many reviews a statement (``REVIEWS_PER_READ``), one record a review: a
-# statement a review, a record a node, took 41 ms a review of round trips and the driver's work per record (a report
-# over 600 reviews read them for 25 s).
+# statement a review, a record a node, took 41 ms a review of round trips and the driver's work per record (300
+# reviews at 120,000 contacts: 14.3 s, now 4.2 s).
 REVIEWS_PER_READ = 50
 EXPORT_NODES = """
 UNWIND $rids AS rid
