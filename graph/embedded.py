@@ -40,8 +40,8 @@ import orjson
 from dhrgraph.graph.errors import StoreError
 from dhrgraph.graph.model import LABELS, SHARED_LABELS, Batch, check_batch
 from dhrgraph.graph.nxgraph import ModelGraph, PlainGraph
-from dhrgraph.graph.store import (DERIVED_FORMAT, DERIVED_NAME, DERIVED_VERSION, Progress, Store, code_version, gc_paused,
-                                  json_exact, local, rows_valid)
+from dhrgraph.graph.store import (DERIVED_FORMAT, DERIVED_NAME, DERIVED_VERSION, Progress, Store, code_version,
+                                  derived_document, derived_key, derived_value, gc_paused, local, rows_valid)
 from dhrgraph.queries.base import NETWORKX, Query
 from dhrgraph.queries.intake import REVIEW_SIZES
 from dhrgraph.queries.lookups import Lookups
@@ -613,26 +613,22 @@ class EmbeddedStore(Lookups, Store):
         except OSError:
             return compute()
         reviews = [[e["id"], e["file"]] for e in self._checked_manifest(before)["reviews"]]
-        key = hashlib.sha256(orjson.dumps({"name": name, "reviews": reviews, "inputs": inputs, "code": code_version()},
-                                          option=orjson.OPT_SORT_KEYS)).hexdigest()
+        key = derived_key(name, inputs, reviews=reviews)
         try:
-            kept = orjson.loads(path.read_bytes())
-            if isinstance(kept, dict) and kept.get("format") == DERIVED_FORMAT and kept.get("key") == key and "value" in kept \
-                    and (valid is None or valid(kept["value"])):
-                return kept["value"]
-        except (OSError, orjson.JSONDecodeError):
-            pass  # none kept yet, or damaged: computed again below
+            found, kept = derived_value(path.read_bytes(), key, valid)
+            if found:
+                return kept
+        except OSError:
+            pass  # none kept yet: computed below
         value = compute()
-        if not json_exact(value):
+        data = derived_document(name, key, value)
+        if data is None:
             return value  # not a JSON value (tuples ...): a kept one would differ from it
         try:
-            data = orjson.dumps({"format": DERIVED_FORMAT, "version": DERIVED_VERSION, "name": name, "key": key, "value": value})
             # no load and no decision meanwhile: the value is the key's
             if self._manifest_path.read_bytes() == before and self._decisions_bytes() == decided:
                 (self.root / "derived").mkdir(exist_ok=True)
                 _write_atomic(path, data)
-        except (TypeError, orjson.JSONEncodeError):
-            pass  # not a JSON value: not kept
         except OSError:
             pass  # a read-only workspace: computed each time
         return value

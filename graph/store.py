@@ -272,6 +272,43 @@ def json_exact(value: Any) -> bool:
     return True
 
 
+def derived_key(name: str, inputs: dict[str, Any], **state: Any) -> str:
+    """The key a value derived from the whole graph is kept by (``Store.remembered``): its name, the store's ``state``
+    it was computed from (the embedded store's review files, Neo4j's stamp), its ``inputs`` and dhrgraph's code."""
+    import orjson
+
+    return hashlib.sha256(orjson.dumps({"name": name, **state, "inputs": inputs, "code": code_version()},
+                                       option=orjson.OPT_SORT_KEYS)).hexdigest()
+
+
+def derived_document(name: str, key: str, value: Any) -> bytes | None:
+    """What a store keeps of ``value`` under ``key`` (JSON, as ``derived_value`` reads it), or None when JSON would
+    not give the value back equal (``json_exact``): such a value is not kept."""
+    import orjson
+
+    if not json_exact(value):
+        return None
+    try:
+        return orjson.dumps({"format": DERIVED_FORMAT, "version": DERIVED_VERSION, "name": name, "key": key, "value": value})
+    except (TypeError, orjson.JSONEncodeError):
+        return None
+
+
+def derived_value(data: bytes, key: str, valid: Callable[[Any], bool] | None = None) -> tuple[bool, Any]:
+    """(True, the value) that ``data`` (a ``derived_document``) keeps under ``key``; (False, None) when it is damaged,
+    another key's, or not ``valid`` (a kept value is data, checked like any other)."""
+    import orjson
+
+    try:
+        kept = orjson.loads(data)
+    except orjson.JSONDecodeError:
+        return False, None
+    if isinstance(kept, dict) and kept.get("format") == DERIVED_FORMAT and kept.get("key") == key and "value" in kept \
+            and (valid is None or valid(kept["value"])):
+        return True, kept["value"]
+    return False, None
+
+
 def rows_valid(rows: Any) -> bool:
     """Whether a kept value is a query's rows (a list of dicts)."""
     return isinstance(rows, list) and all(isinstance(row, dict) for row in rows)
