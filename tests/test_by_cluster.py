@@ -187,6 +187,26 @@ def test_a_damaged_or_foreign_parts_file_is_computed_again(workspace):
         assert json.loads(parts.read_bytes())["format"] == embedded.DERIVED_FORMAT  # written again, whole
 
 
+def test_stale_parts_are_not_held_and_are_dropped_from_the_file(workspace, builds):
+    """A parts file also holding clusters no key reads (dhrgraph's code or the reviews changed since): only the
+    wanted clusters are held while the query runs, and the file is written again without the others."""
+    query = queries.get("unshared-risk")
+    expected = _whole(workspace, query, {})
+    EmbeddedStore(workspace).run(query, {})
+    (parts,) = (workspace / "derived").glob("parts-unshared-risk-*.json")
+    kept = json.loads(parts.read_bytes())
+    wanted = sorted(kept["parts"])
+    stale = {f"stale-{key}": rows for key, rows in kept["parts"].items()}
+    parts.write_bytes(json.dumps({**kept, "parts": {**kept["parts"], **stale}}).encode())
+    held = EmbeddedStore(workspace)._kept_parts(parts.stem, wanted)
+    assert sorted(held) == wanted and not held.exact
+    builds.clear()
+    assert EmbeddedStore(workspace).run(query, {}) == expected
+    assert builds == []  # every wanted cluster read from the file
+    assert sorted(json.loads(parts.read_bytes())["parts"]) == wanted  # the stale ones gone
+    assert EmbeddedStore(workspace)._kept_parts(parts.stem, wanted).exact
+
+
 def test_a_read_only_workspace_computes_the_clusters_each_time(workspace, monkeypatch):
     query = queries.get("joined-up-risk")
     expected = _whole(workspace, query, {})
