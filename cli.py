@@ -437,24 +437,27 @@ def findings(ctx: click.Context, review: str | None, statuses: tuple[str, ...], 
     with gc_paused():
         with store_from(ctx) as store:
             report = build_report(store, review, statuses, redact=redact, signals=signals)
-            links = None
+            total, orphans = report.total, report.orphans
             if written == "html":
-                from dhrgraph.viz import write_report_views
+                from dhrgraph.viz import ReportViews
 
-                links = write_report_views(store, output, report.raw, review, redact=redact, signals=signals)
-        for orphan in report.orphans if (written or fmt or "report") not in ("report", "markdown", "html") else ():
+                views = ReportViews(output, report.raw, review)  # the pages it links to, and what each draws
+                write_text(output, html_chunks(report, views.links))
+                report = None  # the rows, let go before the views read the reviews they draw (at 1M contacts they are 1.1 GB)
+                views.write(store, redact=redact, signals=signals)
+        for orphan in orphans if (written or fmt or "report") not in ("report", "markdown", "html") else ():
             click.echo(f"warning: triage decision {orphan.id} ({orphan.status}) is orphaned: its finding is no longer produced", err=True)
-        if written in ("markdown", "html"):
-            write_text(output, html_chunks(report, links) if written == "html" else markdown_chunks(report))
-        elif written:
+        if written == "markdown":
+            write_text(output, markdown_chunks(report))
+        elif written in ("json", "csv"):
             write_text(output, render_chunks(finding_rows(report), written))
-        elif fmt in (None, "report"):
+        elif written is None and fmt in (None, "report"):
             echo(markdown_chunks(report), nl=True)
-        else:
+        elif written is None:
             rows = finding_rows(report)
             emit(rows, fmt, columns=["id", "severity", "status", "query", "review", "finding"] if fmt == "table" else None)
         if written:
-            click.echo(f"Wrote {report.total} findings to {output}.")
+            click.echo(f"Wrote {total} findings to {output}.")
 
 
 @main.command()

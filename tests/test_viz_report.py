@@ -177,3 +177,36 @@ def test_a_page_draws_its_first_findings_and_says_how_many_there_are(examples, t
     assert len(data_of(alone.html)["focus"]) == 2 and f"the first 2 of {len(sections[0].rows)} findings (in the order the query gives them)" in alone.html
     monkeypatch.setattr(views, "MAX_DRAWN", 10**6)
     assert "Drawn: the first" not in views.query_view(examples, name).html
+
+
+@pytest.mark.parametrize("redact", [False, True])
+def test_the_command_writes_the_page_first_and_the_same_views(store, cli, tmp_path, monkeypatch, redact):
+    """`findings --output report.html` plans the pictures (``ReportViews``), writes the page, lets the rows go and
+    then draws: the page and every picture are the ones written with every row held (the views first, as before),
+    and the plan holds each section's first ``MAX_DRAWN`` findings only."""
+    from dhrgraph.queries.findings import to_html
+    from dhrgraph.queries.outputs import write_text
+
+    monkeypatch.setattr(views, "MAX_DRAWN", 3)
+    cli("load", str(EXAMPLES))
+    flags = ["--redact"] if redact else []
+    assert cli("findings", "--output", str(tmp_path / "cmd" / "report.html"), *flags).exit_code == 1  # no such folder
+    (tmp_path / "cmd").mkdir()
+    (tmp_path / "before").mkdir()
+    result = cli("findings", "--output", str(tmp_path / "cmd" / "report.html"), *flags)
+    assert result.exit_code == 0, result.output
+    report = build_report(store, redact=redact)
+    links = views.write_report_views(store, tmp_path / "before" / "report.html", report.raw, redact=redact)
+    write_text(tmp_path / "before" / "report.html", to_html(report, links))
+    assert (tmp_path / "cmd" / "report.html").read_bytes() == (tmp_path / "before" / "report.html").read_bytes()
+    pages = sorted(p.name for p in (tmp_path / "before" / "report-views").iterdir())
+    assert len(pages) >= 3 and pages == sorted(p.name for p in (tmp_path / "cmd" / "report-views").iterdir())
+    for page in pages:
+        assert data_of((tmp_path / "cmd" / "report-views" / page).read_text(encoding="utf-8")) == \
+            data_of((tmp_path / "before" / "report-views" / page).read_text(encoding="utf-8")), page
+    planned = views.ReportViews(tmp_path / "report.html", report.raw)
+    assert planned.links == links
+    sizes = {s.query.name: len(s.rows) for s in report.raw if s.rows}
+    assert max(sizes.values()) > 3  # some section has more findings than are drawn
+    assert {query.name: (len(drawn), total) for query, drawn, total, _ in planned.pages} == \
+        {name: (min(n, 3), n) for name, n in sizes.items()}
