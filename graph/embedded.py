@@ -33,7 +33,7 @@ import re
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Collection, Iterable, Iterator
 
 import orjson
 
@@ -41,7 +41,7 @@ from dhrgraph.graph.errors import StoreError
 from dhrgraph.graph.model import LABELS, SHARED_LABELS, Batch, check_batch
 from dhrgraph.graph.nxgraph import ModelGraph, PlainGraph
 from dhrgraph.graph.store import (DERIVED_FORMAT, DERIVED_NAME, DERIVED_VERSION, Progress, Store, code_version,
-                                  derived_document, derived_key, derived_value, gc_paused, local, rows_valid)
+                                  derived_document, derived_key, derived_value, gc_paused, local, only_contacts, rows_valid)
 from dhrgraph.queries.base import NETWORKX, Query
 from dhrgraph.queries.intake import REVIEW_SIZES
 from dhrgraph.queries.lookups import Lookups
@@ -224,16 +224,21 @@ class EmbeddedStore(Lookups, Store):
             return out
         return self._consistent(read)
 
-    def review_json(self, reviews: list[str], each: Callable[[dict], dict] | None = None) -> list[dict]:
+    def review_json(self, reviews: list[str], each: Callable[[dict], dict] | None = None, *,
+                    contacts: Collection[str] | None = None, whole: Collection[str] = ()) -> list[dict]:
         """As the store's, straight from the review files (no ``Batch`` made and checked): a report's views read
         hundreds of reviews; a damaged file is refused when its graph is built (``plain_graph_of_json``)."""
         wanted = set(reviews)
         each = each or (lambda data: data)
+        keep = None if contacts is None else set(contacts)
+
+        def some(data: dict) -> dict:
+            return data if keep is None or data["review"] in whole else only_contacts(data, keep)
 
         def read(entries: list[dict]) -> list[dict]:
             final = None if any("index" not in e for e in entries) else _final_props(entries)
             with gc_paused():
-                return [each(data if final is None else _with_props(data, final))
+                return [each(some(data if final is None else _with_props(data, final)))
                         for data in (self._read_json(e) for e in entries if e["id"] in wanted)]
         return self._consistent(read)
 

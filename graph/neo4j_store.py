@@ -22,7 +22,7 @@ import zlib
 from contextlib import contextmanager
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any, Iterable, Iterator
+from typing import Any, Callable, Collection, Iterable, Iterator
 
 from dhrgraph.graph.lazy import without_modules
 
@@ -156,17 +156,22 @@ REMOVE_DECISION = "MATCH (d:Decision {id: $id}) DELETE d RETURN count(*) AS remo
 # statement a review, a record a node, took 41 ms a review of round trips and the driver's work per record (300
 # reviews at 120,000 contacts: 14.3 s, now 4.2 s).
 REVIEWS_PER_READ = 50
+# ``keep``: of a review, only these contacts (and their relationships; every other node, and the agencies and risk
+# factors of all its contacts, as the whole review's), or null for all: what a page over thousands of reviews draws
+# (``Store.review_json``'s ``contacts``)
 EXPORT_NODES = """
-UNWIND $rids AS rid
-MATCH (r:Review {id: rid})
+UNWIND $reviews AS review
+MATCH (r:Review {id: review.rid})
 OPTIONAL MATCH (r)<-[:IN_REVIEW]-(m)
 OPTIONAL MATCH (m:Contact)--(n) WHERE n:Agency OR n:RiskFactor
-WITH rid, r, collect(DISTINCT m) + collect(DISTINCT n) + [r] AS nodes
-RETURN rid, [n IN nodes | [labels(n)[0], properties(n)]] AS nodes
+WITH review.rid AS rid, review.keep AS keep, r, collect(DISTINCT m) AS members, collect(DISTINCT n) AS shared
+RETURN rid, [n IN [m IN members WHERE keep IS NULL OR NOT m:Contact OR m.id IN keep] + shared + [r]
+             | [labels(n)[0], properties(n)]] AS nodes
 """
 EXPORT_EDGES = """
 UNWIND $reviews AS review
 MATCH (r:Review {id: review.rid})<-[:IN_REVIEW]-(m)
+WHERE review.keep IS NULL OR NOT m:Contact OR m.id IN review.keep
 MATCH (m)-[x]-(o)
 WHERE m:Contact OR m:Recommendation OR (type(x) = 'IN_REVIEW' AND o = r) OR (type(x) = 'RELATED' AND x.review = review.name)
 WITH DISTINCT review.rid AS rid, x
@@ -510,18 +515,40 @@ class Neo4jStore(Lookups, Store):
             raise StoreError(f"Neo4j refused to clear the database: {exc.code}: {exc.message}") from None
 
     def batches(self, reviews: list[str] | None = None) -> Iterable[Batch]:
+        return self._batches(reviews)
+
+    def review_json(self, reviews: list[str], each: Callable[[dict], dict] | None = None, *,
+                    contacts: Collection[str] | None = None, whole: Collection[str] = ()) -> list[dict]:
+        """As the store's, the contacts left out not read from the server (a report's pages at 1M contacts draw
+        a tenth of the contacts of the reviews they are in)."""
+        keep = None if contacts is None else sorted(set(contacts))
+        return [each(batch.to_json()) if each else batch.to_json() for batch in self._batches(reviews, keep, set(whole))]
+
+    def _batches(self, reviews: list[str] | None = None, keep: list[str] | None = None,
+                 whole: set[str] = frozenset()) -> Iterator[Batch]:
+        """``batches``; with ``keep`` (contact ids), of the reviews not in ``whole`` only those contacts."""
         names = self.review_names()
         if reviews is not None:
             wanted = set(reviews)
             names = [n for n in names if n in wanted]
+        of_review: dict[str, list[str]] = {}
+        if keep is not None:  # a contact's id starts with its review's: contact:<review>#<key> (a review may hold '#')
+            held = set(names)
+            for cid in keep:
+                rest = cid.removeprefix("contact:")
+                for at in (i for i, ch in enumerate(rest) if ch == "#"):
+                    if rest[:at] in held:
+                        of_review.setdefault(rest[:at], []).append(cid)
         for start in range(0, len(names), REVIEWS_PER_READ):
             group = {review_id(name): name for name in names[start:start + REVIEWS_PER_READ]}
+            asked = [{"rid": rid, "name": name, "keep": None if keep is None or name in whole else of_review.get(name, [])}
+                     for rid, name in group.items()]
             nodes: dict[str, dict[str, list[dict]]] = {rid: {} for rid in group}
-            for row in self.read(EXPORT_NODES, {"rids": list(group)}, plain=True):
+            for row in self.read(EXPORT_NODES, {"reviews": asked}, plain=True):
                 for label, props in row["nodes"]:
                     nodes[row["rid"]].setdefault(label, []).append(props)
             edges: dict[str, dict[str, list[tuple[str, str, dict]]]] = {rid: {} for rid in group}
-            for row in self.read(EXPORT_EDGES, {"reviews": [{"rid": rid, "name": name} for rid, name in group.items()]}, plain=True):
+            for row in self.read(EXPORT_EDGES, {"reviews": asked}, plain=True):
                 for kind, start_id, end_id, props in row["edges"]:
                     edges[row["rid"]].setdefault(kind, []).append((start_id, end_id, props))
             for rid, name in group.items():

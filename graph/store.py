@@ -16,7 +16,7 @@ import re
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Callable, Collection, Iterable, Protocol, runtime_checkable
 
 from dhrgraph.graph.errors import DhrgraphError
 from dhrgraph.graph.model import Batch, review_batch
@@ -97,12 +97,16 @@ class Store(ABC):
     def batches(self, reviews: list[str] | None = None) -> Iterable[Batch]:
         """Every review (or only ``reviews``, in store order) as graph rows."""
 
-    def review_json(self, reviews: list[str], each: Callable[[dict[str, Any]], dict[str, Any]] | None = None) -> list[dict[str, Any]]:
+    def review_json(self, reviews: list[str], each: Callable[[dict[str, Any]], dict[str, Any]] | None = None, *,
+                    contacts: Collection[str] | None = None, whole: Collection[str] = ()) -> list[dict[str, Any]]:
         """These reviews' columnar JSON (``Batch.to_json``), shared nodes as the whole graph holds them, as
         ``batches`` gives them: what a view reads (a store may read it without making ``Batch`` objects). ``each``
         is applied to each review's as it is read (what a page over thousands of reviews keeps of them: holding
-        them all first took 2.5 GB at 1M contacts)."""
-        return [(each or _same)(batch.to_json()) for batch in self.batches(reviews)]
+        them all first took 2.5 GB at 1M contacts). With ``contacts`` (ids), of the reviews not in ``whole`` only
+        those contacts are given (``only_contacts``; a store may leave the others unread)."""
+        keep = None if contacts is None else set(contacts)
+        return [(each or _same)(data if keep is None or data["review"] in whole else only_contacts(data, keep))
+                for data in (batch.to_json() for batch in self.batches(reviews))]
 
     @abstractmethod
     def loaded_reviews(self, names: list[str]) -> dict[str, dict[str, Any]]:
@@ -238,6 +242,22 @@ class Store(ABC):
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def only_contacts(data: dict[str, Any], keep: set[str]) -> dict[str, Any]:
+    """A review's columnar JSON with only the contacts in ``keep`` and the relationships of those (a relationship's
+    row starts with its two ends); every other node as it is."""
+    table = data["nodes"].get("Contact")
+    if not table or not table["rows"]:
+        return data
+    at = table["columns"].index("id")
+    dropped = {row[at] for row in table["rows"]} - keep
+    if not dropped:
+        return data
+    nodes = {**data["nodes"], "Contact": {"columns": table["columns"], "rows": [r for r in table["rows"] if r[at] not in dropped]}}
+    edges = {rel_type: {"columns": t["columns"], "rows": [r for r in t["rows"] if r[0] not in dropped and r[1] not in dropped]}
+             for rel_type, t in data["edges"].items()}
+    return {**data, "nodes": nodes, "edges": edges}
 
 
 def _same(value: Any) -> Any:

@@ -172,3 +172,36 @@ def test_write_replaces_each_review_whole(tmp_path, store):
     store.write(source.batches())  # again: replaced, not doubled
     assert store.run(DUMP) == source.run(DUMP)
     source.close()
+
+
+def test_review_json_with_some_contacts_is_the_whole_reviews_with_only_those(tmp_path, store):
+    """``review_json(..., contacts=, whole=)`` (what a page over many reviews reads): of the reviews not in ``whole``
+    only the contacts given and their relationships, every other node as the whole review has it; on Neo4j the others
+    are not read from the server. Review ids holding '#' (a contact's id is contact:<review>#<key>) included."""
+    from dhrgraph.graph.store import only_contacts
+
+    names = ["rev-a", "rev-a#2", "rev-b"]
+    store.load([write_review(tmp_path, name) for name in names])
+    full = store.review_json(names)
+    assert [d["review"] for d in full] == names
+    ids = {d["review"]: [row[d["nodes"]["Contact"]["columns"].index("id")] for row in d["nodes"]["Contact"]["rows"]]
+           for d in full}
+    assert all(len(v) >= 3 for v in ids.values())
+    keep = {ids["rev-a"][0], ids["rev-a#2"][1], ids["rev-b"][0], ids["rev-b"][2], "contact:rev-c#1", "contact:rev-a#2#999"}
+    some = store.review_json(names, contacts=keep, whole={"rev-b"})
+    expected = [d if d["review"] == "rev-b" else only_contacts(d, keep) for d in full]
+    assert _tables(some) == _tables(expected)
+    assert [len(d["nodes"]["Contact"]["rows"]) for d in some] == [1, 1, len(ids["rev-b"])]
+    assert all(len(d["edges"]["ABOUT"]["rows"]) < len(f["edges"]["ABOUT"]["rows"]) for d, f in zip(some[:2], full[:2]))
+    assert _tables(store.review_json(names, contacts=set())) == _tables([only_contacts(d, set()) for d in full])
+    assert store.review_json(["rev-a"], lambda d: {"review": d["review"]}, contacts=keep) == [{"review": "rev-a"}]
+
+
+def _tables(reviews: list[dict]) -> list[dict]:
+    """Columnar review JSON as each table's rows of their values that are not None (Neo4j stores no null property,
+    so a table's columns are those its rows have)."""
+    def rows(table: dict, ends: bool) -> list[dict]:
+        columns = (["start", "end"] if ends else []) + table["columns"]
+        return [{c: v for c, v in zip(columns, row) if v is not None} for row in table["rows"]]
+    return [{"review": d["review"], **{f"node:{k}": rows(t, False) for k, t in d["nodes"].items()},
+             **{f"edge:{k}": rows(t, True) for k, t in d["edges"].items()}} for d in reviews]

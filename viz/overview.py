@@ -107,22 +107,6 @@ class Relation:
     line: int | None = None
 
 
-def _only_contacts(data: dict, keep: set[str]) -> dict:
-    """A review's columnar JSON with only the contacts in ``keep`` and the relationships of those (a relationship's
-    row starts with its two ends)."""
-    table = data["nodes"].get("Contact")
-    if not table or not table["rows"]:
-        return data
-    at = table["columns"].index("id")
-    dropped = {row[at] for row in table["rows"]} - keep
-    if not dropped:
-        return data
-    nodes = {**data["nodes"], "Contact": {"columns": table["columns"], "rows": [r for r in table["rows"] if r[at] not in dropped]}}
-    edges = {rel_type: {"columns": t["columns"], "rows": [r for r in t["rows"] if r[0] not in dropped and r[1] not in dropped]}
-             for rel_type, t in data["edges"].items()}
-    return {**data, "nodes": nodes, "edges": edges}
-
-
 @dataclass
 class Overview:
     people: dict[str, Person] = field(default_factory=dict)
@@ -142,9 +126,7 @@ class Overview:
         with gc_paused():  # hundreds of thousands of objects that live as long as the view
             if reviews is None or contacts is None:
                 return cls.of_graph(plain_graph(store.batches(None if reviews is None else list(reviews))), p)
-            keep, whole = set(contacts), set(whole)
-            return cls.of_graph(plain_graph_of_json(store.review_json(
-                list(reviews), lambda data: data if data["review"] in whole else _only_contacts(data, keep))), p)
+            return cls.of_graph(plain_graph_of_json(store.review_json(list(reviews), contacts=set(contacts), whole=set(whole))), p)
 
     @classmethod
     def of_graph(cls, G: "nx.MultiDiGraph | PlainGraph", p: dict | None = None) -> "Overview":
