@@ -168,12 +168,27 @@ WITH review.rid AS rid, review.keep AS keep, r, collect(DISTINCT m) AS members, 
 RETURN rid, [n IN [m IN members WHERE keep IS NULL OR NOT m:Contact OR m.id IN keep] + shared + [r]
              | [labels(n)[0], properties(n)]] AS nodes
 """
+# A member's relationships: a contact's and a recommendation's all; a person's and an agency's (shared by every review
+# they are in) only its IN_REVIEW to this review and a person's RELATED of this review. Expanding every relationship
+# of a shared agency (a RECORDED for each of its contacts in every review) and filtering after took 0.9 s of server
+# time per 50 reviews at 1M contacts, whatever was kept; now 0.04 s with a page's contacts, 0.23 s with all.
 EXPORT_EDGES = """
 UNWIND $reviews AS review
 MATCH (r:Review {id: review.rid})<-[:IN_REVIEW]-(m)
 WHERE review.keep IS NULL OR NOT m:Contact OR m.id IN review.keep
-MATCH (m)-[x]-(o)
-WHERE m:Contact OR m:Recommendation OR (type(x) = 'IN_REVIEW' AND o = r) OR (type(x) = 'RELATED' AND x.review = review.name)
+CALL {
+  WITH m
+  MATCH (m)-[x]-() WHERE m:Contact OR m:Recommendation
+  RETURN x
+  UNION
+  WITH m, r
+  MATCH (m)-[x:IN_REVIEW]->(r)
+  RETURN x
+  UNION
+  WITH m, review
+  MATCH (m:Person)-[x:RELATED]-() WHERE x.review = review.name
+  RETURN x
+}
 WITH DISTINCT review.rid AS rid, x
 RETURN rid, collect([type(x), startNode(x).id, endNode(x).id, properties(x)]) AS edges
 """
