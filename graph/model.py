@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Iterable, NamedTuple, Sequence
 
 from dhrgraph.loaders import vocab
-from dhrgraph.loaders.records import Contacts, Review
+from dhrgraph.loaders.records import Agency, Contacts, Review
 
 if TYPE_CHECKING:
     from dhrgraph.loaders.readahead import Readahead
@@ -269,8 +269,9 @@ def review_batch(review: Review, signals: bool = True, readings: "Readahead | No
         found = _read_text(review)
         said = text_columns(c, found) if found else None
     agencies = review.agencies
-    if said:  # a declared agency the columns never name can still be named in a summary
-        agencies = {**agencies, **{n: review.declared[n] for n in said.named if n not in agencies}}
+    if said:  # a declared agency the columns never name can still be named in a summary, and a forum no file declares
+        agencies = {**agencies, **{n: review.declared.get(n) or Agency(n, vocab.infer_agency_type(n), declared=False)
+                                   for n in said.named if n not in agencies}}
     aids = {name: agency_id(name) for name in agencies}
     batch.nodes["Agency"] = Table.of([{"id": aids[a.name], "name": a.name, "type": a.type} for a in agencies.values()])
     # spellings belong to the review that declared them, so they come and go with it

@@ -636,6 +636,8 @@ class ReviewAgencies:
 
     def of_type(self, kind: str, subjects: Sequence[str]) -> str | None:
         names = next((types[kind] for types in self._types if kind in types), [])
+        if not names and kind in vocab.FORUM_NAMES:  # no MARAC declared: the area's MARAC (``vocab.FORUM_NAMES``)
+            return vocab.FORUM_NAMES[kind]
         if len(names) == 1:
             return names[0]
         near = [n for n in names if self.seen_with.get(n, set()) & set(subjects)]

@@ -148,6 +148,11 @@ AGENCY_TYPES = _table(
 # Agencies of these types are forums: information flowing into them counts as shared,
 # but they never hold risk on their own.
 FORUM_TYPES = ("marac", "mash")
+# The agency a summary's "referred to MARAC" (or MASH) names when the review declares no agency of that type: a
+# forum is one per area, and a referral to it is a referral whatever the review called it (before, the flow was
+# dropped and missed-marac reported "no agency referred" from the very row that records the referral). The same
+# node as a coded referral to the same name.
+FORUM_NAMES = {"marac": "MARAC", "mash": "MASH"}
 
 # A DASH risk checklist with this many "yes" answers or more is high risk (the usual referral
 # criterion for MARAC); from DASH_MEDIUM_RISK it is usually graded medium (see DOMAIN.md).

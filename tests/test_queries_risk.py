@@ -125,6 +125,26 @@ def test_a_marac_referral_or_hearing_within_the_window_covers_high_risk(store, t
     assert [(r["date"], r["reason"]) for r in run(store, "missed-marac", dash_high=16)] == [("2019-03-04", "risk level high")]
 
 
+def test_a_referral_to_marac_in_words_counts_when_no_marac_is_declared(store, tmp_path):
+    """'Referred to MARAC' in a summary of a review whose agencies.csv declares no MARAC: the referral is to the area's
+    MARAC (``vocab.FORUM_NAMES``: an agency of type marac, the node a coded referral to "MARAC" makes), so
+    missed-marac does not report the contact that records it; a denied one ("no MARAC referral") is still a miss."""
+    from dhrgraph.queries.core import DUMP
+
+    rows = [contact("2019-03-04", "NP", "Jade;Dean", "incident", dash_score="15", risk_level="high",
+                    summary="Officers attended. DASH completed, high risk. Referred to MARAC."),
+            contact("2019-09-04", "NP", "Jade;Dean", "incident", dash_score="16", risk_level="high",
+                    summary="Officers attended. DASH completed, high risk. No MARAC referral made."),
+            contact("2019-10-04", "Elm Tree Surgery", "Jade", "appointment", summary="Jade referred to MASH by the GP.")]
+    write_review(tmp_path / "in", "rev-a", chronology=rows, agencies=[a for a in AGENCIES if a["type"] != "marac"])
+    store.load([tmp_path / "in"])
+    assert [(r["date"], lines(r)) for r in run(store, "missed-marac")] == [("2019-09-04", [3])]
+    agencies = {r["props"]["name"]: r["props"]["type"] for r in store.run(DUMP) if r.get("label") == "Agency"}
+    assert agencies == {"Northbrook Police": "police", "Elm Tree Surgery": "gp", "MARAC": "marac", "MASH": "mash"}
+    # read from the words only: with the coded columns alone the referral is not there
+    assert [r["date"] for r in run(store, "missed-marac", signals="coded")] == ["2019-03-04", "2019-09-04"]
+
+
 def test_forum_contacts_and_lower_scores_are_not_triggers(store, tmp_path):
     load(store, tmp_path, [
         contact("2019-03-04", "Northbrook MASH", "Jade", "meeting", dash_score="16", risk_level="high"),
