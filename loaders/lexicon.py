@@ -64,6 +64,10 @@ FACTOR_PATTERNS: dict[str, tuple[str, ...]] = {
         "you 're|are going to die",
         f"{_THREAT} to burn|torch|petrol ~ with @PRON|them in it|inside",
         "gon na kill|murder @PRON",  # the tokenizer splits "gonna" in two
+        # fire at a person: "he had threatened to burn her and the child if she told anyone" (a threat to burn the
+        # flat down, with no one said to be in it, is not read as one)
+        f"{_THREAT} to burn|torch @PRON",
+        f"{_THREAT} to set fire to @PRON",
     ),
     "strangulation": (
         "strangle|strangled|strangles|strangling|strangulation|strangulated",
@@ -105,6 +109,9 @@ FACTOR_PATTERNS: dict[str, tuple[str, ...]] = {
         "asked|told @PRON to leave",
         "left|fled the|their family home",
         "fled to|into ~ refuge",
+        # the victim leaving: "she left him in May", "... after he hit her" (not "she left him a note"; "he left her"
+        # is as often "left her at home": not read)
+        "she left him .|,|;|in|on|after|and|because|when|following|last|over|for|two|three|four|weeks|months",
     ),
     "pregnancy": (
         "pregnant|pregnancy|antenatal|midwife|midwives",
@@ -150,6 +157,9 @@ FACTOR_PATTERNS: dict[str, tuple[str, ...]] = {
         "watching @PRON|the house|flat|home",
         "driving|drove|drives past",
         "@NUM texts|calls|messages|voicemails a|per|each day|night|hour",
+        # "texts her up to forty times a day" (@NUM is 0-99 in digits and zero to twenty in words)
+        "texts|calls|messages|rings|phones|texted|called|messaged|rang|phoned @PRON ~ @NUM|thirty|forty|fifty|sixty|"
+        "hundred|hundreds|dozens times a|per|each day|night|hour",
     ),
     "sexual_violence": (
         "rape|raped|rapes|raping",

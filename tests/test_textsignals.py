@@ -95,6 +95,17 @@ def keys(text: str) -> list[str]:
     ("She has left him.", ["risk_factor/separation"]),
     ("They separated in May.", ["risk_factor/separation"]),
     ("He followed her home and turned up at her work.", ["risk_factor/stalking"]),
+    ("Karl texts her up to forty times a day.", ["risk_factor/stalking"]),
+    ("He rang her 30 times a night.", ["risk_factor/stalking"]),
+    ("He had threatened to burn her and the child if she told anyone.", ["risk_factor/threats_to_kill"]),
+    ("He threatened to set fire to her.", ["risk_factor/threats_to_kill"]),
+    ("He threatened to burn the flat down.", []),  # no one said to be in it: not read as a threat to kill
+    ("She left him in May.", ["risk_factor/separation"]),
+    ("She left him after the assault.", ["risk_factor/separation"]),
+    ("She left him.", ["risk_factor/separation"]),
+    ("She left him a note.", []),
+    ("She has not left him.", []),
+    ("She left her phone at home.", []),
     # context: negation, hypothetical and advice, someone else, questions, history
     ("Denied any threats to kill.", []),
     ("No injuries seen.", []),
