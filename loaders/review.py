@@ -701,6 +701,8 @@ def _validate_chronology(review: Review, sheet: Sheet, rows: list, people: dict[
     recorded = convert("agency")
     subjects = _alias_subjects(people, convert("subject"))
     events = convert("event")
+    if not problems.errors:  # a word whose meaning depends on the recording agency ("attendance")
+        events = [vocab.event_of(text, event, agency.type) for text, event, agency in zip(raw("event"), events, recorded)]
     summaries = list(map(str.strip, raw("summary")))
     if "" in summaries:
         for line, summary in zip(lines, summaries):
