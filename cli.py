@@ -442,7 +442,7 @@ def findings(ctx: click.Context, review: str | None, statuses: tuple[str, ...], 
                 from dhrgraph.viz import ReportViews
 
                 views = ReportViews(output, report.raw, review)  # the pages it links to, and what each draws
-                write_text(output, html_chunks(report, views.links))
+                views.write_page(html_chunks(report, views.links))
                 report = None  # the rows, let go before the views read the reviews they draw (at 1M contacts they are 1.1 GB)
                 views.write(store, redact=redact, signals=signals)
         for orphan in orphans if (written or fmt or "report") not in ("report", "markdown", "html") else ():

@@ -331,12 +331,23 @@ class ReportViews:
     pages read took the report to 1.9 GB held together."""
 
     def __init__(self, report_path: str | os.PathLike, sections: Iterable[Any], review: str | None = None):
-        report = Path(report_path)
+        report = self.report = Path(report_path)
         self.folder = report.with_name(f"{report.stem}-views")
         self.review = review
         # each page: its query, the findings it draws, how many its section has, the reviews they are in
         self.pages = [(s.query, s.rows[:MAX_DRAWN], len(s.rows), _reviews_of(s.rows[:MAX_DRAWN], review))
                       for s in sections if s.rows]
+
+    def write_page(self, chunks: Iterable[str]) -> None:
+        """Write the report's page from its pieces, creating its folder as a view's page does (``View.write``)."""
+        from dhrgraph.queries.outputs import write_text
+
+        if os.fspath(self.report):
+            try:
+                self.report.parent.mkdir(parents=True, exist_ok=True)
+            except OSError:
+                pass  # write_text says why the file cannot be written
+        write_text(self.report, chunks)
 
     @property
     def links(self) -> dict[str, str]:
