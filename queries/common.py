@@ -53,6 +53,7 @@ __all__ = [
     "derived", "signal_setting", "SIGNALS", "text_values_cypher",
     "factors_cypher", "dash_cypher", "level_cypher", "referrals_cypher", "flow_cypher", "text_values", "factors",
     "dash_score", "risk_level", "referrals", "is_flow", "marac_near_cypher", "marac_days_cypher", "MARAC_DAYS_CYPHER", "marac_days", "marac_near",
+    "marac_contacts", "marac_contact_cypher",
 ]
 
 SERIOUS_FACTORS = ("threats_to_kill", "strangulation", "weapon", "stalking", "sexual_violence", "escalation",
@@ -276,7 +277,7 @@ def is_adult(membership: dict) -> bool:
 
 # --- a MARAC referral or hearing about a person near a date (missed-marac, joined-up-risk) --------
 
-def _marac_contact_cypher(m: str) -> str:
+def marac_contact_cypher(m: str) -> str:
     """Cypher predicate: contact ``m`` referred its subjects to a MARAC or was a MARAC's (its hearing)."""
     return (f"(EXISTS {{ MATCH ({m})-[marac_r:REFERRED_TO]->(:Agency {{type: 'marac'}}) WHERE {flow_cypher('marac_r')} }} "
             f"OR EXISTS {{ ({m})<-[:RECORDED]-(:Agency {{type: 'marac'}}) }})")
@@ -289,7 +290,7 @@ def marac_near_cypher(s: str, review: str, date: str) -> str:
     MATCH ({s})<-[:ABOUT]-(marac_m:Contact {{review: {review}}})
     WHERE marac_m.date >= toString(date({date}) - duration({{days: $within_days}}))
       AND marac_m.date <= toString(date({date}) + duration({{days: $within_days}}))
-      AND {_marac_contact_cypher("marac_m")}
+      AND {marac_contact_cypher("marac_m")}
   }}"""
 
 
@@ -297,7 +298,7 @@ def marac_days_cypher(s: str, review: str) -> str:
     """Cypher list: the dates of the contacts about person ``s`` in review ``review`` that referred them to a MARAC
     or were a MARAC's (``marac_days``' twin, for one person and review)."""
     return f"""COLLECT {{
-    MATCH ({s})<-[:ABOUT]-(marac_m:Contact {{review: {review}}}) WHERE {_marac_contact_cypher("marac_m")}
+    MATCH ({s})<-[:ABOUT]-(marac_m:Contact {{review: {review}}}) WHERE {marac_contact_cypher("marac_m")}
     RETURN marac_m.date
   }}"""
 
@@ -318,18 +319,24 @@ RETURN collect([person.id, marac_m.review, marac_m.date]) AS days
 """
 
 
-def marac_days(G: nx.MultiDiGraph, p: dict | None = None) -> dict[str, list[tuple[str, str]]]:
-    """person id -> (review, ISO date) of every contact about them that referred them to a MARAC or was a MARAC's."""
+def marac_contacts(G: nx.MultiDiGraph, p: dict | None = None) -> dict[str, list[str]]:
+    """person id -> the ids of the contacts about them that referred them to a MARAC or were a MARAC's (its hearing):
+    ``marac_contact_cypher``'s twin."""
     node = G._node
     contacts = flows_into(G, ("marac",), ("REFERRED_TO",), p) | {
         cid for a in by_label(G, "Agency") if node[a]["type"] == "marac" for cid in G._succ[a]
         if node[cid]["label"] == "Contact"}
-    days: dict[str, list[tuple[str, str]]] = {}
-    for cid in contacts:
-        c = node[cid]
+    out: dict[str, list[str]] = {}
+    for cid in sorted(contacts):
         for person in subjects_of(G, cid):
-            days.setdefault(person, []).append((c["review"], c["date"]))
-    return days
+            out.setdefault(person, []).append(cid)
+    return out
+
+
+def marac_days(G: nx.MultiDiGraph, p: dict | None = None) -> dict[str, list[tuple[str, str]]]:
+    """person id -> (review, ISO date) of every contact about them that referred them to a MARAC or was a MARAC's."""
+    node = G._node
+    return {person: [(node[cid]["review"], node[cid]["date"]) for cid in cids] for person, cids in marac_contacts(G, p).items()}
 
 
 def marac_near(days: list[tuple[str, str]], review: str, date: str, within_days: int) -> bool:

@@ -23,7 +23,8 @@ from dhrgraph.queries.base import Param, Query, register
 from dhrgraph.queries.common import (
     ABUSE_FACTORS, adult_cypher, before_death_cypher, CONSTANTS, COMMON_PARAMS, dash_cypher, DASH_HIGH, evidence_cypher,
     factors_cypher, FORUM_TYPES, level_cypher, marac_near_cypher, not_abuser_cypher, PERSON_IDS, abusers, and_join, before_death,
-    visibly_high_cypher, contacts_by_person, dash_score, days_between, evidence, factors, high_reasons, is_adult, marac_days,
+    visibly_high_cypher, contacts_by_person, contact_agency, dash_score, days_between, evidence, factors, high_reasons, is_adult,
+    marac_contact_cypher, marac_contacts, marac_days,
     marac_near, memberships, risk_level, shift, sorted_rows, visibly_high,
     recorded_about_cypher, people_cypher, in_review_cypher,
 )
@@ -55,13 +56,20 @@ CALL (s, c, since) {{
   WHERE c.event = 'incident' AND i.order_key <= c.order_key AND i.date >= since
   RETURN collect([i, ia]) AS incidents
 }}
-WITH a, c, s, n, incidents
-WHERE ({visibly_high_cypher("c")} OR size(incidents) >= $incidents)
+// a repeat MARAC case: the last MARAC referral or hearing about the person within repeat_days before this incident
+WITH a, c, s, n, incidents, CASE WHEN c.event = 'incident' THEN head(COLLECT {{
+  MATCH (s)<-[:ABOUT]-(marac_m:Contact {{review: c.review}})<-[:RECORDED]-(marac_a:Agency)
+  WHERE marac_m.order_key < c.order_key AND marac_m.date >= toString(date(c.date) - duration({{days: $repeat_days}}))
+    AND {marac_contact_cypher("marac_m")}
+  RETURN [marac_m, marac_a] ORDER BY marac_m.order_key DESC LIMIT 1
+}}) END AS repeat_of
+WHERE ({visibly_high_cypher("c")} OR size(incidents) >= $incidents OR repeat_of IS NOT NULL)
   AND NOT {marac_near_cypher("s", "c.review", "c.date")}
 // the incidents' evidence only for the contacts reported
 RETURN c.review AS review, n.name AS subject, a.name AS agency, a.type AS agency_type, c.date_text AS date,
        c.order_key AS order_key, {dash_cypher("c")} AS dash_score, {level_cypher("c")} AS risk_level,
        [x IN incidents | {evidence_cypher("x[0]", "x[1]")}] AS incidents,
+       CASE WHEN repeat_of IS NULL THEN null ELSE {evidence_cypher("repeat_of[0]", "repeat_of[1]")} END AS repeat_of,
        {evidence_cypher("c", "a")} AS trigger, s.id AS person
 """
 
@@ -72,6 +80,7 @@ MISSED_MARAC_CYPHER = _missed_marac_cypher(False)
 def missed_marac_networkx(G: nx.MultiDiGraph, p: dict) -> list[dict]:
     contacts_of, abusive, names = contacts_by_person(G), abusers(G), memberships(G)
     marac = marac_days(G, p)
+    maracs, node = marac_contacts(G, p), G._node
     rows = []
     for s, contacts in contacts_of.items():
         incidents_in: dict[str, list[tuple[dict, dict]]] = {}  # review -> the incidents about s there, in order
@@ -84,18 +93,24 @@ def missed_marac_networkx(G: nx.MultiDiGraph, p: dict) -> list[dict]:
             if a["type"] in FORUM_TYPES or not (high or c["event"] == "incident") or (s, c["review"]) in abusive \
                     or not before_death(c) or not is_adult(names[s, c["review"]]):
                 continue
-            incidents = []
+            incidents, repeat_of = [], None
             if c["event"] == "incident":
                 since = shift(c["date"], -p["incident_days"])
                 incidents = [evidence(i, ia) for i, ia in incidents_in[c["review"]]
                              if i["order_key"] <= c["order_key"] and i["date"] >= since]
-            if not (high or len(incidents) >= p["incidents"]):
+                since = shift(c["date"], -p["repeat_days"])  # a repeat MARAC case: the last MARAC contact before it
+                earlier = [node[m] for m in maracs.get(s, ()) if node[m]["review"] == c["review"]
+                           and node[m]["order_key"] < c["order_key"] and node[m]["date"] >= since]
+                if earlier:
+                    last = max(earlier, key=lambda m: m["order_key"])
+                    repeat_of = evidence(last, contact_agency(G, last["id"]))
+            if not (high or len(incidents) >= p["incidents"] or repeat_of):
                 continue
             if marac_near(marac.get(s, ()), c["review"], c["date"], p["within_days"]):
                 continue
             rows.append({"review": c["review"], "subject": names[s, c["review"]]["name"], "agency": a["name"],
                          "agency_type": a["type"], "date": c["date_text"], "order_key": c["order_key"],
-                         "dash_score": dash, "risk_level": level, "incidents": incidents,
+                         "dash_score": dash, "risk_level": level, "incidents": incidents, "repeat_of": repeat_of,
                          "trigger": evidence(c, a), "person": s})
     return rows
 
@@ -112,6 +127,10 @@ def finish_missed_marac(rows: list[dict], p: dict) -> list[dict]:
         repeats = [g for g in group if len(g["incidents"]) >= p["incidents"]]
         for g in repeats:  # each incident counted once for each person it was about
             reasons.append(f"{ordinal(len(g['incidents']))} incident about {g['subject']} in {p['incident_days']} days")
+        again = [g for g in group if g.get("repeat_of")]
+        for g in again:  # a repeat MARAC case
+            reasons.append(f"a new incident about {g['subject']} within {p['repeat_days']} days of the MARAC referral or "
+                           f"hearing on {g['repeat_of']['date']}")
         reason = "; ".join(reasons)
         who = and_join(subjects)
         out.append({
@@ -120,18 +139,20 @@ def finish_missed_marac(rows: list[dict], p: dict) -> list[dict]:
             "finding": f"{r['agency']}'s contact about {who} on {r['date']} met a MARAC referral criterion "
                        f"({reason}); no agency referred {who} to a MARAC and no MARAC heard the case within "
                        f"{p['within_days']} days before or after.",
-            "evidence": [r["trigger"], *(i for g in repeats for i in g["incidents"])], PERSON_IDS: [g["person"] for g in group],
+            "evidence": [r["trigger"], *(i for g in repeats for i in g["incidents"]), *(g["repeat_of"] for g in again)],
+            PERSON_IDS: [g["person"] for g in group],
         })
     return sorted_rows(out, p)
 
 
 MISSED_MARAC = register(Query(
     name="missed-marac",
-    title="Visible high risk or repeat incidents with no MARAC",
+    title="Visible high risk, repeat incidents or a repeat MARAC case with no MARAC",
     description="A contact about a person at risk (not someone recorded as the abuser in that review) that met a MARAC "
                 "referral criterion: a DASH score of dash_high or more or a risk level of high, or an incident that was at "
                 "least the incidents-th incident about that person within incident_days days (counting incidents in "
-                "chronology order up to and including it). It is reported when no contact about the person referred "
+                "chronology order up to and including it), or an incident within repeat_days days after a MARAC referral "
+                "or hearing about that person (a repeat MARAC case; the last such contact is cited). It is reported when no contact about the person referred "
                 "them to a MARAC and no MARAC heard their case within within_days days before or after. Contacts "
                 "recorded by forums (MARAC, MASH) do not count. MARAC is for adult victims: only people aged 16 or over "
                 "in the review (or, with no age recorded, any role but child) are checked; children in the household "
@@ -144,7 +165,8 @@ MISSED_MARAC = register(Query(
     params=(*COMMON_PARAMS, DASH_HIGH,
             Param("within_days", 28, "days before or after in which a MARAC referral or hearing counts", int),
             Param("incidents", 3, "number of incidents within incident_days that meets the repeat criterion", int),
-            Param("incident_days", 365, "days over which incidents are counted", int)),
+            Param("incident_days", 365, "days over which incidents are counted", int),
+            Param("repeat_days", 365, "days after a MARAC referral or hearing in which a new incident is a repeat MARAC case", int)),
 ))
 
 

@@ -118,11 +118,36 @@ def test_a_marac_referral_or_hearing_within_the_window_covers_high_risk(store, t
         contact("2019-06-29", "Elm Tree Surgery", "Jade", "appointment", referred_to="Northbrook MARAC"),  # 28 days after
     ])
     rows = run(store, "missed-marac")
-    # Dean is the abuser in this review: one row, for Jade
-    assert [(r["subject"], r["date"], r["reason"], lines(r)) for r in rows] == [("Jade", "2019-03-04", "DASH 15; risk level high", [3])]
+    # Dean is the abuser in this review: one row, for Jade; the hearing 31 days before also makes it a repeat MARAC
+    # case (a new incident within 365 days of it), citing the hearing
+    repeat = "a new incident about Jade within 365 days of the MARAC referral or hearing on 2019-02-01"
+    assert [(r["subject"], r["date"], r["reason"], lines(r)) for r in rows] == [
+        ("Jade", "2019-03-04", f"DASH 15; risk level high; {repeat}", [2, 3])]
     assert [r["date"] for r in run(store, "missed-marac", within_days=31)] == []
     assert [r["date"] for r in run(store, "missed-marac", within_days=27)] == ["2019-03-04", "2019-06-01"]
-    assert [(r["date"], r["reason"]) for r in run(store, "missed-marac", dash_high=16)] == [("2019-03-04", "risk level high")]
+    assert [(r["date"], r["reason"]) for r in run(store, "missed-marac", dash_high=16)] == [("2019-03-04", f"risk level high; {repeat}")]
+    assert [(r["date"], r["reason"]) for r in run(store, "missed-marac", repeat_days=30)] == [("2019-03-04", "DASH 15; risk level high")]
+
+
+def test_a_new_incident_within_a_year_of_a_marac_is_a_repeat_marac_case(store, tmp_path):
+    """DOMAIN: repeat MARAC, any new incident within 12 months of the last MARAC referral. A police incident eight
+    months after a MARAC referral, with no new referral, is reported citing the referral; one after repeat_days, or one
+    with a referral within within_days, is not; a contact that is no incident is no repeat."""
+    load(store, tmp_path, [
+        contact("2019-01-10", "NP", "Jade;Dean", "incident", dash_score="16", referred_to="Northbrook MARAC"),
+        contact("2019-09-10", "NP", "Jade;Dean", "incident"),
+        contact("2019-10-10", "Elm Tree Surgery", "Jade", "appointment"),
+        contact("2020-02-10", "NP", "Jade;Dean", "incident"),
+        contact("2020-03-01", "NP", "Jade;Dean", "incident"),
+        contact("2020-03-10", "Elm Tree Surgery", "Jade", "appointment", referred_to="Northbrook MARAC"),
+    ])
+    rows = run(store, "missed-marac")
+    assert [(r["date"], r["reason"], lines(r)) for r in rows] == [
+        ("2019-09-10", "a new incident about Jade within 365 days of the MARAC referral or hearing on 2019-01-10", [2, 3])]
+    assert rows[0]["finding"].startswith("Northbrook Police's contact about Jade on 2019-09-10 met a MARAC referral criterion")
+    # a longer memory: 2020-02-10 is 396 days after the first referral (2020-03-01 is covered by the new one)
+    assert [r["date"] for r in run(store, "missed-marac", repeat_days=400)] == ["2019-09-10", "2020-02-10"]
+    assert run(store, "missed-marac", repeat_days=200) == []
 
 
 def test_a_referral_to_marac_in_words_counts_when_no_marac_is_declared(store, tmp_path):
@@ -138,7 +163,8 @@ def test_a_referral_to_marac_in_words_counts_when_no_marac_is_declared(store, tm
             contact("2019-10-04", "Elm Tree Surgery", "Jade", "appointment", summary="Jade referred to MASH by the GP.")]
     write_review(tmp_path / "in", "rev-a", chronology=rows, agencies=[a for a in AGENCIES if a["type"] != "marac"])
     store.load([tmp_path / "in"])
-    assert [(r["date"], lines(r)) for r in run(store, "missed-marac")] == [("2019-09-04", [3])]
+    # the second incident: high risk, and a repeat MARAC case citing the referral in words
+    assert [(r["date"], lines(r)) for r in run(store, "missed-marac")] == [("2019-09-04", [2, 3])]
     agencies = {r["props"]["name"]: r["props"]["type"] for r in store.run(DUMP) if r.get("label") == "Agency"}
     assert agencies == {"Northbrook Police": "police", "Elm Tree Surgery": "gp", "MARAC": "marac", "MASH": "mash"}
     # read from the words only: with the coded columns alone the referral is not there
