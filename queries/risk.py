@@ -22,7 +22,7 @@ from dhrgraph.loaders.vocab import RISK_ORDER
 from dhrgraph.queries.base import Param, Query, register
 from dhrgraph.queries.common import (
     ABUSE_FACTORS, adult_cypher, before_death_cypher, CONSTANTS, COMMON_PARAMS, dash_cypher, DASH_HIGH, evidence_cypher,
-    factors_cypher, FORUM_TYPES, level_cypher, marac_near_cypher, not_abuser_cypher, PERSON_IDS, abusers, and_join, before_death,
+    factors_cypher, flow_cypher, FORUM_TYPES, level_cypher, marac_near_cypher, not_abuser_cypher, PERSON_IDS, abusers, and_join, before_death,
     visibly_high_cypher, contacts_by_person, contact_agency, dash_score, days_between, evidence, factors, high_reasons, is_adult,
     marac_contact_cypher, marac_contacts, marac_days,
     marac_near, memberships, risk_level, shift, sorted_rows, visibly_high,
@@ -44,32 +44,52 @@ def ordinal(n: int) -> str:
 # --- missed-marac ------------------------------------------------------------------------------
 
 def _missed_marac_cypher(one_review: bool) -> str:
-    """missed-marac's Cypher, over every review or (``one_review``) over ``$review``'s contacts."""
-    return f"""
-{recorded_about_cypher("c", "a", "s", one_review)}
+    """missed-marac's Cypher, over every review or (``one_review``) over ``$review``'s contacts: the contacts with
+    visible high risk or a repeat incident, then (``UNION ALL``) the repeat MARAC cases found from the MARAC contacts'
+    side (a few; asking each incident for its person's MARAC contacts doubled the query's time at 1M contacts). A
+    contact and person in both parts has two rows: ``finish_missed_marac`` joins them."""
+    # a contact c about person s that missed-marac may report (s's membership n)
+    reported = f"""
 MATCH (s)-[n:IN_REVIEW]->(:Review {{name: c.review}})
-WHERE NOT a.type IN $forum_types AND ({visibly_high_cypher("c")} OR c.event = 'incident')
-  AND {before_death_cypher("c")} AND {adult_cypher("n")} AND {not_abuser_cypher("s", "c.review")}
+WHERE NOT a.type IN $forum_types AND {before_death_cypher("c")} AND {adult_cypher("n")} AND {not_abuser_cypher("s", "c.review")}"""
+    maracs = (f"""MATCH (:Review {{name: $review}})<-[:IN_REVIEW]-(repeat_m:Contact) WHERE {marac_contact_cypher("repeat_m")}"""
+              if one_review else f"""CALL () {{
+  MATCH (:Agency {{type: 'marac'}})<-[repeat_r:REFERRED_TO]-(repeat_m:Contact) WHERE {flow_cypher("repeat_r")}
+  RETURN repeat_m
+  UNION
+  MATCH (:Agency {{type: 'marac'}})-[:RECORDED]->(repeat_m:Contact)
+  RETURN repeat_m
+}}""")
+    return f"""
+{recorded_about_cypher("c", "a", "s", one_review)}{reported}
+  AND ({visibly_high_cypher("c")} OR c.event = 'incident')
 WITH a, c, s, n, toString(date(c.date) - duration({{days: $incident_days}})) AS since
 CALL (s, c, since) {{
   MATCH (s)<-[:ABOUT]-(i:Contact {{event: 'incident', review: c.review}})<-[:RECORDED]-(ia:Agency)
   WHERE c.event = 'incident' AND i.order_key <= c.order_key AND i.date >= since
   RETURN collect([i, ia]) AS incidents
 }}
-// a repeat MARAC case: the last MARAC referral or hearing about the person within repeat_days before this incident
-WITH a, c, s, n, incidents, CASE WHEN c.event = 'incident' THEN head(COLLECT {{
-  MATCH (s)<-[:ABOUT]-(marac_m:Contact {{review: c.review}})<-[:RECORDED]-(marac_a:Agency)
-  WHERE marac_m.order_key < c.order_key AND marac_m.date >= toString(date(c.date) - duration({{days: $repeat_days}}))
-    AND {marac_contact_cypher("marac_m")}
-  RETURN [marac_m, marac_a] ORDER BY marac_m.order_key DESC LIMIT 1
-}}) END AS repeat_of
-WHERE ({visibly_high_cypher("c")} OR size(incidents) >= $incidents OR repeat_of IS NOT NULL)
+WITH a, c, s, n, incidents
+WHERE ({visibly_high_cypher("c")} OR size(incidents) >= $incidents)
   AND NOT {marac_near_cypher("s", "c.review", "c.date")}
 // the incidents' evidence only for the contacts reported
 RETURN c.review AS review, n.name AS subject, a.name AS agency, a.type AS agency_type, c.date_text AS date,
        c.order_key AS order_key, {dash_cypher("c")} AS dash_score, {level_cypher("c")} AS risk_level,
-       [x IN incidents | {evidence_cypher("x[0]", "x[1]")}] AS incidents,
-       CASE WHEN repeat_of IS NULL THEN null ELSE {evidence_cypher("repeat_of[0]", "repeat_of[1]")} END AS repeat_of,
+       [x IN incidents | {evidence_cypher("x[0]", "x[1]")}] AS incidents, null AS repeat_of,
+       {evidence_cypher("c", "a")} AS trigger, s.id AS person
+UNION ALL
+// a repeat MARAC case: an incident within repeat_days after a MARAC referral or hearing about the person (the last;
+// not named marac_m: marac_near_cypher's own variable, which a bound one would stand in for)
+{maracs}
+MATCH (repeat_m)-[:ABOUT]->(s:Person)<-[:ABOUT]-(c:Contact {{event: 'incident', review: repeat_m.review}})<-[:RECORDED]-(a:Agency)
+WHERE c.order_key > repeat_m.order_key AND c.date <= toString(date(repeat_m.date) + duration({{days: $repeat_days}}))
+WITH a, c, s, repeat_m ORDER BY repeat_m.order_key DESC
+WITH a, c, s, head(collect(repeat_m)) AS repeat_m{reported}
+  AND NOT {marac_near_cypher("s", "c.review", "c.date")}
+MATCH (repeat_m)<-[:RECORDED]-(repeat_a:Agency)
+RETURN c.review AS review, n.name AS subject, a.name AS agency, a.type AS agency_type, c.date_text AS date,
+       c.order_key AS order_key, {dash_cypher("c")} AS dash_score, {level_cypher("c")} AS risk_level,
+       [] AS incidents, {evidence_cypher("repeat_m", "repeat_a")} AS repeat_of,
        {evidence_cypher("c", "a")} AS trigger, s.id AS person
 """
 
@@ -116,8 +136,16 @@ def missed_marac_networkx(G: nx.MultiDiGraph, p: dict) -> list[dict]:
 
 
 def finish_missed_marac(rows: list[dict], p: dict) -> list[dict]:
+    joined: dict[tuple, dict] = {}  # the Cypher's two rows of one contact and person (its two parts), as one
+    for r in rows:
+        key = (r["trigger"]["review"], r["trigger"]["file"], r["trigger"]["line"], r["person"])
+        if key in joined:
+            first = joined[key]
+            joined[key] = {**first, "incidents": first["incidents"] or r["incidents"], "repeat_of": first["repeat_of"] or r["repeat_of"]}
+        else:
+            joined[key] = r
     by_contact: dict[tuple, list[dict]] = {}  # one finding per contact, listing its subjects
-    for r in sorted(rows, key=lambda r: (r["order_key"], r["subject"])):
+    for r in sorted(joined.values(), key=lambda r: (r["order_key"], r["subject"])):
         by_contact.setdefault((r["trigger"]["review"], r["trigger"]["file"], r["trigger"]["line"]), []).append(r)
     out = []
     for group in by_contact.values():

@@ -130,24 +130,28 @@ def test_a_marac_referral_or_hearing_within_the_window_covers_high_risk(store, t
 
 
 def test_a_new_incident_within_a_year_of_a_marac_is_a_repeat_marac_case(store, tmp_path):
-    """DOMAIN: repeat MARAC, any new incident within 12 months of the last MARAC referral. A police incident eight
-    months after a MARAC referral, with no new referral, is reported citing the referral; one after repeat_days, or one
-    with a referral within within_days, is not; a contact that is no incident is no repeat."""
+    """DOMAIN: repeat MARAC, any new incident within 12 months of the last MARAC referral. An incident after a MARAC
+    referral, with no new referral within within_days, is reported citing the last referral before it; one with a
+    referral within within_days (2019-11-01, 2020-03-01) is not, nor one after repeat_days; no incident, no repeat."""
     load(store, tmp_path, [
-        contact("2019-01-10", "NP", "Jade;Dean", "incident", dash_score="16", referred_to="Northbrook MARAC"),
+        contact("2019-01-10", "NP", "Jade;Dean", "incident", dash_score="16", referred_to="Northbrook MARAC"),  # line 2
         contact("2019-09-10", "NP", "Jade;Dean", "incident"),
         contact("2019-10-10", "Elm Tree Surgery", "Jade", "appointment"),
-        contact("2020-02-10", "NP", "Jade;Dean", "incident"),
-        contact("2020-03-01", "NP", "Jade;Dean", "incident"),
+        contact("2019-11-01", "NP", "Jade;Dean", "incident"),  # referred 14 days later: covered
+        contact("2019-11-15", "Elm Tree Surgery", "Jade", "appointment", referred_to="Northbrook MARAC"),  # line 6
+        contact("2020-02-10", "NP", "Jade;Dean", "incident"),  # the next referral 29 days later: not covered
+        contact("2020-03-01", "NP", "Jade;Dean", "incident"),  # referred 9 days later: covered
         contact("2020-03-10", "Elm Tree Surgery", "Jade", "appointment", referred_to="Northbrook MARAC"),
     ])
     rows = run(store, "missed-marac")
-    assert [(r["date"], r["reason"], lines(r)) for r in rows] == [
-        ("2019-09-10", "a new incident about Jade within 365 days of the MARAC referral or hearing on 2019-01-10", [2, 3])]
+    again = "a new incident about Jade within 365 days of the MARAC referral or hearing on"
+    assert [(r["date"], r["reason"], sorted(lines(r))) for r in rows] == [
+        ("2019-09-10", f"{again} 2019-01-10", [2, 3]),
+        ("2020-02-10", f"3rd incident about Jade in 365 days; {again} 2019-11-15", [3, 5, 6, 7])]
     assert rows[0]["finding"].startswith("Northbrook Police's contact about Jade on 2019-09-10 met a MARAC referral criterion")
-    # a longer memory: 2020-02-10 is 396 days after the first referral (2020-03-01 is covered by the new one)
-    assert [r["date"] for r in run(store, "missed-marac", repeat_days=400)] == ["2019-09-10", "2020-02-10"]
-    assert run(store, "missed-marac", repeat_days=200) == []
+    # 2019-09-10 is 243 days after the first referral, 2020-02-10 87 days after the second
+    assert [r["date"] for r in run(store, "missed-marac", repeat_days=200)] == ["2020-02-10"]
+    assert [r["date"] for r in run(store, "missed-marac", repeat_days=80, incidents=4)] == []
 
 
 def test_a_referral_to_marac_in_words_counts_when_no_marac_is_declared(store, tmp_path):
