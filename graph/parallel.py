@@ -11,6 +11,7 @@ gives in one process, as JSON gives it back, only sooner.
 from __future__ import annotations
 
 import os
+import signal
 import sys
 from typing import Any, Callable, Iterable, TypeVar
 
@@ -44,6 +45,19 @@ def split(tasks: Iterable[T], weight: Callable[[T], float]) -> tuple[list[T], li
     return [tasks[i] for i in sorted(sides[0])], [tasks[i] for i in sorted(sides[1])]
 
 
+def _end_with(parent: int) -> None:
+    """In a forked child: be ended (SIGKILL) when the process that forked it ends, as a command killed with SIGKILL
+    does (its child computed on for nobody until its half was done); and end now if that already happened."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG (Linux: forks() is Linux only)
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:
+        os._exit(1)
+
+
 def halves(tasks: list[T], weight: Callable[[T], float], work: Callable[[list[T]], dict[str, Any]],
            fork: bool = True) -> dict[str, Any]:
     """``work(tasks)``'s answer (a dict of JSON values), computed as ``work(one half) | work(the other half)``, the
@@ -55,10 +69,12 @@ def halves(tasks: list[T], weight: Callable[[T], float], work: Callable[[list[T]
         return orjson.loads(orjson.dumps(work(tasks)))
     mine, theirs = split(tasks, weight)
     read_end, write_end = os.pipe()
+    parent = os.getpid()
     pid = os.fork()
     if pid == 0:  # the child: its half, as JSON, then gone without running this process's exit handlers
         status = 1
         try:
+            _end_with(parent)
             os.close(read_end)
             data = orjson.dumps(work(theirs))
             with os.fdopen(write_end, "wb") as out:

@@ -303,3 +303,46 @@ def test_dhrgraph_processes_1_never_forks(monkeypatch):
     assert not parallel.forks()
     answer = parallel.halves(list(range(6)), lambda task: 1, _pids)
     assert set(answer.values()) == {os.getpid()}
+
+
+def test_a_killed_command_leaves_no_child_computing(tmp_path):
+    """A command killed with SIGKILL while its forked child computes its half: the child ends with it (before, it
+    computed on for nobody until its half was done)."""
+    import subprocess
+    import sys
+
+    pids = tmp_path / "child.pid"
+    script = (
+        "import os, sys, time\n"
+        "from dhrgraph.graph import parallel\n"
+        "parent = os.getpid()\n"
+        "def work(tasks):\n"
+        "    if os.getpid() != parent:\n"
+        f"        open({str(pids)!r}, 'w').write(str(os.getpid()))\n"
+        "    time.sleep(60)\n"
+        "    return {}\n"
+        "parallel.halves([1, 2], lambda t: 1, work)\n")
+    command = subprocess.Popen([sys.executable, "-c", script])
+    try:
+        deadline = time.monotonic() + 30
+        while not (pids.exists() and pids.read_text()) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        child = int(pids.read_text())
+        os.kill(child, 0)  # computing
+        command.kill()
+        command.wait(10)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                os.kill(child, 0)
+            except ProcessLookupError:
+                break
+            # a zombie until init reaps it counts as ended
+            if Path(f"/proc/{child}/stat").exists() and Path(f"/proc/{child}/stat").read_text().split()[2] == "Z":
+                break
+            time.sleep(0.05)
+        else:
+            os.kill(child, signal.SIGKILL)
+            pytest.fail("the forked child outlived the killed command")
+    finally:
+        command.kill()
