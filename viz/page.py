@@ -14,11 +14,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import util
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable
 
 from dhrgraph.queries.outputs import json_text
 
-__all__ = ["View", "page", "json_block", "vis_assets", "esc", "count"]
+__all__ = ["View", "page", "json_block", "vis_assets", "esc", "count", "write_page"]
 
 VIS_DIR = "templates/lib/vis-9.1.2"
 # No fetch of any kind: scripts and styles inline only, images only data: URIs (vis' own icons).
@@ -66,16 +66,21 @@ class View:
 
     def write(self, path: str | os.PathLike) -> Path:
         """Write the page as UTF-8 (creating its folder); return the path."""
-        from dhrgraph.queries.outputs import write_text
+        return write_page(path, self.html)
 
-        target = Path(path)
-        if os.fspath(path):
-            try:
-                target.parent.mkdir(parents=True, exist_ok=True)
-            except OSError:
-                pass  # write_text says why the file cannot be written
-        write_text(path, self.html)
-        return target
+
+def write_page(path: str | os.PathLike, text: str | Iterable[str]) -> Path:
+    """Write an HTML page as UTF-8 from its text or its pieces, creating its folder (a view's page, a report's)."""
+    from dhrgraph.queries.outputs import write_text
+
+    target = Path(path)
+    if os.fspath(path):
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+        except OSError:
+            pass  # write_text says why the file cannot be written
+    write_text(path, text)
+    return target
 
 
 def count(n: int, word: str, plural: str = "") -> str:

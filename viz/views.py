@@ -26,7 +26,7 @@ from dhrgraph.queries.findings import cite
 from dhrgraph.queries.scope import check_review, closest
 from dhrgraph.viz.chart import Chart, Focus
 from dhrgraph.viz.overview import Contact, Overview, Person, Relation
-from dhrgraph.viz.page import View, count, esc
+from dhrgraph.viz.page import View, count, esc, write_page
 from dhrgraph.viz.redact import ROLE_LABELS, Names
 from dhrgraph.viz.style import (
     GAP, JOINED_PART, JOINED_PICTURE, NOT_REACHED, agency_style, contact_style, flow_style, person_style,
@@ -339,15 +339,8 @@ class ReportViews:
                       for s in sections if s.rows]
 
     def write_page(self, chunks: Iterable[str]) -> None:
-        """Write the report's page from its pieces, creating its folder as a view's page does (``View.write``)."""
-        from dhrgraph.queries.outputs import write_text
-
-        if os.fspath(self.report):
-            try:
-                self.report.parent.mkdir(parents=True, exist_ok=True)
-            except OSError:
-                pass  # write_text says why the file cannot be written
-        write_text(self.report, chunks)
+        """Write the report's page from its pieces, creating its folder as a view's page does."""
+        write_page(self.report, chunks)
 
     @property
     def links(self) -> dict[str, str]:
