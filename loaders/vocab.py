@@ -107,22 +107,6 @@ EVENTS = _table(
     },
 )
 
-# Event words whose meaning depends on who recorded them. "attendance" is police attending (an incident: EVENTS), but
-# to a hospital or an ambulance service an attendance at A&E (as "A&E attendance": an admission) and to a GP, a
-# health visitor or mental health services an appointment attended. Read as an incident, a hospital's attendance
-# counted as a domestic abuse incident towards missed-marac's and escalation's "3 incidents in 365 days".
-EVENTS_BY_AGENCY_TYPE = {
-    "attendance": {"hospital": "admission", "ambulance": "admission", "gp": "appointment",
-                   "health_visiting": "appointment", "mental_health": "appointment"},
-}
-
-
-def event_of(text: str, event: str, agency_type: str) -> str:
-    """The event ``text`` (read as ``event`` by EVENTS) means when an agency of ``agency_type`` recorded it."""
-    by_type = EVENTS_BY_AGENCY_TYPE.get(normalise_token(text))
-    return by_type.get(agency_type, event) if by_type else event
-
-
 # The event that ends a review's chronology (the death): nothing on or after it is a missed chance.
 DEATH_EVENT = "death"
 
@@ -160,6 +144,23 @@ AGENCY_TYPES = _table(
      "a&e": "hospital", "acute": "hospital", "midwifery": "health_visiting", "school": "education",
      "yot": "probation", "youth offending": "probation"},
 )
+
+# Event words whose meaning depends on who recorded them. "attendance" is police attending (an incident: EVENTS, and
+# for an agency of unknown type), but to a hospital or an ambulance service an attendance at A&E (as "A&E
+# attendance": an admission), to a MARAC or MASH a meeting, and to every other agency an appointment attended (a
+# GP, probation, an IDVA's group). Read as an incident, a hospital's or a service's attendance counted as a domestic
+# abuse incident towards missed-marac's and escalation's "3 incidents in 365 days".
+EVENTS_BY_AGENCY_TYPE = {
+    "attendance": {**{kind: "appointment" for kind in set(AGENCY_TYPES.values()) - {"police", "other"}},
+                   "hospital": "admission", "ambulance": "admission", "marac": "meeting", "mash": "meeting"},
+}
+
+
+def event_of(text: str, event: str, agency_type: str) -> str:
+    """The event ``text`` (read as ``event`` by EVENTS) means when an agency of ``agency_type`` recorded it."""
+    by_type = EVENTS_BY_AGENCY_TYPE.get(normalise_token(text))
+    return by_type.get(agency_type, event) if by_type else event
+
 
 # Agencies of these types are forums: information flowing into them counts as shared,
 # but they never hold risk on their own.

@@ -196,25 +196,33 @@ def test_synonyms_are_accepted_and_normalised(tmp_path, cli):
 
 
 def test_attendance_means_what_the_recording_agency_attends(tmp_path, cli):
-    """"attendance" is an incident to the police (and to an agency of no health type), an admission to a hospital
-    (an A&E attendance) and an appointment to a GP (``vocab.EVENTS_BY_AGENCY_TYPE``); any other event word is read the
-    same whoever recorded it. So a hospital's attendance is no domestic abuse incident for missed-marac's count."""
+    """"attendance" is an incident to the police (and to an agency of unknown type), an admission to a hospital (an
+    A&E attendance), a meeting to a MARAC and an appointment to any other agency (``vocab.EVENTS_BY_AGENCY_TYPE``);
+    any other event word is read the same whoever recorded it. So a hospital's or a housing officer's attendance is
+    no domestic abuse incident for missed-marac's count."""
     agencies = [{"name": "Northbrook Police", "type": "police", "aliases": "NP"}, {"name": "Elm Tree Surgery", "type": "gp", "aliases": ""},
-                {"name": "Northbrook General", "type": "hospital", "aliases": ""}, {"name": "Northbrook Homes", "type": "housing", "aliases": ""}]
+                {"name": "Northbrook General", "type": "hospital", "aliases": ""}, {"name": "Northbrook Homes", "type": "housing", "aliases": ""},
+                {"name": "Northbrook MARAC", "type": "marac", "aliases": ""}, {"name": "Friends of Jade", "type": "other", "aliases": ""}]
     base = dict(CHRONOLOGY[0], subject="Jade", risk_level="", dash_score="", risk_factors="", summary="Seen.", time="", sequence="")
-    rows = [dict(base, date="2019-01-05", agency="NP", event="Attendance"),
-            dict(base, date="2019-02-05", agency="Northbrook General", event="attendance"),
-            dict(base, date="2019-03-05", agency="Elm Tree Surgery", event="ATTENDANCE"),
-            dict(base, date="2019-04-05", agency="Northbrook Homes", event="attendance"),
-            dict(base, date="2019-05-05", agency="Northbrook General", event="call-out"),
-            dict(base, date="2019-06-05", agency="Northbrook General", event="A&E attendance")]
+    rows = [dict(base, date="2018-01-05", agency="NP", event="Attendance"),
+            dict(base, date="2018-02-05", agency="Northbrook General", event="attendance"),
+            dict(base, date="2018-03-05", agency="Elm Tree Surgery", event="ATTENDANCE"),
+            dict(base, date="2018-04-05", agency="Northbrook Homes", event="attendance"),
+            dict(base, date="2018-05-05", agency="Northbrook MARAC", event="attendance"),
+            dict(base, date="2018-06-05", agency="Friends of Jade", event="attendance"),
+            dict(base, date="2018-07-05", agency="Northbrook General", event="call-out"),
+            dict(base, date="2018-08-05", agency="Northbrook General", event="A&E attendance")]
     folder = write_review(tmp_path, chronology=rows, agencies=agencies)
     assert cli("load", str(folder)).exit_code == 0
     timeline = json.loads(cli("timeline", "Jade", "--format", "json").stdout)
-    assert [r["event"] for r in timeline] == ["incident", "admission", "appointment", "incident", "incident", "admission"]
-    # three incidents in 365 days (police, housing, the hospital's call-out): the third meets the repeat criterion
+    assert [r["event"] for r in timeline] == ["incident", "admission", "appointment", "appointment", "meeting", "incident",
+                                              "incident", "admission"]
+    # three incidents in 365 days (police, the agency of unknown type, the hospital's call-out); the two after the
+    # MARAC's meeting (31 and 61 days after it) are also repeat MARAC cases
     rows = json.loads(cli("query", "missed-marac", "--format", "json").stdout)
-    assert [(r["date"], r["reason"]) for r in rows] == [("2019-05-05", "3rd incident about Jade in 365 days")]
+    repeat = "a new incident about Jade within 365 days of the MARAC referral or hearing on 2018-05-05"
+    assert [(r["date"], r["reason"]) for r in rows] == [
+        ("2018-06-05", repeat), ("2018-07-05", f"3rd incident about Jade in 365 days; {repeat}")]
 
 
 def test_workbook_errors_name_the_sheet_row_and_column(tmp_path, cli):
