@@ -51,6 +51,15 @@ def _people(folder: Path) -> list[str]:
     return [sheet.cell(cells, "person") for _, cells in sheet.rows] if sheet else []
 
 
+def _agencies(folder: Path):
+    """The review's agencies (``review.read_agencies``: its agencies.csv, read leniently; an agency it does not
+    declare is typed from its name)."""
+    from dhrgraph.loaders.review import read_agencies
+
+    path = folder / "agencies.csv"
+    return read_agencies(read_csv(path, "agencies", ("name",), Problems(), "agencies.csv") if path.is_file() else None, Problems())
+
+
 def _map_review(folder: Path) -> MapResult:
     people = _people(folder)
     files = ([folder / "chronology.csv"] if (folder / "chronology.csv").is_file() else []) + agency_files(folder)
@@ -68,8 +77,10 @@ def _map_review(folder: Path) -> MapResult:
 
     result = MapResult(folder.name, str(folder / MAPPING_FILE), kept=len(kept))
 
-    def add(file: str, field_name: str, text: str) -> None:
-        means, note = guess(field_name, text, people)
+    agencies = _agencies(folder)
+
+    def add(file: str, field_name: str, text: str, agency_type: str | None = None) -> None:
+        means, note = guess(field_name, text, people, agency_type)
         row = {"file": file, "field": field_name, "written": text, "means": means or "", "note": note}
         covered.add((file, field_name, _key(field_name, text)))
         (result.guessed if means else result.unguessed).append(row)
@@ -90,6 +101,12 @@ def _map_review(folder: Path) -> MapResult:
         if sheet is None:
             continue
         existing.apply(sheet, path.name)
+        # a file of one agency's contacts (its name, or its one agency column value): a value may mean what it
+        # means to that agency's type ("attendance")
+        at = sheet.columns.get("agency")
+        named = {" ".join(cells[at].split()) for _, cells in sheet.rows if at is not None and at < len(cells)} - {""}
+        agency = next(iter(named)) if len(named) == 1 else None
+        agency_type = None if agency is None else agencies.resolve(agency).type
         for field_name in VALUE_FIELDS:
             index = sheet.columns.get(field_name)
             if index is None:
@@ -98,7 +115,7 @@ def _map_review(folder: Path) -> MapResult:
             parts = {p.strip() for t in texts for p in (t.split(";") if field_name in LIST_FIELDS else [t])}
             for text in sorted(p for p in parts if p):
                 if understood(field_name, text, people) is None and not is_covered(path.name, field_name, text):
-                    add(path.name, field_name, text)
+                    add(path.name, field_name, text, agency_type)
     rows = kept + result.guessed + result.unguessed
     if result.guessed or result.unguessed:  # an unchanged mapping.csv is left as the analyst saved it
         with open(folder / MAPPING_FILE, "w", newline="", encoding="utf-8") as fh:

@@ -88,8 +88,10 @@ def understood(field_name: str, text: str, people: list[str]) -> str | None:
     return vocab.lookup(VALUE_FIELDS[field_name], text)
 
 
-def guess(field_name: str, text: str, people: list[str] = ()) -> tuple[str | None, str]:
-    """The best guess for a header or value that is not understood: (meaning or None, how it was made).
+def guess(field_name: str, text: str, people: list[str] = (), agency_type: str | None = None) -> tuple[str | None, str]:
+    """The best guess for a header or value that is not understood: (meaning or None, how it was made). An event
+    guessed from a word whose meaning depends on who recorded it ("ED attendance", like "attendance") is read as
+    that word means to an agency of ``agency_type`` (``vocab.event_of``), when the file is one agency's.
 
     >>> guess("event", "Domestic abuse incident")
     ('incident', 'similar to domestic incident (95%)')
@@ -109,7 +111,11 @@ def guess(field_name: str, text: str, people: list[str] = ()) -> tuple[str | Non
     if found is None:
         return None, f"no guess: closest {', '.join(closest(text, field_name, people))}"
     spelling, score, index = found
-    return spellings[index][1], f"similar to {spelling} ({round(score)}%)"
+    value = spellings[index][1]
+    if field_name == "event" and agency_type is not None and vocab.event_of(spelling, value, agency_type) != value:
+        return (vocab.event_of(spelling, value, agency_type),
+                f"similar to {spelling} ({round(score)}%), recorded by an agency of type {agency_type}")
+    return value, f"similar to {spelling} ({round(score)}%)"
 
 
 def closest(text: str, field_name: str, people: list[str] = (), limit: int = 3) -> list[str]:

@@ -38,7 +38,7 @@ from dhrgraph.loaders.tabular import LoadError, Problem, Problems, Sheet, read_c
 if TYPE_CHECKING:
     from dhrgraph.loaders.readahead import Readahead
 
-__all__ = ["read_reviews", "ReadResult", "LoadError"]
+__all__ = ["read_reviews", "ReadResult", "LoadError", "read_agencies"]
 
 REQUIRED = {
     "people": ("person", "role"),
@@ -211,7 +211,7 @@ def _build(path: Path, review_id: str | None, sheets: dict[str, Sheet], problems
     if chronology is None:
         return []
     combined = chronology.has("review")
-    agencies = _read_agencies(sheets.get("agencies"), problems)
+    agencies = read_agencies(sheets.get("agencies"), problems)
     grouped: dict[str, dict[str, list[tuple[int, list[str]]]]] = defaultdict(lambda: defaultdict(list))
     for kind in ("people", "relationships", "chronology", "recommendations"):
         sheet = sheets.get(kind)
@@ -297,7 +297,9 @@ class _AgencyIndex:
         return agency
 
 
-def _read_agencies(sheet: Sheet | None, problems: Problems) -> _AgencyIndex:
+def read_agencies(sheet: Sheet | None, problems: Problems) -> _AgencyIndex:
+    """A review's agencies.csv as an index (``resolve``: a name or alias to its agency, an undeclared one typed from
+    its name); what is wrong with it goes to ``problems``."""
     index = _AgencyIndex({}, declared=sheet is not None)
     if sheet is None:
         return index

@@ -12,7 +12,7 @@ import docx
 import openpyxl
 import pytest
 
-from helpers import EXAMPLES, ROOT, counts, write_csv, write_review
+from helpers import EXAMPLES, PEOPLE, RELATIONSHIPS, ROOT, counts, write_csv, write_review
 from dhrgraph import queries
 from dhrgraph.loaders.export import write_chronology
 from dhrgraph.queries.core import DUMP
@@ -211,6 +211,32 @@ def test_map_then_load_works_on_near_misses(cli, tmp_path):
     ]
     again = cli("map", str(folder))
     assert "rev-map: nothing new to map" in again.stdout
+
+
+def test_map_guesses_an_attendance_as_its_agency_means_it(cli, tmp_path):
+    """`dhrgraph map` guesses "ED attendance" from "attendance" as the file's agency means it: an admission in a
+    hospital's file, an incident in the police's (``vocab.EVENTS_BY_AGENCY_TYPE``), the agency's type from agencies.csv
+    or, undeclared, from its name; the load then gives those events."""
+    folder = tmp_path / "rev-att"
+    write_csv(folder / "people.csv", PEOPLE)
+    write_csv(folder / "relationships.csv", RELATIONSHIPS)
+    write_csv(folder / "agencies.csv", [{"name": "Northbrook Police", "type": "police", "aliases": ""},
+                                       {"name": "Riverside Trust", "type": "hospital", "aliases": ""}])
+    row = {"date": "2019-03-04", "subject": "Jade", "summary": "Seen."}
+    write_csv(folder / "chronologies" / "Northbrook Police.csv", [{**row, "event": "Police attendance"}])
+    write_csv(folder / "chronologies" / "Riverside Trust.csv", [{**row, "date": "2019-04-04", "event": "ED attendance"}])
+    write_csv(folder / "chronologies" / "Northbrook General Hospital.csv", [{**row, "date": "2019-05-04", "event": "ED attendance"}])
+    assert cli("map", str(folder)).exit_code == 0
+    mapping = {(r["file"], r["written"]): (r["means"], r["note"])
+               for r in csv.DictReader((folder / "mapping.csv").open(encoding="utf-8")) if r["field"] == "event"}
+    assert mapping[("Northbrook Police.csv", "Police attendance")][0] == "incident"
+    assert mapping[("Riverside Trust.csv", "ED attendance")] == (
+        "admission", "similar to attendance (95%), recorded by an agency of type hospital")
+    assert mapping[("Northbrook General Hospital.csv", "ED attendance")][0] == "admission"  # typed from its name
+    assert cli("load", str(folder)).exit_code == 0
+    rows = json.loads(cli("timeline", "Jade", "--format", "json").stdout)
+    assert [(r["agency"], r["event"]) for r in rows] == [
+        ("Northbrook Police", "incident"), ("Riverside Trust", "admission"), ("Northbrook General Hospital", "admission")]
 
 
 def test_mapping_applies_per_file_or_to_every_file(store, tmp_path):
