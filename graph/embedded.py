@@ -232,13 +232,10 @@ class EmbeddedStore(Lookups, Store):
         each = each or (lambda data: data)
         keep = None if contacts is None else set(contacts)
 
-        def some(data: dict) -> dict:
-            return data if keep is None or data["review"] in whole else only_contacts(data, keep)
-
         def read(entries: list[dict]) -> list[dict]:
             final = None if any("index" not in e for e in entries) else _final_props(entries)
             with gc_paused():
-                return [each(some(data if final is None else _with_props(data, final)))
+                return [each(only_contacts(data if final is None else _with_props(data, final), keep, whole))
                         for data in (self._read_json(e) for e in entries if e["id"] in wanted)]
         return self._consistent(read)
 

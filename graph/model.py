@@ -270,8 +270,7 @@ def review_batch(review: Review, signals: bool = True, readings: "Readahead | No
         said = text_columns(c, found) if found else None
     agencies = review.agencies
     if said:  # a declared agency the columns never name can still be named in a summary, and a forum no file declares
-        agencies = {**agencies, **{n: review.declared.get(n) or Agency(n, vocab.infer_agency_type(n), declared=False)
-                                   for n in said.named if n not in agencies}}
+        agencies = {**agencies, **{n: review.declared.get(n) or Agency.undeclared(n) for n in said.named if n not in agencies}}
     aids = {name: agency_id(name) for name in agencies}
     batch.nodes["Agency"] = Table.of([{"id": aids[a.name], "name": a.name, "type": a.type} for a in agencies.values()])
     # spellings belong to the review that declared them, so they come and go with it

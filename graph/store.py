@@ -105,8 +105,7 @@ class Store(ABC):
         them all first took 2.5 GB at 1M contacts). With ``contacts`` (ids), of the reviews not in ``whole`` only
         those contacts are given (``only_contacts``; a store may leave the others unread)."""
         keep = None if contacts is None else set(contacts)
-        return [(each or _same)(data if keep is None or data["review"] in whole else only_contacts(data, keep))
-                for data in (batch.to_json() for batch in self.batches(reviews))]
+        return [(each or _same)(only_contacts(batch.to_json(), keep, whole)) for batch in self.batches(reviews)]
 
     @abstractmethod
     def loaded_reviews(self, names: list[str]) -> dict[str, dict[str, Any]]:
@@ -244,9 +243,12 @@ class Store(ABC):
         self.close()
 
 
-def only_contacts(data: dict[str, Any], keep: set[str]) -> dict[str, Any]:
+def only_contacts(data: dict[str, Any], keep: set[str] | None, whole: Collection[str] = ()) -> dict[str, Any]:
     """A review's columnar JSON with only the contacts in ``keep`` and the relationships of those (a relationship's
-    row starts with its two ends); every other node as it is."""
+    row starts with its two ends); every other node as it is. As it is when ``keep`` is None or the review is in
+    ``whole``."""
+    if keep is None or data["review"] in whole:
+        return data
     table = data["nodes"].get("Contact")
     if not table or not table["rows"]:
         return data

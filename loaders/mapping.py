@@ -112,9 +112,9 @@ def guess(field_name: str, text: str, people: list[str] = (), agency_type: str |
         return None, f"no guess: closest {', '.join(closest(text, field_name, people))}"
     spelling, score, index = found
     value = spellings[index][1]
-    if field_name == "event" and agency_type is not None and vocab.event_of(spelling, value, agency_type) != value:
-        return (vocab.event_of(spelling, value, agency_type),
-                f"similar to {spelling} ({round(score)}%), recorded by an agency of type {agency_type}")
+    typed = vocab.event_of(spelling, value, agency_type) if field_name == "event" and agency_type is not None else value
+    if typed != value:
+        return typed, f"similar to {spelling} ({round(score)}%), recorded by an agency of type {agency_type}"
     return value, f"similar to {spelling} ({round(score)}%)"
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from dhrgraph.loaders import vocab
 from dhrgraph.loaders.dates import PartialDate
 
 __all__ = ["Person", "Relationship", "Agency", "Contacts", "Review"]
@@ -48,6 +49,11 @@ class Agency:
     type: str
     aliases: tuple[str, ...] = ()
     declared: bool = True  # False when only seen in a chronology and typed from its name
+
+    @classmethod
+    def undeclared(cls, name: str) -> "Agency":
+        """An agency no agencies.csv declares (named in a chronology or a summary), typed from its name."""
+        return cls(name=" ".join(name.split()), type=vocab.infer_agency_type(name), declared=False)
 
 
 @dataclass(slots=True)

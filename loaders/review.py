@@ -292,7 +292,7 @@ class _AgencyIndex:
         key = vocab.agency_key(name)
         agency = self.by_key.get(key)
         if agency is None:
-            agency = Agency(name=" ".join(name.split()), type=vocab.infer_agency_type(name), declared=False)
+            agency = Agency.undeclared(name)
             self.by_key[key] = agency
         return agency
 

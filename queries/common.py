@@ -333,10 +333,13 @@ def marac_contacts(G: nx.MultiDiGraph, p: dict | None = None) -> dict[str, list[
     return out
 
 
-def marac_days(G: nx.MultiDiGraph, p: dict | None = None) -> dict[str, list[tuple[str, str]]]:
-    """person id -> (review, ISO date) of every contact about them that referred them to a MARAC or was a MARAC's."""
+def marac_days(G: nx.MultiDiGraph, p: dict | None = None, contacts: dict[str, list[str]] | None = None
+               ) -> dict[str, list[tuple[str, str]]]:
+    """person id -> (review, ISO date) of every contact about them that referred them to a MARAC or was a MARAC's
+    (of ``contacts``, when ``marac_contacts`` was read already)."""
     node = G._node
-    return {person: [(node[cid]["review"], node[cid]["date"]) for cid in cids] for person, cids in marac_contacts(G, p).items()}
+    contacts = marac_contacts(G, p) if contacts is None else contacts
+    return {person: [(node[cid]["review"], node[cid]["date"]) for cid in cids] for person, cids in contacts.items()}
 
 
 def marac_near(days: list[tuple[str, str]], review: str, date: str, within_days: int) -> bool:

@@ -99,8 +99,8 @@ MISSED_MARAC_CYPHER = _missed_marac_cypher(False)
 
 def missed_marac_networkx(G: nx.MultiDiGraph, p: dict) -> list[dict]:
     contacts_of, abusive, names = contacts_by_person(G), abusers(G), memberships(G)
-    marac = marac_days(G, p)
     maracs, node = marac_contacts(G, p), G._node
+    marac = marac_days(G, p, maracs)
     rows = []
     for s, contacts in contacts_of.items():
         incidents_in: dict[str, list[tuple[dict, dict]]] = {}  # review -> the incidents about s there, in order
