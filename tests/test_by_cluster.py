@@ -237,12 +237,17 @@ def _pids(tasks: list[int]) -> dict[str, int]:
     return {str(task): os.getpid() for task in tasks}
 
 
-def test_halves_share_the_work_with_a_forked_process():
+def _needs_a_fork() -> None:
+    """Fail under CI=true, else skip, where ``halves`` does not fork."""
     if not parallel.forks():
         message = "needs os.fork on Linux, two cores and DHRGRAPH_PROCESSES unset"
         if IN_CI:
             pytest.fail(message)
         pytest.skip(message)
+
+
+def test_halves_share_the_work_with_a_forked_process():
+    _needs_a_fork()
     answer = parallel.halves(list(range(10)), lambda task: 1, lambda tasks: (time.sleep(0.05), _pids(tasks))[1])
     assert sorted(answer, key=int) == [str(i) for i in range(10)]
     assert set(answer.values()) - {os.getpid()}  # some answered by the child
@@ -311,6 +316,7 @@ def test_a_killed_command_leaves_no_child_computing(tmp_path):
     import subprocess
     import sys
 
+    _needs_a_fork()
     pids = tmp_path / "child.pid"
     script = (
         "import os, sys, time\n"
