@@ -824,43 +824,75 @@ def identities(ctx: click.Context, fmt: str) -> None:
 @main.command(name="export")
 @click.option("--to", "folder", type=click.Path(file_okay=False), help="Folder for a dhrgraph workspace (importable, openable with --workspace).")
 @click.option("--graphml", type=click.Path(dir_okay=False), help="A GraphML file for Gephi or yEd.")
+@click.option("--neo4j-import", "admin_folder", type=click.Path(file_okay=False),
+              help="A folder of CSV files for neo4j-admin's offline import: the fastest first load of an empty Neo4j database.")
 @click.pass_context
 @user_errors
-def export_graph(ctx: click.Context, folder: str | None, graphml: str | None) -> None:
-    """Export the whole graph: to a workspace folder (lossless), and/or to GraphML.
+def export_graph(ctx: click.Context, folder: str | None, graphml: str | None, admin_folder: str | None) -> None:
+    """Export the whole graph: to a workspace folder (lossless), to GraphML, and/or for neo4j-admin's import.
 
     \b
     Example:
       dhrgraph --backend neo4j export --to /tmp/from-neo4j --graphml /tmp/graph.graphml
+      dhrgraph export --neo4j-import /tmp/for-neo4j
     """
     from dhrgraph.graph.transfer import export_workspace, write_graphml
 
-    if not folder and not graphml:
-        raise click.UsageError("give --to DIR and/or --graphml FILE")
+    if not folder and not graphml and not admin_folder:
+        raise click.UsageError("give --to DIR, --graphml FILE and/or --neo4j-import DIR")
     with store_from(ctx) as store:
         if folder:
             click.echo(f"Exported {export_workspace(store, folder)} review(s) to {folder}.")
         if graphml:
             nodes, edges = write_graphml(store, graphml)
             click.echo(f"Wrote {nodes} nodes and {edges} relationships to {graphml}.")
+        if admin_folder:
+            from dhrgraph.graph.admin_import import admin_command, write_import
+
+            files = write_import(store, admin_folder)
+            click.echo(f"Wrote {len(files.reviews)} review(s) for neo4j-admin to {admin_folder}: {sum(files.nodes.values())} "
+                       f"nodes, {sum(files.relationships.values())} relationships. With the Neo4j server stopped:\n"
+                       f"  {admin_command(admin_folder)}\n"
+                       f"then start it and run: dhrgraph --backend neo4j import {admin_folder}")
 
 
 @main.command(name="import")
 @click.argument("folder", type=click.Path(exists=True, file_okay=False))
+@click.option("--answers/--no-answers", default=None,
+              help="After finishing a neo4j-admin import, compute every catalogue query's answers [default: from 20,000 contacts].")
 @click.pass_context
 @user_errors
-def import_graph(ctx: click.Context, folder: str) -> None:
+def import_graph(ctx: click.Context, folder: str, answers: bool | None) -> None:
     """Import a workspace folder made by `dhrgraph export --to` (or an embedded workspace).
+
+    A folder of `dhrgraph export --neo4j-import`, once neo4j-admin has imported it, is checked against the
+    database and finished: constraints, the graph's stamp, the decisions and the catalogue's answers.
 
     \b
     Example:
       dhrgraph --backend neo4j import .dhrgraph
+      dhrgraph --backend neo4j import /tmp/for-neo4j
     """
+    from dhrgraph.graph.admin_import import read_manifest
     from dhrgraph.graph.transfer import import_workspace
+    from dhrgraph.queries.triage import answer_ahead_apart
 
+    manifest = read_manifest(folder)
     with store_from(ctx) as store:
-        count = import_workspace(store, folder)
-    click.echo(f"Imported {count} review(s) from {folder} ({ctx.obj.backend}).")
+        if manifest is None:
+            count = import_workspace(store, folder)
+            click.echo(f"Imported {count} review(s) from {folder} ({ctx.obj.backend}).")
+            return
+        if ctx.obj.backend != "neo4j":
+            raise DhrgraphError(f"{folder} is a folder for neo4j-admin's import into Neo4j; give --backend neo4j, "
+                                   "or load the reviews into this store with `dhrgraph load`")
+        count = store.finish_admin_import(folder, manifest)
+        click.echo(f"Finished the import of {count} review(s) from {folder}: the database holds what the folder holds.")
+        started = time.perf_counter()
+        found = answer_ahead_apart(store, ctx.obj, answers)
+        if found is not None:
+            click.echo(f"Answered the catalogue ahead: {found} finding(s) kept for `query` and `findings` "
+                       f"({time.perf_counter() - started:.1f} s; --no-answers skips this).")
 
 
 @main.command(name="viz")

@@ -12,6 +12,11 @@ subprocess, which reports its own wall times and peak RSS (``ru_maxrss``):
   query per contact with its relationships, one per person, agency and relationship row), with the
   same uniqueness constraints (so every MERGE is an index look-up: the comparison measures batching,
   not missing indexes). Slow: only run up to ``--naive-max`` contacts.
+* ``admin``: neo4j-admin's offline import of an empty database, from the embedded workspace the ``embedded``
+  backend loaded (loaded first, not timed, when ``embedded`` is not asked for): ``dhrgraph export --neo4j-import``,
+  ``tools/neo4j-local import`` into a fresh data dir of a server of its own, its start, and ``dhrgraph --backend
+  neo4j import DIR --no-answers`` (the check and the constraints), each a process timed from outside; write_s is
+  their sum, read_s the embedded load's (validation and the workspace: the path from the corpus).
 
 The Neo4j server is the one in NEO4J_URI, or a throwaway one started with ``tools/neo4j-local``
 (its own state dir) and stopped at the end. Also timed: a fresh ``dhrgraph stats`` process on the
@@ -39,7 +44,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-BACKENDS = ("embedded", "neo4j", "naive", "ceiling")
+BACKENDS = ("embedded", "neo4j", "naive", "ceiling", "admin")
 STATS_SIZE = 100_000
 ALL_NEO4J = ("NEO4J_URI", "NEO4J_USERNAME", "NEO4J_PASSWORD", "NEO4J_DATABASE")
 
@@ -335,6 +340,44 @@ class Server:
         return None
 
 
+def admin_import(corpus: Path, workspace: Path, cache: Path, embedded: dict | None, verify: bool) -> dict:
+    """The ``admin`` backend (the module's docstring): each step a process, timed from outside."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("NEO4J_", "DHRGRAPH_"))}
+    cli = [sys.executable, "-m", "dhrgraph.cli"]
+    if embedded is None:
+        embedded = run_worker("embedded", corpus, workspace, env)
+    root = Path(tempfile.mkdtemp(prefix="admin-", dir=cache))
+    server_env = {**env, "DHRGRAPH_NEO4J_STATE": str(root / "state"), "NEO4J_LOCAL_DATA": str(root / "data")}
+    steps: dict[str, float] = {}
+
+    def step(name: str, command: list[str], environment: dict) -> str:
+        t = time.perf_counter()
+        done = subprocess.run(command, capture_output=True, text=True, env=environment)
+        steps[name] = time.perf_counter() - t
+        if done.returncode != 0:
+            raise RuntimeError(f"admin: {name} failed ({done.returncode}):\n{done.stderr[-3000:]}")
+        return done.stdout
+
+    try:
+        step("export_s", [*cli, "--workspace", str(workspace), "export", "--neo4j-import", str(root / "files")], env)
+        step("import_s", [str(ROOT / "tools" / "neo4j-local"), "import", str(root / "files")], server_env)
+        started = step("start_s", [str(ROOT / "tools" / "neo4j-local"), "start"], server_env)
+        neo4j_env = {**env, **dict(line[len("export "):].split("=", 1) for line in started.splitlines() if line.startswith("export "))}
+        step("finish_s", [*cli, "--backend", "neo4j", "import", str(root / "files"), "--no-answers"], neo4j_env)
+        server = Server(root / "state")
+        server.env = {k: v for k, v in neo4j_env.items() if k in ALL_NEO4J}
+        result = {"backend": "admin", "contacts": embedded["contacts"], "reviews": embedded["reviews"],
+                  "read_s": embedded["total_s"], "write_s": sum(steps.values()), **steps,
+                  "total_s": embedded["total_s"] + sum(steps.values()), "maxrss_mb": embedded["maxrss_mb"],
+                  "graph_counts": server.counts()}
+        if verify:
+            result["dump"] = dump(_neo4j_settings(server.env))
+        return result
+    finally:
+        subprocess.run([str(ROOT / "tools" / "neo4j-local"), "stop"], capture_output=True, text=True, env=server_env)
+        shutil.rmtree(root, ignore_errors=True)
+
+
 def dump(settings) -> list:
     from dhrgraph.graph.backends import open_store
     from dhrgraph.queries.core import DUMP
@@ -395,6 +438,17 @@ def markdown(results: list[dict], sizes: list[int], backends: list[str], naive_m
     if ceiling:
         lines += ["", "Loader / ceiling (write phase; the ceiling: the simplest Cypher writing the same graph, its "
                       "statements built before timing, into an empty database):", *ceiling]
+    admin = []
+    for size in sizes:
+        b, a = by.get((size, "neo4j")), by.get((size, "admin"))
+        if a:
+            against = (f"; the loader {fmt_rate(b)} contacts/s ({b['write_s']:.1f} s), the import "
+                       f"{b['write_s'] / a['write_s']:.2f}x as fast") if b else ""
+            admin.append(f"- {size:,} contacts: export {a['export_s']:.1f} s, neo4j-admin import {a['import_s']:.1f} s, "
+                         f"server start {a['start_s']:.1f} s, finish {a['finish_s']:.1f} s: {fmt_rate(a)} contacts/s"
+                         f"{against} (from the corpus, with the embedded load: {a['total_s']:.1f} s)")
+    if admin:
+        lines += ["", "neo4j-admin's offline import into an empty database (each step a process):", *admin]
     growth = []
     for backend in backends:
         runs = [by[(s, backend)] for s in sizes if (s, backend) in by]
@@ -460,7 +514,7 @@ def main() -> None:
         if server and args.warmup:
             # a fresh server plans each statement once and JIT-compiles its hot paths: not part of a load's cost
             corpus = corpus_for(cache, args.warmup)
-            for backend in [b for b in backends if b != "embedded"]:
+            for backend in [b for b in backends if b not in ("embedded", "admin")]:
                 server.clear()
                 t = time.perf_counter()
                 run_worker(backend, corpus, None, worker_env)
@@ -469,6 +523,15 @@ def main() -> None:
             corpus = corpus_for(cache, size)
             workspace = cache / f"workspace-{size}"
             for backend in backends:
+                if backend == "admin":
+                    log(f"admin: exporting and importing {size:,} contacts with neo4j-admin ...")
+                    embedded = next((r for r in results if r["size"] == size and r["backend"] == "embedded"), None)
+                    result = admin_import(corpus, workspace, cache, embedded, size <= args.verify_max)
+                    result["size"] = size
+                    log("  " + ", ".join(f"{k[:-2]} {result[k]:.1f} s" for k in ("export_s", "import_s", "start_s", "finish_s"))
+                        + f": {result['contacts'] / result['write_s']:,.0f} contacts/s")
+                    results.append(result)
+                    continue
                 if backend == "naive" and size > args.naive_max:
                     log(f"naive: skipping {size} contacts (> --naive-max {args.naive_max})")
                     continue
@@ -500,7 +563,7 @@ def main() -> None:
                 from dhrgraph.graph.backends import Settings
 
                 reference = dump(Settings(workspace=str(workspace)))
-                for other in ("neo4j", "naive", "ceiling"):
+                for other in ("neo4j", "naive", "ceiling", "admin"):
                     if other in here:
                         same = here[other]["dump"] == reference
                         checks.append(f"{size:,}: {other} graph {'identical to' if same else 'DIFFERS from'} the embedded one (full dump, {len(reference):,} rows)")

@@ -36,7 +36,7 @@ with without_modules("pandas", "pyarrow"):
 
 from dhrgraph.graph.cypher_guard import check_read_only
 from dhrgraph.graph.errors import ConnectionFailed, StoreError
-from dhrgraph.graph.model import CONTACT_COLUMNS, LABELS, PREFIX_LABEL, SHARED_LABELS, Batch, review_id
+from dhrgraph.graph.model import CONTACT_COLUMNS, LABELS, PREFIX_LABEL, REL_TYPES, SHARED_LABELS, Batch, review_id
 from dhrgraph.graph.store import (DERIVED_NAME, Progress, Store, derived_document, derived_key, derived_value, local,
                                   rows_valid)
 from dhrgraph.queries.base import CYPHER, Query
@@ -143,6 +143,10 @@ UNWIND range(0, size($parts) - 1) AS i
 CREATE (:{ANSWER_LABEL} {{name: $name, key: $key, part: i, parts: size($parts), data: $parts[i]}})
 """
 CONTACTS_HELD = "MATCH (c:Contact) RETURN count(c) AS contacts"
+# What the database holds, label by label and type by type (each read from the count store): checked against the
+# manifest of an import by neo4j-admin (``finish_admin_import``)
+HELD = "\nUNION ALL\n".join([*(f"MATCH (n:{label}) RETURN '{label}' AS of, count(n) AS n" for label in LABELS),
+                              *(f"MATCH ()-[x:{t}]->() RETURN '{t}' AS of, count(x) AS n" for t in REL_TYPES)])
 CLEAR_ALL = "MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS"  # kept answers and the stamp too
 # The analyst's decisions: nodes of their own, linked to nothing, so a review's reload never touches them.
 DECISION_CONSTRAINT = "CREATE CONSTRAINT dhrgraph_Decision_id IF NOT EXISTS FOR (n:Decision) REQUIRE n.id IS UNIQUE"
@@ -371,6 +375,34 @@ class Neo4jStore(Lookups, Store):
         except (ServiceUnavailable, DriverError, OSError) as exc:
             raise StoreError(f"Lost the connection to Neo4j at {self.settings.uri} during the load ({exc.__class__.__name__}). "
                              "Reviews written before the failure are complete; load again to finish (loads are idempotent).") from None
+
+    def finish_admin_import(self, folder: str, manifest: dict[str, Any]) -> int:
+        """After ``neo4j-admin database import`` of a folder of ``dhrgraph export --neo4j-import`` (``admin_import``):
+        check that the database holds exactly what ``manifest`` says, then create the constraints, give the graph a
+        new stamp and write the analyst's decisions. Returns the number of reviews."""
+        from dhrgraph.graph.admin_import import admin_command
+
+        with self._reading():
+            held = {row["of"]: row["n"] for row in self.read(HELD, plain=True)}
+        expected = {**manifest.get("nodes", {}), **manifest.get("relationships", {})}
+        if not any(held.values()):
+            raise StoreError(f"the database {self.database!r} at {self.settings.uri} is empty: import {folder} into it "
+                             f"first, with the server stopped: {admin_command(folder)} (or tools/neo4j-local import "
+                             f"{folder}), then start the server and run this again")
+        wrong = [f"{name}: {held[name]} (the folder: {expected.get(name, 0)})" for name in held if held[name] != expected.get(name, 0)]
+        if wrong:
+            raise StoreError(f"the database {self.database!r} does not hold what {folder} holds: {'; '.join(wrong[:4])}. "
+                             f"Import the folder again with the server stopped ({admin_command(folder)}), or load the "
+                             "reviews with `dhrgraph load`; nothing was changed")
+        try:
+            self._ensure_constraints()  # their indexes are built from the imported nodes
+            self.driver.execute_query("CALL db.awaitIndexes(600)", database_=self.database)
+            with self._reading():
+                self._write("RETURN 1", changes_graph=True)
+        except Neo4jError as exc:
+            raise StoreError(f"Neo4j refused to finish the import: {exc.code}: {exc.message}") from None
+        self.put_decisions(manifest.get("decisions", []))
+        return len(manifest.get("reviews", []))
 
     @staticmethod
     def _transaction_groups(batches: Iterable[Batch]) -> Iterator[list[Batch]]:
