@@ -143,7 +143,6 @@ def load(ctx: click.Context, paths: tuple[str, ...], answers: bool | None) -> No
       dhrgraph load examples/
     """
     from dhrgraph.loaders import read_reviews
-    from dhrgraph.queries.triage import answer_ahead_apart
 
     result = read_reviews(list(paths), read_ahead=True)
     total = sum(len(r.contacts) for r in result.reviews)
@@ -156,14 +155,21 @@ def load(ctx: click.Context, paths: tuple[str, ...], answers: bool | None) -> No
                    f"{report.relationships} relationships ({ctx.obj.backend}).")
         for review, before, now in report.replaced:
             click.echo(f"Replaced {review}: {before} -> {now} contacts")
-        started = time.perf_counter()
-        found = answer_ahead_apart(store, ctx.obj, answers)
-        if found is not None:
-            click.echo(f"Answered the catalogue ahead: {found} finding(s) kept for `query` and `findings` "
-                       f"({time.perf_counter() - started:.1f} s; --no-answers skips this).")
-        elif answers:
-            click.echo(f"note: the {ctx.obj.backend} store keeps no answers, so none were computed ahead (--answers is for "
-                       "stores that keep them)", err=True)
+        answer_ahead(ctx, store, answers)
+
+
+def answer_ahead(ctx: click.Context, store, answers: bool | None) -> None:
+    """After a load: the catalogue's answers computed and kept, if the store is big enough or they are asked for."""
+    from dhrgraph.queries.triage import answer_ahead_apart
+
+    started = time.perf_counter()
+    found = answer_ahead_apart(store, ctx.obj, answers)
+    if found is not None:
+        click.echo(f"Answered the catalogue ahead: {found} finding(s) kept for `query` and `findings` "
+                   f"({time.perf_counter() - started:.1f} s; --no-answers skips this).")
+    elif answers:
+        click.echo(f"note: the {ctx.obj.backend} store keeps no answers, so none were computed ahead (--answers is for "
+                   "stores that keep them)", err=True)
 
 
 @main.command()
@@ -875,7 +881,6 @@ def import_graph(ctx: click.Context, folder: str, answers: bool | None) -> None:
     """
     from dhrgraph.graph.admin_import import read_manifest
     from dhrgraph.graph.transfer import import_workspace
-    from dhrgraph.queries.triage import answer_ahead_apart
 
     manifest = read_manifest(folder)
     with store_from(ctx) as store:
@@ -885,14 +890,10 @@ def import_graph(ctx: click.Context, folder: str, answers: bool | None) -> None:
             return
         if ctx.obj.backend != "neo4j":
             raise DhrgraphError(f"{folder} is a folder for neo4j-admin's import into Neo4j; give --backend neo4j, "
-                                   "or load the reviews into this store with `dhrgraph load`")
+                                "or load the reviews into this store with `dhrgraph load`")
         count = store.finish_admin_import(folder, manifest)
         click.echo(f"Finished the import of {count} review(s) from {folder}: the database holds what the folder holds.")
-        started = time.perf_counter()
-        found = answer_ahead_apart(store, ctx.obj, answers)
-        if found is not None:
-            click.echo(f"Answered the catalogue ahead: {found} finding(s) kept for `query` and `findings` "
-                       f"({time.perf_counter() - started:.1f} s; --no-answers skips this).")
+        answer_ahead(ctx, store, answers)
 
 
 @main.command(name="viz")
