@@ -569,7 +569,7 @@ def main() -> None:
                         checks.append(f"{size:,}: {other} graph {'identical to' if same else 'DIFFERS from'} the embedded one (full dump, {len(reference):,} rows)")
             for r in here.values():
                 r.pop("dump", None)
-            if size == stats_size and "embedded" in here:
+            if size == stats_size and "embedded" in here and args.stats_runs:
                 stats_times = time_stats(workspace, args.stats_runs)
                 log(f"`dhrgraph stats` on {size:,} contacts: {', '.join(f'{t:.2f}' for t in stats_times)} s")
             if workspace.exists():
