@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from dhrgraph.graph.errors import StoreError
+from dhrgraph.graph.parallel import halves
 from dhrgraph.graph.model import LABELS, REL_TYPES, SHARED_LABELS, Batch, check_batch
 from dhrgraph.loaders.gcpause import gc_paused
 
@@ -165,8 +166,8 @@ class ImportFiles:
 
 
 class _Writer:
-    def __init__(self, folder: Path):
-        self.folder = folder
+    def __init__(self, folder: Path, prefix: str = ""):
+        self.folder, self.prefix = folder, prefix
         self.groups: dict[tuple[str, tuple], list[_Group]] = {}
         self.routes: dict[tuple, tuple[_Group, list]] = {}  # rows without lists: their group and conversions by types
         self.files: dict[str, int] = {}
@@ -194,7 +195,7 @@ class _Writer:
                     break
             else:
                 number = self.files[name] = self.files.get(name, -1) + 1
-                group = _Group(name, columns, skip, self.folder / f"{kind}-{name}-{number}.csv")
+                group = _Group(name, columns, skip, self.folder / f"{kind}-{name}-{self.prefix}{number}.csv")
                 groups.append(group)
                 plan = group.accept(types, row)
                 if plan is None:
@@ -210,6 +211,14 @@ class _Writer:
         if not lists:  # a row with a list is routed each time: its items' type is checked
             self.routes[(name, columns, types)] = (group, conversions)
         return group, conversions
+
+    def rows(self) -> dict[str, int]:
+        """Rows written, by label or relationship type."""
+        counts: dict[str, int] = {}
+        for groups in self.groups.values():
+            for group in groups:
+                counts[group.name] = counts.get(group.name, 0) + group.rows
+        return counts
 
     def close(self, headers: bool = True) -> dict[str, list[tuple[str, str]]]:
         files: dict[str, list[tuple[str, str]]] = {}
@@ -253,10 +262,15 @@ def _finite(value: float) -> float:
     return value
 
 
+# An export of at least this many reviews shares the work with a second process (``graph.parallel.halves``), each
+# writing the files of its half; a store read through a connection (Neo4j's driver) is never forked.
+FORK_REVIEWS = 50
+
+
 def write_import(store: Any, folder: str | os.PathLike) -> ImportFiles:
     """Write the importer's files for every review of ``store`` (``graph.store.Store``), in its order, and its
     decisions, into ``folder``: empty, or one written here before (its files are replaced). The reviews are read
-    one by one (``Store.review_json``) and let go once written."""
+    one by one (``Store.review_json``) and let go once written; an embedded store's in two processes."""
     target = Path(folder)
     if target.exists() and any(target.iterdir()) and not (target / MANIFEST).exists():
         raise StoreError(f"{target} is not empty and not a folder of `dhrgraph export --neo4j-import`; choose an empty folder")
@@ -264,46 +278,78 @@ def write_import(store: Any, folder: str | os.PathLike) -> ImportFiles:
     (target / MANIFEST).unlink(missing_ok=True)  # written last: a folder without it is unfinished
     for old in target.glob("*.csv"):
         old.unlink()
-    writer = _Writer(target)
-    shared: dict[str, dict[str, dict[str, Any]]] = {label: {} for label in SHARED_LABELS}
-    result = ImportFiles(target, {label: 0 for label in LABELS}, {t: 0 for t in REL_TYPES})
+    names = store.review_names()
+    place = {name: i for i, name in enumerate(names)}
 
-    def add(data: dict[str, Any]) -> None:
-        batch = Batch.from_json(data)
-        check_batch(batch)
-        result.reviews.append(batch.review)
-        for label in LABELS:
-            table = batch.nodes[label]
-            if label in SHARED_LABELS:  # merged across reviews (the last review's values win): written at the end
-                nodes = shared[label]
-                for props in table.dicts():
-                    nodes.setdefault(props["id"], {}).update(props)
-                continue
-            columns = tuple(table.columns)
-            for row in table.rows:
-                writer.row("nodes", label, columns, row, 0)
-        for rel_type in REL_TYPES:
-            table = batch.edges[rel_type]
-            columns = tuple(table.columns)
-            for row in table.rows:
-                writer.row("relationships", rel_type, columns, row, 2)
-            result.relationships[rel_type] += len(table.rows)
+    def work(part: list[str]) -> dict[str, Any]:
+        """Write ``part``'s reviews (files named by the place of its first review: each half its own); return what
+        the manifest needs and the shared nodes' properties, each with its review's place."""
+        prefix = f"{place[part[0]]}-" if part else ""
+        writer = _Writer(target, prefix)
+        shared: list[tuple[int, str, dict[str, Any]]] = []
+        relationships = {t: 0 for t in REL_TYPES}
 
+        def add(data: dict[str, Any]) -> None:
+            batch = Batch.from_json(data)
+            check_batch(batch)
+            at = place[batch.review]
+            for label in LABELS:
+                table = batch.nodes[label]
+                if label in SHARED_LABELS:  # merged across reviews (the last review's values win): written at the end
+                    for props in table.dicts():  # they travel as JSON, which has no NaN or infinity
+                        for value in props.values():
+                            if type(value) is float:
+                                _finite(value)
+                        shared.append((at, label, props))
+                    continue
+                columns = tuple(table.columns)
+                for row in table.rows:
+                    writer.row("nodes", label, columns, row, 0)
+            for rel_type in REL_TYPES:
+                table = batch.edges[rel_type]
+                columns = tuple(table.columns)
+                for row in table.rows:
+                    writer.row("relationships", rel_type, columns, row, 2)
+                relationships[rel_type] += len(table.rows)
+
+        try:
+            with gc_paused():
+                store.review_json(part, each=add)
+        except BaseException:
+            writer.close(headers=False)
+            raise
+        return {prefix: {"files": writer.close(), "rows": writer.rows(), "relationships": relationships, "shared": shared}}
+
+    fork = store.backend == "embedded" and len(names) >= FORK_REVIEWS
+    parts = halves(names, lambda name: 1, work, fork=fork)
+    result = ImportFiles(target, {label: 0 for label in LABELS}, {t: 0 for t in REL_TYPES}, reviews=names)
+    files: dict[str, list[tuple[str, str]]] = {}
+    nodes: dict[str, dict[str, dict[str, Any]]] = {label: {} for label in SHARED_LABELS}
+    for prefix in sorted(parts, key=lambda p: int(p[:-1] or 0)):
+        part = parts[prefix]
+        for name, pairs in part["files"].items():
+            files.setdefault(name, []).extend(map(tuple, pairs))
+        for name, count in part["rows"].items():
+            if name in result.nodes:
+                result.nodes[name] += count
+        for rel_type, count in part["relationships"].items():
+            result.relationships[rel_type] += count
+    for _, label, props in sorted((entry for part in parts.values() for entry in part["shared"]), key=lambda e: e[0]):
+        nodes[label].setdefault(props["id"], {}).update(props)
+    writer = _Writer(target, "shared-")
     try:
         with gc_paused():
-            store.review_json(store.review_names(), each=add)
-            for label, nodes in shared.items():
-                for props in nodes.values():
+            for label, merged in nodes.items():
+                for props in merged.values():
                     columns = tuple(sorted(props))
                     writer.row("nodes", label, columns, [props[k] for k in columns], 0)
     except BaseException:
         writer.close(headers=False)
         raise
-    files = writer.close()
-    for groups in writer.groups.values():
-        for group in groups:
-            if group.name in result.nodes:
-                result.nodes[group.name] += group.rows
+    for name, pairs in writer.close().items():
+        files.setdefault(name, []).extend(pairs)
+    for name, count in writer.rows().items():
+        result.nodes[name] += count  # shared nodes only
     result.files = files
     lines = list(OPTIONS)
     for name in (*LABELS, *REL_TYPES):

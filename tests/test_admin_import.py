@@ -8,6 +8,7 @@ folder); the loader's side runs on the session server.
 
 from __future__ import annotations
 
+import collections
 import csv
 import json
 import re
@@ -206,3 +207,34 @@ def test_embedded_store_refuses_finishing_an_admin_import(tmp_path, workspace):
     assert code == 1
     assert "give --backend neo4j" in err and "Traceback" not in err
     assert not (tmp_path / "other").exists()
+
+
+def rows_of(folder: Path) -> tuple[collections.Counter, dict]:
+    """Every row of the files ``import.args`` names, as (label or type, its header's columns with the row's fields),
+    and the manifest."""
+    rows: collections.Counter = collections.Counter()
+    for line in (folder / ARGS).read_text(encoding="utf-8").splitlines():
+        if line.startswith(("--nodes=", "--relationships=")):
+            name, files = line.split("=", 2)[1:]
+            header, data = files.split(",")
+            columns = next(csv.reader(open(folder / header, encoding="utf-8", newline="")))
+            for row in csv.reader(open(folder / data, encoding="utf-8", newline="")):
+                rows[(name, tuple(zip(columns, row)))] += 1
+    return rows, json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+
+
+def test_two_processes_write_what_one_does(tmp_path, workspace, monkeypatch):
+    from dhrgraph.graph import admin_import
+
+    monkeypatch.setattr(admin_import, "FORK_REVIEWS", 2)
+    write_import(EmbeddedStore(workspace), tmp_path / "two")
+    monkeypatch.setenv("DHRGRAPH_PROCESSES", "1")
+    write_import(EmbeddedStore(workspace), tmp_path / "one")
+    two, one = rows_of(tmp_path / "two"), rows_of(tmp_path / "one")
+    assert two == one
+    assert sum(one[0].values()) == sum(one[1]["nodes"].values()) + sum(one[1]["relationships"].values()) > 1000
+    from dhrgraph.graph.parallel import forks
+
+    monkeypatch.delenv("DHRGRAPH_PROCESSES")
+    if forks():  # each half wrote files of its own, named by its first review's place
+        assert len({p.name.split("-")[2] for p in (tmp_path / "two").glob("nodes-Contact-*.csv")}) == 2
