@@ -858,7 +858,7 @@ def export_graph(ctx: click.Context, folder: str | None, graphml: str | None, ad
             files = write_import(store, admin_folder)
             click.echo(f"Wrote {len(files.reviews)} review(s) for neo4j-admin to {admin_folder}: {sum(files.nodes.values())} "
                        f"nodes, {sum(files.relationships.values())} relationships. With the Neo4j server stopped:\n"
-                       f"  {admin_command(admin_folder)}\n"
+                       f"  {admin_command(admin_folder, ctx.obj.neo4j_database or 'neo4j')}\n"
                        f"then start it and run: dhrgraph --backend neo4j import {admin_folder}")
 
 

@@ -53,9 +53,10 @@ ARRAY_DELIMITER = "\x1f"
 OPTIONS = ("--id-type=string", "--multiline-fields=true", "--array-delimiter=\\u001F", "--bad-tolerance=0")
 
 
-def admin_command(folder: str | os.PathLike) -> str:
-    """The command that imports ``folder`` into the (stopped) server's database ``neo4j``, replacing it."""
-    return f"cd {shlex.quote(str(folder))} && neo4j-admin database import full neo4j --overwrite-destination @{ARGS}"
+def admin_command(folder: str | os.PathLike, database: str = "neo4j") -> str:
+    """The command that imports ``folder`` into the (stopped) server's ``database``, replacing it."""
+    return (f"cd {shlex.quote(str(folder))} && neo4j-admin database import full {shlex.quote(database)} "
+            f"--overwrite-destination @{ARGS}")
 
 
 class _Absent(int):

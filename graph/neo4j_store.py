@@ -387,12 +387,12 @@ class Neo4jStore(Lookups, Store):
         expected = {**manifest.get("nodes", {}), **manifest.get("relationships", {})}
         if not any(held.values()):
             raise StoreError(f"the database {self.database!r} at {self.settings.uri} is empty: import {folder} into it "
-                             f"first, with the server stopped: {admin_command(folder)} (or tools/neo4j-local import "
+                             f"first, with the server stopped: {admin_command(folder, self.database)} (or tools/neo4j-local import "
                              f"{folder}), then start the server and run this again")
         wrong = [f"{name}: {held[name]} (the folder: {expected.get(name, 0)})" for name in held if held[name] != expected.get(name, 0)]
         if wrong:
             raise StoreError(f"the database {self.database!r} does not hold what {folder} holds: {'; '.join(wrong[:4])}. "
-                             f"Import the folder again with the server stopped ({admin_command(folder)}), or load the "
+                             f"Import the folder again with the server stopped ({admin_command(folder, self.database)}), or load the "
                              "reviews with `dhrgraph load`; nothing was changed")
         try:
             self._ensure_constraints()  # their indexes are built from the imported nodes
