@@ -238,3 +238,19 @@ def test_two_processes_write_what_one_does(tmp_path, workspace, monkeypatch):
     monkeypatch.delenv("DHRGRAPH_PROCESSES")
     if forks():  # each half wrote files of its own, named by its first review's place
         assert len({p.name.split("-")[2] for p in (tmp_path / "two").glob("nodes-Contact-*.csv")}) == 2
+
+
+@pytest.mark.neo4j
+def test_neo4j_writes_the_files_the_embedded_store_writes(tmp_path, workspace, neo4j_env):
+    from dhrgraph.graph.backends import Settings, open_store
+    from dhrgraph.graph.transfer import import_workspace
+
+    clear_neo4j(neo4j_env)
+    with open_store(Settings.from_env(neo4j_env, backend="neo4j")) as store:
+        import_workspace(store, workspace)
+        write_import(store, tmp_path / "from-neo4j")
+    write_import(EmbeddedStore(workspace), tmp_path / "from-embedded")
+    (neo4j_rows, neo4j_manifest), (embedded_rows, embedded_manifest) = rows_of(tmp_path / "from-neo4j"), rows_of(tmp_path / "from-embedded")
+    assert neo4j_rows == embedded_rows
+    assert sorted(neo4j_manifest.pop("reviews")) == sorted(embedded_manifest.pop("reviews"))  # each store's order
+    assert neo4j_manifest == embedded_manifest
