@@ -8,6 +8,8 @@ lower-cased tokens of spaCy's English tokenizer (``spacy.blank("en")``: "couldn'
 * ``word`` the token itself; ``a|b|c`` any of them (inflections are listed: the blank pipeline has
   no lemmatizer, and listing them keeps the matching exact and visible);
 * ``[a|b]`` an optional token;
+* ``>a|b`` at the end of a target pattern: a token that must follow but is not part of the phrase quoted
+  ("she left him >in|after": the phrase is "she left him");
 * ``^word`` the word as the first of its sentence ("Standard risk.");
 * ``~`` up to three tokens of anything (within the clause: context decides what reaches across);
 * ``@PRON`` a pronoun or possessive (her, him, his, them, their, she, he), ``@NUM`` a number,
@@ -111,7 +113,7 @@ FACTOR_PATTERNS: dict[str, tuple[str, ...]] = {
         "fled to|into ~ refuge",
         # the victim leaving: "she left him in May", "... after he hit her" (not "she left him a note"; "he left her"
         # is as often "left her at home": not read)
-        "she left him .|,|;|in|on|after|and|because|when|following|last|over|for|two|three|four|weeks|months",
+        "she left him >.|,|;|in|on|after|and|because|when|following|last|over|for|two|three|four|weeks|months",
     ),
     "pregnancy": (
         "pregnant|pregnancy|antenatal|midwife|midwives",

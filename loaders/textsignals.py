@@ -100,24 +100,41 @@ def _nlp():
     return nlp
 
 
+def _target_sources() -> Iterable[tuple[str, str]]:
+    """The lexicon's target patterns with their labels (``kind|value|rule``), in the lexicon's order."""
+    for factor, patterns in lexicon.FACTOR_PATTERNS.items():
+        assert factor in vocab.RISK_FACTORS, f"lexicon factor {factor!r} is not in loaders.vocab.RISK_FACTORS"
+        for n, pattern in enumerate(patterns, 1):
+            yield f"risk_factor|{factor}|factor:{factor}#{n}", pattern
+    for n, pattern in enumerate(lexicon.DASH_PATTERNS, 1):
+        yield f"dash||dash#{n}", pattern
+    for n, pattern in enumerate(lexicon.LEVEL_PATTERNS, 1):
+        yield f"risk_level||level#{n}", pattern
+    for n, (kind, direction, pattern) in enumerate(lexicon.FLOW_PATTERNS, 1):
+        yield f"{kind}|{direction}|flow:{kind}#{n}", pattern
+
+
 @functools.lru_cache(maxsize=1)
 def _patterns() -> tuple[list[tuple[str, list[dict]]], list[tuple[str, list[dict]]]]:
     """The lexicon compiled to spaCy token patterns, (label, tokens) each, targets and context: a label is
     ``kind|value|rule`` (targets) or ``category|direction|rule`` (context); the list order is the lexicon's."""
-    targets, context = [], []
-    for factor, patterns in lexicon.FACTOR_PATTERNS.items():
-        assert factor in vocab.RISK_FACTORS, f"lexicon factor {factor!r} is not in loaders.vocab.RISK_FACTORS"
-        for n, pattern in enumerate(patterns, 1):
-            targets.append((f"risk_factor|{factor}|factor:{factor}#{n}", _compile(pattern)))
-    for n, pattern in enumerate(lexicon.DASH_PATTERNS, 1):
-        targets.append((f"dash||dash#{n}", _compile(pattern)))
-    for n, pattern in enumerate(lexicon.LEVEL_PATTERNS, 1):
-        targets.append((f"risk_level||level#{n}", _compile(pattern)))
-    for n, (kind, direction, pattern) in enumerate(lexicon.FLOW_PATTERNS, 1):
-        targets.append((f"{kind}|{direction}|flow:{kind}#{n}", _compile(pattern)))
-    for n, (category, direction, pattern) in enumerate(lexicon.CONTEXT_RULES, 1):
-        context.append((f"{category}|{direction}|context:{category}#{n}", _compile(pattern)))
+    targets = [(label, _compile(pattern)) for label, pattern in _target_sources()]
+    context = [(f"{category}|{direction}|context:{category}#{n}", _compile(pattern))
+               for n, (category, direction, pattern) in enumerate(lexicon.CONTEXT_RULES, 1)]
     return targets, context
+
+
+@functools.lru_cache(maxsize=1)
+def _trims() -> dict[str, int]:
+    """Per target label, how many of its last slots are ``>`` slots: matched, but not part of the phrase."""
+    trims = {}
+    for label, pattern in _target_sources():
+        slots = pattern.split()
+        n = len(slots) - next((i for i in range(len(slots) - 1, -1, -1) if not slots[i].startswith(">")), -1) - 1
+        assert all(not slot.startswith(">") for slot in slots[:len(slots) - n]), f"a > slot before a plain one: {pattern!r}"
+        if n:
+            trims[label] = n
+    return trims
 
 
 @functools.lru_cache(maxsize=1)
@@ -191,7 +208,7 @@ _NUMBER_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", 
 
 
 def _compile(pattern: str) -> list[dict]:
-    return [_slot(slot) for slot in pattern.split()]
+    return [_slot(slot.removeprefix(">")) for slot in pattern.split()]
 
 
 # --- the fast path: the same patterns, matched over the tokens by an index of their first words ------
@@ -476,18 +493,20 @@ def _same_clause(clause: list[int], direction: str, modifier: tuple[int, int], t
 
 
 def _longest(matches: Iterable[tuple[str, int, int]]) -> list[tuple[str, int, int]]:
-    """Per rule key, drop matches inside a longer match of the same key (the Matcher returns every length)."""
+    """Per rule key, drop matches inside a longer match of the same key (the Matcher returns every length); then
+    leave out of each match its rule's ``>`` slots (``_trims``)."""
     by_key: dict[str, list[tuple[int, int]]] = {}
     for match_id, start, end in matches:
         by_key.setdefault(match_id, []).append((start, end))
     out = []
+    trims = _trims()
     for match_id, spans in by_key.items():
         spans.sort(key=lambda s: (s[0], -s[1]))
         last_end = -1
         for start, end in spans:
             if end <= last_end:
                 continue
-            out.append((match_id, start, end))
+            out.append((match_id, start, end - trims.get(match_id, 0)))
             last_end = end
     rank = _rank()
     out.sort(key=lambda m: (m[1], m[2], rank[m[0]]))
@@ -708,7 +727,7 @@ class _Filter:
         self.rules: dict[str, list[tuple[frozenset[str], ...]]] = {}  # by a word of the rule's anchor slot
         self.digits = False  # some rule needs only a number written with digits
         for pattern in patterns:
-            slots = [s.lstrip("^") for s in pattern.split() if not s.startswith("[") and s != "~"]
+            slots = [s.lstrip(">^") for s in pattern.split() if not s.startswith("[") and s != "~"]
             words = [frozenset(w.lower() for w in s.split("|")) for s in slots
                      if "@" not in s and all(_WORD.fullmatch(w.lower()) for w in s.split("|"))]
             if not words:

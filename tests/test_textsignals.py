@@ -152,6 +152,10 @@ def test_each_signal_keeps_its_phrase_span_and_rule():
     found = textsignals.extract(text, AGENCIES, recorder="Northbrook Police")
     assert [(s.key, s.phrase) for s in found] == [("risk_factor/threats_to_kill", "’d “kill her")]
     assert all(text[s.start:s.end] == s.phrase for s in found)
+    # a word a rule needs after its phrase (a ">" slot) is not quoted: "in" tells she left him, not "him a note"
+    for text in ("She left him in May.", "She left him."):
+        found = textsignals.extract(text)
+        assert [(s.key, s.phrase, text[s.start:s.end]) for s in found] == [("risk_factor/separation", "She left him", "She left him")]
 
 
 # --- the graph and the queries ----------------------------------------------------------------
