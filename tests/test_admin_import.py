@@ -42,7 +42,7 @@ def odd_review() -> Batch:
                 for i, text in enumerate(NASTY[:8])]
     return Batch.from_dicts("odd", nodes={
         "Review": [{"id": review, "name": "odd", "path": "odd", "title": NASTY[9], "area": NASTY[10], "ratio": 0.1,
-                    "scores": [1.5, -0.0, 1e-300], "flags": [True, False], "index_date": 20200101}],
+                    "scores": [1.5, -0.0, 1e-300], "flags": [True, False], "verified": True, "index_date": 20200101}],
         "Person": [{"id": person, "name": "Jo", "sex": "female"}],
         "Agency": [{"id": agency, "name": "Odd Police", "type": "police"}],
         "Contact": contacts,
@@ -167,6 +167,7 @@ def test_the_files_are_what_neo4j_admin_reads(tmp_path, workspace):
     typed = [h for h in headers.values() if "index_date:long" in h]
     assert typed and any("index_date:string" in h for h in headers.values())
     assert "scores:double[]" in typed[0] and "flags:boolean[]" in typed[0] and "ratio:double" in typed[0]
+    assert "verified:boolean" in typed[0]
     # the empty title is quoted (an empty text: every text of its row is), an absent property an empty field
     data = {h: f for h, f in files.files["Review"]}
     odd = next((folder / data[h]).read_text(encoding="utf-8") for h, names in headers.items() if names == typed[0])
