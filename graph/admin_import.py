@@ -369,6 +369,9 @@ def read_manifest(folder: str | os.PathLike) -> dict[str, Any] | None:
     """The manifest of a folder of ``write_import``, or None when ``folder`` is not one."""
     path = Path(folder) / MANIFEST
     if not path.exists():
+        if (Path(folder) / ARGS).exists() or any(Path(folder).glob("nodes-*.csv")):
+            raise StoreError(f"{folder} holds the files of an unfinished `dhrgraph export --neo4j-import` (no {MANIFEST}: "
+                             "the export stopped); export again")
         return None
     try:
         manifest = json.loads(path.read_text(encoding="utf-8"))

@@ -255,3 +255,19 @@ def test_neo4j_writes_the_files_the_embedded_store_writes(tmp_path, workspace, n
     assert neo4j_rows == embedded_rows
     assert sorted(neo4j_manifest.pop("reviews")) == sorted(embedded_manifest.pop("reviews"))  # each store's order
     assert neo4j_manifest == embedded_manifest
+
+
+def test_a_failed_export_leaves_no_folder_to_import(tmp_path, workspace):
+    batch = odd_review()
+    table = batch.nodes["Person"]
+    table.columns.append("nicknames")
+    table.rows = [(*row, []) for row in table.rows]
+    store = EmbeddedStore(tmp_path / "ws")
+    store.load([EXAMPLES])
+    store.write([batch])
+    with pytest.raises(StoreError):
+        write_import(store, tmp_path / "out")
+    assert any((tmp_path / "out").glob("*.csv")) and not (tmp_path / "out" / MANIFEST).exists()
+    code, out, err = run({"DHRGRAPH_BACKEND": None}, "--workspace", str(tmp_path / "other"), "import", str(tmp_path / "out"))
+    assert code == 1
+    assert "unfinished `dhrgraph export --neo4j-import`" in err and "Traceback" not in err
