@@ -114,6 +114,12 @@ FACTOR_PATTERNS: dict[str, tuple[str, ...]] = {
         # the victim leaving: "she left him in May", "... after he hit her" (not "she left him a note"; "he left her"
         # is as often "left her at home": not read)
         "she left him >.|,|;|in|on|after|and|because|when|following|last|over|for|two|three|four|weeks|months",
+        # hyphenated, as most chronologies write it ("her ex-partner": one token, which "ex partner" above never read);
+        # "her" only: "his ex-wife" is as often the perpetrator's previous partner (previous_partner_abuse)
+        "her ex-partner|ex-boyfriend|ex-husband|ex-wife|ex-girlfriend",
+        "relationship [had|has] ended|finished",
+        # "away from her ex", "her ex turned up" (not "ex gratia", "ex officio")
+        "her ex >.|,|;|and|who|has|had|is|was|said|says|came|comes|turned|turns|keeps|kept|would|will|to|at|from|still|again",
     ),
     "pregnancy": (
         "pregnant|pregnancy|antenatal|midwife|midwives",

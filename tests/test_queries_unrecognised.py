@@ -141,6 +141,7 @@ def test_the_examples_answer_key(examples):
     rows = examples.run(queries.get(QUERY))
     assert [(r["review"], r["agency"], r["date"]) for r in rows] == [
         ("dhr-caldervale-2019", "Calder Vale Police", "2019-04-11"),
+        ("dhr-caldervale-2019", "Calder Vale General Hospital", "2019-05-20"),
         ("dhr-caldervale-2019", "Millgate Medical Centre", "2019-05-28"),
         ("dhr-fenwick-2022", "Ashgrove Surgery", "2021-06-14"),
         ("dhr-northbrook-2021", "Hollins Road Surgery", "2020-06-23"),

@@ -105,6 +105,13 @@ def keys(text: str) -> list[str]:
     ("She left him.", ["risk_factor/separation"]),
     ("She left him a note.", []),
     ("She has not left him.", []),
+    ("She is frightened of her ex-partner.", ["risk_factor/separation"]),
+    ("Her ex turned up at her work.", ["risk_factor/separation", "risk_factor/stalking"]),
+    ("Leah said the relationship had ended.", ["risk_factor/separation"]),
+    ("The relationship has not ended.", []),
+    ("His ex-wife obtained a non-molestation order against him.", []),  # his previous partner, not a separation
+    ("Her sister's ex-partner had been violent to her sister.", []),
+    ("Paid ex gratia.", []),
     ("She left her phone at home.", []),
     # context: negation, hypothetical and advice, someone else, questions, history
     ("Denied any threats to kill.", []),
