@@ -33,10 +33,12 @@ import json
 import math
 import os
 import shlex
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
+from dhrgraph.graph.embedded import _write_atomic
 from dhrgraph.graph.errors import StoreError
 from dhrgraph.graph.parallel import halves
 from dhrgraph.graph.model import LABELS, REL_TYPES, SHARED_LABELS, Batch, check_batch
@@ -221,6 +223,16 @@ class _Writer:
                 counts[group.name] = counts.get(group.name, 0) + group.rows
         return counts
 
+    @contextmanager
+    def writing(self) -> Iterator["_Writer"]:
+        """The writer, with the garbage collector paused; its files closed without headers if writing fails."""
+        try:
+            with gc_paused():
+                yield self
+        except BaseException:
+            self.close(headers=False)
+            raise
+
     def close(self, headers: bool = True) -> dict[str, list[tuple[str, str]]]:
         files: dict[str, list[tuple[str, str]]] = {}
         for groups in self.groups.values():
@@ -288,7 +300,6 @@ def write_import(store: Any, folder: str | os.PathLike) -> ImportFiles:
         prefix = f"{place[part[0]]}-" if part else ""
         writer = _Writer(target, prefix)
         shared: list[tuple[int, str, dict[str, Any]]] = []
-        relationships = {t: 0 for t in REL_TYPES}
 
         def add(data: dict[str, Any]) -> None:
             batch = Batch.from_json(data)
@@ -311,15 +322,10 @@ def write_import(store: Any, folder: str | os.PathLike) -> ImportFiles:
                 columns = tuple(table.columns)
                 for row in table.rows:
                     writer.row("relationships", rel_type, columns, row, 2)
-                relationships[rel_type] += len(table.rows)
 
-        try:
-            with gc_paused():
-                store.review_json(part, each=add)
-        except BaseException:
-            writer.close(headers=False)
-            raise
-        return {prefix: {"files": writer.close(), "rows": writer.rows(), "relationships": relationships, "shared": shared}}
+        with writer.writing():
+            store.review_json(part, each=add)
+        return {prefix: {"files": writer.close(), "rows": writer.rows(), "shared": shared}}
 
     fork = store.backend == "embedded" and len(names) >= FORK_REVIEWS
     parts = halves(names, lambda name: 1, work, fork=fork)
@@ -331,22 +337,14 @@ def write_import(store: Any, folder: str | os.PathLike) -> ImportFiles:
         for name, pairs in part["files"].items():
             files.setdefault(name, []).extend(map(tuple, pairs))
         for name, count in part["rows"].items():
-            if name in result.nodes:
-                result.nodes[name] += count
-        for rel_type, count in part["relationships"].items():
-            result.relationships[rel_type] += count
+            (result.nodes if name in result.nodes else result.relationships)[name] += count
     for _, label, props in sorted((entry for part in parts.values() for entry in part["shared"]), key=lambda e: e[0]):
         nodes[label].setdefault(props["id"], {}).update(props)
-    writer = _Writer(target, "shared-")
-    try:
-        with gc_paused():
-            for label, merged in nodes.items():
-                for props in merged.values():
-                    columns = tuple(sorted(props))
-                    writer.row("nodes", label, columns, [props[k] for k in columns], 0)
-    except BaseException:
-        writer.close(headers=False)
-        raise
+    with _Writer(target, "shared-").writing() as writer:
+        for label, merged in nodes.items():
+            for props in merged.values():
+                columns = tuple(sorted(props))
+                writer.row("nodes", label, columns, [props[k] for k in columns], 0)
     for name, pairs in writer.close().items():
         files.setdefault(name, []).extend(pairs)
     for name, count in writer.rows().items():
@@ -359,9 +357,7 @@ def write_import(store: Any, folder: str | os.PathLike) -> ImportFiles:
     (target / ARGS).write_text("\n".join(lines) + "\n", encoding="utf-8")
     manifest = {"format": IMPORT_FORMAT, "version": 1, "nodes": result.nodes, "relationships": result.relationships,
                 "reviews": result.reviews, "decisions": store.decisions()}
-    partial = target / (MANIFEST + ".partial")
-    partial.write_text(json.dumps(manifest, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-    os.replace(partial, target / MANIFEST)
+    _write_atomic(target / MANIFEST, (json.dumps(manifest, ensure_ascii=False, indent=1) + "\n").encode("utf-8"))
     return result
 
 

@@ -130,7 +130,9 @@ def _trims() -> dict[str, int]:
     trims = {}
     for label, pattern in _target_sources():
         slots = pattern.split()
-        n = len(slots) - next((i for i in range(len(slots) - 1, -1, -1) if not slots[i].startswith(">")), -1) - 1
+        n = 0
+        while n < len(slots) and slots[-1 - n].startswith(">"):
+            n += 1
         assert all(not slot.startswith(">") for slot in slots[:len(slots) - n]), f"a > slot before a plain one: {pattern!r}"
         if n:
             trims[label] = n
