@@ -208,8 +208,9 @@ def check_batch(batch: Batch) -> None:
 
 
 # A person's identifying details (people.csv's aliases, dob, postcode, identifiers) sit on their
-# IN_REVIEW relationship under these marked names. They are sensitive: only record linkage reads
-# them (queries/identity.py); no view, finding or redacted output may print a ``pii_`` property.
+# IN_REVIEW relationship under these marked names. They are sensitive: record linkage reads them
+# (queries/identity.py), and children-not-referred a child's dob to tell whether they were born at a
+# contact (queries/children.py); no view, finding or redacted output may print a ``pii_`` property.
 PII_PREFIX = "pii_"
 PII_PROPERTIES = {column: PII_PREFIX + column for column in ("aliases", "dob", "postcode", "identifiers")}
 

@@ -73,6 +73,9 @@ CONSTANTS = {
     "serious_factors": list(SERIOUS_FACTORS), "context_factors": list(CONTEXT_FACTORS),
     "abuse_factors": list(ABUSE_FACTORS), "abuse_events": list(ABUSE_EVENTS), "forum_types": list(FORUM_TYPES),
     "children_types": list(CHILDREN_TYPES), "marac_min_age": 16,
+    # the longest a pregnancy lasts, in days (40 weeks): a child born no later than this after a contact was
+    # expected at it (children-not-referred names them "then unborn")
+    "pregnancy_days": 280,
 }
 
 MARAC_MIN_AGE = CONSTANTS["marac_min_age"]

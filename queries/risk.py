@@ -75,7 +75,7 @@ WHERE ({visibly_high_cypher("c")} OR size(incidents) >= $incidents)
 // the incidents' evidence only for the contacts reported
 RETURN c.review AS review, n.name AS subject, a.name AS agency, a.type AS agency_type, c.date_text AS date,
        c.order_key AS order_key, {dash_cypher("c")} AS dash_score, {level_cypher("c")} AS risk_level,
-       [x IN incidents | {evidence_cypher("x[0]", "x[1]")}] AS incidents, null AS repeat_of,
+       [x IN incidents | {evidence_cypher("x[0]", "x[1]")}] AS incidents, null AS repeat_of, null AS referral_of,
        {evidence_cypher("c", "a")} AS trigger, s.id AS person
 UNION ALL
 // a repeat MARAC case: an incident within repeat_days after a MARAC referral or hearing about the person (the last;
@@ -87,9 +87,17 @@ WITH a, c, s, repeat_m ORDER BY repeat_m.order_key DESC
 WITH a, c, s, head(collect(repeat_m)) AS repeat_m{reported}
   AND NOT {marac_near_cypher("s", "c.review", "c.date")}
 MATCH (repeat_m)<-[:RECORDED]-(repeat_a:Agency)
+// when the last is a MARAC's hearing, the last referral before the incident too: it records the risk that led there
+WITH a, c, s, n, repeat_m, repeat_a, CASE WHEN repeat_a.type = 'marac' THEN COLLECT {{
+  MATCH (s)<-[:ABOUT]-(ref_m:Contact {{review: c.review}})-[ref_r:REFERRED_TO]->(:Agency {{type: 'marac'}})
+  WHERE ref_m.order_key < c.order_key AND {flow_cypher("ref_r")}
+  MATCH (ref_m)<-[:RECORDED]-(ref_a:Agency) WHERE ref_a.type <> 'marac'
+  WITH ref_m, ref_a ORDER BY ref_m.order_key DESC LIMIT 1
+  RETURN {evidence_cypher("ref_m", "ref_a")}
+}} ELSE [] END AS referrals
 RETURN c.review AS review, n.name AS subject, a.name AS agency, a.type AS agency_type, c.date_text AS date,
        c.order_key AS order_key, {dash_cypher("c")} AS dash_score, {level_cypher("c")} AS risk_level,
-       [] AS incidents, {evidence_cypher("repeat_m", "repeat_a")} AS repeat_of,
+       [] AS incidents, {evidence_cypher("repeat_m", "repeat_a")} AS repeat_of, head(referrals) AS referral_of,
        {evidence_cypher("c", "a")} AS trigger, s.id AS person
 """
 
@@ -113,7 +121,7 @@ def missed_marac_networkx(G: nx.MultiDiGraph, p: dict) -> list[dict]:
             if a["type"] in FORUM_TYPES or not (high or c["event"] == "incident") or (s, c["review"]) in abusive \
                     or not before_death(c) or not is_adult(names[s, c["review"]]):
                 continue
-            incidents, repeat_of = [], None
+            incidents, repeat_of, referral_of = [], None, None
             if c["event"] == "incident":
                 since = shift(c["date"], -p["incident_days"])
                 incidents = [evidence(i, ia) for i, ia in incidents_in[c["review"]]
@@ -124,6 +132,12 @@ def missed_marac_networkx(G: nx.MultiDiGraph, p: dict) -> list[dict]:
                 if earlier:
                     last = max(earlier, key=lambda m: m["order_key"])
                     repeat_of = evidence(last, contact_agency(G, last["id"]))
+                    # a MARAC's hearing: the last referral before the incident too (it records the risk that led there)
+                    referred = [node[m] for m in maracs.get(s, ()) if node[m]["review"] == c["review"]
+                                and node[m]["order_key"] < c["order_key"] and contact_agency(G, m)["type"] != "marac"]
+                    if referred and contact_agency(G, last["id"])["type"] == "marac":
+                        first = max(referred, key=lambda m: m["order_key"])
+                        referral_of = evidence(first, contact_agency(G, first["id"]))
             if not (high or len(incidents) >= p["incidents"] or repeat_of):
                 continue
             if marac_near(marac.get(s, ()), c["review"], c["date"], p["within_days"]):
@@ -131,7 +145,7 @@ def missed_marac_networkx(G: nx.MultiDiGraph, p: dict) -> list[dict]:
             rows.append({"review": c["review"], "subject": names[s, c["review"]]["name"], "agency": a["name"],
                          "agency_type": a["type"], "date": c["date_text"], "order_key": c["order_key"],
                          "dash_score": dash, "risk_level": level, "incidents": incidents, "repeat_of": repeat_of,
-                         "trigger": evidence(c, a), "person": s})
+                         "referral_of": referral_of, "trigger": evidence(c, a), "person": s})
     return rows
 
 
@@ -141,7 +155,8 @@ def finish_missed_marac(rows: list[dict], p: dict) -> list[dict]:
         key = (r["trigger"]["review"], r["trigger"]["file"], r["trigger"]["line"], r["person"])
         if key in joined:
             first = joined[key]
-            joined[key] = {**first, "incidents": first["incidents"] or r["incidents"], "repeat_of": first["repeat_of"] or r["repeat_of"]}
+            joined[key] = {**first, "incidents": first["incidents"] or r["incidents"], "repeat_of": first["repeat_of"] or r["repeat_of"],
+                           "referral_of": first["referral_of"] or r["referral_of"]}
         else:
             joined[key] = r
     by_contact: dict[tuple, list[dict]] = {}  # one finding per contact, listing its subjects
@@ -157,7 +172,10 @@ def finish_missed_marac(rows: list[dict], p: dict) -> list[dict]:
             reasons.append(f"{ordinal(len(g['incidents']))} incident about {g['subject']} in {p['incident_days']} days")
         again = [g for g in group if g.get("repeat_of")]
         for g in again:  # a repeat MARAC case
-            reasons.append(f"a new incident about {g['subject']} within {p['repeat_days']} days of the MARAC referral or "
+            referral = g["referral_of"]
+            reasons.append(f"a new incident about {g['subject']} within {p['repeat_days']} days of the MARAC hearing on "
+                           f"{g['repeat_of']['date']} (referred on {referral['date']})" if referral else
+                           f"a new incident about {g['subject']} within {p['repeat_days']} days of the MARAC referral or "
                            f"hearing on {g['repeat_of']['date']}")
         reason = "; ".join(reasons)
         who = and_join(subjects)
@@ -167,7 +185,8 @@ def finish_missed_marac(rows: list[dict], p: dict) -> list[dict]:
             "finding": f"{r['agency']}'s contact about {who} on {r['date']} met a MARAC referral criterion "
                        f"({reason}); no agency referred {who} to a MARAC and no MARAC heard the case within "
                        f"{p['within_days']} days before or after.",
-            "evidence": [r["trigger"], *(i for g in repeats for i in g["incidents"]), *(g["repeat_of"] for g in again)],
+            "evidence": [r["trigger"], *(i for g in repeats for i in g["incidents"]),
+                         *(e for g in again for e in (g["repeat_of"], g["referral_of"]) if e)],
             PERSON_IDS: [g["person"] for g in group],
         })
     return sorted_rows(out, p)
@@ -180,7 +199,7 @@ MISSED_MARAC = register(Query(
                 "referral criterion: a DASH score of dash_high or more or a risk level of high, or an incident that was at "
                 "least the incidents-th incident about that person within incident_days days (counting incidents in "
                 "chronology order up to and including it), or an incident within repeat_days days after a MARAC referral "
-                "or hearing about that person (a repeat MARAC case; the last such contact is cited). It is reported when no contact about the person referred "
+                "or hearing about that person (a repeat MARAC case; the last such contact is cited, and when it is a MARAC's hearing, the last referral before the incident too, which records the risk that led there). It is reported when no contact about the person referred "
                 "them to a MARAC and no MARAC heard their case within within_days days before or after. Contacts "
                 "recorded by forums (MARAC, MASH) do not count. MARAC is for adult victims: only people aged 16 or over "
                 "in the review (or, with no age recorded, any role but child) are checked; children in the household "

@@ -154,6 +154,36 @@ def test_a_new_incident_within_a_year_of_a_marac_is_a_repeat_marac_case(store, t
     assert [r["date"] for r in run(store, "missed-marac", repeat_days=80, incidents=4)] == []
 
 
+def test_a_repeat_marac_case_after_a_hearing_cites_the_referral_that_led_there(store, tmp_path):
+    """The last MARAC contact before the new incident is the hearing, which records no risk of its own: the finding
+    cites the last referral before it too, so it is graded from the DASH that led to the MARAC (high), not low."""
+    from dhrgraph.queries.triage import severity
+
+    load(store, tmp_path, [
+        contact("2019-01-10", "NP", "Jade;Dean", "incident", dash_score="16", risk_level="high",
+                referred_to="Northbrook MARAC"),  # line 2
+        contact("2019-01-24", "Northbrook MARAC", "Jade", "meeting"),  # line 3: the hearing
+        contact("2019-09-10", "NP", "Jade;Dean", "incident"),  # line 4: a repeat MARAC case
+        contact("2020-03-01", "Northbrook MARAC", "Jade", "meeting"),  # line 5: a hearing with no referral recorded
+        contact("2020-06-01", "NP", "Jade;Dean", "incident"),  # line 6: the referral before it is still line 2
+    ])
+    rows = run(store, "missed-marac")
+    assert [(r["date"], r["reason"], lines(r)) for r in rows] == [
+        ("2019-09-10", "a new incident about Jade within 365 days of the MARAC hearing on 2019-01-24 (referred on "
+                       "2019-01-10)", [2, 3, 4]),
+        ("2020-06-01", "a new incident about Jade within 365 days of the MARAC hearing on 2020-03-01 (referred on "
+                       "2019-01-10)", [2, 5, 6])]
+    assert [severity(r) for r in rows] == ["high", "high"]
+    # a referral is cited alone when it is the last MARAC contact (the test above); with no referral, the hearing alone
+    load(store, tmp_path, [
+        contact("2019-01-24", "Northbrook MARAC", "Jade", "meeting"),
+        contact("2019-09-10", "NP", "Jade;Dean", "incident"),
+    ])
+    [row] = run(store, "missed-marac")
+    assert (row["reason"], lines(row), severity(row)) == (
+        "a new incident about Jade within 365 days of the MARAC referral or hearing on 2019-01-24", [2, 3], "low")
+
+
 def test_a_referral_to_marac_in_words_counts_when_no_marac_is_declared(store, tmp_path):
     """'Referred to MARAC' in a summary of a review whose agencies.csv declares no MARAC: the referral is to the area's
     MARAC (``vocab.FORUM_NAMES``: an agency of type marac, the node a coded referral to "MARAC" makes), so
@@ -330,6 +360,68 @@ def test_a_child_relationship_to_an_adult_is_no_child_in_the_review(store, tmp_p
     people = [dict(p, role="family") if p["person"] == "Child A" else p for p in PEOPLE]
     load(store, tmp_path, [contact("2019-03-04", "NP", "Jade", "incident")], people=people)
     assert run(store, "children-not-referred") == []
+
+
+def test_a_child_born_after_the_contact_is_named_then_unborn_or_left_out(store, tmp_path):
+    # Baby D is born on 2019-12-10: 281 days after 2019-03-04 (not yet expected), 253 after 2019-04-01 (then unborn)
+    people = PEOPLE + [{"person": "Baby D", "role": "child", "sex": "male", "age": "0", "global_id": "",
+                        "dob": "2019-12-10"}]
+    relationships = RELATIONSHIPS + [{"person": "Jade", "other": "Baby D", "relationship": "parent", "abusive": "no"}]
+    load(store, tmp_path, [
+        contact("2019-03-04", "NP", "Jade", "incident"),
+        contact("2019-04-01", "Elm Tree Surgery", "Jade", "appointment", risk_factors="coercive_control"),
+        contact("2019-12", "Elm Tree Surgery", "Jade", "appointment", risk_factors="coercive_control"),  # may be after
+        contact("2020-01-05", "NP", "Jade", "incident"),
+    ], people=people, relationships=relationships)
+    rows = run(store, "children-not-referred")
+    assert [(r["date"], r["children"], r["unborn"], lines(r)) for r in rows] == [
+        ("2019-03-04", ["Child A"], [], [2]),
+        ("2019-04-01", ["Baby D", "Child A"], ["Baby D"], [3]),
+        ("2019-12", ["Baby D", "Child A"], [], [4]),
+        ("2020-01-05", ["Baby D", "Child A"], [], [5]),
+    ]
+    assert "a parent of Child A;" in rows[0]["finding"]
+    assert "a parent of Baby D (then unborn) and Child A;" in rows[1]["finding"]
+    assert "a parent of Baby D and Child A;" in rows[3]["finding"]
+    assert not any("2019-12-10" in json.dumps(r) for r in rows)  # the date of birth is read, never shown
+
+
+def test_a_contact_before_the_only_child_was_expected_is_no_finding(store, tmp_path):
+    # a partial date of birth: born in December 2019 at the latest, so 2019-03-20 (286 days before its end) is too
+    # early to be sure the child was expected, and 2019-04-01 (274 days) is not
+    people = [p for p in PEOPLE if p["person"] != "Child A"] + [
+        {"person": "Baby D", "role": "child", "sex": "male", "age": "", "global_id": "", "dob": "2019-12"}]
+    relationships = RELATIONSHIPS[:1] + [{"person": "Dean", "other": "Baby D", "relationship": "parent", "abusive": "no"}]
+    load(store, tmp_path, [
+        contact("2019-03-20", "NP", "Jade;Dean", "incident"),
+        contact("2019-04-01", "NP", "Jade;Dean", "incident"),
+    ], people=people, relationships=relationships)
+    [row] = run(store, "children-not-referred")
+    assert (row["date"], row["subject"], row["children"], row["unborn"]) == ("2019-04-01", "Dean", ["Baby D"], ["Baby D"])
+    assert "by Dean on 2019-04-01, a parent of Baby D (then unborn);" in row["finding"]
+
+
+@pytest.mark.parametrize("dob, date, precision, expected", [
+    (None, "2019-01-01", "day", "born"),
+    ("2019-12-10", "2019-12-10", "day", "born"),  # the day of birth
+    ("2019-12-10", "2019-12-09", "day", "unborn"),
+    ("2019-12-10", "2019-03-05", "day", "unborn"),  # 280 days
+    ("2019-12-10", "2019-03-04", "day", None),  # 281
+    ("2019-12-10", "2019-12-01", "month", "born"),  # December 2019 may be after the birth
+    ("2019-12-10", "2019-11-01", "month", "unborn"),
+    ("2019-12", "2019-12-01", "day", "born"),  # the birth may be on the first
+    ("2019-12", "2019-11-30", "day", "unborn"),
+    ("2019-12", "2019-03-26", "day", "unborn"),  # 280 days before 31 December
+    ("2019-12", "2019-03-25", "day", None),
+    ("2019", "2019-06-01", "day", "born"),
+    ("2019", "2018-12-31", "day", None),  # born by 31 December 2019: 365 days
+    ("2019-05-01", "2019-01-01", "month", "unborn"),  # January 2019
+    ("2020-02", "2019-01-01", "year", None),  # 2019 may mean January, 424 days before 29 February 2020
+])
+def test_birth_at(dob, date, precision, expected):
+    from dhrgraph.queries.children import birth_at
+
+    assert birth_at(dob, date, precision, 280) == expected
 
 
 # --- the synthetic corpus ------------------------------------------------------------------------
