@@ -26,7 +26,7 @@ end, with the direction in which each reaches (ConText's FORWARD / BACKWARD / BI
 from __future__ import annotations
 
 __all__ = ["FACTOR_PATTERNS", "DASH_PATTERNS", "LEVEL_PATTERNS", "FLOW_PATTERNS", "AGENCY_TYPE_WORDS",
-           "CONTEXT_RULES", "TERMINATORS", "PRONOUNS", "OWN_POSSESSIVE", "OWN_LIFE_DEFAULT"]
+           "CONTEXT_RULES", "TERMINATORS", "TERMINATOR_BEFORE", "INSIDE_OF", "PRONOUNS", "OWN_POSSESSIVE", "OWN_LIFE_DEFAULT"]
 
 PRONOUNS = ("her", "him", "his", "them", "their", "she", "he", "me", "my")
 
@@ -120,6 +120,10 @@ FACTOR_PATTERNS: dict[str, tuple[str, ...]] = {
         "relationship [had|has] ended|finished",
         # "away from her ex", "her ex turned up" (not "ex gratia", "ex officio")
         "her ex >.|,|;|and|who|has|had|is|was|said|says|came|comes|turned|turns|keeps|kept|would|will|to|at|from|still|again",
+        # told from his side: "he cannot cope since his partner left him", "his wife had left in May" (not "his partner
+        # left the room": the relationship, not a place)
+        "his partner|wife|girlfriend|fiancee|fiancée [has|had] left him",
+        "his partner|wife|girlfriend|fiancee|fiancée [has|had] left >.|,|;|in|on|after|because|when|last|two|three|four",
     ),
     "pregnancy": (
         "pregnant|pregnancy|antenatal|midwife|midwives",
@@ -202,6 +206,10 @@ FACTOR_PATTERNS: dict[str, tuple[str, ...]] = {
         "jealous|jealousy|possessive|possessiveness",
         "accuses|accused|accusing @PRON of cheating|affairs|having",
         "controls|controlled|controlling what @PRON wears|eats|who",
+        # speaking for her: "he answered questions for her throughout", "would not let her speak" (the "not" is the
+        # phrase's own, no negation of it)
+        "answered|answering|answers|answer|spoke|speaking|speaks|talked|talking|talks [all] [the] [questions|question] for|over @PRON",
+        "not|n't let|allow @PRON [to] speak|answer|talk",
     ),
     "financial_abuse": (
         "financial|economic abuse|control",
@@ -234,16 +242,22 @@ FACTOR_PATTERNS: dict[str, tuple[str, ...]] = {
         "violent|abusive to|towards ~ former|previous|ex",
         "clare 's law",
         "dvds",
+        # "convictions for assault on a former partner", "he had assaulted his ex-partner", "violence towards an ex-wife"
+        "assault|assaults|assaulted|assaulting|attack|attacks|attacked|attacking|violence|abuse ~ former|previous|ex "
+        "partner|partners|girlfriend|girlfriends|wife|wives",
+        "assault|assaults|assaulted|assaulting|attack|attacks|attacked|attacking|violence|abuse|violent|abusive ~ "
+        "ex-partner|ex-partners|ex-girlfriend|ex-girlfriends|ex-wife|ex-wives",
     ),
     "criminal_history": (
         "previous|prior|past convictions|conviction|offences|offending",
         "convicted|convictions",
         "criminal record|history",
         "known to police",
-        "on licence|bail|probation",
+        "on licence|probation",  # bail: pattern 9 (not "released on bail": this arrest's)
         "released from prison|custody",
         "prison|custodial sentence",
         "mappa",
+        "on bail >for|at|when|following|after",
     ),
     "breach_of_order": (
         "breach|breached|breaching|breaches ~ order|injunction|bail|conditions|notice|dvpn|dvpo",
@@ -476,5 +490,15 @@ CONTEXT_RULES: tuple[tuple[str, str, str], ...] = (
     ("AFFIRMED", "BACKWARD", "yes|disclosed|confirmed|positive"),
 )
 
-# Clause ends: context does not reach past these tokens (nor past a sentence end).
-TERMINATORS = (";", "but", "however", "although", "though", "whereas", "yet", "which", "who", "and")
+# A risk factor's match inside a match of one of these rules names part of that one, not a fact of its own: the
+# "former partner" of "convictions for assault on a former partner" is whom he assaulted (previous_partner_abuse),
+# not a separation ("her former partner was violent" is both: the rule is the assault's only).
+INSIDE_OF = {"separation": ("factor:previous_partner_abuse#6",)}
+
+# Clause ends: context does not reach past these tokens (nor past a sentence end). A reason given is said as so:
+# "he cannot cope since his partner left him", "no referral because she had moved" (the "not" and "no" are of the
+# words before).
+TERMINATORS = (";", "but", "however", "although", "though", "whereas", "yet", "which", "who", "and", "because", "since")
+# Clause ends only before the words given: "asked to be moved as she has separated" ("as" alone is "such as", "as
+# well as", which a question or a denial reaches across).
+TERMINATOR_BEFORE = {"as": ("she", "he", "they", "i", "we")}

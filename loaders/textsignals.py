@@ -362,13 +362,16 @@ def _tokens(text: str) -> tuple[tuple[str, ...], tuple[tuple[int, int], ...]]:
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9'\"(])|\n+")
 _TERMINATORS = frozenset(lexicon.TERMINATORS)
+_TERMINATOR_BEFORE = {word: frozenset(following) for word, following in lexicon.TERMINATOR_BEFORE.items()}
 
 
 def _clauses(lowers: Sequence[str]) -> list[int]:
-    """The clause number of each token: a terminator starts a new clause."""
+    """The clause number of each token: a terminator (or one of ``lexicon.TERMINATOR_BEFORE`` before one of its
+    words) starts a new clause."""
     out, clause = [], 0
-    for word in lowers:
-        if word in _TERMINATORS:
+    for i, word in enumerate(lowers):
+        if word in _TERMINATORS or (word in _TERMINATOR_BEFORE and i + 1 < len(lowers)
+                                    and lowers[i + 1] in _TERMINATOR_BEFORE[word]):
             clause += 1
         out.append(clause)
     return out
@@ -512,7 +515,17 @@ def _longest(matches: Iterable[tuple[str, int, int]]) -> list[tuple[str, int, in
             last_end = end
     rank = _rank()
     out.sort(key=lambda m: (m[1], m[2], rank[m[0]]))
-    return out
+    return _not_inside(out)
+
+
+def _not_inside(matches: list[tuple[str, int, int]]) -> list[tuple[str, int, int]]:
+    """``matches`` without a factor's match that lies inside a match of a rule ``lexicon.INSIDE_OF`` names for it."""
+    labels = [label.split("|", 2) for label, _, _ in matches]
+    if not any(value in lexicon.INSIDE_OF for _, value, _ in labels):
+        return matches
+    return [m for m, (_, value, _) in zip(matches, labels) if value not in lexicon.INSIDE_OF or not any(
+        rule in lexicon.INSIDE_OF[value] and start <= m[1] and m[2] <= end
+        for (_, start, end), (_, _, rule) in zip(matches, labels))]
 
 
 def _dash_value(words: Sequence[str]) -> str | None:
@@ -960,6 +973,7 @@ def _read_words() -> tuple[frozenset[str], tuple]:
     words.update(w for rests in screen.rules.values() for rest in rests for ws in rest for w in ws)
     words.update(w for pieces in screen.pieces.values() for w in pieces)
     words.update(screen.pieces)
+    words.update(_TERMINATOR_BEFORE, (w for following in _TERMINATOR_BEFORE.values() for w in following))
     words.update(_TERMINATORS, _NUMBER_WORDS, vocab.RISK_LEVELS, lexicon.OWN_POSSESSIVE, lexicon.OWN_POSSESSIVE.values(),
                  _LIVES, lexicon.PRONOUNS, ("end",))
     tokenizer = entokenizer.tokenizer()

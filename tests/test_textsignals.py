@@ -112,6 +112,27 @@ def keys(text: str) -> list[str]:
     ("His ex-wife obtained a non-molestation order against him.", []),  # his previous partner, not a separation
     ("Her sister's ex-partner had been violent to her sister.", []),
     ("Paid ex gratia.", []),
+    # a reason given is said as so; "as" ends a clause only before a subject ("such as" does not)
+    ("She asked to be moved as she has separated from him.", ["risk_factor/separation"]),
+    ("He said he cannot cope since his partner left him.", ["risk_factor/separation"]),
+    ("She did not call because he had a knife.", ["risk_factor/weapon"]),
+    ("Asked about risks such as strangulation.", []),
+    ("She denied threats as well as strangulation.", []),
+    ("His partner left the room.", []),
+    ("His wife had left in May.", ["risk_factor/separation"]),
+    # his violence to a previous partner, and the former partner it names is no separation
+    ("Previous convictions for assault on a former partner in 2016.", ["risk_factor/criminal_history",
+                                                                       "risk_factor/previous_partner_abuse"]),
+    ("He had assaulted his ex-partner.", ["risk_factor/previous_partner_abuse"]),
+    ("Her former partner was violent.", ["risk_factor/previous_partner_abuse", "risk_factor/separation"]),
+    ("He was violent to his partner.", []),
+    # bail for this arrest is no criminal history; bail for something else is
+    ("He was arrested and released on bail.", []),
+    ("He was on bail for an assault at the time.", ["risk_factor/criminal_history"]),
+    # speaking for her
+    ("He answered questions for her throughout the visit.", ["risk_factor/coercive_control"]),
+    ("He would not let her speak.", ["risk_factor/coercive_control"]),
+    ("She answered questions about her health.", []),
     ("She left her phone at home.", []),
     # context: negation, hypothetical and advice, someone else, questions, history
     ("Denied any threats to kill.", []),
