@@ -47,7 +47,7 @@ __all__ = [
     "DASH_HIGH", "risk_signal_cypher", "is_risk_signal", "risk_reasons", "records_abuse", "records_abuse_cypher",
     "evidence_cypher", "evidence", "finish_rows", "days_between", "recorder", "contact_agency", "contacts_about",
     "subjects_of", "subject_name", "flows_about", "components", "union_find_cypher", "contacts_by_person", "flows_into",
-    "memberships", "abusers", "shift", "not_abuser_cypher", "sorted_rows",
+    "memberships", "abusers", "shift", "not_abuser_cypher", "sorted_rows", "holds_risk_cypher", "holds_risk",
     "DEATH_EVENT", "chronology_end", "before_death_cypher", "before_death", "MARAC_MIN_AGE", "adult_cypher", "is_adult",
     "SUMMARY_CHARS", "RISK_TO_LIFE_FACTORS", "and_join",
     "derived", "signal_setting", "SIGNALS", "text_values_cypher",
@@ -201,13 +201,26 @@ def risk_signal_cypher(c: str) -> str:
       OR (any(f IN {factors_cypher(c)} WHERE f IN $context_factors) AND {records_abuse_cypher(c)}))"""
 
 
-def records_abuse_cypher(c: str) -> str:
-    """Cypher predicate: contact variable ``c`` records abuse."""
-    return f"({c}.event IN $abuse_events OR any(f IN {factors_cypher(c)} WHERE f IN $abuse_factors))"
+def records_abuse_cypher(c: str, found: str | None = None) -> str:
+    """Cypher predicate: contact variable ``c`` records abuse (``found``: its ``factors_cypher``, when bound already)."""
+    return f"({c}.event IN $abuse_events OR any(f IN {found or factors_cypher(c)} WHERE f IN $abuse_factors))"
 
 
-def records_abuse(c: dict, p: dict | None = None) -> bool:
-    return c["event"] in ABUSE_EVENTS or any(f in ABUSE_FACTORS for f in factors(c, p))
+def records_abuse(c: dict, p: dict | None = None, found: list[str] | None = None) -> bool:
+    return c["event"] in ABUSE_EVENTS or any(f in ABUSE_FACTORS for f in (factors(c, p) if found is None else found))
+
+
+def holds_risk_cypher(c: str, found: str) -> str:
+    """Cypher predicate: contact ``c``, whose factors are ``found``, holds risk (``holds_risk``'s twin)."""
+    return (f"(any(f IN {found} WHERE NOT f IN $context_factors) "
+            f"OR (size({found}) > 0 AND {records_abuse_cypher(c, found)}))")
+
+
+def holds_risk(c: dict, found: list[str], p: dict | None = None) -> bool:
+    """Whether a contact whose risk factors are ``found`` holds risk: a factor other than context (pregnancy,
+    separation), or context recorded with abuse, as a risk signal takes context. A midwife's booking or a birth
+    (pregnancy alone) or a housing move (separation alone) holds none."""
+    return any(f not in CONTEXT_FACTORS for f in found) or (bool(found) and records_abuse(c, p, found))
 
 
 def is_risk_signal(c: dict, dash_high: int, p: dict | None = None) -> bool:

@@ -19,7 +19,8 @@ from dhrgraph.queries.common import (
     before_death_cypher, CONSTANTS, COMMON_PARAMS, dash_cypher, DASH_HIGH, evidence_cypher, factors_cypher, flow_cypher,
     FORUM_TYPES, level_cypher, risk_signal_cypher, union_find_cypher, before_death, components, contacts_by_person,
     contacts_in_review, dash_score,
-    days_between, evidence, factors, finish_rows, flows_in_review, is_risk_signal, recorder, risk_level, risk_reasons,
+    days_between, evidence, factors, finish_rows, flows_in_review, holds_risk, holds_risk_cypher, is_risk_signal, recorder,
+    risk_level, risk_reasons,
     shift, subject_name,
     PERSON_IDS,
     in_review_cypher, people_cypher, recorded_about_cypher,
@@ -159,10 +160,12 @@ def _fragmented_risk_cypher(one_review: bool) -> str:
     """fragmented-risk's Cypher, over every review or (``one_review``) over ``$review``'s contacts."""
     return f"""
 {recorded_about_cypher("c", "a", "s", one_review)}
-WHERE NOT a.type IN $forum_types AND size({factors_cypher("c")}) > 0 AND {before_death_cypher("c")}
-WITH s, c.review AS review, a, collect(c) AS contacts
-WITH s, review, collect({{id: a.id, name: a.name, contacts: [c IN contacts | {{factors: {factors_cypher("c")},
-     evidence: {evidence_cypher("c", "a")}}}]}}) AS holders
+WHERE NOT a.type IN $forum_types AND {before_death_cypher("c")}
+WITH s, c, a, {factors_cypher("c")} AS found
+WHERE {holds_risk_cypher("c", "found")}
+WITH s, c.review AS review, a, collect([c, found]) AS contacts
+WITH s, review, collect({{id: a.id, name: a.name, contacts: [x IN contacts | {{factors: x[1],
+     evidence: {evidence_cypher("x[0]", "a")}}}]}}) AS holders
 WHERE size(holders) >= 2
 CALL (s, review) {{
   OPTIONAL MATCH (s)<-[:ABOUT]-(f:Contact {{review: review}})-[fr:REFERRED_TO|SHARED_WITH]->(y:Agency), (x:Agency)-[:RECORDED]->(f)
@@ -187,7 +190,7 @@ def fragmented_risk_networkx(G: ModelGraph, p: dict) -> list[dict]:
         held: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))  # review -> agency -> contacts
         for c, a in contacts:
             found = factors(c, p)
-            if found and a["type"] not in FORUM_TYPES and before_death(c):
+            if found and a["type"] not in FORUM_TYPES and before_death(c) and holds_risk(c, found, p):
                 held[c["review"]][a["id"]].append((found, c, a))
         for review, holders in held.items():  # one review at a time
             if len(holders) < 2:
@@ -235,7 +238,8 @@ FRAGMENTED_RISK = register(Query(
     name="fragmented-risk",
     title="Risk about one person split between agencies that never exchanged information",
     description="Within one review, the agencies that recorded risk factors about one person (before the death that "
-                "ends the chronology) fall into two or more groups with no referral or share (about that person, in that "
+                "ends the chronology; pregnancy or separation only with abuse recorded in the same contact, as a risk "
+                "signal takes them: a birth or a housing move alone holds no risk) fall into two or more groups with no referral or share (about that person, in that "
                 "review) between the groups: no one saw the whole picture. A person known in several reviews (global_id) "
                 "is checked in each.",
     cypher=FRAGMENTED_RISK_CYPHER, review_cypher=_fragmented_risk_cypher(True),

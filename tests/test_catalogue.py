@@ -9,7 +9,7 @@ import re
 import pytest
 
 from dhrgraph import queries
-from helpers import EXAMPLES, clear_neo4j, write_review
+from helpers import AGENCIES, EXAMPLES, PEOPLE, clear_neo4j, write_review
 from dhrgraph.graph.backends import Settings, open_store
 from dhrgraph.queries.core import DUMP
 
@@ -154,6 +154,37 @@ def test_planted_sharing_failures_are_found(examples_store, corpus, name):
         else:
             matches = [r for r in matches if (r["victim"], r["perpetrator"]) == (plant["victim"], plant["perpetrator"])]
         assert matches, plant
+
+
+def test_pregnancy_or_separation_alone_holds_no_fragmented_risk(tmp_path, store):
+    """A birth recorded by the hospital and the health visitor (pregnancy alone) is no risk held about the baby or the
+    mother; pregnancy with an injury is, and so is any other factor alone (mental health)."""
+    base = {"time": "", "sequence": "", "dash_score": "", "risk_level": "", "risk_factors": "", "referred_to": "", "shared_with": ""}
+    people = [*PEOPLE, {"person": "Baby B", "role": "child", "sex": "male", "age": "0", "global_id": ""}]
+    rows = [
+        dict(base, date="2020-01-01", agency="Northbrook Police", subject="Jade;Dean", event="incident",
+             summary="Threats to kill.", risk_factors="threats_to_kill"),
+        dict(base, date="2020-03-01", agency="Calder Hospital", subject="Jade;Baby B", event="admission",
+             summary="Gave birth.", risk_factors="pregnancy"),
+        dict(base, date="2020-03-20", agency="Northbrook Health Visiting", subject="Jade;Baby B", event="home_visit",
+             summary="New birth visit.", risk_factors="pregnancy"),
+    ]
+    agencies = [*AGENCIES, {"name": "Calder Hospital", "type": "hospital", "aliases": ""},
+                {"name": "Northbrook Health Visiting", "type": "health_visiting", "aliases": ""}]
+    write_review(tmp_path / "in", "rev-a", people=people, chronology=rows, agencies=agencies)
+    store.load([tmp_path / "in"])
+    assert store.run(queries.get("fragmented-risk")) == []
+    rows[1] = dict(rows[1], risk_factors="pregnancy;injury")
+    rows[2] = dict(rows[2], risk_factors="pregnancy;mental_health")
+    write_review(tmp_path / "in", "rev-a", people=people, chronology=rows, agencies=agencies)
+    store.load([tmp_path / "in"])
+    found = {r["subject"]: r["groups"] for r in store.run(queries.get("fragmented-risk"))}
+    assert found == {
+        "Baby B": [{"agencies": ["Calder Hospital"], "factors": ["injury", "pregnancy"]},
+                   {"agencies": ["Northbrook Health Visiting"], "factors": ["mental_health", "pregnancy"]}],
+        "Jade": [{"agencies": ["Calder Hospital"], "factors": ["injury", "pregnancy"]},
+                 {"agencies": ["Northbrook Health Visiting"], "factors": ["mental_health", "pregnancy"]},
+                 {"agencies": ["Northbrook Police"], "factors": ["threats_to_kill"]}]}
 
 
 def test_unshared_risk_on_the_examples(examples_store):
