@@ -1579,6 +1579,16 @@ TEXT_SHARE = ("{A} informed.", "Information shared with {a}.", "Details passed t
               "Copy of the report sent to {a}.")
 TEXT_FLOW_NOT = ("No referral to {a} was made.", "Not shared with {a}.", "{A} not informed.",
                  "Will refer to {a} if {v} consents.", "Consider a referral to {a}.", "{v} did not want a referral to {a}.")
+# Events a summary records (textsignals' kind "event"): what the person was not seen at, a closure, a discharge.
+TEXT_EVENT = {"did_not_attend": ("{v} did not attend the appointment.", "DNA - letter sent.", "Three calls to {v}, no answer.",
+                                 "Unable to contact {v} by phone.", "Home visit: no answer at the door.",
+                                 "{v} failed to attend the clinic."),
+              "case_closed": ("Case closed.", "The case was closed.", "Referral closed to the service.",
+                              "Closure letter sent to {v}."),
+              "discharge": ("Discharged from the clinic.", "{v} was discharged home.", "Discharge summary completed.")}
+TEXT_EVENT_NOT = ("{v} attended the appointment.", "Case not closed.", "If {v} does not attend, the case will be closed.",
+                  "Will discharge if there is no contact.", "{v} answered the door.", "DNA sample taken.",
+                  "{v} previously did not attend in 2019.", "{v} was not discharged.")
 # A fictional review's agencies, and how a summary names each (name, alias or type word).
 TEXT_AGENCIES = (("Elmford Police", "police", ("EP",), ("Elmford Police", "the police", "EP")),
                  ("Elmford MARAC", "marac", (), ("MARAC", "the MARAC", "Elmford MARAC")),
@@ -1603,7 +1613,7 @@ def labelled_sentences(count: int = 2400, seed: int = 0) -> list[dict]:
              "p_obj": "him", "p_pos": "his"}
     out = []
     for _ in range(count):
-        kind = rng.choices(("factor", "dash", "level", "flow"), (0.55, 0.15, 0.1, 0.2))[0]
+        kind = rng.choices(("factor", "dash", "level", "flow", "event"), (0.5, 0.15, 0.1, 0.15, 0.1))[0]
         if kind == "factor":
             factor = rng.choice(list(TEXT_FACTS))
             text, real, frame = _factor_sentence(rng, factor, words)
@@ -1619,6 +1629,12 @@ def labelled_sentences(count: int = 2400, seed: int = 0) -> list[dict]:
                 text, real, frame = rng.choice(TEXT_LEVEL).format(level=level, **words), [f"risk_level/{level}"], "said"
             else:
                 text, real, frame = rng.choice(TEXT_LEVEL_NOT).format(**words), [], "not"
+        elif kind == "event":
+            if rng.random() < 0.7:
+                event = rng.choice(list(TEXT_EVENT))
+                text, real, frame = rng.choice(TEXT_EVENT[event]).format(**words), [f"event/{event}"], "said"
+            else:
+                text, real, frame = rng.choice(TEXT_EVENT_NOT).format(**words), [], "not"
         else:
             name, _, _, mentions = rng.choice(TEXT_AGENCIES[1:])  # the police record these contacts
             mention = rng.choice(mentions)

@@ -228,7 +228,7 @@ def _props(**values: object) -> dict:
 
 # What a contact's text says (loaders/textsignals.py), kept apart from the coded columns: one entry per
 # signal in each list, in text order. ``text_signals`` holds each one's key ("risk_factor/strangulation",
-# "dash/16", "referred_to/Northbrook MARAC"; its id is the contact id + "/" + key), ``text_coded``
+# "dash/16", "referred_to/Northbrook MARAC", "event/did_not_attend"; its id is the contact id + "/" + key), ``text_coded``
 # whether the coded columns already say the same.
 TEXT_COLUMNS = ("text_signals", "text_phrases", "text_starts", "text_ends", "text_rules", "text_coded")
 
@@ -401,6 +401,8 @@ def text_columns(c: "Contacts", signals: list) -> TextColumns | None:
                 said = c.dash_score[i] is not None and str(c.dash_score[i]) == s.value
             elif s.kind == "risk_level":
                 said = c.risk_level[i] == s.value
+            elif s.kind == "event":
+                said = c.event[i] == s.value
             else:
                 said = s.value in flowed
                 if not said:

@@ -388,6 +388,41 @@ LEVEL_PATTERNS: tuple[str, ...] = (
     f"^risk [:|-] {_LEVEL}",
 )
 
+# Events the words record that the event column may not say (loaders.vocab.EVENTS' values): an appointment or
+# contact the person was not seen at, a case closed, a discharge. no-follow-up reads them: "Three attempts to
+# contact her by phone, no answer. Case closed." on a row whose event is "call". Not "DNA taken" (a sample): DNA
+# is the event only first in its sentence, before "appointment" or "again", or after "she", "was" ...
+EVENT_PATTERNS: dict[str, tuple[str, ...]] = {
+    "did_not_attend": (
+        "did|does not|n't attend|show",
+        "failed|fails|failing to attend|show",
+        "was|were|is|are not brought",
+        "no access visit|visits",
+        "^dna|dnaed|dnad|dna'd >-|–|—|:|.|,|;|appointment|appointments|again|twice|x2|letter|to|for",
+        "dna|dnaed|dnad|dna'd >appointment|appointments|again|twice|x2",
+        "she|he|they|patient|client|was|were|has|had dna|dnaed|dnad|dna'd",
+        "no answer|reply",
+        "unable to contact|reach|engage",
+        "not able to contact|reach|engage",
+        "unable|failed to make|get contact",
+        "could not|n't be contacted|reached",
+        "could not|n't contact|reach",
+        "unsuccessful attempt|attempts|call|calls|visit|visits",
+        "attempt|attempts to contact ~ unsuccessful|failed",
+    ),
+    "case_closed": (
+        "case|file|referral|episode|involvement [was|is|has] [been] [now] closed",
+        "closed the case|file|referral",
+        "closed to|by the|this service|team",
+        "closure letter|letters",
+        "case closure",
+    ),
+    "discharge": (
+        "discharged|discharging",
+        "discharge to|from|home|summary|letter",
+    ),
+}
+
 # Referral and share wording. "fwd": the agencies come after the words ("referred to MARAC",
 # "shared with the school", "information passed to IDVA", "GP and school informed" is "bwd":
 # the agencies come before). The kind (referred_to | shared_with) is the flow's.

@@ -30,7 +30,7 @@ from dhrgraph.loaders import entokenizer, lexicon, vocab
 __all__ = ["Signal", "Candidate", "KINDS", "FLOWS", "read_sentence", "reference_read", "clear_caches", "candidates", "extract",
            "ReviewAgencies", "review_signals", "signal_id", "parse_signal_id"]
 
-KINDS = ("risk_factor", "dash", "risk_level", "referred_to", "shared_with")
+KINDS = ("risk_factor", "dash", "risk_level", "referred_to", "shared_with", "event")
 FLOWS = frozenset({"referred_to", "shared_with"})  # the kinds that name an agency (resolved per review)
 # Someone else's experience does not make these a third party's: they are about other people by definition.
 OTHER_EXEMPT = frozenset({"previous_partner_abuse", "criminal_history", "child_in_household"})
@@ -44,8 +44,8 @@ MAX_REACH = 8  # tokens a context modifier reaches over (ConText's window), with
 class Signal:
     """One fact read from a contact's text."""
 
-    kind: str      # risk_factor | dash | risk_level | referred_to | shared_with
-    value: str     # the factor, the score ("16"), the level, or the agency's name
+    kind: str      # risk_factor | dash | risk_level | referred_to | shared_with | event
+    value: str     # the factor, the score ("16"), the level, the agency's name, or the event
     phrase: str    # the words matched, as written
     start: int     # character span of the phrase in the text
     end: int
@@ -112,6 +112,10 @@ def _target_sources() -> Iterable[tuple[str, str]]:
         yield f"risk_level||level#{n}", pattern
     for n, (kind, direction, pattern) in enumerate(lexicon.FLOW_PATTERNS, 1):
         yield f"{kind}|{direction}|flow:{kind}#{n}", pattern
+    for event, patterns in lexicon.EVENT_PATTERNS.items():
+        assert event in vocab.EVENTS, f"lexicon event {event!r} is not in loaders.vocab.EVENTS"
+        for n, pattern in enumerate(patterns, 1):
+            yield f"event|{event}|event:{event}#{n}", pattern
 
 
 @functools.lru_cache(maxsize=1)
@@ -788,9 +792,7 @@ class _Filter:
 
 @functools.lru_cache(maxsize=1)
 def _filter() -> _Filter:
-    patterns = [p for ps in lexicon.FACTOR_PATTERNS.values() for p in ps] + list(lexicon.DASH_PATTERNS) \
-        + list(lexicon.LEVEL_PATTERNS) + [p for _, _, p in lexicon.FLOW_PATTERNS]
-    return _Filter(patterns, entokenizer.tokenizer().specials)
+    return _Filter([pattern for _, pattern in _target_sources()], entokenizer.tokenizer().specials)
 
 
 @functools.lru_cache(maxsize=200_000)

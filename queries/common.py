@@ -48,6 +48,7 @@ __all__ = [
     "evidence_cypher", "evidence", "finish_rows", "days_between", "recorder", "contact_agency", "contacts_about",
     "subjects_of", "subject_name", "flows_about", "components", "union_find_cypher", "contacts_by_person", "flows_into",
     "memberships", "abusers", "shift", "not_abuser_cypher", "sorted_rows", "holds_risk_cypher", "holds_risk",
+    "events_cypher", "events",
     "DEATH_EVENT", "chronology_end", "before_death_cypher", "before_death", "MARAC_MIN_AGE", "adult_cypher", "is_adult",
     "SUMMARY_CHARS", "RISK_TO_LIFE_FACTORS", "and_join",
     "derived", "signal_setting", "SIGNALS", "text_values_cypher",
@@ -134,6 +135,17 @@ def _rejected(p: dict | None) -> frozenset:
     if rejected is None:
         rejected = p["_rejected"] = frozenset(p.get("rejected_signals") or ())
     return rejected
+
+
+def events_cypher(c: str) -> str:
+    """Cypher list: contact ``c``'s events, its ``event`` column and the events its text records (``events``)."""
+    return f"[{c}.event] + {text_values_cypher(c, 'event')}"
+
+
+def events(c: dict, p: dict | None = None) -> list[str]:
+    """A contact's events: its ``event`` column, then the events its text records that count ("no answer. Case
+    closed." on a call: did_not_attend, case_closed)."""
+    return [c["event"], *text_values(c, "event", p)]
 
 
 def text_values(c: dict, kind: str, p: dict | None = None) -> list[str]:

@@ -15,7 +15,8 @@ from collections import defaultdict
 from dhrgraph.graph.nxgraph import ModelGraph
 from dhrgraph.queries.base import Param, Query, register
 from dhrgraph.queries.common import (
-    before_death_cypher, CONSTANTS, COMMON_PARAMS, evidence_cypher, FORUM_TYPES, referrals_cypher, before_death, contacts_about,
+    before_death_cypher, CONSTANTS, COMMON_PARAMS, evidence_cypher, events, events_cypher, FORUM_TYPES, referrals_cypher,
+    before_death, contacts_about,
     PERSON_IDS, dates_in_order, days_between, evidence, finish_rows, recorder, referrals, shift, subject_name, subjects_of,
     recorded_about_cypher,
 )
@@ -40,46 +41,50 @@ def _no_follow_up_cypher(one_review: bool) -> str:
     """no-follow-up's Cypher, over every review or (``one_review``) over ``$review``'s contacts."""
     return f"""
 {recorded_about_cypher("t", "a", "s", one_review)}
-WHERE (t.event = 'did_not_attend'
+WHERE ('did_not_attend' IN {events_cypher("t")}
    OR (t.referral_outcome IS NOT NULL AND any(phrase IN $not_taken_up WHERE toLower(t.referral_outcome) CONTAINS phrase)))
   AND {before_death_cypher("t")}
 CALL (a, t, s) {{
   OPTIONAL MATCH (s)<-[:ABOUT]-(f:Contact {{review: t.review}})<-[:RECORDED]-(a)
   WHERE f.order_key > t.order_key AND date(f.date) <= date(t.date) + duration({{days: $days}})
   WITH f ORDER BY f.order_key
-  RETURN collect(f) AS later
+  RETURN collect(CASE WHEN f IS NOT NULL THEN [f, {events_cypher("f")}] END) AS later
 }}
-// a follow-up: any later contact that is not a closure, discharge or missed appointment, or any that refers on
-WITH a, t, s, later
-WHERE none(f IN later WHERE NOT f.event IN $not_follow_up_events OR size({referrals_cypher("f")}) > 0)
-WITH a, t, s, [f IN later WHERE f.event IN $closing_events][0] AS closed
+// a follow-up: any later contact none of whose events is a closure, discharge or missed appointment, or any that
+// refers on
+WITH a, t, s, later, {events_cypher("t")} AS t_events
+WHERE none(x IN later WHERE none(e IN x[1] WHERE e IN $not_follow_up_events) OR size({referrals_cypher("x[0]")}) > 0)
+// the closure: the contact itself ("no answer. Case closed."), else the first later one
+WITH a, t, s, t_events, [x IN [[t, t_events]] + later WHERE any(e IN x[1] WHERE e IN $closing_events)][0] AS closed
 MATCH (s)-[m:IN_REVIEW]->(:Review {{name: t.review}})
 RETURN t.review AS review, m.name AS subject, a.name AS agency, a.type AS agency_type, t.date_text AS date,
-       t.order_key AS order_key, t.event = 'did_not_attend' AS missed, closed.event AS closed_event,
-       closed.date_text AS closed_date, [e IN [t, closed] WHERE e IS NOT NULL | {evidence_cypher("e", "a")}] AS evidence,
-       [s.id] AS {PERSON_IDS}
+       t.order_key AS order_key, t.event = 'did_not_attend' AS missed,
+       t.referral_outcome IS NOT NULL AND any(phrase IN $not_taken_up WHERE toLower(t.referral_outcome) CONTAINS phrase)
+         AS not_taken_up,
+       [e IN closed[1] WHERE e IN $closing_events][0] AS closed_event, closed[0].date_text AS closed_date,
+       t.id AS trigger_id, closed[0].id AS closed_id,
+       [e IN [t, closed[0]] WHERE e IS NOT NULL | {evidence_cypher("e", "a")}] AS evidence, [s.id] AS {PERSON_IDS}
 """
 
 
 NO_FOLLOW_UP_CYPHER = _no_follow_up_cypher(False)
 
 
-def _is_trigger(c: dict) -> bool:
-    if c["event"] == "did_not_attend":
-        return True
+def _not_taken_up(c: dict) -> bool:
     outcome = c.get("referral_outcome")
     return outcome is not None and any(phrase in outcome.lower() for phrase in NOT_TAKEN_UP)
 
 
 def _is_follow_up(f: dict, p: dict) -> bool:
-    return f["event"] not in NOT_FOLLOW_UP_EVENTS or bool(referrals(f, p))
+    return not any(e in NOT_FOLLOW_UP_EVENTS for e in events(f, p)) or bool(referrals(f, p))
 
 
 def no_follow_up_networkx(G: ModelGraph, p: dict) -> list[dict]:
     rows = []
     for tid in G.by_label("Contact"):
         t = G.nodes[tid]
-        if not _is_trigger(t) or not before_death(t):
+        t_events = events(t, p)
+        if not ("did_not_attend" in t_events or _not_taken_up(t)) or not before_death(t):
             continue
         a_id = recorder(G, tid)
         a = G.nodes[a_id]
@@ -91,19 +96,28 @@ def no_follow_up_networkx(G: ModelGraph, p: dict) -> list[dict]:
                            key=lambda f: f["order_key"])
             if any(_is_follow_up(f, p) for f in later):
                 continue
-            closed = next((f for f in later if f["event"] in CLOSING_EVENTS), None)
+            # the closure: the contact itself ("no answer. Case closed."), else the first later one
+            closed, closed_event = next(((f, e) for f in (t, *later) for e in events(f, p) if e in CLOSING_EVENTS),
+                                        (None, None))
             rows.append({"review": t["review"], "subject": subject_name(G, s, t["review"]), "agency": a["name"],
                          "agency_type": a["type"], "date": t["date_text"], "order_key": t["order_key"],
-                         "missed": t["event"] == "did_not_attend", "closed_event": closed and closed["event"],
-                         "closed_date": closed and closed["date_text"],
+                         "missed": t["event"] == "did_not_attend", "not_taken_up": _not_taken_up(t),
+                         "closed_event": closed_event, "closed_date": closed and closed["date_text"],
+                         "trigger_id": tid, "closed_id": closed and closed["id"],
                          "evidence": [evidence(e, a) for e in (t, closed) if e is not None], PERSON_IDS: [s]})
     return rows
 
 
 def finish_no_follow_up(rows: list[dict], p: dict) -> list[dict]:
+    # a closure whose own words say why ("Case closed as she did not attend") is its own trigger; when an earlier
+    # trigger about the person already ends at it, that finding tells it
+    closing = {(r[PERSON_IDS][0], r["closed_id"]) for r in rows if r["closed_id"] not in (None, r["trigger_id"])}
     out = []
     for r in sorted(rows, key=lambda r: r["order_key"]):
-        what = "missed appointment" if r["missed"] else "referral not taken up"
+        if r["closed_id"] == r["trigger_id"] and (r[PERSON_IDS][0], r["closed_id"]) in closing:
+            continue
+        what = ("missed appointment" if r["missed"] else "referral not taken up" if r["not_taken_up"]
+                else "missed appointment or contact")
         if r["closed_event"]:
             then = f"{THEN_WORDS[r['closed_event']]} on {r['closed_date']}"
             finding = f"{r['agency']}: {what} on {r['date']}, then {then}, with no follow-up contact and nothing escalated."
@@ -120,11 +134,13 @@ def finish_no_follow_up(rows: list[dict], p: dict) -> list[dict]:
 NO_FOLLOW_UP = register(Query(
     name="no-follow-up",
     title="Missed appointments and referrals not taken up, with no follow-up",
-    description="A contact recording a missed appointment (event did_not_attend), or a referral whose outcome says it "
+    description="A contact recording a missed appointment (event did_not_attend, or its text saying so: \"did not "
+                "attend\", \"DNA\", \"no answer\", \"unable to contact\" ...), or a referral whose outcome says it "
                 "was not taken up (the outcome contains, in any case, one of: " + "; ".join(NOT_TAKEN_UP) + "). "
                 "The recording agency is responsible for the next step. For each person the contact is about, it is a "
                 "finding when, within `days` days after it, that agency recorded no follow-up about the person: no later "
-                "contact other than a case closure, a discharge or another missed appointment, and no referral onward "
+                "contact other than a case closure, a discharge or another missed appointment (its event or its text), "
+                "and no referral onward "
                 "(a closure or discharge that only informs someone, such as a letter to the referrer, is not a follow-up). "
                 "The row says whether the agency then closed the case, discharged, or had no further contact. Only the "
                 "review's own contacts count, and nothing on or after the death that ends the chronology is a trigger.",

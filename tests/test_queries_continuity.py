@@ -206,6 +206,45 @@ def test_one_row_per_subject_without_a_follow_up(tmp_path, store):
     assert [r["subject"] for r in run(store, "no-follow-up")] == ["Dean"]
 
 
+def test_a_contact_not_made_and_a_closure_in_the_words_count(tmp_path, store):
+    """A call whose words say no one was reached and the case was closed ("no answer. Case closed."): the agency's
+    next step not taken, from the text alone; not under --signals coded, nor once the analyst rejects the reading."""
+    rows = [contact("2020-01-10", "Horizon Recovery", "Dean", "call",
+                    summary="Three attempts to contact Dean by phone, no answer. Case closed.")]
+    store.load([review(tmp_path, "rev-a", rows)])
+    [row] = run(store, "no-follow-up")
+    assert (row["what"], row["then"], lines(row)) == ("missed appointment or contact", "case closed on 2020-01-10", [2])
+    assert row["finding"] == ("Horizon Recovery: missed appointment or contact on 2020-01-10, then case closed on "
+                              "2020-01-10, with no follow-up contact and nothing escalated.")
+    assert [e["signal"] for e in row["evidence"]] == ["text"]
+    assert run(store, "no-follow-up", signals="coded") == []
+    # a call that reached him is a follow-up; one that did not is not
+    rows[0]["summary"] = "Three attempts to contact Dean by phone, no answer."
+    rows.append(contact("2020-01-20", "Horizon Recovery", "Dean", "call", summary="Called again, no answer."))
+    store.load([review(tmp_path, "rev-a", rows)])
+    assert [(r["date"], r["then"]) for r in run(store, "no-follow-up")] == [
+        ("2020-01-10", "no further contact within 30 days"), ("2020-01-20", "no further contact within 30 days")]
+    rows[1]["summary"] = "Called again and spoke to Dean; appointment booked."
+    store.load([review(tmp_path, "rev-a", rows)])
+    assert run(store, "no-follow-up") == []
+
+
+def test_a_closure_that_says_why_is_told_by_the_missed_appointment_before_it(tmp_path, store):
+    """"Case closed as he did not attend" after the missed appointment it refers to: one finding, the appointment's,
+    ending at the closure; alone, the closure is its own."""
+    rows = [contact("2020-01-10", "Horizon Recovery", "Dean", "did_not_attend"),
+            contact("2020-01-20", "Horizon Recovery", "Dean", "case_closed", summary="Case closed as he did not attend.")]
+    store.load([review(tmp_path, "rev-a", rows)])
+    [row] = run(store, "no-follow-up")
+    assert (row["date"], row["what"], row["then"], lines(row)) == (
+        "2020-01-10", "missed appointment", "case closed on 2020-01-20", [2, 3])
+    store.load([review(tmp_path, "rev-a", rows[1:])])
+    [row] = run(store, "no-follow-up")
+    assert (row["date"], row["what"], row["then"], lines(row)) == (
+        "2020-01-20", "missed appointment or contact", "case closed on 2020-01-20", [2])
+
+
+# --- professional-churn edge cases ----------------------------------------------------------------
 # --- professional-churn edge cases ----------------------------------------------------------------
 
 def _seen_by(dates_and_professionals, agency="Elm Tree Surgery", subject="Dean"):
