@@ -202,7 +202,7 @@ class Readahead:
         c = review.contacts
         self._outbox.put(("review", self._order[id(review)], [p.person for p in review.people], list(review.agencies.values()),
                           id(declared) if declared else None, c.summary, c.agency, c.subjects, c.risk_factors, c.dash_score,
-                          c.risk_level, c.referred_to, c.shared_with))
+                          c.risk_level, c.referred_to, c.shared_with, c.event))
 
     def _sender(self) -> None:
         pipe = self._process.stdin
@@ -346,11 +346,12 @@ def _serve(inbox: BinaryIO, outbox: BinaryIO) -> None:
             declared[message[1]] = message[2]
             continue
         (_, number, people, agencies, source, summary, agency, subjects, risk_factors, dash_score, risk_level,
-         referred_to, shared_with) = message
+         referred_to, shared_with, event) = message
         if number >= skip[0]:
             continue
         contacts = Contacts(summary=summary, agency=agency, subjects=subjects, risk_factors=risk_factors,
-                            dash_score=dash_score, risk_level=risk_level, referred_to=referred_to, shared_with=shared_with)
+                            dash_score=dash_score, risk_level=risk_level, referred_to=referred_to, shared_with=shared_with,
+                            event=event)
         review = Review(id="", path="", people=[SimpleNamespace(person=name) for name in people],
                         agencies={a.name: a for a in agencies}, contacts=contacts,
                         declared=declared[source] if source is not None else {})
