@@ -253,6 +253,36 @@ def test_a_finding_focuses_its_part_of_the_chart(browser, views):
     assert browser.errors() == []
 
 
+def test_a_groups_label_stays_inside_the_picture(browser, views):
+    """The shaded groups' labels ("Saw only the victim") are drawn inside the visible canvas, also when the reader
+    zooms in and a group reaches past the edge (a group at the edge had half its label cut off)."""
+    browser.open(views["query-divide"])
+    browser.evaluate("""(() => {
+      window.labels = {};
+      const fill = CanvasRenderingContext2D.prototype.fillText;
+      CanvasRenderingContext2D.prototype.fillText = function (text, x, y) {
+        if (String(text).startsWith('Saw only')) {
+          const m = this.getTransform(), half = this.measureText(text).width / 2;
+          window.labels[text] = [m.a * (x - half) + m.e, m.a * (x + half) + m.e, m.d * y + m.f,
+                                 this.canvas.width, this.canvas.height];
+        }
+        return fill.apply(this, arguments);
+      };
+    })()""")
+    middle = browser.evaluate("(() => { const r = document.querySelector('#network canvas').getBoundingClientRect();"
+                              " return [r.x + r.width / 2, r.y + r.height / 2]; })()")
+    for _ in range(4):  # zoom in with the mouse wheel, as a reader does
+        browser.send("Input.dispatchMouseEvent", {"type": "mouseWheel", "x": middle[0], "y": middle[1], "deltaX": 0,
+                                                  "deltaY": -240}, session=True)
+        time.sleep(0.3)
+    browser.screenshot(ARTIFACTS / "query-divide-zoomed.png")
+    labels = browser.evaluate("window.labels")
+    assert set(labels) == {"Saw only the victim", "Saw only the perpetrator"}
+    for text, (left, right, y, width, height) in labels.items():
+        assert 0 <= left < right <= width and 0 <= y <= height, (text, labels[text])
+    assert browser.errors() == []
+
+
 def test_a_page_over_many_reviews_draws_its_findings_and_focuses_them(browser, tmp_path, monkeypatch):
     from dhrgraph.graph.embedded import EmbeddedStore
     from dhrgraph import viz

@@ -60,9 +60,14 @@ SCRIPT = """
       ctx.closePath();
       ctx.lineJoin = "round"; ctx.lineWidth = 44; ctx.strokeStyle = colour; ctx.fillStyle = colour;
       ctx.stroke(); ctx.fill();
+      // the label above the group's top, kept inside the visible canvas (a group at the edge of the picture had half
+      // its label cut off)
       var top = shape.reduce(function (a, b) { return b[1] < a[1] ? b : a; });
       ctx.font = "bold 15px system-ui, sans-serif"; ctx.fillStyle = "#263238"; ctx.textAlign = "center";
-      ctx.fillText(group.label, top[0], top[1] - 26);
+      var half = ctx.measureText(group.label).width / 2, scale = network.getScale(), view = network.getViewPosition();
+      var box = document.getElementById("network"), w = box.clientWidth / scale / 2, h = box.clientHeight / scale / 2;
+      var x = Math.max(view.x - w + half + 6, Math.min(view.x + w - half - 6, top[0]));
+      ctx.fillText(group.label, x, Math.max(view.y - h + 20, top[1] - 26));
       ctx.restore();
     });
   });
