@@ -1577,7 +1577,8 @@ TEXT_LEVEL_NOT = ("Risk level not assessed.", "Not assessed as high risk because
 TEXT_REFER = ("Referred to {a}.", "Referral made to {a}.", "{v} referred to {a}.", "Made a referral to {a}.")
 TEXT_SHARE = ("{A} informed.", "Information shared with {a}.", "Details passed to {a}.", "{A} notified by letter.",
               "Copy of the report sent to {a}.")
-TEXT_FLOW_NOT = ("No referral to {a} was made.", "Not shared with {a}.", "{A} not informed.",
+TEXT_REFERRED_BY = ("Referral received from {a}.", "{v} was referred by {a}.", "Following a referral from {a}, {v} was seen.")
+TEXT_FLOW_NOT = ("No referral received from {a}.", "No referral to {a} was made.", "Not shared with {a}.", "{A} not informed.",
                  "Will refer to {a} if {v} consents.", "Consider a referral to {a}.", "{v} did not want a referral to {a}.")
 # Events a summary records (textsignals' kind "event"): what the person was not seen at, a closure, a discharge.
 TEXT_EVENT = {"did_not_attend": ("{v} did not attend the appointment.", "DNA - letter sent.", "Three calls to {v}, no answer.",
@@ -1640,10 +1641,12 @@ def labelled_sentences(count: int = 2400, seed: int = 0) -> list[dict]:
             mention = rng.choice(mentions)
             fill = {"a": mention, "A": mention[0].upper() + mention[1:], **words}
             r = rng.random()
-            if r < 0.35:
+            if r < 0.3:
                 text, real, frame = rng.choice(TEXT_REFER).format(**fill), [f"referred_to/{name}"], "said"
-            elif r < 0.7:
+            elif r < 0.6:
                 text, real, frame = rng.choice(TEXT_SHARE).format(**fill), [f"shared_with/{name}"], "said"
+            elif r < 0.75:
+                text, real, frame = rng.choice(TEXT_REFERRED_BY).format(**fill), [f"referred_by/{name}"], "said"
             else:
                 text, real, frame = rng.choice(TEXT_FLOW_NOT).format(**fill), [], "not"
         out.append({"sentence": text, "real": real, "frame": frame})

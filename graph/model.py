@@ -2,6 +2,7 @@
 
     (Agency)-[:RECORDED]->(Contact)-[:ABOUT]->(Person)-[:RELATED {kind, abusive}]->(Person)
     (Contact)-[:REFERRED_TO]->(Agency)      (Contact)-[:SHARED_WITH]->(Agency)
+    (Contact)-[:REFERRED_BY]->(Agency)      a referral the contact's agency received from that one (from its words)
     (Contact)-[:FLAGGED]->(RiskFactor)      (Person|Contact|Agency)-[:IN_REVIEW]->(Review)
     (Recommendation)-[:IN_REVIEW]->(Review)  (Recommendation)-[:ADDRESSED_TO]->(Agency)
 
@@ -37,7 +38,8 @@ __all__ = ["PII_PREFIX", "PII_PROPERTIES", "identifying_properties", "Batch", "T
            "agency_id", "review_id", "contact_ids", "contact_sources", "order_keys", "recommendation_id"]
 
 LABELS = ("Review", "Person", "Agency", "Contact", "RiskFactor", "Recommendation")
-REL_TYPES = ("RECORDED", "ABOUT", "REFERRED_TO", "SHARED_WITH", "FLAGGED", "RELATED", "IN_REVIEW", "ADDRESSED_TO")
+REL_TYPES = ("RECORDED", "ABOUT", "REFERRED_TO", "SHARED_WITH", "FLAGGED", "RELATED", "IN_REVIEW", "ADDRESSED_TO",
+             "REFERRED_BY")
 # Nodes that several reviews can share: merged (the last review loaded sets their properties) and
 # removed only when no review uses them.
 SHARED_LABELS = ("Person", "Agency", "RiskFactor")
@@ -246,7 +248,7 @@ def review_batch(review: Review, signals: bool = True, readings: "Readahead | No
     no Python object per contact): a review's contacts are nearly all of its rows. With ``signals``
     (the default) each contact's summary is read for risk, scores, levels, referrals and shares
     (``text_*`` properties, and a REFERRED_TO / SHARED_WITH relationship with ``source: 'text'`` for a
-    flow the columns do not record); ``signals=False`` is only for measuring what reading costs.
+    flow the columns do not record, REFERRED_BY for a referral received); ``signals=False`` is only for measuring what reading costs.
     """
     batch = Batch(review.id)
     rid = review_id(review.id)
@@ -297,7 +299,7 @@ def review_batch(review: Review, signals: bool = True, readings: "Readahead | No
         from dhrgraph.loaders.textsignals import signal_id
 
         said.fill(values)
-        for rel_type, kind in (("REFERRED_TO", "referred_to"), ("SHARED_WITH", "shared_with")):
+        for rel_type, kind in (("REFERRED_TO", "referred_to"), ("SHARED_WITH", "shared_with"), ("REFERRED_BY", "referred_by")):
             text_flows[rel_type] = [(cids[i], name, signal_id(cids[i], kind, name)) for i, k, name in said.flows if k == kind]
     # a property no contact of the review has is no column, as in ``Table.of``
     columns = [k for k in CONTACT_COLUMNS if values[k].count(None) != n]
@@ -316,6 +318,11 @@ def review_batch(review: Review, signals: bool = True, readings: "Readahead | No
         # a flow read from the text carries its signal's id; coded ones carry nothing (as before)
         batch.edges[rel_type] = Table(["signal", "source"], [(*r, None, None) for r in rows]
                                       + [(cid, aids[name], sid, "text") for cid, name, sid in extra]) if extra else Table([], rows)
+    # a referral the recording agency received, told in its words: from the agency named to the recorder (no column
+    # records one)
+    received = text_flows.get("REFERRED_BY")
+    batch.edges["REFERRED_BY"] = Table(["signal", "source"], [(cid, aids[name], sid, "text") for cid, name, sid in received]) \
+        if received else Table()
     batch.edges["FLAGGED"] = Table([], [(cid, f"risk:{f}") for cid, factors in zip(cids, c.risk_factors) for f in factors])
     factors = sorted({f for fs in set(c.risk_factors) for f in fs})
     batch.nodes["RiskFactor"] = Table(["id", "name"] if factors else [], [(f"risk:{f}", f) for f in factors])

@@ -101,7 +101,8 @@ CREATE (s)-[x:{type}]->(e) SET x = row[2]
 # in a fixed order (an absent one is null, which CREATE leaves out); integers travel as text and
 # are converted on the server (measured: cheaper for the server to read than small Bolt integers).
 CONTACT_INTS = ("line", "record", "sequence", "dash_score")
-CONTACT_ENDS = ("agency", "review", "about", "referred", "shared", "flagged", "text_referred", "text_shared")
+CONTACT_ENDS = ("agency", "review", "about", "referred", "shared", "flagged", "text_referred", "text_shared",
+                "text_referred_by")
 CREATE_CONTACTS = """
 CALL () { UNWIND $agencies AS id MATCH (a:Agency {id: id}) USING INDEX a:Agency(id) RETURN collect(a) AS A }
 CALL () { UNWIND $reviews AS id MATCH (r:Review {id: id}) USING INDEX r:Review(id) RETURN collect(r) AS R }
@@ -116,6 +117,7 @@ FOREACH (x IN [i IN row[4] | A[i]] | CREATE (c)-[:SHARED_WITH]->(x))
 FOREACH (f IN [i IN row[5] | F[i]] | CREATE (c)-[:FLAGGED]->(f))
 FOREACH (x IN row[6] | FOREACH (t IN [A[x[0]]] | CREATE (c)-[:REFERRED_TO {signal: x[1], source: 'text'}]->(t)))
 FOREACH (x IN row[7] | FOREACH (t IN [A[x[0]]] | CREATE (c)-[:SHARED_WITH {signal: x[1], source: 'text'}]->(t)))
+FOREACH (x IN row[8] | FOREACH (t IN [A[x[0]]] | CREATE (c)-[:REFERRED_BY {signal: x[1], source: 'text'}]->(t)))
 """ % ", ".join(f"{k}: toInteger(row[{i}])" if k in CONTACT_INTS else f"{k}: row[{i}]"
                 for i, k in enumerate(CONTACT_COLUMNS, start=len(CONTACT_ENDS)))
 EXPORT_REVIEWS = "MATCH (r:Review) RETURN r.name AS name ORDER BY r.name"
@@ -205,10 +207,10 @@ def _chunks(rows: list, size: int = WRITE_CHUNK) -> Iterator[list]:
 
 def _contacts(batch: Batch) -> Iterator[tuple]:
     """Each contact as (agency, review, people, referred, shared, flagged, text_referred, text_shared,
-    *properties in CONTACT_COLUMNS order); a flow read from the text is [agency, signal id]."""
+    text_referred_by, *properties in CONTACT_COLUMNS order); a flow read from the text is [agency, signal id]."""
     ends: dict[str, dict[str, list]] = {t: {} for t in ("ABOUT", "REFERRED_TO", "SHARED_WITH", "FLAGGED", "text:REFERRED_TO",
-                                                         "text:SHARED_WITH")}
-    for rel_type in ("ABOUT", "REFERRED_TO", "SHARED_WITH", "FLAGGED"):
+                                                         "text:SHARED_WITH", "text:REFERRED_BY")}
+    for rel_type in ("ABOUT", "REFERRED_TO", "SHARED_WITH", "FLAGGED", "REFERRED_BY"):
         table = batch.edges[rel_type]
         at = table.columns.index("signal") + 2 if "signal" in table.columns else None
         for row in table.rows:
@@ -221,14 +223,14 @@ def _contacts(batch: Batch) -> Iterator[tuple]:
     where = {k: i for i, k in enumerate(table.columns)}
     picks = [(where.get(k), k in CONTACT_INTS) for k in CONTACT_COLUMNS]
     rid = review_id(batch.review)
-    about, referred, shared, flagged, text_referred, text_shared = ends.values()
+    about, referred, shared, flagged, text_referred, text_shared, text_referred_by = ends.values()
     none: list = []
     id_at = where["id"] if table.rows else 0
     for row in table.rows:
         cid = row[id_at]
         props = [None if i is None or row[i] is None else str(row[i]) if as_text else row[i] for i, as_text in picks]
         yield (agency_of[cid], rid, about.get(cid, none), referred.get(cid, none), shared.get(cid, none), flagged.get(cid, none),
-               text_referred.get(cid, none), text_shared.get(cid, none), *props)
+               text_referred.get(cid, none), text_shared.get(cid, none), text_referred_by.get(cid, none), *props)
 
 
 def _contact_params(contacts: list[tuple]) -> dict[str, list]:
@@ -244,7 +246,8 @@ def _contact_params(contacts: list[tuple]) -> dict[str, list]:
 
     rows = [[at(agencies, c[0]), at(reviews, c[1]), [at(people, p) for p in c[2]], [at(agencies, a) for a in c[3]],
              [at(agencies, a) for a in c[4]], [at(factors, f) for f in c[5]], [[at(agencies, a), sid] for a, sid in c[6]],
-             [[at(agencies, a), sid] for a, sid in c[7]], *c[8:]] for c in contacts]
+             [[at(agencies, a), sid] for a, sid in c[7]], [[at(agencies, a), sid] for a, sid in c[8]], *c[9:]]
+            for c in contacts]
     return {"rows": rows, **{name: list(ids) for name, ids in places.items()}}
 
 

@@ -423,7 +423,7 @@ EVENT_PATTERNS: dict[str, tuple[str, ...]] = {
     ),
 }
 
-# Referral and share wording. "fwd": the agencies come after the words ("referred to MARAC",
+# Referral and share wording (and a referral told by its receiver: "referred_by"). "fwd": the agencies come after the words ("referred to MARAC",
 # "shared with the school", "information passed to IDVA", "GP and school informed" is "bwd":
 # the agencies come before). The kind (referred_to | shared_with) is the flow's.
 FLOW_PATTERNS: tuple[tuple[str, str, str], ...] = (
@@ -441,6 +441,13 @@ FLOW_PATTERNS: tuple[tuple[str, str, str], ...] = (
     ("shared_with", "fwd", "letter|notification|email|update to"),
     ("shared_with", "fwd", "liaised|liaison|liaising|discussed [the] [case] with"),
     ("shared_with", "bwd", "informed|notified|updated|alerted|aware"),
+    # told by the agency that received it: the flow is from the agency named to the recording agency ("IDVA referral
+    # received from police", "referred by the GP", "Police referral received")
+    ("referred_by", "fwd", "referral|referrals received|came|accepted from"),
+    ("referred_by", "fwd", "referred by"),
+    ("referred_by", "fwd", "referral|referrals from"),
+    ("referred_by", "fwd", "received|receives|receiving [a|an] [new|further] referral|referrals from"),
+    ("referred_by", "bwd", "referral|referrals received|accepted"),
 )
 
 # Words naming an agency by its type ("the GP", "children's services"), mapped to

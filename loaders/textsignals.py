@@ -30,8 +30,8 @@ from dhrgraph.loaders import entokenizer, lexicon, vocab
 __all__ = ["Signal", "Candidate", "KINDS", "FLOWS", "read_sentence", "reference_read", "clear_caches", "candidates", "extract",
            "ReviewAgencies", "review_signals", "signal_id", "parse_signal_id"]
 
-KINDS = ("risk_factor", "dash", "risk_level", "referred_to", "shared_with", "event")
-FLOWS = frozenset({"referred_to", "shared_with"})  # the kinds that name an agency (resolved per review)
+KINDS = ("risk_factor", "dash", "risk_level", "referred_to", "shared_with", "referred_by", "event")
+FLOWS = frozenset({"referred_to", "shared_with", "referred_by"})  # the kinds that name an agency (resolved per review)
 # Someone else's experience does not make these a third party's: they are about other people by definition.
 OTHER_EXEMPT = frozenset({"previous_partner_abuse", "criminal_history", "child_in_household"})
 # What is stated as past is still a known risk factor, but a score, level, referral or share from the
@@ -44,7 +44,7 @@ MAX_REACH = 8  # tokens a context modifier reaches over (ConText's window), with
 class Signal:
     """One fact read from a contact's text."""
 
-    kind: str      # risk_factor | dash | risk_level | referred_to | shared_with | event
+    kind: str      # risk_factor | dash | risk_level | referred_to | shared_with | referred_by | event
     value: str     # the factor, the score ("16"), the level, the agency's name, or the event
     phrase: str    # the words matched, as written
     start: int     # character span of the phrase in the text

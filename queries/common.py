@@ -48,7 +48,7 @@ __all__ = [
     "evidence_cypher", "evidence", "finish_rows", "days_between", "recorder", "contact_agency", "contacts_about",
     "subjects_of", "subject_name", "flows_about", "components", "union_find_cypher", "contacts_by_person", "flows_into",
     "memberships", "abusers", "shift", "not_abuser_cypher", "sorted_rows", "holds_risk_cypher", "holds_risk",
-    "events_cypher", "events",
+    "events_cypher", "events", "flows_about_cypher", "RECEIVED_TYPE",
     "DEATH_EVENT", "chronology_end", "before_death_cypher", "before_death", "MARAC_MIN_AGE", "adult_cypher", "is_adult",
     "SUMMARY_CHARS", "RISK_TO_LIFE_FACTORS", "and_join",
     "derived", "signal_setting", "SIGNALS", "text_values_cypher",
@@ -181,7 +181,7 @@ def referrals(c: dict, p: dict | None = None) -> list[str]:
 
 
 def is_flow(d: dict, p: dict | None = None) -> bool:
-    """A REFERRED_TO / SHARED_WITH relationship's data ``d`` counts."""
+    """A REFERRED_TO / SHARED_WITH / REFERRED_BY relationship's data ``d`` counts."""
     signal = d.get("signal")
     return signal is None or p is None or (p.get("signals", "all") == "all" and signal not in _rejected(p))
 
@@ -519,6 +519,26 @@ def subject_name(G: nx.MultiDiGraph, person: str, review: str) -> str:
 
 
 FLOW_TYPES = ("REFERRED_TO", "SHARED_WITH")
+# a referral the contact's agency received, from the agency the relationship points to (read from its words): a flow
+# from that agency to the recorder, at the contact
+RECEIVED_TYPE = "REFERRED_BY"
+
+
+def flows_about_cypher(s: str, review: str) -> str:
+    """Cypher, the body of a ``CALL (...) {...}`` that imports person ``s`` and what ``review`` reads: each flow in a
+    contact about ``s`` in that review, as rows ``f`` (the contact), ``x`` (the agency it is from) and ``y`` (to): the
+    referrals and shares the contact's agency made, and the referrals it received (REFERRED_BY: from the agency named
+    to the recorder). ``flows_in_review``'s twin."""
+    return f"""
+  MATCH ({s})<-[:ABOUT]-(f:Contact {{review: {review}}})-[fr:REFERRED_TO|SHARED_WITH]->(y:Agency)
+  WHERE {flow_cypher("fr")}
+  MATCH (x:Agency)-[:RECORDED]->(f)
+  RETURN f, x, y
+  UNION ALL
+  MATCH ({s})<-[:ABOUT]-(f:Contact {{review: {review}}})-[fr:{RECEIVED_TYPE}]->(x:Agency)
+  WHERE {flow_cypher("fr")}
+  MATCH (y:Agency)-[:RECORDED]->(f)
+  RETURN f, x, y"""
 
 
 def flows_about(G: nx.MultiDiGraph, person: str, p: dict | None = None) -> list[tuple[str, str, str, str]]:
@@ -531,6 +551,8 @@ def flows_about(G: nx.MultiDiGraph, person: str, p: dict | None = None) -> list[
         for end, keyed in G._succ[cid].items():
             if any(d["type"] in FLOW_TYPES and is_flow(d, p) for d in keyed.values()):
                 flows.append((key, source, end, cid))
+            if any(d["type"] == RECEIVED_TYPE and is_flow(d, p) for d in keyed.values()):
+                flows.append((key, end, source, cid))
     flows.sort()
     return flows
 
@@ -555,12 +577,17 @@ def _flows_in_review(G: "ModelGraph | nx.MultiDiGraph", p: dict | None) -> dict[
     for end in by_label(G, "Agency"):
         for cid, keyed in pred[end].items():
             c = node[cid]
-            if c["label"] != "Contact" or not any(d["type"] in FLOW_TYPES and is_flow(d, p) for d in keyed.values()):
+            if c["label"] != "Contact":
                 continue
-            flow = (c["order_key"], next(iter(pred[cid])), end, cid)  # the contact's recorder: its one incoming
+            sent = any(d["type"] in FLOW_TYPES and is_flow(d, p) for d in keyed.values())
+            received = any(d["type"] == RECEIVED_TYPE and is_flow(d, p) for d in keyed.values())
+            if not (sent or received):
+                continue
+            by = next(iter(pred[cid]))  # the contact's recorder: its one incoming
+            flows = ([(c["order_key"], by, end, cid)] if sent else []) + ([(c["order_key"], end, by, cid)] if received else [])
             for person in succ[cid]:
                 if node[person]["label"] == "Person":
-                    index.setdefault((person, c["review"]), []).append(flow)
+                    index.setdefault((person, c["review"]), []).extend(flows)
     for flows in index.values():
         flows.sort()
     return index

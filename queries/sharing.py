@@ -16,7 +16,8 @@ from itertools import islice
 from dhrgraph.graph.nxgraph import ModelGraph
 from dhrgraph.queries.base import Gaps, Param, Query, register
 from dhrgraph.queries.common import (
-    before_death_cypher, CONSTANTS, COMMON_PARAMS, dash_cypher, DASH_HIGH, evidence_cypher, factors_cypher, flow_cypher,
+    before_death_cypher, CONSTANTS, COMMON_PARAMS, dash_cypher, DASH_HIGH, evidence_cypher, factors_cypher,
+    flows_about_cypher,
     FORUM_TYPES, level_cypher, risk_signal_cypher, union_find_cypher, before_death, components, contacts_by_person,
     contacts_in_review, dash_score,
     days_between, evidence, factors, finish_rows, flows_in_review, holds_risk, holds_risk_cypher, is_risk_signal, recorder,
@@ -47,9 +48,8 @@ CALL (s) {{
 WITH s, review, seen, [x IN seen WHERE x.signal] AS signals
 WHERE size(signals) > 0
 CALL (s, review) {{
-  MATCH (s)<-[:ABOUT]-(f:Contact {{review: review}})-[fr:REFERRED_TO|SHARED_WITH]->(y:Agency)
-  WHERE {flow_cypher("fr")}
-  MATCH (x:Agency)-[:RECORDED]->(f)
+  CALL (s, review) {{{flows_about_cypher("s", "review")}
+  }}
   WITH f, x, y ORDER BY f.order_key
   RETURN collect([f.order_key, x.id, y.id]) AS flows
 }}
@@ -168,8 +168,8 @@ WITH s, review, collect({{id: a.id, name: a.name, contacts: [x IN contacts | {{f
      evidence: {evidence_cypher("x[0]", "a")}}}]}}) AS holders
 WHERE size(holders) >= 2
 CALL (s, review) {{
-  OPTIONAL MATCH (s)<-[:ABOUT]-(f:Contact {{review: review}})-[fr:REFERRED_TO|SHARED_WITH]->(y:Agency), (x:Agency)-[:RECORDED]->(f)
-  WHERE {flow_cypher("fr")}
+  CALL (s, review) {{{flows_about_cypher("s", "review")}
+  }}
   RETURN collect(DISTINCT [x.id, y.id]) AS links
 }}
 WITH s, review, holders, {union_find_cypher("[h IN holders | h.id]", "[l IN links WHERE l[0] IS NOT NULL]")} AS groups
@@ -268,9 +268,8 @@ WITH p, v, rel, [a IN agencies WHERE a.seen = [v.id]] AS victim_side, [a IN agen
 WHERE size(victim_side) > 0 AND size(perpetrator_side) > 0
 CALL (p, v, rel) {{
   UNWIND [p, v] AS person
-  OPTIONAL MATCH (person)<-[:ABOUT]-(f:Contact {{review: rel.review}})-[fr:REFERRED_TO|SHARED_WITH]->(y:Agency)
-  WHERE {flow_cypher("fr")}
-  OPTIONAL MATCH (x:Agency)-[:RECORDED]->(f)
+  CALL (person, rel) {{{flows_about_cypher("person", "rel.review")}
+  }}
   RETURN collect(DISTINCT [x.id, y.id, x.type IN $forum_types, y.type IN $forum_types]) AS links
 }}
 WITH p, v, rel, victim_side, perpetrator_side, [a IN victim_side + perpetrator_side | a.id] AS sides, links

@@ -219,6 +219,42 @@ def test_a_share_reaches_through_a_chain_in_time_order(tmp_path, store):
     assert store.run(queries.get("unshared-risk"), {"window_days": 20}) == []  # both surgeries saw her after 20 days
 
 
+def test_a_referral_told_by_its_receiver_reaches_it(tmp_path, store):
+    """"IDVA referral received from police" in the IDVA's own record: the police's risk reached the IDVA service (a
+    flow from the police to it, at that contact), in unshared-risk, fragmented-risk and victim-perpetrator-divide alike;
+    not under --signals coded, nor once the reading is rejected."""
+    from dhrgraph.queries.signals import reject_signal
+
+    base = {"time": "", "sequence": "", "dash_score": "", "risk_level": "", "risk_factors": "", "referred_to": "", "shared_with": ""}
+    rows = [
+        dict(base, date="2020-01-01", agency="Northbrook Police", subject="Jade;Dean", event="incident",
+             summary="Threat to kill.", risk_factors="threats_to_kill"),
+        dict(base, date="2020-01-10", agency="Northbrook IDVA Service", subject="Jade", event="call",
+             summary="IDVA referral received from police. Jade spoken to.", risk_factors="coercive_control"),
+        dict(base, date="2020-02-01", agency="Elm Tree Surgery", subject="Jade", event="appointment",
+             summary="Seen by GP.", risk_factors="mental_health"),
+    ]
+    agencies = [{"name": "Northbrook Police", "type": "police", "aliases": ""},
+                {"name": "Northbrook IDVA Service", "type": "da_service", "aliases": ""},
+                {"name": "Elm Tree Surgery", "type": "gp", "aliases": ""}]
+    store.load([write_review(tmp_path, chronology=rows, agencies=agencies)])
+
+    def found(**params):
+        unshared = [(r["agency"], r["date"], r["not_shared_with"]) for r in store.run(queries.get("unshared-risk"), params)
+                    if r["subject"] == "Jade"]
+        fragmented = [g["agencies"] for r in store.run(queries.get("fragmented-risk"), params) if r["subject"] == "Jade"
+                      for g in r["groups"]]
+        return unshared, fragmented
+
+    assert found() == ([("Northbrook Police", "2020-01-01", ["Elm Tree Surgery"])],
+                       [["Elm Tree Surgery"], ["Northbrook IDVA Service", "Northbrook Police"]])
+    before = ([("Northbrook Police", "2020-01-01", ["Elm Tree Surgery", "Northbrook IDVA Service"])],
+              [["Elm Tree Surgery"], ["Northbrook IDVA Service"], ["Northbrook Police"]])
+    assert found(signals="coded") == before
+    reject_signal(store, "contact:rev-a#3/referred_by/Northbrook Police")
+    assert found() == before
+
+
 def test_unknown_query_and_parameter_list_the_valid_ones(tmp_path, cli):
     cli("load", str(write_review(tmp_path)))
     result = cli("query", "missed-maracs")

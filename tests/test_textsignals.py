@@ -161,6 +161,13 @@ def keys(text: str) -> list[str]:
     ("No referral to MARAC as she did not consent.", []),
     ("Will refer to MARAC if she agrees.", []),
     ("Referred to the police.", []),  # the recording agency itself: no flow
+    # a referral told by the agency that received it: from the agency named to the recorder
+    ("Referral received from the GP.", ["referred_by/Elm Tree Surgery"]),
+    ("Referred by the IDVA service.", ["referred_by/Northbrook IDVA Service"]),
+    ("GP referral received.", ["referred_by/Elm Tree Surgery"]),
+    ("No referral received from the GP.", []),
+    ("A previous referral from the GP in 2019.", []),
+    ("Referred by the police.", []),  # the recording agency itself
     ("Referred to the housing team.", []),  # no such agency in the review: not resolved
 ])
 def test_what_the_words_say(text, expected):
