@@ -108,6 +108,13 @@ def test_every_row_cites_evidence_and_describes_agencies(examples_store, name):
         assert not VICTIM_BLAMING.search(row["finding"]), row["finding"]
 
 
+def chronology_row(date: str, agency: str, subject: str, event: str, summary: str, **fields: str) -> dict:
+    """One chronology row, its optional columns empty but for ``fields``."""
+    return {"date": date, "agency": agency, "subject": subject, "event": event, "summary": summary,
+            **dict.fromkeys(("time", "sequence", "dash_score", "risk_level", "risk_factors", "referred_to", "shared_with"), ""),
+            **fields}
+
+
 @pytest.mark.parametrize("name", ALL)
 def test_every_row_carries_the_node_ids_it_names(examples_store, name):
     """``ids``: the people the row names, the contacts it cites and their agencies, as node ids (views
@@ -159,15 +166,14 @@ def test_planted_sharing_failures_are_found(examples_store, corpus, name):
 def test_pregnancy_or_separation_alone_holds_no_fragmented_risk(tmp_path, store):
     """A birth recorded by the hospital and the health visitor (pregnancy alone) is no risk held about the baby or the
     mother; pregnancy with an injury is, and so is any other factor alone (mental health)."""
-    base = {"time": "", "sequence": "", "dash_score": "", "risk_level": "", "risk_factors": "", "referred_to": "", "shared_with": ""}
     people = [*PEOPLE, {"person": "Baby B", "role": "child", "sex": "male", "age": "0", "global_id": ""}]
     rows = [
-        dict(base, date="2020-01-01", agency="Northbrook Police", subject="Jade;Dean", event="incident",
-             summary="Threats to kill.", risk_factors="threats_to_kill"),
-        dict(base, date="2020-03-01", agency="Calder Hospital", subject="Jade;Baby B", event="admission",
-             summary="Gave birth.", risk_factors="pregnancy"),
-        dict(base, date="2020-03-20", agency="Northbrook Health Visiting", subject="Jade;Baby B", event="home_visit",
-             summary="New birth visit.", risk_factors="pregnancy"),
+        chronology_row("2020-01-01", "Northbrook Police", "Jade;Dean", "incident",
+             "Threats to kill.", risk_factors="threats_to_kill"),
+        chronology_row("2020-03-01", "Calder Hospital", "Jade;Baby B", "admission",
+             "Gave birth.", risk_factors="pregnancy"),
+        chronology_row("2020-03-20", "Northbrook Health Visiting", "Jade;Baby B", "home_visit",
+             "New birth visit.", risk_factors="pregnancy"),
     ]
     agencies = [*AGENCIES, {"name": "Calder Hospital", "type": "hospital", "aliases": ""},
                 {"name": "Northbrook Health Visiting", "type": "health_visiting", "aliases": ""}]
@@ -197,14 +203,13 @@ def test_unshared_risk_on_the_examples(examples_store):
 
 
 def test_a_share_reaches_through_a_chain_in_time_order(tmp_path, store):
-    base = {"time": "", "sequence": "", "dash_score": "", "risk_level": "", "risk_factors": "", "referred_to": "", "shared_with": ""}
     rows = [
-        dict(base, date="2020-01-01", agency="Northbrook Police", subject="Jade", event="incident", summary="Threat to kill.",
+        chronology_row("2020-01-01", "Northbrook Police", "Jade", "incident", "Threat to kill.",
              risk_factors="threats_to_kill", referred_to="Northbrook MARAC"),
-        dict(base, date="2020-01-10", agency="Northbrook MARAC", subject="Jade", event="meeting", summary="MARAC heard the case.",
+        chronology_row("2020-01-10", "Northbrook MARAC", "Jade", "meeting", "MARAC heard the case.",
              shared_with="Elm Tree Surgery"),
-        dict(base, date="2020-02-01", agency="Elm Tree Surgery", subject="Jade", event="appointment", summary="Seen by GP."),
-        dict(base, date="2020-02-02", agency="Hollins Road Surgery", subject="Jade", event="appointment", summary="Seen by other GP."),
+        chronology_row("2020-02-01", "Elm Tree Surgery", "Jade", "appointment", "Seen by GP."),
+        chronology_row("2020-02-02", "Hollins Road Surgery", "Jade", "appointment", "Seen by other GP."),
     ]
     store.load([write_review(tmp_path, chronology=rows, agencies=[
         {"name": "Northbrook Police", "type": "police", "aliases": ""}, {"name": "Northbrook MARAC", "type": "marac", "aliases": ""},
@@ -225,14 +230,13 @@ def test_a_referral_told_by_its_receiver_reaches_it(tmp_path, store):
     not under --signals coded, nor once the reading is rejected."""
     from dhrgraph.queries.signals import reject_signal
 
-    base = {"time": "", "sequence": "", "dash_score": "", "risk_level": "", "risk_factors": "", "referred_to": "", "shared_with": ""}
     rows = [
-        dict(base, date="2020-01-01", agency="Northbrook Police", subject="Jade;Dean", event="incident",
-             summary="Threat to kill.", risk_factors="threats_to_kill"),
-        dict(base, date="2020-01-10", agency="Northbrook IDVA Service", subject="Jade", event="call",
-             summary="IDVA referral received from police. Jade spoken to.", risk_factors="coercive_control"),
-        dict(base, date="2020-02-01", agency="Elm Tree Surgery", subject="Jade", event="appointment",
-             summary="Seen by GP.", risk_factors="mental_health"),
+        chronology_row("2020-01-01", "Northbrook Police", "Jade;Dean", "incident",
+             "Threat to kill.", risk_factors="threats_to_kill"),
+        chronology_row("2020-01-10", "Northbrook IDVA Service", "Jade", "call",
+             "IDVA referral received from police. Jade spoken to.", risk_factors="coercive_control"),
+        chronology_row("2020-02-01", "Elm Tree Surgery", "Jade", "appointment",
+             "Seen by GP.", risk_factors="mental_health"),
     ]
     agencies = [{"name": "Northbrook Police", "type": "police", "aliases": ""},
                 {"name": "Northbrook IDVA Service", "type": "da_service", "aliases": ""},
