@@ -448,6 +448,8 @@ FLOW_PATTERNS: tuple[tuple[str, str, str], ...] = (
     ("referred_by", "fwd", "referral|referrals from"),
     ("referred_by", "fwd", "received|receives|receiving [a|an] [new|further] referral|referrals from"),
     ("referred_by", "bwd", "referral|referrals received|accepted"),
+    # adult safeguarding's words for the same: "Safeguarding concern received from police"
+    ("referred_by", "fwd", "concern|concerns|alert|alerts|notification|notifications received|came from"),
 )
 
 # Words naming an agency by its type ("the GP", "children's services"), mapped to

@@ -166,6 +166,8 @@ def keys(text: str) -> list[str]:
     ("Referred by the IDVA service.", ["referred_by/Northbrook IDVA Service"]),
     ("GP referral received.", ["referred_by/Elm Tree Surgery"]),
     ("No referral received from the GP.", []),
+    ("Safeguarding concern received from the GP.", ["referred_by/Elm Tree Surgery"]),
+    ("Concerns received from a neighbour.", []),  # no agency
     ("A previous referral from the GP in 2019.", []),
     ("Referred by the police.", []),  # the recording agency itself
     ("Referred to the housing team.", []),  # no such agency in the review: not resolved
