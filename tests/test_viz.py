@@ -188,6 +188,37 @@ def test_flows_view_weighs_flows_and_marks_agencies_that_never_exchanged(example
     assert not [e for e in kingsmere["edges"] if e["toggle"] == "gaps"]  # the good-practice review talked throughout
 
 
+def test_a_referral_told_by_its_receiver_is_drawn_once(tmp_path, store):
+    """"Police referral received" in the IDVA's record is an arrow from the police to the IDVA service in the flows
+    view, the type map and the timeline's tooltip; when the police's own record holds the referral before it, the
+    two rows are one referral (not counted twice), and the pair is no gap."""
+    from dhrgraph.viz.type_map import type_flows
+
+    agencies = [{"name": "Northbrook Police", "type": "police", "aliases": ""},
+                {"name": "Northbrook IDVA Service", "type": "da_service", "aliases": ""},
+                {"name": "Elm Tree Surgery", "type": "gp", "aliases": ""}]
+    rows = [{"date": "2020-01-01", "agency": "Northbrook Police", "subject": "Jade;Dean", "event": "incident",
+             "summary": "Threat to kill.", "referred_to": ""},
+            {"date": "2020-01-10", "agency": "Northbrook IDVA Service", "subject": "Jade", "event": "call",
+             "summary": "Police referral received. Jade spoken to.", "referred_to": ""},
+            {"date": "2020-01-20", "agency": "Elm Tree Surgery", "subject": "Jade", "event": "appointment",
+             "summary": "Seen.", "referred_to": ""}]
+    for coded, expected in (("", 1), ("Northbrook IDVA Service", 1)):
+        rows[0]["referred_to"] = coded  # the police's own record holds the referral, or it does not
+        store.load([write_review(tmp_path, chronology=rows, agencies=agencies)])
+        data = data_of(viz.flows_view(store, "rev-a").html)
+        arrows = edges_between(data, "Northbrook Police", "Northbrook IDVA Service")
+        assert [e for e in arrows if e.get("toggle") != "gaps"] and not [e for e in arrows if e.get("toggle") == "gaps"]
+        assert type_flows(viz.views.load(store, reviews=["rev-a"])[0])["flows"][("police", "da_service", "referral")] == expected
+    assert "Referral received from Northbrook Police" in viz.timeline_view(store, "Jade", "rev-a").html
+    rows[1]["summary"] = "Jade spoken to."  # no referral anywhere: a gap, no arrow
+    rows[0]["referred_to"] = ""
+    store.load([write_review(tmp_path, chronology=rows, agencies=agencies)])
+    data = data_of(viz.flows_view(store, "rev-a").html)
+    assert [e.get("toggle") for e in edges_between(data, "Northbrook Police", "Northbrook IDVA Service")
+            + edges_between(data, "Northbrook IDVA Service", "Northbrook Police")] == ["gaps"]
+
+
 def test_a_large_chart_is_laid_out_in_advance_without_physics(tmp_path):
     from dhrgraph import synth
     from dhrgraph.graph.embedded import EmbeddedStore

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Collection, Iterable
 from dhrgraph.graph.embedded import plain_graph, plain_graph_of_json
 from dhrgraph.graph.store import Store, gc_paused
 from dhrgraph.loaders.vocab import FLOW_KINDS
-from dhrgraph.queries.common import DASH_HIGH, is_flow, is_risk_signal
+from dhrgraph.queries.common import DASH_HIGH, RECEIVED_TYPE, is_flow, is_risk_signal
 from dhrgraph.queries.signals import signal_params
 from dhrgraph.queries.core import by_label, out_edges
 
@@ -76,6 +76,7 @@ class Contact:
     subjects: tuple[str, ...]
     flows: tuple[tuple[str, str], ...]  # (kind: referral | share, receiving agency id)
     risk: str | None = None  # the risk it shows (``shown_risk``)
+    received: tuple[str, ...] = ()  # ids of the agencies it records a referral from (REFERRED_BY, read from its words)
 
     @property
     def review(self) -> str:
@@ -143,16 +144,18 @@ class Overview:
             ov.agencies[aid] = Agency(aid, G.nodes[aid]["name"], G.nodes[aid].get("type", "other"))
         succ, pred, nodes = G._succ, G._pred, G.nodes  # NetworkX's own dictionaries, in both kinds of graph
         for cid in by_label(G, "Contact"):  # one pass over each contact's relationships (120k contacts in a report)
-            subjects, flows = [], []
+            subjects, flows, received = [], [], []
             for end, keyed in succ[cid].items():
                 for d in keyed.values():
                     if d["type"] == "ABOUT":
                         subjects.append(end)
                     elif d["type"] in FLOW_KINDS and is_flow(d, p):
                         flows.append((FLOW_KINDS[d["type"]], end))
+                    elif d["type"] == RECEIVED_TYPE and is_flow(d, p):
+                        received.append(end)
             agency = next(a for a, keyed in pred[cid].items() for d in keyed.values() if d["type"] == "RECORDED")
             props = nodes[cid]
-            ov.contacts.append(Contact(cid, props, agency, tuple(subjects), tuple(flows), shown_risk(props, p)))
+            ov.contacts.append(Contact(cid, props, agency, tuple(subjects), tuple(flows), shown_risk(props, p), tuple(received)))
         ov.contacts.sort(key=lambda c: c.order_key)
         ov.relations.sort(key=lambda r: (r.review, r.line or 0, r.start, r.end))
         return ov
@@ -179,7 +182,7 @@ class Overview:
                   for pid, p in self.people.items() if wanted & set(p.memberships)}
         rank = self._rank_by_review  # a report selects the reviews of each query's findings from ~120k contacts
         contacts = [self.contacts[i] for i in sorted(i for r in wanted for i in rank.get(r, ()))]
-        used = {c.agency for c in contacts} | {a for c in contacts for _, a in c.flows}
+        used = {c.agency for c in contacts} | {a for c in contacts for _, a in c.flows} | {a for c in contacts for a in c.received}
         return Overview(people, {a: self.agencies[a] for a in sorted(used)}, contacts,
                         [r for r in self.relations if r.review in wanted])
 
@@ -191,10 +194,11 @@ class Overview:
                 continue
             subjects = tuple(s for s in c.subjects if s in keep)
             flows = tuple(f for f in c.flows if f[1] in keep)
-            if subjects == c.subjects and flows == c.flows:
+            received = tuple(a for a in c.received if a in keep)
+            if subjects == c.subjects and flows == c.flows and received == c.received:
                 contacts.append(c)  # all of it kept (most, in a page over many reviews)
-            elif subjects or flows:
-                contacts.append(Contact(c.id, c.props, c.agency, subjects, flows, c.risk))
+            elif subjects or flows or received:
+                contacts.append(Contact(c.id, c.props, c.agency, subjects, flows, c.risk, received))
         return Overview({p: v for p, v in self.people.items() if p in keep},
                         {a: v for a, v in self.agencies.items() if a in keep}, contacts,
                         [r for r in self.relations if r.start in keep and r.end in keep])
@@ -210,12 +214,20 @@ class Overview:
         return dict(out)
 
     def flows(self) -> dict[tuple[str, str, str], list[Contact]]:
-        """(from agency id, to agency id, kind) -> the contacts that carried a referral or share."""
+        """(from agency id, to agency id, kind) -> the contacts that carried a referral or share. A referral its
+        receiver records comes from the agency named to the recorder; it is counted only when the sender's own records
+        hold no flow to the recorder in that review before it (else it is that flow, received: counted once)."""
         out: dict[tuple[str, str, str], list[Contact]] = defaultdict(list)
+        sent: dict[tuple[str, str, str], list[str]] = defaultdict(list)  # (review, from, to) -> the flows' order keys
         for c in self.contacts:
             for kind, target in c.flows:
                 if target != c.agency:
                     out[(c.agency, target, kind)].append(c)
+                    sent[(c.review, c.agency, target)].append(c.order_key)
+        for c in self.contacts:
+            for sender in c.received:
+                if sender != c.agency and not any(k <= c.order_key for k in sent.get((c.review, sender, c.agency), ())):
+                    out[(sender, c.agency, "referral")].append(c)
         return dict(out)
 
     def adjacency(self) -> "nx.Graph":

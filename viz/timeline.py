@@ -93,6 +93,7 @@ def _tip(c: Contact, agencies: dict[str, Agency], names: Names) -> str:
     lines += list(filter(None, [names.summary(p.get("summary")),
                                 names.professional(p.get("professional")) and f"Professional: {p['professional']}"]))
     lines += [f"{'Referred to' if kind == 'referral' else 'Shared with'} {agencies[target].name}" for kind, target in c.flows]
+    lines += [f"Referral received from {agencies[sender].name}" for sender in c.received if sender in agencies]
     if p.get("referral_outcome") and not names.redact:
         lines.append(f"Outcome: {p['referral_outcome']}")
     lines.append(f"Source: {names.text(p['file'])}:{p['line']}" + (f" ({p['source']})" if p.get("source") and not names.redact else ""))

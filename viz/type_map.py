@@ -43,15 +43,13 @@ def type_flows(ov: Overview) -> dict:
     exchanged: dict[str, set[frozenset]] = defaultdict(set)
     flows: dict[tuple[str, str, str], int] = defaultdict(int)
     for c in ov.contacts:
-        source = ov.agencies[c.agency].type
         if c.subjects:
-            working[source].add(c.review)
-        for kind, target in c.flows:
-            if target == c.agency:
-                continue
-            other = ov.agencies[target].type
-            flows[(source, other, kind)] += 1
-            exchanged[c.review].add(frozenset((source, other)))
+            working[ov.agencies[c.agency].type].add(c.review)
+    for (a, b, kind), contacts in ov.flows().items():  # referrals and shares, a received one counted once
+        pair = (ov.agencies[a].type, ov.agencies[b].type)
+        flows[(*pair, kind)] += len(contacts)
+        for c in contacts:
+            exchanged[c.review].add(frozenset(pair))
     pairs = {}
     for a, b in combinations(sorted(working), 2):
         both = working[a] & working[b]

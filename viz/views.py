@@ -298,6 +298,7 @@ def _gaps(ov: Overview) -> dict[tuple[str, str], list[str]]:
         if c.subjects:
             working[c.review].add(c.agency)
         exchanged[c.review].update(frozenset((c.agency, target)) for _, target in c.flows)
+        exchanged[c.review].update(frozenset((sender, c.agency)) for sender in c.received)
     gaps: dict[tuple[str, str], list[str]] = defaultdict(list)
     for review, agencies in sorted(working.items()):
         for a, b in combinations(sorted(agencies), 2):
@@ -470,6 +471,7 @@ class _Finder:
             focus.nodes.update([c.agency, *subjects])
             focus.edges.update(("contacts", c.agency, s) for s in subjects)
             focus.edges.update(("flow", c.agency, target, kind) for kind, target in c.flows if target in focus.nodes)
+            focus.edges.update(("flow", sender, c.agency, "referral") for sender in c.received if sender in focus.nodes)
         for item in row.get("evidence", []):
             r = self.relations.get((item["review"], item["file"], item["line"]))
             if r is not None:
