@@ -12,6 +12,7 @@ never shown.
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 from bisect import bisect_left
 
@@ -37,8 +38,7 @@ def _last_day(start: dt.date, precision: str) -> dt.date:
     if precision == "year":
         return start.replace(month=12, day=31)
     if precision == "month":
-        following = start.replace(year=start.year + 1, month=1) if start.month == 12 else start.replace(month=start.month + 1)
-        return following - dt.timedelta(days=1)
+        return start.replace(day=calendar.monthrange(start.year, start.month)[1])
     return start
 
 
@@ -55,7 +55,7 @@ def birth_at(dob: str | None, date: str, precision: str, pregnancy_days: int) ->
     if not dob:
         return BORN
     dob_precision = {4: "year", 7: "month"}.get(len(dob), "day")
-    first_birthday = dt.date.fromisoformat((dob + "-01-01")[:10] if len(dob) == 4 else (dob + "-01")[:10])
+    first_birthday = dt.date.fromisoformat({4: dob + "-01-01", 7: dob + "-01"}.get(len(dob), dob))
     contact = dt.date.fromisoformat(date)
     if _last_day(contact, precision) >= first_birthday:
         return BORN
@@ -71,6 +71,7 @@ def birth_at_cypher(dob: str, c: str) -> str:
             f"WHEN {_last_day_cypher(c + '.date', c + '.date_precision')} >= date({dob}) THEN '{BORN}' "
             f"WHEN {_last_day_cypher(dob, dob_precision)} <= date({c}.date) + duration({{days: $pregnancy_days}}) "
             f"THEN '{UNBORN}' END")
+
 
 def _children_not_referred_cypher(one_review: bool) -> str:
     """children-not-referred's Cypher, over every review or (``one_review``) over ``$review``'s contacts. The contacts

@@ -131,11 +131,13 @@ def missed_marac_networkx(G: nx.MultiDiGraph, p: dict) -> list[dict]:
                            and node[m]["order_key"] < c["order_key"] and node[m]["date"] >= since]
                 if earlier:
                     last = max(earlier, key=lambda m: m["order_key"])
-                    repeat_of = evidence(last, contact_agency(G, last["id"]))
+                    last_agency = contact_agency(G, last["id"])
+                    repeat_of = evidence(last, last_agency)
                     # a MARAC's hearing: the last referral before the incident too (it records the risk that led there)
                     referred = [node[m] for m in maracs.get(s, ()) if node[m]["review"] == c["review"]
-                                and node[m]["order_key"] < c["order_key"] and contact_agency(G, m)["type"] != "marac"]
-                    if referred and contact_agency(G, last["id"])["type"] == "marac":
+                                and node[m]["order_key"] < c["order_key"] and contact_agency(G, m)["type"] != "marac"] \
+                        if last_agency["type"] == "marac" else []
+                    if referred:
                         first = max(referred, key=lambda m: m["order_key"])
                         referral_of = evidence(first, contact_agency(G, first["id"]))
             if not (high or len(incidents) >= p["incidents"] or repeat_of):
